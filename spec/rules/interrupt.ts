@@ -1,0 +1,117 @@
+/**
+ * Interrupt rules: the provider's ISR and DPC and how they report completions to NetDMA.
+ * @packageDocumentation
+ */
+import type { RuleInput } from '../schema';
+
+/** Interrupt rules (family `interrupt`). */
+export const INTERRUPT_RULES = [
+  {
+    id: 'NDMA-INT-01',
+    family: 'interrupt',
+    level: 'MUST',
+    statement:
+      'The provider\'s ISR, for each channel interrupt it claims, calls NetDmaIsr with that channel\'s NetDmaChannelHandle and the physical address of the channel\'s last completed descriptor.',
+    sources: {
+      facts: ['F12a', 'F12c', 'F41', 'F49'],
+      docs: ['ddi/nf-netdma-netdmaisr.md', 'conceptual/handling-a-netdma-interrupt.md', 'conceptual/completing-a-dma-transfer.md'],
+    },
+    checkedBy: ['interrupt-property'],
+    ambiguities: [],
+  },
+  {
+    id: 'NDMA-INT-02',
+    family: 'interrupt',
+    level: 'MUST',
+    statement:
+      'The provider targets the channel\'s DPC, with KeSetTargetProcessorDpc before queuing it, at the CPU that NetDmaIsr wrote to *pCpuNumber.',
+    sources: {
+      facts: ['F12b', 'F49'],
+      docs: [
+        'conceptual/handling-a-netdma-interrupt.md',
+        'ddi/nf-netdma-netdmaisr.md',
+        'wdm-pnp/linked/nf-ntddk-kesettargetprocessordpc.md',
+      ],
+    },
+    checkedBy: ['interrupt-property'],
+    ambiguities: [],
+  },
+  {
+    id: 'NDMA-INT-03',
+    family: 'interrupt',
+    level: 'MUST',
+    statement:
+      'The provider\'s DPC calls NetDmaInterruptDpc with the channel\'s NetDmaChannelHandle and the physical address of the channel\'s last completed descriptor, or NULL only to report an error.',
+    sources: {
+      facts: ['F13', 'F13a', 'F41'],
+      docs: ['ddi/nf-netdma-netdmainterruptdpc.md', 'conceptual/handling-a-netdma-interrupt-dpc.md'],
+    },
+    checkedBy: ['interrupt-property'],
+    ambiguities: ['A5'],
+  },
+  {
+    id: 'NDMA-INT-04',
+    family: 'interrupt',
+    level: 'MUST',
+    statement:
+      'The provider connects MSI-X interrupts on a machine that supports MSI-X, message-signaled interrupts on a machine with MSI only, and line-based interrupts only on a machine without MSI.',
+    sources: {
+      facts: ['F46'],
+      docs: ['conceptual/managing-netdma-interrupts.md', 'wdm-pnp/linked/interrupt-affinity-and-priority.md'],
+    },
+    checkedBy: ['kernel-verifier', 'interrupt-property'],
+    ambiguities: ['A15'],
+  },
+  {
+    id: 'NDMA-INT-05',
+    family: 'interrupt',
+    level: 'MUST',
+    statement:
+      'The provider, after a descriptor with NET_DMA_INTERRUPT_ON_COMPLETION has been processed, calls NetDmaIsr and then NetDmaInterruptDpc for that channel reporting that descriptor or a later one.',
+    sources: {
+      facts: ['F34', 'F35', 'F41', 'F12c'],
+      docs: ['conceptual/completing-a-dma-transfer.md', 'ddi/ns-netdma-_net_dma_descriptor.md'],
+    },
+    checkedBy: ['interrupt-property'],
+    ambiguities: [],
+  },
+  {
+    id: 'NDMA-INT-06',
+    family: 'interrupt',
+    level: 'SHOULD',
+    statement:
+      'The provider\'s ISR does only what is needed to claim and acknowledge the interrupt and call NetDmaIsr, and leaves completion processing to the DPC.',
+    sources: {
+      facts: ['F12d'],
+      docs: ['ddi/nf-netdma-netdmaisr.md', 'conceptual/handling-a-netdma-interrupt.md'],
+    },
+    checkedBy: ['interrupt-property'],
+    ambiguities: [],
+  },
+  {
+    id: 'NDMA-INT-07',
+    family: 'interrupt',
+    level: 'DERIVED',
+    statement:
+      'The provider keeps its interrupts connected and its ISR and DPC working until NetDmaProviderStop has returned, because NetDmaProviderStop waits for outstanding DMA to complete.',
+    sources: {
+      facts: ['F11d', 'F122'],
+      docs: ['ddi/nf-netdma-netdmaproviderstop.md', 'conceptual/stopping-a-netdma-provider.md'],
+    },
+    checkedBy: ['interrupt-property', 'lifecycle-model'],
+    ambiguities: [],
+  },
+  {
+    id: 'NDMA-INT-08',
+    family: 'interrupt',
+    level: 'SHOULD',
+    statement:
+      'The provider on an MSI-X machine routes each allocated channel\'s interrupt to the CpuNumber it reported from ProviderAllocateDmaChannel, unless no MSI-X message targets that CPU.',
+    sources: {
+      facts: ['F19f', 'F47', 'F53'],
+      docs: ['ddi/ns-netdma-_net_dma_channel_parameters.md', 'conceptual/managing-netdma-interrupts.md'],
+    },
+    checkedBy: ['interrupt-property'],
+    ambiguities: ['A15'],
+  },
+] as const satisfies readonly RuleInput[];

@@ -1,0 +1,123 @@
+/**
+ * Generic IRP-handling rules for the FDO's dispatch and completion routines.
+ * @packageDocumentation
+ */
+import type { RuleInput } from '../schema';
+
+/** IRP rules (family `irp`). */
+export const IRP_RULES = [
+  {
+    id: 'IRP-01',
+    family: 'irp',
+    level: 'MUST',
+    statement:
+      'The FDO either completes or passes down each IRP it receives, exactly once, never both and never neither.',
+    sources: {
+      facts: ['F103', 'F104'],
+      docs: ['wdm-pnp/dispatchpnp-routines.md', 'wdm-pnp/passing-pnp-irps-down-the-device-stack.md'],
+    },
+    checkedBy: ['lifecycle-model', 'kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'IRP-02',
+    family: 'irp',
+    level: 'MUST',
+    statement:
+      'The FDO never leaves STATUS_NOT_SUPPORTED in a PnP IRP that a PnP driver is required to handle (START, QUERY_STOP, STOP, CANCEL_STOP, QUERY_REMOVE, REMOVE, CANCEL_REMOVE or SURPRISE_REMOVAL).',
+    sources: {
+      facts: ['F101', 'F104'],
+      docs: ['wdm-pnp/dispatchpnp-routines.md', 'wdm-pnp/plug-and-play-minor-irps.md'],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+  },
+  {
+    id: 'IRP-03',
+    family: 'irp',
+    level: 'MUST',
+    statement:
+      'The FDO sets Irp->IoStatus.Status to STATUS_SUCCESS on a PnP IRP it handles successfully before it passes the IRP down or completes it.',
+    sources: {
+      facts: ['F104', 'F103'],
+      docs: ['wdm-pnp/dispatchpnp-routines.md', 'wdm-pnp/passing-pnp-irps-down-the-device-stack.md'],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+  },
+  {
+    id: 'IRP-04',
+    family: 'irp',
+    level: 'MUST',
+    statement:
+      'The FDO\'s dispatch routine that returns STATUS_PENDING has called IoMarkIrpPending on the IRP, and one that does not pend returns the status the IRP was completed with or the status IoCallDriver returned.',
+    sources: {
+      facts: ['F103', 'F105'],
+      docs: ['wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md', 'wdm-pnp/irp-mn-start-device.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'IRP-05',
+    family: 'irp',
+    level: 'MUST',
+    statement: 'The FDO eventually completes or passes down every IRP it pended, so that no IRP is lost.',
+    sources: {
+      facts: ['F103', 'F105'],
+      docs: ['wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md', 'wdm-pnp/irp-mn-start-device.md'],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+  },
+  {
+    id: 'IRP-06',
+    family: 'irp',
+    level: 'MUST',
+    statement: 'The FDO passes down the IRPs it does not handle with Irp->IoStatus left untouched.',
+    sources: {
+      facts: ['F104', 'F114'],
+      docs: ['wdm-pnp/dispatchpnp-routines.md', 'wdm-pnp/passing-pnp-irps-down-the-device-stack.md'],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+  },
+  {
+    id: 'IRP-07',
+    family: 'irp',
+    level: 'MUST',
+    statement:
+      'The FDO\'s IoCompletion routines return either STATUS_MORE_PROCESSING_REQUIRED or STATUS_CONTINUE_COMPLETION.',
+    sources: {
+      facts: ['F103'],
+      docs: ['wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'IRP-08',
+    family: 'irp',
+    level: 'MUST',
+    statement: 'The provider never sends a PnP minor IRP itself, since only the PnP manager may send them.',
+    sources: {
+      facts: ['F102'],
+      docs: ['wdm-pnp/irp-mn-start-device.md', 'wdm-pnp/irp-mn-filter-resource-requirements.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'IRP-09',
+    family: 'irp',
+    level: 'MUST',
+    statement:
+      'The FDO passes IRPs down to the device object that IoAttachDeviceToDeviceStack returned for it, not to the PDO or any other device object.',
+    sources: {
+      facts: ['F116', 'F103'],
+      docs: ['wdm-pnp/adddevice-routines-in-function-or-filter-drivers.md', 'wdm-pnp/passing-pnp-irps-down-the-device-stack.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+] as const satisfies readonly RuleInput[];

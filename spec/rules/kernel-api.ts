@@ -1,0 +1,104 @@
+/**
+ * Rules on how the provider uses kernel and NetDMA routines (Driver Verifier style), and on what
+ * its own routines may do when the system calls them.
+ * @packageDocumentation
+ */
+import type { RuleInput } from '../schema';
+
+/** Kernel API rules (family `kernel-api`). */
+export const KERNEL_API_RULES = [
+  {
+    id: 'KAPI-01',
+    family: 'kernel-api',
+    level: 'MUST',
+    statement:
+      'The provider passes to kernel and NetDMA routines only objects and handles that the system issued and that are still valid, never a deleted device object, a deregistered provider handle, a freed channel or freed pool.',
+    sources: {
+      facts: ['F9', 'F8c', 'F26', 'F113'],
+      docs: [
+        'ddi/nf-netdma-netdmaderegisterprovider.md',
+        'ddi/nc-netdma-dma_channel_free_handler.md',
+        'wdm-pnp/removing-a-device-in-a-function-driver.md',
+      ],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'KAPI-02',
+    family: 'kernel-api',
+    level: 'MUST',
+    statement: 'The provider frees each pool allocation exactly once, with the tag it was allocated with.',
+    sources: {
+      facts: ['F118', 'F45', 'F25'],
+      docs: ['wdm-pnp/writing-an-unload-routine.md', 'conceptual/unloading-a-netdma-provider-driver.md'],
+    },
+    checkedBy: ['kernel-verifier', 'unload-audit'],
+    ambiguities: [],
+  },
+  {
+    id: 'KAPI-03',
+    family: 'kernel-api',
+    level: 'MUST',
+    statement:
+      'The provider\'s routines return what their WDK prototypes declare: an NTSTATUS number from NTSTATUS routines, nothing from VOID routines, and never a Promise.',
+    sources: {
+      facts: ['F24', 'F25', 'F26', 'F27', 'F116', 'F117', 'F118'],
+      docs: [
+        'ddi/with-syntax-2018-03/nc-netdma-dma_channel_allocate_handler.md',
+        'ddi/with-syntax-2018-03/nc-netdma-dma_channel_free_handler.md',
+        'wdm-pnp/nc-wdm-driver_add_device.md',
+        'wdm-pnp/nc-wdm-driver_unload.md',
+      ],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'KAPI-04',
+    family: 'kernel-api',
+    level: 'MUST',
+    statement:
+      'The provider\'s code never throws, because an unhandled exception in a kernel-mode driver is a bug check.',
+    sources: {
+      facts: ['F6', 'F7'],
+      docs: ['conceptual/introduction-to-the-netdma-interface.md', 'conceptual/installing-a-netdma-provider-driver.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'KAPI-05',
+    family: 'kernel-api',
+    level: 'MUST',
+    statement: 'Every provider routine returns within the watchdog\'s bound, never looping or waiting without end.',
+    sources: {
+      facts: ['F12d', 'F25', 'F11d'],
+      docs: ['ddi/nf-netdma-netdmaisr.md', 'ddi/nc-netdma-dma_channel_allocate_handler.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'KAPI-06',
+    family: 'kernel-api',
+    level: 'MUST',
+    statement:
+      'The provider\'s handlers return only their documented NTSTATUS values: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES or STATUS_UNSUCCESSFUL from ProviderSetDmaChannelCpuAffinity, ProviderAllocateDmaChannel and ProviderStartDma, and STATUS_SUCCESS or STATUS_UNSUCCESSFUL from ProviderAppendDma, ProviderSuspendDma, ProviderResumeDma, ProviderAbortDma and ProviderResetChannel.',
+    sources: {
+      facts: ['F24', 'F25', 'F27', 'F28', 'F29', 'F30', 'F31', 'F32'],
+      docs: [
+        'ddi/nc-netdma-dma_channels_cpu_affinity_handler.md',
+        'ddi/nc-netdma-dma_channel_allocate_handler.md',
+        'ddi/nc-netdma-dma_start_handler.md',
+        'ddi/nc-netdma-dma_append_handler.md',
+        'ddi/nc-netdma-dma_suspend_handler.md',
+        'ddi/nc-netdma-dma_resume_handler.md',
+        'ddi/nc-netdma-dma_abort_handler.md',
+        'ddi/nc-netdma-dma_reset_handler.md',
+      ],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: ['A4'],
+  },
+] as const satisfies readonly RuleInput[];

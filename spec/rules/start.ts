@@ -1,0 +1,200 @@
+/**
+ * Rules for IRP_MN_START_DEVICE, NetDmaProviderStart and NET_DMA_PROVIDER_ATTRIBUTES, and for
+ * the pairing of NetDmaProviderStart with NetDmaProviderStop.
+ * @packageDocumentation
+ */
+import type { RuleInput } from '../schema';
+
+/** START rules (family `start`). */
+export const START_RULES = [
+  {
+    id: 'PNP-START-01',
+    family: 'start',
+    level: 'MUST',
+    statement:
+      'The FDO passes IRP_MN_START_DEVICE down with a completion routine and does its own start work only after the lower drivers have completed the IRP.',
+    sources: {
+      facts: ['F103', 'F105', 'F121'],
+      docs: [
+        'wdm-pnp/irp-mn-start-device.md',
+        'wdm-pnp/starting-a-device-in-a-function-driver.md',
+        'wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md',
+      ],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+  },
+  {
+    id: 'PNP-START-02',
+    family: 'start',
+    level: 'MUST',
+    statement:
+      'The FDO that sees a lower driver fail IRP_MN_START_DEVICE does not start the engine or call NetDmaProviderStart, and completes the IRP with the lower driver\'s status.',
+    sources: {
+      facts: ['F105', 'F106'],
+      docs: ['wdm-pnp/irp-mn-start-device.md', 'wdm-pnp/starting-a-device-in-a-function-driver.md'],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+  },
+  {
+    id: 'PNP-START-03',
+    family: 'start',
+    level: 'MUST',
+    statement:
+      'The provider calls NetDmaProviderStart exactly once for each IRP_MN_START_DEVICE that it completes with success, including a restart after IRP_MN_STOP_DEVICE.',
+    sources: {
+      facts: ['F10', 'F10a', 'F10c', 'F11c', 'F124', 'F42'],
+      docs: [
+        'conceptual/starting-a-netdma-provider.md',
+        'ddi/nf-netdma-netdmaproviderstart.md',
+        'ddi/nf-netdma-netdmaproviderstop.md',
+      ],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+  },
+  {
+    id: 'PNP-START-04',
+    family: 'start',
+    level: 'MUST',
+    statement:
+      'The provider calls NetDmaProviderStart only after it has mapped the engine\'s registers, connected its interrupts and initialized every channel, so that it can serve channel allocations and transfers from the moment of the call.',
+    sources: {
+      facts: ['F10a', 'F10b', 'F121'],
+      docs: ['conceptual/starting-a-netdma-provider.md', 'ddi/nf-netdma-netdmaproviderstart.md'],
+    },
+    checkedBy: ['lifecycle-model', 'kernel-verifier'],
+    ambiguities: ['A7'],
+  },
+  {
+    id: 'PNP-START-05',
+    family: 'start',
+    level: 'MUST',
+    statement: 'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.Size to sizeof(NET_DMA_PROVIDER_ATTRIBUTES).',
+    sources: {
+      facts: ['F18'],
+      docs: ['ddi/ns-netdma-_net_dma_provider_attributes.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: ['A3'],
+  },
+  {
+    id: 'PNP-START-06',
+    family: 'start',
+    level: 'MUST',
+    statement: 'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.Flags to 0, since the member is reserved.',
+    sources: {
+      facts: ['F18'],
+      docs: ['ddi/ns-netdma-_net_dma_provider_attributes.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'PNP-START-07',
+    family: 'start',
+    level: 'MUST',
+    statement: 'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.VendorId to the PCI vendor id read from the engine\'s configuration space.',
+    sources: {
+      facts: ['F18'],
+      docs: ['ddi/ns-netdma-_net_dma_provider_attributes.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'PNP-START-08',
+    family: 'start',
+    level: 'MUST',
+    statement:
+      'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.DmaChannelCount to at least 1, at most the MaxDmaChannelCount it registered, and at most the number of channels the engine has.',
+    sources: {
+      facts: ['F18', 'F17e', 'F8f'],
+      docs: ['ddi/ns-netdma-_net_dma_provider_attributes.md', 'conceptual/registering-a-netdma-provider.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: ['A15'],
+  },
+  {
+    id: 'PNP-START-09',
+    family: 'start',
+    level: 'MUST',
+    statement:
+      'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.MaximumTransferSize to at least 4096 bytes and to no more than the engine can copy with one descriptor.',
+    sources: {
+      facts: ['F18'],
+      docs: ['ddi/ns-netdma-_net_dma_provider_attributes.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'PNP-START-10',
+    family: 'start',
+    level: 'MUST',
+    statement: 'The FDO completes an IRP_MN_START_DEVICE that it handled successfully with STATUS_SUCCESS.',
+    sources: {
+      facts: ['F104', 'F105'],
+      docs: ['wdm-pnp/irp-mn-start-device.md', 'wdm-pnp/dispatchpnp-routines.md'],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+  },
+  {
+    id: 'PNP-START-11',
+    family: 'start',
+    level: 'MUST',
+    statement:
+      'The provider connects interrupts and maps registers with the translated resources (AllocatedResourcesTranslated) of the IRP_MN_START_DEVICE being handled, not with those of an earlier start.',
+    sources: {
+      facts: ['F105', 'F110'],
+      docs: ['wdm-pnp/irp-mn-start-device.md', 'wdm-pnp/starting-a-device-in-a-function-driver.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'PNP-START-12',
+    family: 'start',
+    level: 'MUST',
+    statement:
+      'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.MaximumAddressSpace to no more than the highest physical address the engine can reach.',
+    sources: {
+      facts: ['F18'],
+      docs: ['ddi/ns-netdma-_net_dma_provider_attributes.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'NDMA-START-01',
+    family: 'start',
+    level: 'DERIVED',
+    statement:
+      'The provider calls NetDmaProviderStart only for a registered provider that is not started, so that a START reaching an already started device is preceded by NetDmaProviderStop.',
+    sources: {
+      facts: ['F11c', 'F10c', 'F105'],
+      docs: ['ddi/nf-netdma-netdmaproviderstart.md', 'conceptual/stopping-a-netdma-provider.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'NDMA-STOP-01',
+    family: 'start',
+    level: 'DERIVED',
+    statement:
+      'The provider calls NetDmaProviderStop only for a started provider, that is after a NetDmaProviderStart not yet followed by NetDmaProviderStop.',
+    sources: {
+      facts: ['F42', 'F9', 'F11c'],
+      docs: [
+        'conceptual/deregistering-a-netdma-provider.md',
+        'ddi/nf-netdma-netdmaproviderstop.md',
+        'ddi/nf-netdma-netdmaderegisterprovider.md',
+      ],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: ['A13'],
+  },
+] as const satisfies readonly RuleInput[];

@@ -1,0 +1,173 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, it, expect } from 'vitest';
+import {
+  AMBIGUITIES,
+  AMBIGUITY_IDS,
+  CHECKERS,
+  RULES,
+  RULE_DATA,
+  RULE_FAMILIES,
+  RuleSchema,
+  isRuleId,
+  parseAmbiguityData,
+  parseRuleData,
+  ruleById,
+  type RuleId,
+} from './index';
+import { RULES_MD_URL, renderRulesMarkdown } from './generate-rules-md';
+
+/**
+ * The shared doc folder sits beside the repository: /work/shared when the repo is /work/main,
+ * and beside a fresh clone in CI. spec/ is one level below the repo root.
+ */
+const SHARED = new URL('../../shared/wdk-netdma/', import.meta.url);
+const FACTS_MD = readFileSync(new URL('FACTS.md', SHARED), 'utf8');
+
+/** Fact ids defined in FACTS.md as list items: `- F11b.` */
+const DEFINED_FACTS: ReadonlySet<string> = new Set(
+  [...FACTS_MD.matchAll(/^\s*- (F\d+[a-z]?)\./gm)].map((m) => m[1] as string),
+);
+
+/** Ids that other code references; they must never disappear or be renamed. */
+const PINNED_IDS = [
+  'DRV-ENTRY-01', 'DRV-ENTRY-02', 'DRV-ENTRY-03', 'DRV-ENTRY-04', 'DRV-ENTRY-05',
+  'DRV-ADD-01', 'DRV-ADD-02', 'DRV-ADD-03', 'DRV-ADD-04', 'DRV-ADD-05', 'DRV-ADD-06',
+  'NDMA-REG-01', 'NDMA-REG-02', 'NDMA-REG-03', 'NDMA-REG-04', 'NDMA-REG-05', 'NDMA-REG-06',
+  'NDMA-REG-07', 'NDMA-REG-08', 'NDMA-REG-09', 'NDMA-REG-10',
+  'PNP-FILTER-01', 'PNP-FILTER-02', 'PNP-FILTER-03', 'PNP-FILTER-04',
+  'PNP-START-01', 'PNP-START-02', 'PNP-START-03', 'PNP-START-04', 'PNP-START-05', 'PNP-START-06',
+  'PNP-START-07', 'PNP-START-08', 'PNP-START-09', 'PNP-START-10', 'PNP-START-11',
+  'PNP-QSTOP-01', 'PNP-QSTOP-02', 'PNP-STOP-01', 'PNP-STOP-02', 'PNP-STOP-03', 'PNP-CSTOP-01',
+  'PNP-QREM-01', 'PNP-QREM-02', 'PNP-CREM-01', 'PNP-REM-01', 'PNP-REM-02', 'PNP-REM-03',
+  'PNP-REM-04', 'PNP-REM-05', 'PNP-REM-06',
+  'PNP-SURP-01', 'PNP-SURP-02', 'PNP-SURP-03',
+  'NDMA-STOP-01', 'NDMA-DEREG-01',
+  'DRV-UNLOAD-01', 'DRV-UNLOAD-02', 'DRV-UNLOAD-03',
+  'PWR-01', 'PWR-02', 'PWR-03', 'PWR-04', 'PWR-05', 'PWR-06',
+  'KE-IRQL-01', 'KE-IRQL-02', 'KE-IRQL-03', 'KE-IRQL-04', 'KE-IRQL-05',
+  'IRP-01', 'IRP-02', 'IRP-03', 'IRP-04', 'IRP-05', 'IRP-06', 'IRP-07',
+  'KAPI-01', 'KAPI-02', 'KAPI-03', 'KAPI-04', 'KAPI-05', 'KAPI-06',
+  'NDMA-CHAN-01', 'NDMA-CHAN-02', 'NDMA-CHAN-03', 'NDMA-CHAN-04', 'NDMA-CHAN-05',
+] as const satisfies readonly RuleId[];
+
+describe('rule catalog data', () => {
+  it('validates every rule with RuleSchema', () => {
+    for (const rule of RULE_DATA) {
+      const result = RuleSchema.safeParse(rule);
+      expect(result.success, `${rule.id}: ${result.success ? '' : JSON.stringify(result.error.issues)}`).toBe(true);
+    }
+    expect(RULES).toHaveLength(RULE_DATA.length);
+  });
+
+  it('has unique ids', () => {
+    const ids = RULES.map((r) => r.id);
+    const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
+    expect(dupes).toEqual([]);
+  });
+
+  it('keeps every pinned id', () => {
+    const missing = PINNED_IDS.filter((id) => !isRuleId(id));
+    expect(missing).toEqual([]);
+    for (const id of PINNED_IDS) expect(ruleById(id).id).toBe(id);
+  });
+
+  it('gives every family at least one rule and lists rules in family order', () => {
+    for (const family of RULE_FAMILIES) {
+      expect(RULES.some((r) => r.family === family), family).toBe(true);
+    }
+    const order = RULES.map((r) => RULE_FAMILIES.indexOf(r.family));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('cites at least one fact and one doc per rule, and uses only known checkers', () => {
+    for (const rule of RULES) {
+      expect(rule.sources.facts.length, rule.id).toBeGreaterThan(0);
+      expect(rule.sources.docs.length, rule.id).toBeGreaterThan(0);
+      expect(rule.checkedBy.length, rule.id).toBeGreaterThan(0);
+      for (const c of rule.checkedBy) expect(CHECKERS, rule.id).toContain(c);
+      expect(new Set(rule.sources.facts).size, `${rule.id} repeats a fact`).toBe(rule.sources.facts.length);
+      expect(new Set(rule.sources.docs).size, `${rule.id} repeats a doc`).toBe(rule.sources.docs.length);
+    }
+  });
+
+  it('cites only facts that exist in FACTS.md', () => {
+    expect(DEFINED_FACTS.size).toBeGreaterThan(100);
+    const bad = RULES.flatMap((r) => r.sources.facts.filter((f) => !DEFINED_FACTS.has(f)).map((f) => `${r.id}: ${f}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('cites only doc files that exist in the shared folder', () => {
+    const bad = RULES.flatMap((r) =>
+      r.sources.docs
+        .filter((d) => {
+          const file = fileURLToPath(new URL(d, SHARED));
+          return !existsSync(file) || !statSync(file).isFile();
+        })
+        .map((d) => `${r.id}: ${d}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('marks a rule that depends on an ambiguity with that ambiguity, and vice versa', () => {
+    for (const rule of RULES) {
+      for (const a of rule.ambiguities) {
+        const decision = AMBIGUITIES.find((d) => d.id === a);
+        expect(decision?.rules, `${rule.id} lists ${a}, but ${a}'s decision does not list ${rule.id}`).toContain(rule.id);
+      }
+    }
+    for (const decision of AMBIGUITIES) {
+      for (const id of decision.rules) {
+        expect(ruleById(id).ambiguities, `${decision.id} lists ${id}, which does not list ${decision.id}`).toContain(
+          decision.id,
+        );
+      }
+    }
+  });
+});
+
+describe('ambiguity decisions', () => {
+  it('has exactly one decision for each of A1–A16, in order', () => {
+    expect(AMBIGUITIES.map((a) => a.id)).toEqual([...AMBIGUITY_IDS]);
+  });
+
+  it('names only existing rules and facts', () => {
+    for (const a of AMBIGUITIES) {
+      expect(a.rules.length, a.id).toBeGreaterThan(0);
+      for (const id of a.rules) expect(isRuleId(id), `${a.id}: ${id}`).toBe(true);
+      for (const f of a.facts) expect(DEFINED_FACTS.has(f), `${a.id}: ${f}`).toBe(true);
+    }
+  });
+
+  it('rejects decisions that name unknown rules or leave an ambiguity undecided', () => {
+    const ids = new Set<string>(RULES.map((r) => r.id));
+    const bogus = AMBIGUITIES.map((a) => (a.id === 'A3' ? { ...a, rules: ['NOPE-01'] } : a));
+    expect(() => parseAmbiguityData(bogus, ids)).toThrow(/A3.*NOPE-01/);
+    expect(() => parseAmbiguityData(AMBIGUITIES.slice(1), ids)).toThrow(/A1/);
+  });
+});
+
+describe('load-time validation', () => {
+  it('throws an Error that names the bad rule', () => {
+    const good = RULE_DATA[0];
+    expect(() => parseRuleData([good, { ...good, id: 'BAD-RULE-07', level: 'MAY' }])).toThrow(/BAD-RULE-07/);
+    expect(() => parseRuleData([{ ...good, statement: 'Two sentences. Here is the second one.' }])).toThrow(
+      new RegExp(good.id),
+    );
+    expect(() => parseRuleData([good, good])).toThrow(/duplicate rule id/);
+  });
+});
+
+describe('RULES.md', () => {
+  it('is up to date with the rule data (run `npx tsx spec/generate-rules-md.ts`)', () => {
+    const onDisk = readFileSync(RULES_MD_URL, 'utf8');
+    expect(onDisk === renderRulesMarkdown(), 'spec/RULES.md is stale: run `npx tsx spec/generate-rules-md.ts`').toBe(true);
+  });
+
+  it('lists every rule and every ambiguity decision', () => {
+    const md = renderRulesMarkdown();
+    for (const rule of RULES) expect(md).toContain(`| ${rule.id} |`);
+    for (const a of AMBIGUITIES) expect(md).toContain(`### ${a.id}. `);
+    expect(md).toContain('## Decisions on ambiguities');
+  });
+});
