@@ -1,0 +1,138 @@
+/**
+ * Helpers shared by the report writers (internal: not exported from the barrel).
+ * @module
+ */
+import type { TraceEvent } from '../trace/trace-event';
+import type { ConformanceReport, RuleFailure, RuleResult, RuleStatus } from './schema';
+
+/** Replaces lone UTF-16 surrogates (which cannot be encoded as UTF-8) with U+FFFD. */
+export function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** Rules of one family, with per-status counts. */
+export interface FamilyGroup {
+  readonly family: string;
+  readonly rules: readonly RuleResult[];
+  readonly pass: number;
+  readonly fail: number;
+  readonly notExercised: number;
+}
+
+/** Groups rules by family, families in order of first appearance, rules in report order. */
+export function groupByFamily(rules: readonly RuleResult[]): FamilyGroup[] {
+  const groups = new Map<string, RuleResult[]>();
+  for (const rule of rules) {
+    let list = groups.get(rule.family);
+    if (list === undefined) groups.set(rule.family, (list = []));
+    list.push(rule);
+  }
+  return [...groups].map(([family, list]) => ({
+    family,
+    rules: list,
+    pass: list.filter((r) => r.status === 'pass').length,
+    fail: list.filter((r) => r.status === 'fail').length,
+    notExercised: list.filter((r) => r.status === 'not-exercised').length,
+  }));
+}
+
+/** Counts of rules per status. */
+export function statusCounts(rules: readonly RuleResult[]): Record<RuleStatus, number> {
+  const counts: Record<RuleStatus, number> = { pass: 0, fail: 0, 'not-exercised': 0 };
+  for (const r of rules) counts[r.status]++;
+  return counts;
+}
+
+/** Failed rules with their failure, in report order. */
+export function failedRules(report: ConformanceReport): { rule: RuleResult; failure: RuleFailure }[] {
+  const out: { rule: RuleResult; failure: RuleFailure }[] = [];
+  for (const rule of report.rules) if (rule.status === 'fail' && rule.failure !== undefined) out.push({ rule, failure: rule.failure });
+  return out;
+}
+
+/** `n / total` as a percentage with one decimal, or `–` when total is 0. */
+export function percent(n: number, total: number): string {
+  if (total <= 0) return '–';
+  return `${(Math.round((n / total) * 1000) / 10).toFixed(1)}%`;
+}
+
+/** Name of an IRQL value as used in WDK docs. */
+export function irqlName(irql: number): string {
+  switch (irql) {
+    case 0:
+      return 'PASSIVE_LEVEL';
+    case 1:
+      return 'APC_LEVEL';
+    case 2:
+      return 'DISPATCH_LEVEL';
+    default:
+      return `DIRQL(${irql})`;
+  }
+}
+
+/** One line describing a trace event: `#3 [irp] CPU0 PASSIVE_LEVEL IoCallDriver(...)`. */
+export function eventLine(e: TraceEvent): string {
+  const parts = [`#${e.seq}`, `[${e.kind}]`];
+  if (e.cpu !== undefined) parts.push(`CPU${e.cpu}`);
+  if (e.irql !== undefined) parts.push(irqlName(e.irql));
+  parts.push(e.text);
+  return parts.join(' ');
+}
+
+/** Base of the archived NetDMA conceptual documentation. */
+export const NETDMA_DOCS_BASE = 'https://learn.microsoft.com/en-us/previous-versions/windows/hardware/network/';
+
+/**
+ * A link for a documentation source, or `undefined` when no trustworthy link can be made.
+ * `https:` URLs are used as they are; conceptual page file names such as
+ * `starting-a-netdma-provider.md` map to the archived NetDMA documentation. DDI reference
+ * pages (`nf-…`, `ns-…`, `ne-…`) and anything else are shown as plain text by callers.
+ */
+export function docUrl(doc: string): string | undefined {
+  const trimmed = doc.trim();
+  if (/^https:\/\/[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(\/[A-Za-z0-9._~/-]*)?(#[A-Za-z0-9._~-]*)?$/.test(trimmed)) return trimmed;
+  const base = trimmed.split(/[\\/]/).pop() ?? '';
+  const m = /^([a-z0-9]+(?:-[a-z0-9]+)+)\.md$/.exec(base);
+  if (m === null) return undefined;
+  const slug = m[1]!;
+  if (/^(nf|ns|ne|nc|nn|ni)-/.test(slug)) return undefined;
+  return NETDMA_DOCS_BASE + slug;
+}
+
+/** The plain-text body describing a failure (used by JUnit and Markdown). */
+export function failureText(rule: RuleResult, failure: RuleFailure): string {
+  const lines: string[] = [];
+  lines.push(failure.message);
+  lines.push('');
+  lines.push(`Rule: ${rule.id} (${rule.level}, ${rule.family}) ${rule.statement}`);
+  lines.push(`Interface version: ${failure.interfaceVersion}`);
+  lines.push(`Property: ${failure.property}`);
+  if (failure.numRunsToFailure !== undefined) lines.push(`Runs to failure: ${failure.numRunsToFailure}`);
+  if (failure.shrinks !== undefined) lines.push(`Shrinks: ${failure.shrinks}`);
+  if (failure.location !== undefined) lines.push(`Location: ${failure.location.file}:${failure.location.line}:${failure.location.column}`);
+  lines.push('');
+  lines.push(`Steps (shrunk, ${failure.steps.length}):`);
+  failure.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s}`));
+  lines.push('');
+  lines.push(`Counterexample (${failure.counterexample.length} events):`);
+  for (const e of failure.counterexample) lines.push(`  ${eventLine(e)}`);
+  lines.push('');
+  lines.push(`Replay token: ${failure.replay}`);
+  lines.push('Replay:');
+  lines.push(`  ${failure.replayCommand}`);
+  return lines.join('\n');
+}
+
+/** The verdict in capitals with a short explanation, e.g. `NONCONFORMANT: 2 of 40 rules failed`. */
+export function verdictSentence(report: ConformanceReport): string {
+  const counts = statusCounts(report.rules);
+  const total = report.rules.length;
+  switch (report.verdict) {
+    case 'conformant':
+      return `CONFORMANT: all ${counts.pass} exercised rule(s) passed, ${counts['not-exercised']} of ${total} not exercised`;
+    case 'nonconformant':
+      return `NONCONFORMANT: ${counts.fail} of ${total} rule(s) failed`;
+    case 'error':
+      return `ERROR: the run could not complete (${report.errors.length} error(s))`;
+  }
+}

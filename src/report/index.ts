@@ -1,0 +1,55 @@
+/**
+ * Conformance reports: the report schema, one writer per format, atomic writing of report
+ * files and merging of sharded runs.
+ *
+ * @example
+ * ```ts
+ * import { parseConformanceReport, writeReports } from './report';
+ * const report = parseConformanceReport(JSON.parse(text));
+ * await writeReports(report, 'reports', ['json', 'junit', 'md', 'html', 'sarif']);
+ * ```
+ * @module
+ */
+export {
+  AmbiguitySchema,
+  ConformanceReportSchema,
+  CoverageSchema,
+  INTERFACE_VERSIONS,
+  parseConformanceReport,
+  ReportErrorSchema,
+  RULE_LEVELS,
+  RULE_STATUSES,
+  RuleFailureSchema,
+  RuleResultSchema,
+  RuleSourcesSchema,
+  SCHEMA_VERSION,
+  SourceLocationSchema,
+  TOOL_NAME,
+  TRACE_EVENT_KINDS,
+  TraceEventSchema,
+  TransitionCoverageSchema,
+  VERDICTS,
+} from './schema';
+export type {
+  Ambiguity,
+  ConformanceReport,
+  Coverage,
+  InterfaceVersion,
+  ReportError,
+  RuleFailure,
+  RuleLevel,
+  RuleResult,
+  RuleStatus,
+  SourceLocation,
+  TransitionCoverage,
+  Verdict,
+} from './schema';
+export { toJson } from './json';
+export { toJunit } from './junit';
+export { toMarkdown } from './markdown';
+export { DEFAULT_INFORMATION_URI, SARIF_SCHEMA_URI, toSarif } from './sarif';
+export type { SarifOptions } from './sarif';
+export { toHtml } from './html';
+export { REPORT_FILE_NAMES, REPORT_FORMATS, writeReports } from './write';
+export type { ReportFormat } from './write';
+export { mergeReports } from './merge';

@@ -1,0 +1,239 @@
+/**
+ * Merges the reports of a sharded run into one.
+ * @module
+ */
+import {
+  INTERFACE_VERSIONS,
+  SCHEMA_VERSION,
+  transitionKey,
+  type Ambiguity,
+  type ConformanceReport,
+  type Coverage,
+  type ReportError,
+  type RuleFailure,
+  type RuleResult,
+  type TransitionCoverage,
+  type Verdict,
+} from './schema';
+
+/** JSON with object keys sorted, for comparing and ordering plain data. */
+function stable(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) {
+        Object.defineProperty(out, k, { value: (v as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    return v;
+  });
+}
+
+function sameSequence(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * The order of keyed items in the merge: the shards' common order when they all agree, else
+ * the keys sorted. (Either way the result does not depend on how the shards are grouped or
+ * ordered, which keeps merging associative and commutative.)
+ */
+function mergedOrder(sequences: readonly (readonly string[])[]): string[] {
+  const first = sequences[0] ?? [];
+  if (sequences.every((s) => sameSequence(s, first))) return [...first];
+  return [...new Set(sequences.flat())].sort();
+}
+
+/** Joins differing texts as the sorted set of their `sep`-separated parts; equal texts stay as they are. */
+function mergedText(values: readonly string[], sep: string): string {
+  const first = values[0] ?? '';
+  if (values.every((v) => v === first)) return first;
+  return [...new Set(values.flatMap((v) => v.split(sep)))].sort().join(sep);
+}
+
+function fail(message: string): never {
+  throw new Error(`cannot merge reports: ${message}`);
+}
+
+/** Orders failures: fewest counterexample events, then fewest steps, then by content. */
+function betterFailure(a: RuleFailure, b: RuleFailure): RuleFailure {
+  if (a.counterexample.length !== b.counterexample.length) return a.counterexample.length < b.counterexample.length ? a : b;
+  if (a.steps.length !== b.steps.length) return a.steps.length < b.steps.length ? a : b;
+  return stable(a) <= stable(b) ? a : b;
+}
+
+function mergeRule(occurrences: readonly RuleResult[]): RuleResult {
+  const first = occurrences[0]!;
+  const meta = (r: RuleResult) => stable([r.family, r.level, r.statement, r.sources]);
+  for (const r of occurrences) {
+    if (meta(r) !== meta(first)) fail(`rule ${first.id} has a different family, level, statement or sources in different shards`);
+  }
+  let failure: RuleFailure | undefined;
+  for (const r of occurrences) {
+    if (r.status === 'fail' && r.failure !== undefined) failure = failure === undefined ? r.failure : betterFailure(failure, r.failure);
+  }
+  const status = occurrences.some((r) => r.status === 'fail') ? 'fail' : occurrences.some((r) => r.status === 'pass') ? 'pass' : 'not-exercised';
+  return {
+    id: first.id,
+    family: first.family,
+    level: first.level,
+    statement: first.statement,
+    status,
+    sources: first.sources,
+    exercised: occurrences.reduce((sum, r) => sum + r.exercised, 0),
+    ...(failure !== undefined ? { failure } : {}),
+  };
+}
+
+function mergeKeyed<T>(lists: readonly (readonly T[])[], key: (t: T) => string, combine: (items: T[]) => T): T[] {
+  const groups = new Map<string, T[]>();
+  for (const list of lists) {
+    for (const item of list) {
+      const k = key(item);
+      const g = groups.get(k);
+      if (g === undefined) groups.set(k, [item]);
+      else g.push(item);
+    }
+  }
+  return mergedOrder(lists.map((l) => l.map(key))).map((k) => combine(groups.get(k)!));
+}
+
+function mergeCoverage(reports: readonly ConformanceReport[], rules: readonly RuleResult[]): Coverage {
+  const transitions = mergeKeyed<TransitionCoverage>(
+    reports.map((r) => r.coverage.transitions),
+    transitionKey,
+    (items) => ({ from: items[0]!.from, event: items[0]!.event, to: items[0]!.to, covered: items.reduce((s, t) => s + t.covered, 0) }),
+  );
+  let code: Coverage['code'];
+  for (const r of reports) {
+    const c = r.coverage.code;
+    if (c === undefined) continue;
+    if (code === undefined || c.linesPct > code.linesPct || (c.linesPct === code.linesPct && c.dir < code.dir)) code = c;
+  }
+  return {
+    rulesExercised: rules.filter((r) => r.status !== 'not-exercised').length,
+    rulesTotal: rules.length,
+    transitionsCovered: transitions.filter((t) => t.covered > 0).length,
+    transitionsTotal: transitions.length,
+    transitions,
+    ...(code !== undefined ? { code: { linesPct: code.linesPct, dir: code.dir } } : {}),
+  };
+}
+
+function mergeErrors(reports: readonly ConformanceReport[]): ReportError[] {
+  const lists = reports.map((r) => r.errors.map(stable));
+  const first = lists[0] ?? [];
+  if (lists.every((l) => sameSequence(l, first))) return [...reports[0]!.errors];
+  const byKey = new Map<string, ReportError>();
+  for (const r of reports) for (const e of r.errors) byKey.set(stable(e), e);
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+}
+
+function checkSameRun(reports: readonly ConformanceReport[]): void {
+  const first = reports[0]!;
+  reports.forEach((r, i) => {
+    const which = `report ${i + 1}`;
+    if (r.schemaVersion !== SCHEMA_VERSION) fail(`${which} has schema version ${String(r.schemaVersion)}, expected ${SCHEMA_VERSION}`);
+    if (r.tool.name !== first.tool.name || r.tool.version !== first.tool.version) {
+      fail(`${which} was written by ${r.tool.name} ${r.tool.version}, report 1 by ${first.tool.name} ${first.tool.version}`);
+    }
+    if (r.seed !== first.seed) fail(`${which} has seed ${r.seed}, report 1 has seed ${first.seed}: not shards of the same run`);
+    if (r.candidate.path !== first.candidate.path || r.candidate.name !== first.candidate.name) {
+      fail(`${which} is about candidate ${JSON.stringify(r.candidate.path)}, report 1 about ${JSON.stringify(first.candidate.path)}: not shards of the same run`);
+    }
+    const versions = [...new Set(r.interfaceVersions)].sort().join(',');
+    const firstVersions = [...new Set(first.interfaceVersions)].sort().join(',');
+    if (versions !== firstVersions) {
+      fail(`${which} checked interface versions ${versions}, report 1 checked ${firstVersions}: not shards of the same run`);
+    }
+  });
+  const sharded = reports.filter((r) => r.shard !== undefined);
+  const counts = new Set(sharded.map((r) => r.shard!.count));
+  if (counts.size > 1) fail(`the shards disagree on the shard count (${[...counts].join(', ')})`);
+  const seen = new Set<number>();
+  for (const r of sharded) {
+    if (seen.has(r.shard!.index)) fail(`shard ${r.shard!.index + 1} of ${r.shard!.count} is given twice`);
+    seen.add(r.shard!.index);
+  }
+}
+
+/**
+ * Merges the reports of the shards of one run (same seed, candidate and interface versions)
+ * into one report without a `shard` field:
+ *
+ * - a rule fails if it failed in any shard (keeping the failure with the fewest counterexample
+ *   events), passes if it passed in some shard and failed in none, else is not exercised;
+ *   `exercised` counts are summed;
+ * - coverage transitions are merged by `(from, event, to)`, summing counts; code coverage is the
+ *   best shard's (a lower bound of the union);
+ * - `runs` are summed; `startedAt` is the earliest start, `durationMs` the longest shard's;
+ * - errors, ambiguity decisions and incompleteness reasons are combined;
+ * - the verdict is recomputed: `error` if any shard errored, else `nonconformant` if any rule
+ *   failed, else `conformant`.
+ *
+ * Merging is commutative and associative; merging one report gives it back without `shard`.
+ *
+ * @throws Error if `reports` is empty or the reports are not shards of the same run.
+ */
+export function mergeReports(reports: readonly ConformanceReport[]): ConformanceReport {
+  if (reports.length === 0) fail('no reports given');
+  checkSameRun(reports);
+  const first = reports[0]!;
+
+  const rules = mergeKeyed(
+    reports.map((r) => r.rules),
+    (r) => r.id,
+    mergeRule,
+  );
+  const ambiguities = mergeKeyed<Ambiguity>(
+    reports.map((r) => r.ambiguities),
+    (a) => a.id,
+    (items) => {
+      for (const a of items) if (stable(a) !== stable(items[0])) fail(`ambiguity ${items[0]!.id} differs between shards`);
+      return items[0]!;
+    },
+  );
+  const versionLists = reports.map((r) => r.interfaceVersions);
+  const interfaceVersions = versionLists.every((v) => sameSequence(v, versionLists[0]!))
+    ? [...first.interfaceVersions]
+    : INTERFACE_VERSIONS.filter((v) => first.interfaceVersions.includes(v));
+
+  const errors = mergeErrors(reports);
+  const verdict: Verdict = reports.some((r) => r.verdict === 'error') || errors.length > 0 ? 'error' : rules.some((r) => r.status === 'fail') ? 'nonconformant' : 'conformant';
+  const reasons = reports.flatMap((r) => (r.incomplete !== undefined ? [r.incomplete.reason] : []));
+
+  let startedAt = first.startedAt;
+  for (const r of reports) {
+    const a = Date.parse(r.startedAt);
+    const b = Date.parse(startedAt);
+    if (a < b || (a === b && r.startedAt < startedAt)) startedAt = r.startedAt;
+  }
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: first.tool.name, version: first.tool.version },
+    verdict,
+    ...(reasons.length > 0 ? { incomplete: { reason: mergedText(reasons, '\n') } } : {}),
+    candidate: { path: first.candidate.path, name: first.candidate.name },
+    interfaceVersions,
+    seed: first.seed,
+    runs: reports.reduce((s, r) => s + r.runs, 0),
+    startedAt,
+    durationMs: Math.max(...reports.map((r) => r.durationMs)),
+    environment: {
+      node: mergedText(
+        reports.map((r) => r.environment.node),
+        ' | ',
+      ),
+      platform: mergedText(
+        reports.map((r) => r.environment.platform),
+        ' | ',
+      ),
+    },
+    rules,
+    ambiguities,
+    coverage: mergeCoverage(reports, rules),
+    errors,
+  };
+}

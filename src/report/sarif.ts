@@ -1,0 +1,223 @@
+/**
+ * `conformance.sarif`: SARIF 2.1.0 for code-scanning UIs (GitHub code scanning, VS Code SARIF viewer).
+ * @module
+ */
+import { docUrl, failedRules, wellFormed } from './common';
+import { TOOL_NAME, type ConformanceReport, type RuleResult } from './schema';
+
+/** The `$schema` written into every SARIF log. */
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** Default `tool.driver.informationUri`. */
+export const DEFAULT_INFORMATION_URI = 'https://www.npmjs.com/package/netdma-conformance';
+
+/** Options of {@link toSarif}. */
+export interface SarifOptions {
+  /** `tool.driver.informationUri` (an absolute URI); defaults to {@link DEFAULT_INFORMATION_URI}. */
+  readonly informationUri?: string;
+}
+
+/** Percent-encodes a path segment by segment, keeping `/` separators. */
+function encodePath(path: string): string {
+  return wellFormed(path)
+    .split('/')
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
+}
+
+/** An artifact location for a file path: absolute paths become `file:` URIs, relative ones are relative to `%SRCROOT%`. */
+function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
+  if (/^file:\/\//i.test(path)) {
+    // Already a URI; re-encode characters that are not allowed in one.
+    return {
+      uri: wellFormed(path)
+        .replace(/[^A-Za-z0-9\-._~:/@!$&'()*+,;=%]/g, (c) => encodeURIComponent(c))
+        .replace(/%(?![0-9A-Fa-f]{2})/g, '%25'),
+    };
+  }
+  const p = path.replace(/\\/g, '/');
+  if (/^[A-Za-z]:\//.test(p)) return { uri: `file:///${p.slice(0, 2)}${encodePath(p.slice(2))}` };
+  if (p.startsWith('//')) return { uri: `file:${encodePath(p)}` };
+  if (p.startsWith('/')) return { uri: `file://${encodePath(p)}` };
+  const rel = p.replace(/^(\.\/)+/, '');
+  return { uri: rel === '' ? '.' : encodePath(rel), uriBaseId: '%SRCROOT%' };
+}
+
+/** Joins a path relative to the candidate's directory onto the candidate's path. */
+function besideCandidate(candidatePath: string, file: string): string {
+  const f = file.replace(/\\/g, '/');
+  if (/^file:\/\//i.test(f) || /^[A-Za-z]:\//.test(f) || f.startsWith('/')) return file;
+  const c = candidatePath.replace(/\\/g, '/');
+  const slash = c.lastIndexOf('/');
+  const dir = slash < 0 ? '' : c.slice(0, slash + 1);
+  const parts: string[] = [];
+  for (const seg of `${dir}${f}`.split('/')) {
+    if (seg === '.' || seg === '') continue;
+    if (seg === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    else parts.push(seg);
+  }
+  const joined = parts.join('/');
+  return c.startsWith('/') ? `/${joined}` : joined;
+}
+
+function sarifLevel(rule: RuleResult): 'error' | 'warning' {
+  return rule.level === 'MUST' ? 'error' : 'warning';
+}
+
+function helpUri(rule: RuleResult): string | undefined {
+  for (const d of rule.sources.docs) {
+    const url = docUrl(d);
+    if (url !== undefined) return url;
+  }
+  return undefined;
+}
+
+/** An ISO date-time acceptable as a SARIF `date-time` (4-digit year), or undefined. */
+function utc(ms: number): string | undefined {
+  if (!Number.isFinite(ms)) return undefined;
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return undefined;
+  const s = d.toISOString();
+  return /^\d{4}-/.test(s) ? s : undefined;
+}
+
+/**
+ * Writes the report as a SARIF 2.1.0 log with one run: every rule as a reporting descriptor,
+ * one result per failed rule (level `error` for MUST, `warning` otherwise) whose code flow is
+ * the shrunk counterexample, and harness errors as tool execution notifications.
+ */
+export function toSarif(report: ConformanceReport, options: SarifOptions = {}): string {
+  const ruleIndex = new Map<string, number>();
+  const rules = report.rules.map((rule, i) => {
+    ruleIndex.set(rule.id, i);
+    const uri = helpUri(rule);
+    const sources = rule.sources;
+    const helpLines = [
+      rule.statement,
+      '',
+      `Level: ${rule.level}. Family: ${rule.family}.`,
+      `Facts: ${sources.facts.length > 0 ? sources.facts.join(', ') : 'none'}.`,
+      `Documentation: ${sources.docs.length > 0 ? sources.docs.join(', ') : 'none'}.`,
+    ];
+    return {
+      id: rule.id,
+      shortDescription: { text: `${rule.id} (${rule.level})` },
+      fullDescription: { text: rule.statement },
+      ...(uri !== undefined ? { helpUri: uri } : {}),
+      help: { text: helpLines.join('\n') },
+      defaultConfiguration: { level: sarifLevel(rule) },
+      properties: {
+        tags: [...new Set(['netdma', rule.family, rule.level])],
+        family: rule.family,
+        level: rule.level,
+        sources: { facts: [...sources.facts], docs: [...sources.docs] },
+      },
+    };
+  });
+
+  const candidateLocation = artifactLocation(report.candidate.path);
+  const results = failedRules(report).map(({ rule, failure }) => {
+    const physicalLocation =
+      failure.location !== undefined
+        ? {
+            artifactLocation: artifactLocation(besideCandidate(report.candidate.path, failure.location.file)),
+            region: { startLine: failure.location.line, startColumn: failure.location.column },
+          }
+        : { artifactLocation: candidateLocation };
+    const threadFlowLocations = failure.counterexample.map((e) => ({
+      location: { message: { text: e.text } },
+      executionOrder: e.seq,
+      properties: {
+        kind: e.kind,
+        seq: e.seq,
+        ...(e.cpu !== undefined ? { cpu: e.cpu } : {}),
+        ...(e.irql !== undefined ? { irql: e.irql } : {}),
+        ...(e.detail !== undefined ? { detail: e.detail } : {}),
+      },
+    }));
+    return {
+      ruleId: rule.id,
+      ruleIndex: ruleIndex.get(rule.id) ?? 0,
+      level: sarifLevel(rule),
+      message: {
+        text: `${rule.id}: ${failure.message}\nInterface version ${failure.interfaceVersion}, property ${failure.property}.\nReplay: ${failure.replayCommand}`,
+      },
+      locations: [{ physicalLocation }],
+      ...(threadFlowLocations.length > 0
+        ? {
+            codeFlows: [
+              {
+                message: { text: `Shrunk counterexample (${threadFlowLocations.length} events)` },
+                threadFlows: [{ locations: threadFlowLocations }],
+              },
+            ],
+          }
+        : {}),
+      properties: {
+        interfaceVersion: failure.interfaceVersion,
+        property: failure.property,
+        steps: [...failure.steps],
+        replay: failure.replay,
+        replayCommand: failure.replayCommand,
+        ...(failure.numRunsToFailure !== undefined ? { numRunsToFailure: failure.numRunsToFailure } : {}),
+        ...(failure.shrinks !== undefined ? { shrinks: failure.shrinks } : {}),
+      },
+    };
+  });
+
+  const start = Date.parse(report.startedAt);
+  const startTimeUtc = utc(start);
+  const endTimeUtc = utc(start + report.durationMs);
+  const notifications = [
+    ...report.errors.map((e) => ({
+      level: 'error' as const,
+      message: { text: e.detail === undefined ? e.message : `${e.message}\n${e.detail}` },
+    })),
+    ...(report.incomplete !== undefined ? [{ level: 'warning' as const, message: { text: `Run incomplete: ${report.incomplete.reason}` } }] : []),
+  ];
+
+  const log = {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: TOOL_NAME,
+            version: report.tool.version,
+            informationUri: options.informationUri ?? DEFAULT_INFORMATION_URI,
+            rules,
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: report.verdict !== 'error' && report.incomplete === undefined,
+            ...(startTimeUtc !== undefined ? { startTimeUtc } : {}),
+            ...(endTimeUtc !== undefined ? { endTimeUtc } : {}),
+            ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
+          },
+        ],
+        artifacts: [{ location: candidateLocation, roles: ['analysisTarget'], description: { text: report.candidate.name } }],
+        results,
+        properties: {
+          verdict: report.verdict,
+          candidate: { name: report.candidate.name, path: report.candidate.path },
+          interfaceVersions: [...report.interfaceVersions],
+          seed: report.seed,
+          runs: report.runs,
+          ...(report.shard !== undefined ? { shard: { ...report.shard } } : {}),
+          ...(report.incomplete !== undefined ? { incomplete: { ...report.incomplete } } : {}),
+          coverage: {
+            rulesExercised: report.coverage.rulesExercised,
+            rulesTotal: report.coverage.rulesTotal,
+            transitionsCovered: report.coverage.transitionsCovered,
+            transitionsTotal: report.coverage.transitionsTotal,
+            ...(report.coverage.code !== undefined ? { code: { ...report.coverage.code } } : {}),
+          },
+          environment: { ...report.environment },
+        },
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

@@ -1,0 +1,386 @@
+/**
+ * The conformance report: the one data structure every report format is written from.
+ *
+ * A run of the suite against a candidate provider driver produces one
+ * {@link ConformanceReport}; the writers in this folder turn it into JSON, JUnit XML,
+ * Markdown, SARIF and HTML, and {@link mergeReports} combines the reports of a sharded run.
+ *
+ * The schema is versioned by {@link ConformanceReport.schemaVersion}; unknown keys are
+ * dropped when a report is parsed, so a reader of version 1 can read a version 1 report
+ * written by a newer tool that added optional fields.
+ *
+ * @module
+ */
+import * as z from 'zod';
+import type { TraceEvent, TraceEventKind } from '../trace/trace-event';
+
+/** The tool's name as it appears in every report. */
+export const TOOL_NAME = 'netdma-conformance';
+
+/** The report schema version this module reads and writes. */
+export const SCHEMA_VERSION = 1;
+
+/** NetDMA interface versions a run can check a provider against. */
+export const INTERFACE_VERSIONS = ['1.0', '1.1', '2.0'] as const;
+
+/** A NetDMA interface version. */
+export type InterfaceVersion = (typeof INTERFACE_VERSIONS)[number];
+
+/** How strong a rule is: MUST / SHOULD come from the documentation, DERIVED rules follow from facts combined. */
+export const RULE_LEVELS = ['MUST', 'SHOULD', 'DERIVED'] as const;
+
+/** A rule's strength, see {@link RULE_LEVELS}. */
+export type RuleLevel = (typeof RULE_LEVELS)[number];
+
+/** Outcome of one rule: `not-exercised` means no generated scenario ever reached the rule's check. */
+export const RULE_STATUSES = ['pass', 'fail', 'not-exercised'] as const;
+
+/** A rule's outcome, see {@link RULE_STATUSES}. */
+export type RuleStatus = (typeof RULE_STATUSES)[number];
+
+/**
+ * Overall outcome: `conformant` (no rule failed), `nonconformant` (at least one rule failed),
+ * `error` (the harness or the candidate failed to load or run; see {@link ConformanceReport.errors}).
+ */
+export const VERDICTS = ['conformant', 'nonconformant', 'error'] as const;
+
+/** The overall verdict, see {@link VERDICTS}. */
+export type Verdict = (typeof VERDICTS)[number];
+
+// A Record keyed by the union makes the compiler check that the list below is complete.
+const TRACE_EVENT_KIND_SET: Readonly<Record<TraceEventKind, true>> = {
+  irp: true,
+  call: true,
+  handler: true,
+  return: true,
+  register: true,
+  engine: true,
+  interrupt: true,
+  dpc: true,
+  client: true,
+  violation: true,
+  note: true,
+};
+
+/** Every {@link TraceEventKind}, in the order reports list them (e.g. in legends). */
+export const TRACE_EVENT_KINDS = Object.keys(TRACE_EVENT_KIND_SET) as readonly TraceEventKind[];
+
+const nonNegativeInt = () => z.number().int().min(0);
+
+/**
+ * A {@link TraceEvent} as stored in a report. `detail` must be plain JSON data
+ * (finite numbers, strings, booleans, null, arrays and objects of those).
+ */
+export const TraceEventSchema = z.object({
+  /** Position in the run, from 0. */
+  seq: nonNegativeInt(),
+  /** What kind of step this is. */
+  kind: z.enum(TRACE_EVENT_KINDS as [TraceEventKind, ...TraceEventKind[]]),
+  /** One human-readable line. */
+  text: z.string(),
+  /** Simulated processor, when meaningful. */
+  cpu: nonNegativeInt().optional(),
+  /** IRQL at the time, when meaningful. */
+  irql: nonNegativeInt().optional(),
+  /** Plain JSON data. */
+  detail: z.record(z.string(), z.json()).optional(),
+}) as unknown as z.ZodType<TraceEvent>;
+// The cast keeps the report's counterexample typed exactly as the trace's own TraceEvent
+// (zod would infer `cpu?: number | undefined` and JSON-typed `detail`, which a TraceEvent
+// taken from a run is not assignable to under exactOptionalPropertyTypes).
+
+/** Where a failure was detected in the candidate's source (1-based line and column). */
+export const SourceLocationSchema = z.object({
+  /** Path of the source file: absolute, a `file:` URL, or relative to the directory holding the candidate. */
+  file: z.string().min(1),
+  /** 1-based line. */
+  line: z.number().int().min(1),
+  /** 1-based column. */
+  column: z.number().int().min(1),
+});
+
+/** The shrunk evidence that a rule was broken, and how to reproduce it. */
+export const RuleFailureSchema = z.object({
+  /** What went wrong, one or a few lines. */
+  message: z.string(),
+  /** Interface version the failing scenario ran under. */
+  interfaceVersion: z.enum(INTERFACE_VERSIONS),
+  /** Name of the property (model-based test) that found the failure. */
+  property: z.string(),
+  /** The shrunk counterexample as a timeline. */
+  counterexample: z.array(TraceEventSchema),
+  /** The shrunk command / IRP sequence, one line each. */
+  steps: z.array(z.string()),
+  /** Opaque replay token (fast-check seed and path). */
+  replay: z.string(),
+  /** A shell command that replays exactly this failure. */
+  replayCommand: z.string(),
+  /** How many runs it took to find the failure. */
+  numRunsToFailure: z.number().int().min(1).optional(),
+  /** How many shrink steps were taken. */
+  shrinks: nonNegativeInt().optional(),
+  /** Where in the candidate's source the failure was detected, when known. */
+  location: SourceLocationSchema.optional(),
+});
+
+/** Where a rule comes from. */
+export const RuleSourcesSchema = z.object({
+  /** Ids of the spec facts the rule is built from. */
+  facts: z.array(z.string()),
+  /** Documentation pages (file names such as `starting-a-netdma-provider.md`, or https URLs). */
+  docs: z.array(z.string()),
+});
+
+/** The result of one conformance rule. */
+export const RuleResultSchema = z.object({
+  /** Stable rule id, e.g. `PNP-START-003`. Unique within a report. */
+  id: z.string().min(1),
+  /** Rule family, e.g. `pnp`, `channel`, `dma`. Reports group rules by family. */
+  family: z.string().min(1),
+  /** Strength of the rule. */
+  level: z.enum(RULE_LEVELS),
+  /** The rule in one sentence. */
+  statement: z.string(),
+  /** Outcome. `fail` if and only if `failure` is present. */
+  status: z.enum(RULE_STATUSES),
+  /** Where the rule comes from. */
+  sources: RuleSourcesSchema,
+  /** How many times the rule's check ran. */
+  exercised: nonNegativeInt(),
+  /** Present exactly when `status` is `fail`. */
+  failure: RuleFailureSchema.optional(),
+});
+
+/** A decision taken where the documentation is ambiguous; shown in every human-facing report. */
+export const AmbiguitySchema = z.object({
+  /** Stable id, e.g. `AMB-007`. */
+  id: z.string().min(1),
+  /** The question, in a few words. */
+  title: z.string(),
+  /** What the suite assumes, and why. */
+  decision: z.string(),
+});
+
+/** One transition of the PnP state model and how often runs took it. */
+export const TransitionCoverageSchema = z.object({
+  /** Source state. */
+  from: z.string(),
+  /** Event (usually an IRP minor code) that causes the transition. */
+  event: z.string(),
+  /** Target state. */
+  to: z.string(),
+  /** How many times runs took the transition; 0 = not covered. */
+  covered: nonNegativeInt(),
+});
+
+/** Coverage figures. The counts must agree with `rules` and `transitions`. */
+export const CoverageSchema = z.object({
+  /** Rules whose status is not `not-exercised`. */
+  rulesExercised: nonNegativeInt(),
+  /** Number of rules in the report. */
+  rulesTotal: nonNegativeInt(),
+  /** Transitions with `covered > 0`. */
+  transitionsCovered: nonNegativeInt(),
+  /** Number of transitions listed. */
+  transitionsTotal: nonNegativeInt(),
+  /** Every transition of the PnP state model, covered or not. */
+  transitions: z.array(TransitionCoverageSchema),
+  /** Line coverage of the candidate's code, when measured. */
+  code: z
+    .object({
+      /** Percentage of lines executed, 0–100. */
+      linesPct: z.number().min(0).max(100),
+      /** Directory the percentage is about. */
+      dir: z.string(),
+    })
+    .optional(),
+});
+
+/** A harness or candidate-load error. */
+export const ReportErrorSchema = z.object({
+  /** One line. */
+  message: z.string(),
+  /** Stack trace or further text. */
+  detail: z.string().optional(),
+});
+
+const ReportObjectSchema = z.object({
+  /** Report schema version; always 1 here. */
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** The tool that wrote the report. */
+  tool: z.object({
+    /** Always `netdma-conformance`. */
+    name: z.literal(TOOL_NAME),
+    /** The tool's version. */
+    version: z.string(),
+  }),
+  /** Overall outcome. */
+  verdict: z.enum(VERDICTS),
+  /** Present when the run was cut short (SIGINT, watchdog): the figures cover only what ran. */
+  incomplete: z
+    .object({
+      /** Why the run stopped early. */
+      reason: z.string(),
+    })
+    .optional(),
+  /** The provider driver under test. */
+  candidate: z.object({
+    /** Path of the candidate's entry file, as given on the command line. */
+    path: z.string().min(1),
+    /** Display name. */
+    name: z.string(),
+  }),
+  /** Interface versions the run checked, without repeats. */
+  interfaceVersions: z.array(z.enum(INTERFACE_VERSIONS)).min(1),
+  /** fast-check seed of the run. */
+  seed: z.number().int(),
+  /** Number of property runs performed. */
+  runs: nonNegativeInt(),
+  /** Which shard of a sharded run this report is (0-based `index` < `count`). */
+  shard: z
+    .object({
+      /** 0-based shard index. */
+      index: nonNegativeInt(),
+      /** Number of shards. */
+      count: z.number().int().min(1),
+    })
+    .optional(),
+  /** ISO 8601 date-time the run started. */
+  startedAt: z.iso.datetime({ offset: true }),
+  /** Wall-clock duration in milliseconds. */
+  durationMs: z.number().min(0),
+  /** Where the run happened. */
+  environment: z.object({
+    /** Node.js version. */
+    node: z.string(),
+    /** `process.platform`-like string. */
+    platform: z.string(),
+  }),
+  /** One entry per rule, in the spec's order. */
+  rules: z.array(RuleResultSchema),
+  /** Decisions taken on ambiguous documentation. */
+  ambiguities: z.array(AmbiguitySchema),
+  /** Coverage figures. */
+  coverage: CoverageSchema,
+  /** Harness / candidate-load errors; non-empty exactly when the verdict is `error`. */
+  errors: z.array(ReportErrorSchema),
+});
+
+/** Checks that need the whole report: consistency of verdict, statuses and counts. */
+function checkConsistency(report: z.infer<typeof ReportObjectSchema>, ctx: z.RefinementCtx): void {
+  const versions = new Set<string>();
+  report.interfaceVersions.forEach((v, i) => {
+    if (versions.has(v)) ctx.addIssue({ code: 'custom', path: ['interfaceVersions', i], message: `interface version ${v} is listed twice` });
+    versions.add(v);
+  });
+  if (report.shard !== undefined && report.shard.index >= report.shard.count) {
+    ctx.addIssue({ code: 'custom', path: ['shard', 'index'], message: `shard index ${report.shard.index} is not below shard count ${report.shard.count}` });
+  }
+  if (!Number.isFinite(Date.parse(report.startedAt))) {
+    ctx.addIssue({ code: 'custom', path: ['startedAt'], message: 'not a real date' });
+  }
+  const ids = new Set<string>();
+  let failed = 0;
+  let exercised = 0;
+  report.rules.forEach((rule, i) => {
+    if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule id ${rule.id} is listed twice` });
+    ids.add(rule.id);
+    if ((rule.status === 'fail') !== (rule.failure !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules', i, 'failure'],
+        message: rule.status === 'fail' ? 'a failed rule needs a failure' : `a rule with status ${rule.status} cannot have a failure`,
+      });
+    }
+    if (rule.status === 'fail') failed++;
+    if (rule.status !== 'not-exercised') exercised++;
+  });
+  const ambiguityIds = new Set<string>();
+  report.ambiguities.forEach((a, i) => {
+    if (ambiguityIds.has(a.id)) ctx.addIssue({ code: 'custom', path: ['ambiguities', i, 'id'], message: `ambiguity id ${a.id} is listed twice` });
+    ambiguityIds.add(a.id);
+  });
+  const cov = report.coverage;
+  const expect = (key: 'rulesExercised' | 'rulesTotal' | 'transitionsCovered' | 'transitionsTotal', value: number) => {
+    if (cov[key] !== value) ctx.addIssue({ code: 'custom', path: ['coverage', key], message: `is ${cov[key]} but the report has ${value}` });
+  };
+  expect('rulesExercised', exercised);
+  expect('rulesTotal', report.rules.length);
+  expect('transitionsCovered', cov.transitions.filter((t) => t.covered > 0).length);
+  expect('transitionsTotal', cov.transitions.length);
+  const keys = new Set<string>();
+  cov.transitions.forEach((t, i) => {
+    const key = transitionKey(t);
+    if (keys.has(key)) ctx.addIssue({ code: 'custom', path: ['coverage', 'transitions', i], message: `transition ${t.from} --${t.event}--> ${t.to} is listed twice` });
+    keys.add(key);
+  });
+  if ((report.verdict === 'error') !== report.errors.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['errors'],
+      message: report.verdict === 'error' ? "verdict 'error' needs at least one error" : `verdict '${report.verdict}' cannot have errors`,
+    });
+  }
+  if (report.verdict === 'conformant' && failed > 0) {
+    ctx.addIssue({ code: 'custom', path: ['verdict'], message: `verdict 'conformant' but ${failed} rule(s) failed` });
+  }
+  if (report.verdict === 'nonconformant' && failed === 0) {
+    ctx.addIssue({ code: 'custom', path: ['verdict'], message: "verdict 'nonconformant' but no rule failed" });
+  }
+}
+
+/** Identity of a transition: `(from, event, to)`. */
+export function transitionKey(t: { readonly from: string; readonly event: string; readonly to: string }): string {
+  return JSON.stringify([t.from, t.event, t.to]);
+}
+
+/**
+ * Zod schema of a conformance report, including the cross-field checks
+ * (unique rule ids, `failure` present exactly for failed rules, verdict consistent with
+ * rules and errors, coverage counts consistent with the lists).
+ */
+export const ConformanceReportSchema = ReportObjectSchema.superRefine(checkConsistency);
+
+/** A conformance report (schema version 1). See {@link ConformanceReportSchema}. */
+export type ConformanceReport = z.infer<typeof ConformanceReportSchema>;
+/** One rule's result. */
+export type RuleResult = z.infer<typeof RuleResultSchema>;
+/** A failed rule's evidence. */
+export type RuleFailure = z.infer<typeof RuleFailureSchema>;
+/** A source position in the candidate. */
+export type SourceLocation = z.infer<typeof SourceLocationSchema>;
+/** A decision on ambiguous documentation. */
+export type Ambiguity = z.infer<typeof AmbiguitySchema>;
+/** One covered or uncovered PnP transition. */
+export type TransitionCoverage = z.infer<typeof TransitionCoverageSchema>;
+/** Coverage figures. */
+export type Coverage = z.infer<typeof CoverageSchema>;
+/** A harness or candidate-load error. */
+export type ReportError = z.infer<typeof ReportErrorSchema>;
+
+/** Formats a zod issue path as `rules[3].failure.counterexample[0].kind`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += out === '' ? key : `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/**
+ * Validates untrusted data (e.g. `JSON.parse` of a `conformance.json`) and returns it as a
+ * {@link ConformanceReport}.
+ *
+ * @throws Error whose message names the first bad path, e.g.
+ *   `invalid conformance report at rules[2].status: Invalid option: ...`.
+ */
+export function parseConformanceReport(json: unknown): ConformanceReport {
+  const result = ConformanceReportSchema.safeParse(json);
+  if (result.success) return result.data;
+  const first = result.error.issues[0];
+  const where = first === undefined ? '(root)' : formatPath(first.path);
+  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more issue(s))` : '';
+  throw new Error(`invalid conformance report at ${where}: ${first?.message ?? 'invalid'}${more}`);
+}
