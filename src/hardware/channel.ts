@@ -1,0 +1,174 @@
+/**
+ * The per-channel register and sequencing state of the engine, and its reset values.
+ *
+ * This is a plain mutable record; `commands.ts` (CHANCMD and register side effects) and
+ * `dma.ts` (the data path) are the only code that changes it.
+ *
+ * @module
+ */
+import { CHANNEL_STATE_CODE, CHANSTS_ADDRESS_MASK } from './registers';
+import type { ChannelState, ChannelStateName } from './registers';
+
+/**
+ * Chain mode, latched when a chain is started.
+ * `linked` (NetDMA 1.x): started by CHANCMD START, runs until a descriptor with NextDescriptor 0.
+ * `counted` (NetDMA 2.0): started by a DMACOUNT write, runs until the completed count equals DMACOUNT.
+ */
+export type ChainMode = 'none' | 'linked' | 'counted';
+
+/**
+ * Where the next descriptor comes from.
+ * `fetch`: the address is known (CHAINADDR after a start, or the NextDescriptor value read
+ * with the previous descriptor). `reread`: read the NextDescriptor field of descriptor
+ * `after` from memory first (after APPEND on an idle linked chain, after RESUME, and when an
+ * idle counted chain gets more work), which picks up list edits.
+ */
+export type ChannelCursor =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'fetch'; readonly pa: bigint }
+  | { readonly kind: 'reread'; readonly after: bigint };
+
+/** Mutable state of one channel. */
+export interface ChannelRegs {
+  readonly index: number;
+  state: ChannelState;
+  mode: ChainMode;
+  cursor: ChannelCursor;
+  /** Last descriptor completed since the latest start, if any. */
+  runLast: bigint | undefined;
+  /** Whether `runLast` had NET_DMA_STATUS_UPDATE_ON_COMPLETION (decides the Suspend status write). */
+  runLastWantedStatus: boolean;
+  /** CHANSTS bits 63:6: last completed descriptor, or the faulting one after an error halt. */
+  statusAddress: bigint;
+  chanctrl: number;
+  chainAddr: bigint;
+  /** CHAINADDR was written while the channel was stopped: the next DMACOUNT change starts a counted chain there. */
+  chainAddrPending: boolean;
+  chancmp: bigint;
+  /** DMACOUNT as last written (u16). */
+  dmaCount: number;
+  /** The engine's own running count of completed descriptors (u16, wraps). */
+  completedCount: number;
+  /** CDAR: the descriptor most recently fetched. */
+  cdar: bigint;
+  chanerr: number;
+  chanerrMask: number;
+  /** An interrupt was requested while it could not fire; it fires on re-arm. */
+  interruptPending: boolean;
+  /** DCA target APIC id set by the last context-change descriptor. */
+  dcaApicId: number | undefined;
+  /** Descriptor fetches since construction (the fault-injection ordinal of the next fetch). */
+  fetchOrdinal: number;
+  /** A RESET is held back by a `reset-hang` fault. */
+  resetPending: boolean;
+  /** High half of CHANSTS latched by a read of its low half. */
+  chanstsLatch: bigint | undefined;
+}
+
+/** A fresh channel as after a function reset (everything zero, state armed). */
+export function createChannelRegs(index: number): ChannelRegs {
+  return {
+    index,
+    state: { kind: 'armed' },
+    mode: 'none',
+    cursor: { kind: 'none' },
+    runLast: undefined,
+    runLastWantedStatus: false,
+    statusAddress: 0n,
+    chanctrl: 0,
+    chainAddr: 0n,
+    chainAddrPending: false,
+    chancmp: 0n,
+    dmaCount: 0,
+    completedCount: 0,
+    cdar: 0n,
+    chanerr: 0,
+    chanerrMask: 0,
+    interruptPending: false,
+    dcaApicId: undefined,
+    fetchOrdinal: 0,
+    resetPending: false,
+    chanstsLatch: undefined,
+  };
+}
+
+/**
+ * Puts `ch` in the just-allocated state for CHANCMD RESET: state armed, no chain mode,
+ * CHAINADDR, DMACOUNT, completed count, CDAR and CHANSTS address 0, CHANERR cleared, no
+ * pending interrupt, no DCA target. CHANCTRL, CHANCMP and CHANERR_MASK keep their values
+ * (as on I/OAT, where Linux programs them once at channel allocation). The fetch ordinal
+ * is not reset.
+ */
+export function resetChannelRegs(ch: ChannelRegs): void {
+  const { index, chanctrl, chancmp, chanerrMask, fetchOrdinal } = ch;
+  Object.assign(ch, createChannelRegs(index), { chanctrl, chancmp, chanerrMask, fetchOrdinal });
+}
+
+/** CHANSTS value: address field | state code. */
+export function chanstsValue(ch: ChannelRegs): bigint {
+  return (ch.statusAddress & CHANSTS_ADDRESS_MASK) | BigInt(CHANNEL_STATE_CODE[ch.state.kind]);
+}
+
+/**
+ * A channel is *stopped* when it accepts a new start: armed, idle, or halted by ABORT.
+ * (Suspended and active channels are running; a channel halted by an error needs RESET.)
+ */
+export function isStopped(ch: ChannelRegs): boolean {
+  const s = ch.state;
+  return s.kind === 'armed' || s.kind === 'idle' || (s.kind === 'halted' && s.cause === 'abort');
+}
+
+/** Read-only view of a channel for checks and traces. */
+export interface ChannelSnapshot {
+  readonly channel: number;
+  readonly state: ChannelStateName;
+  /** Why the channel halted, when it is halted. */
+  readonly haltCause: 'abort' | 'error' | undefined;
+  readonly stateCode: number;
+  readonly mode: ChainMode;
+  /** Full CHANSTS value. */
+  readonly chansts: bigint;
+  /** CHANSTS address field (last completed descriptor, or the faulting one after an error). */
+  readonly lastCompletedPa: bigint;
+  /** Last descriptor completed since the latest start. */
+  readonly lastCompletedThisRun: bigint | undefined;
+  /** CDAR: the descriptor most recently fetched. */
+  readonly currentDescriptorPa: bigint;
+  readonly chainAddr: bigint;
+  readonly completionAddress: bigint;
+  readonly dmaCount: number;
+  readonly completedCount: number;
+  readonly chanctrl: number;
+  readonly chanerr: number;
+  readonly chanerrMask: number;
+  readonly interruptPending: boolean;
+  readonly dcaApicId: number | undefined;
+  readonly descriptorsFetched: number;
+  readonly resetPending: boolean;
+}
+
+/** Builds a {@link ChannelSnapshot}. */
+export function snapshotChannel(ch: ChannelRegs): ChannelSnapshot {
+  return {
+    channel: ch.index,
+    state: ch.state.kind,
+    haltCause: ch.state.kind === 'halted' ? ch.state.cause : undefined,
+    stateCode: CHANNEL_STATE_CODE[ch.state.kind],
+    mode: ch.mode,
+    chansts: chanstsValue(ch),
+    lastCompletedPa: ch.statusAddress & CHANSTS_ADDRESS_MASK,
+    lastCompletedThisRun: ch.runLast,
+    currentDescriptorPa: ch.cdar,
+    chainAddr: ch.chainAddr,
+    completionAddress: ch.chancmp,
+    dmaCount: ch.dmaCount,
+    completedCount: ch.completedCount,
+    chanctrl: ch.chanctrl,
+    chanerr: ch.chanerr,
+    chanerrMask: ch.chanerrMask,
+    interruptPending: ch.interruptPending,
+    dcaApicId: ch.dcaApicId,
+    descriptorsFetched: ch.fetchOrdinal,
+    resetPending: ch.resetPending,
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * What the channel logic (`commands.ts`, `dma.ts`, `status.ts`) needs from the engine.
+ *
+ * @module
+ */
+import type { EngineNotice } from './events';
+import type { FaultPlan } from './faults';
+import type { InterruptUnit } from './interrupts';
+import type { PhysicalMemory } from './memory';
+
+/** Engine-wide services available to one channel's logic. */
+export interface EngineContext {
+  readonly memory: PhysicalMemory;
+  /** XFERCAP: transfers above 2^xfercapLog2 bytes are a length error (0 = no limit). */
+  readonly xfercapLog2: number;
+  readonly interrupts: InterruptUnit;
+  /** The current fault plan (consulted at every check). */
+  faults(): FaultPlan;
+  /** Reports an effect of a register write. */
+  notify(notice: EngineNotice): void;
+}

@@ -1,0 +1,261 @@
+/**
+ * The channel data path: one `step` processes exactly one descriptor, atomically.
+ *
+ * A step, in order:
+ * 1. **Resolve the address.** `fetch` cursor: the known address. `reread` cursor: read the
+ *    NextDescriptor field of the last completed descriptor now (re-reading picks up a patched
+ *    tail or a list edit); in linked mode a 0 there ends the step as `idle` (state idle, no
+ *    completion write, no fetch).
+ * 2. **Fetch** (assigns the fetch ordinal, sets CDAR): not 64-byte aligned → CHANERR 0x8;
+ *    not 64 allocated bytes → 0x4.
+ * 3. **Validate**, first failure wins, nothing written yet:
+ *    descriptor control 0x400 (ControlFlags bits outside NET_DMA_DEFINED_FLAGS_MASK, an op
+ *    type other than 0x00/0xFF, or — standard non-NULL descriptors — a page-break flag whose
+ *    Next*Address has low 12 bits set); length 0x800 (standard non-NULL, TransferSize above
+ *    2^XFERCAP when XFERCAP ≠ 0); source 0x1 then destination 0x2 (standard non-NULL with
+ *    TransferSize > 0: every segment must lie inside one allocation).
+ * 4. **Move data.** Context change (op type 0xFF): DCA target := TransferSize & 0xFF.
+ *    NULL_TRANSFER: nothing, addresses and size not examined. TransferSize 0 (not NULL): no
+ *    data and no address checks (an empty range addresses no memory) but the descriptor
+ *    completes normally (FACTS F38). Otherwise the copy: one typed-array `set` for an
+ *    unbroken transfer; with a page break the source is gathered first, then scattered, so
+ *    every descriptor reads all its source bytes before writing any destination byte.
+ *    Page break: the first segment runs from the address to the end of its 4 KiB page, the
+ *    rest starts at Next*Address and must lie in one allocation (it may be longer than a page).
+ * 5. **Complete.** More work remains when (linked) the fetched NextDescriptor ≠ 0 or
+ *    (counted) completed count + 1 ≠ DMACOUNT. With STATUS_UPDATE_ON_COMPLETION the word
+ *    `PA | Active/Idle` goes to CHANCMP (unusable CHANCMP → 0x1000 halt, the data stays
+ *    copied). Then the counters, CHANSTS (PA | state) and the cursor (the fetched
+ *    NextDescriptor) are updated and, last, the interrupt is requested, so an interrupt
+ *    handler that runs inside `raiseInterrupt` sees the finished state.
+ *
+ * Any failure halts the channel through {@link haltOnError}. SERIALIZE_TRANSFER needs no
+ * action: the copy and the completion write of a descriptor finish inside its step, before
+ * any later step reads data.
+ *
+ * @module
+ */
+import { match } from 'ts-pattern';
+import type { ChannelRegs } from './channel';
+import type { EngineContext } from './context';
+import { completionText, chanerrName } from './events';
+import type { CompletionWrite, EngineStepEvent, Segment } from './events';
+import { forcesError, isStalled, losesInterrupt } from './faults';
+import type { DescriptorFaultKind, FaultContext } from './faults';
+import {
+  decodeDescriptor,
+  describeControlFlags,
+  NET_DMA_DEFINED_FLAGS_MASK,
+  NET_DMA_DESCRIPTOR_OFFSETS,
+  NET_DMA_DESCRIPTOR_SIZE,
+  NET_DMA_DESTINATION_DCA_ENABLE,
+  NET_DMA_DESTINATION_PAGE_BREAK,
+  NET_DMA_INTERRUPT_ON_COMPLETION,
+  NET_DMA_NULL_TRANSFER,
+  NET_DMA_OP_TYPE_CONTEXT_CHANGE,
+  NET_DMA_OP_TYPE_MASK,
+  NET_DMA_OP_TYPE_STANDARD_DMA,
+  NET_DMA_PAGE_SIZE,
+  NET_DMA_SERIALIZE_TRANSFER,
+  NET_DMA_SOURCE_PAGE_BREAK,
+  NET_DMA_STATUS_UPDATE_ON_COMPLETION,
+  NetDmaTransferStatusActive,
+  NetDmaTransferStatusIdle,
+} from './hw';
+import type { NetDmaDescriptor } from './hw';
+import { hex } from './memory';
+import { CHANERR } from './registers';
+import { completionAddressValid, haltOnError, writeCompletion } from './status';
+
+/** How a descriptor is treated, from its op type and flags. */
+export type DescriptorKind = 'context-change' | 'null' | 'copy';
+
+/** Classifies a descriptor (op type first, then NULL_TRANSFER). */
+export function descriptorKind(d: NetDmaDescriptor): DescriptorKind {
+  if ((d.ControlFlags & NET_DMA_OP_TYPE_MASK) >>> 0 === NET_DMA_OP_TYPE_CONTEXT_CHANGE) return 'context-change';
+  return (d.ControlFlags & NET_DMA_NULL_TRANSFER) !== 0 ? 'null' : 'copy';
+}
+
+/** True when ControlFlags hold only defined bits and op type 0x00 or 0xFF. */
+export function controlFlagsValid(flags: number): boolean {
+  const op = (flags & NET_DMA_OP_TYPE_MASK) >>> 0;
+  if (op !== NET_DMA_OP_TYPE_STANDARD_DMA && op !== NET_DMA_OP_TYPE_CONTEXT_CHANGE) return false;
+  return (flags & ~NET_DMA_OP_TYPE_MASK & ~NET_DMA_DEFINED_FLAGS_MASK) === 0;
+}
+
+/** The physical segments of one side of a transfer (one, or two with a page break that is crossed). */
+export function transferSegments(address: bigint, nextAddress: bigint, size: number, pageBreak: boolean): Segment[] {
+  if (!pageBreak) return [{ pa: address, length: size }];
+  const first = Math.min(size, NET_DMA_PAGE_SIZE - Number(address & BigInt(NET_DMA_PAGE_SIZE - 1)));
+  return first === size ? [{ pa: address, length: size }] : [{ pa: address, length: first }, { pa: nextAddress, length: size - first }];
+}
+
+/** True when the channel can make progress now. */
+export function channelRunnable(ctx: EngineContext, ch: ChannelRegs): boolean {
+  return ch.state.kind === 'active' && !ch.resetPending && !isStalled(ctx.faults(), ch.index, ch.fetchOrdinal);
+}
+
+/** Advances `ch` by one descriptor; `undefined` when it cannot make progress. */
+export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEvent | undefined {
+  if (!channelRunnable(ctx, ch)) return undefined;
+  const { memory } = ctx;
+  const cursor = ch.cursor;
+  let pa: bigint;
+  if (cursor.kind === 'reread') {
+    const nextField = cursor.after + BigInt(NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor);
+    if (!memory.isAllocated(nextField, 8)) return fail(ctx, ch, cursor.after, undefined, CHANERR.NEXT_DESC_ADDR, false);
+    pa = memory.readU64(nextField);
+    if (ch.mode === 'linked' && pa === 0n) {
+      ch.state = { kind: 'idle' };
+      return { kind: 'idle', ch: ch.index, afterPa: cursor.after, text: `ch${ch.index} re-read NextDescriptor of ${hex(cursor.after)}: 0, idle` };
+    }
+  } else if (cursor.kind === 'fetch') {
+    pa = cursor.pa;
+  } else {
+    throw new Error(`channel ${ch.index} is active without a cursor`);
+  }
+
+  const ordinal = ch.fetchOrdinal++;
+  ch.cdar = pa;
+  const plan = ctx.faults();
+  const fetchCtx: FaultContext = { channel: ch.index, ordinal, descriptorPa: pa };
+  const forced = (kind: DescriptorFaultKind, c: FaultContext): boolean => forcesError(plan, kind, c);
+
+  if (forced('next-descriptor-alignment', fetchCtx)) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ALIGN, true);
+  if ((pa & 0x3fn) !== 0n) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ALIGN, false);
+  if (forced('next-descriptor-address', fetchCtx)) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ADDR, true);
+  if (!memory.isAllocated(pa, NET_DMA_DESCRIPTOR_SIZE)) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ADDR, false);
+
+  const d = decodeDescriptor(memory.view(pa, NET_DMA_DESCRIPTOR_SIZE));
+  const dctx: FaultContext = { ...fetchCtx, descriptor: d };
+  const flags = d.ControlFlags;
+  const kind = descriptorKind(d);
+  const size = d.TransferSize;
+  const moves = kind === 'copy' && size > 0;
+  const srcBreak = (flags & NET_DMA_SOURCE_PAGE_BREAK) !== 0;
+  const dstBreak = (flags & NET_DMA_DESTINATION_PAGE_BREAK) !== 0;
+
+  // Validation: nothing is written before all checks pass.
+  if (forced('descriptor-control', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.DESC_CONTROL, true);
+  const pageBreakMisaligned =
+    kind === 'copy' &&
+    ((srcBreak && (d.NextSourceAddress & 0xfffn) !== 0n) || (dstBreak && (d.NextDestinationAddress & 0xfffn) !== 0n));
+  if (!controlFlagsValid(flags) || pageBreakMisaligned) return fail(ctx, ch, pa, ordinal, CHANERR.DESC_CONTROL, false);
+  if (forced('length', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.LENGTH, true);
+  if (kind === 'copy' && ctx.xfercapLog2 !== 0 && size > 2 ** ctx.xfercapLog2) {
+    return fail(ctx, ch, pa, ordinal, CHANERR.LENGTH, false);
+  }
+  const source = moves ? transferSegments(d.SourceAddress, d.NextSourceAddress, size, srcBreak) : [];
+  const destination = moves ? transferSegments(d.DestinationAddress, d.NextDestinationAddress, size, dstBreak) : [];
+  if (forced('source-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.SRC_ADDR, true);
+  if (!source.every((s) => memory.isAllocated(s.pa, s.length))) return fail(ctx, ch, pa, ordinal, CHANERR.SRC_ADDR, false);
+  if (forced('destination-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.DEST_ADDR, true);
+  if (!destination.every((s) => memory.isAllocated(s.pa, s.length))) return fail(ctx, ch, pa, ordinal, CHANERR.DEST_ADDR, false);
+  if (forced('read-data', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.READ_DATA, true);
+  if (forced('write-data', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.WRITE_DATA, true);
+
+  // Data movement.
+  if (moves) copySegments(ctx, source, destination, size);
+  if (kind === 'context-change') ch.dcaApicId = size & 0xff;
+
+  // Completion.
+  const completed = (ch.completedCount + 1) & 0xffff;
+  const more = ch.mode === 'linked' ? d.NextDescriptor !== 0n : completed !== ch.dmaCount;
+  const status = more ? NetDmaTransferStatusActive : NetDmaTransferStatusIdle;
+  const wantsStatus = (flags & NET_DMA_STATUS_UPDATE_ON_COMPLETION) !== 0;
+  if (forced('completion-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.COMPLETION_ADDR, true);
+  if (wantsStatus && !completionAddressValid(ctx, ch)) return fail(ctx, ch, pa, ordinal, CHANERR.COMPLETION_ADDR, false);
+  const completionWrite: CompletionWrite | undefined = wantsStatus ? writeCompletion(ctx, ch, pa, status) : undefined;
+  ch.completedCount = completed;
+  ch.runLast = pa;
+  ch.runLastWantedStatus = wantsStatus;
+  ch.statusAddress = pa;
+  ch.cursor = { kind: 'fetch', pa: d.NextDescriptor };
+  ch.state = more ? { kind: 'active' } : { kind: 'idle' };
+  const interrupt =
+    (flags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 ? ctx.interrupts.request(ch, losesInterrupt(plan, dctx)) : 'none';
+
+  const common = {
+    ch: ch.index,
+    descriptorPa: pa,
+    ordinal,
+    controlFlags: flags,
+    status,
+    completionWrite,
+    interrupt,
+    serialize: (flags & NET_DMA_SERIALIZE_TRANSFER) !== 0,
+    state: ch.state.kind,
+  } as const;
+  const tail = completionText(status, completionWrite, interrupt, flags);
+  const head = `ch${ch.index} desc#${ordinal} @${hex(pa)}`;
+  return match(kind)
+    .with('copy', () => {
+      const dcaRequested = (flags & NET_DMA_DESTINATION_DCA_ENABLE) !== 0;
+      const dcaTarget = dcaRequested ? ch.dcaApicId : undefined;
+      const route = moves ? `${segText(source)} -> ${segText(destination)}` : 'zero-length';
+      const dca = dcaRequested ? ` DCA->${dcaTarget === undefined ? 'none' : `APIC ${dcaTarget}`}` : '';
+      return { ...common, kind: 'copied' as const, bytes: moves ? size : 0, source, destination, dcaRequested, dcaTarget, text: `${head} copy ${moves ? size : 0} B ${route}${dca} ${tail}` };
+    })
+    .with('null', () => ({ ...common, kind: 'null' as const, text: `${head} NULL ${tail}` }))
+    .with('context-change', () => ({ ...common, kind: 'context-change' as const, apicId: size & 0xff, text: `${head} context change DCA APIC ${size & 0xff} ${tail}` }))
+    .exhaustive();
+}
+
+/** Copies `size` bytes from the source segments to the destination segments. */
+function copySegments(ctx: EngineContext, source: readonly Segment[], destination: readonly Segment[], size: number): void {
+  const { memory } = ctx;
+  if (source.length === 1 && destination.length === 1) {
+    // The hot path: one typed-array set (memmove semantics if the ranges overlap).
+    memory.write(destination[0]!.pa, memory.view(source[0]!.pa, size), 'dma');
+    return;
+  }
+  const data = new Uint8Array(size);
+  let at = 0;
+  for (const s of source) {
+    data.set(memory.view(s.pa, s.length), at);
+    at += s.length;
+  }
+  at = 0;
+  for (const s of destination) {
+    memory.write(s.pa, data.subarray(at, at + s.length), 'dma');
+    at += s.length;
+  }
+}
+
+function fail(
+  ctx: EngineContext,
+  ch: ChannelRegs,
+  pa: bigint,
+  ordinal: number | undefined,
+  bit: number,
+  injected: boolean,
+): EngineStepEvent {
+  const { completionWrite, interrupt } = haltOnError(ctx, ch, pa, bit);
+  const errorName = chanerrName(bit);
+  const extra = [
+    injected ? 'injected' : undefined,
+    completionWrite ? `CHANCMP@${hex(completionWrite.address)} <- ${hex(completionWrite.word)}` : undefined,
+    interrupt !== 'none' ? `interrupt ${interrupt}` : undefined,
+  ].filter((x) => x !== undefined);
+  return {
+    kind: 'error',
+    ch: ch.index,
+    descriptorPa: pa,
+    ordinal,
+    chanerr: bit,
+    errorName,
+    injected,
+    completionWrite,
+    interrupt,
+    text: `ch${ch.index}${ordinal === undefined ? '' : ` desc#${ordinal}`} @${hex(pa)} CHANERR 0x${bit.toString(16)} ${errorName}, halted${extra.length ? ` (${extra.join(', ')})` : ''}`,
+  };
+}
+
+function segText(segs: readonly Segment[]): string {
+  return segs.map((s) => `${hex(s.pa)}+${s.length}`).join(',');
+}
+
+/** Renders a descriptor for traces. */
+export function describeDescriptor(d: NetDmaDescriptor): string {
+  return `{size ${d.TransferSize}, flags ${describeControlFlags(d.ControlFlags)}, src ${hex(d.SourceAddress)}, dst ${hex(d.DestinationAddress)}, next ${hex(d.NextDescriptor)}}`;
+}

@@ -1,0 +1,282 @@
+/**
+ * The simulated I/OAT-class copy engine as one PCI function: configuration space, BAR0
+ * MMIO dispatch, channels and interrupt logic.
+ *
+ * Simulated time: `mmioWrite` only changes registers and channel state (plus the completion
+ * word of a SUSPEND or ABORT and interrupts that fire on re-arm); descriptors are processed
+ * only by {@link IoatEngine.step}, one per call, so the caller's scheduler decides how the
+ * engine interleaves with the driver. Nothing depends on wall-clock time or randomness.
+ *
+ * @module
+ */
+import { match } from 'ts-pattern';
+import { chanstsValue, createChannelRegs, snapshotChannel } from './channel';
+import type { ChannelRegs, ChannelSnapshot } from './channel';
+import { completePendingReset, executeCommand, writeChainAddr, writeChanctrl, writeDmaCount } from './commands';
+import type { EngineContext } from './context';
+import { channelRunnable, stepChannel } from './dma';
+import type { EngineNotice, EngineStepEvent } from './events';
+import { NO_FAULTS, resetHangs } from './faults';
+import type { FaultPlan } from './faults';
+import { InterruptUnit } from './interrupts';
+import type { PhysicalMemory } from './memory';
+import { buildConfigSpace } from './pci';
+import { bar0Length, decodeChanCmd, INTRCTRL, locateRegister, MAX_CHANNELS } from './registers';
+import type { ChannelRegisterName, GeneralRegisterName } from './registers';
+
+/** Construction parameters of {@link IoatEngine}. */
+export interface EngineConfig {
+  /** The physical memory the engine reads descriptors from and copies within. */
+  readonly memory: PhysicalMemory;
+  /** CHANCNT, 1..16. */
+  readonly channelCount: number;
+  /** XFERCAP (0..31): transfers above 2^xfercapLog2 bytes are a length error; 0 means no limit. */
+  readonly xfercapLog2: number;
+  /** VER (default 0x30). The register layout is always the version-3 one. */
+  readonly version?: number;
+  /** PCI vendor id (default 0x8086). */
+  readonly vendorId?: number;
+  /** PCI device id (default 0x3C20). */
+  readonly deviceId?: number;
+  /** Called, synchronously, when the engine raises MSI-X message `channel`. */
+  raiseInterrupt(channel: number): void;
+  /** Initial fault plan. */
+  readonly faults?: FaultPlan;
+  /** Optional observer of register-write effects (commands, completion words, re-arm interrupts). */
+  notify?(notice: EngineNotice): void;
+}
+
+/** Thrown on an MMIO access outside BAR0, not naturally aligned, of a bad width, or straddling registers. */
+export class MmioAccessError extends Error {
+  override readonly name = 'MmioAccessError';
+}
+
+/** Valid MMIO access widths in bytes. */
+export type MmioWidth = 1 | 2 | 4 | 8;
+
+/**
+ * The simulated copy engine.
+ *
+ * BAR0 follows the version-3 I/OAT layout (see registers.ts). 64-bit registers can be
+ * accessed whole or as 32-bit halves (any naturally aligned part of a register can be read
+ * or written; a partial write merges into the register and then takes effect). Reading the
+ * low half of CHANSTS latches the high half for the next high-half read. Writes to
+ * read-only registers and to reserved offsets are ignored; reserved offsets read 0.
+ */
+export class IoatEngine {
+  /** 256-byte PCI configuration space (vendor id u16 LE at 0, device id at 2). */
+  readonly configSpace: Uint8Array;
+  /** BAR0 length: `0x80 * (channelCount + 1)`. */
+  readonly bar0Length: number;
+  readonly channelCount: number;
+  readonly xfercapLog2: number;
+  readonly version: number;
+  readonly memory: PhysicalMemory;
+  readonly #channels: ChannelRegs[];
+  readonly #interrupts: InterruptUnit;
+  readonly #ctx: EngineContext;
+  #faults: FaultPlan;
+  #intrdelay = 0;
+
+  constructor(config: EngineConfig) {
+    if (!Number.isInteger(config.channelCount) || config.channelCount < 1 || config.channelCount > MAX_CHANNELS) {
+      throw new RangeError(`channelCount ${config.channelCount} must be 1..${MAX_CHANNELS}`);
+    }
+    if (!Number.isInteger(config.xfercapLog2) || config.xfercapLog2 < 0 || config.xfercapLog2 > 31) {
+      throw new RangeError(`xfercapLog2 ${config.xfercapLog2} must be 0..31`);
+    }
+    this.memory = config.memory;
+    this.channelCount = config.channelCount;
+    this.xfercapLog2 = config.xfercapLog2;
+    this.version = (config.version ?? 0x30) & 0xff;
+    this.bar0Length = bar0Length(config.channelCount);
+    this.configSpace = buildConfigSpace({
+      vendorId: config.vendorId ?? 0x8086,
+      deviceId: config.deviceId ?? 0x3c20,
+      revision: this.version,
+      channelCount: config.channelCount,
+    });
+    this.#faults = config.faults ?? NO_FAULTS;
+    this.#interrupts = new InterruptUnit((ch) => config.raiseInterrupt(ch));
+    this.#channels = Array.from({ length: config.channelCount }, (_, i) => createChannelRegs(i));
+    const notify = config.notify?.bind(config);
+    this.#ctx = {
+      memory: config.memory,
+      xfercapLog2: config.xfercapLog2,
+      interrupts: this.#interrupts,
+      faults: () => this.#faults,
+      notify: notify ?? (() => undefined),
+    };
+  }
+
+  /** Reads `width` bytes of BAR0 at `offset` (little-endian value). */
+  mmioRead(offset: number, width: MmioWidth): bigint {
+    const loc = this.#locate(offset, width);
+    return match(loc)
+      .with({ block: 'reserved' }, () => 0n)
+      .with({ block: 'general' }, (l) => part(this.#readGeneral(l.name), l.byteOffset, width))
+      .with({ block: 'channel' }, (l) => this.#readChannel(this.#channels[l.channel]!, l.name, l.byteOffset, width))
+      .exhaustive();
+  }
+
+  /** Writes the low `width` bytes of `value` to BAR0 at `offset`. */
+  mmioWrite(offset: number, width: MmioWidth, value: bigint): void {
+    const loc = this.#locate(offset, width);
+    const v = BigInt.asUintN(width * 8, value);
+    match(loc)
+      .with({ block: 'reserved' }, () => undefined)
+      .with({ block: 'general' }, (l) => this.#writeGeneral(l.name, l.byteOffset, width, v))
+      .with({ block: 'channel' }, (l) => this.#writeChannel(this.#channels[l.channel]!, l.name, l.byteOffset, width, v))
+      .exhaustive();
+  }
+
+  /** Channels that can process a descriptor now (active, not stalled by a fault, no reset pending). */
+  runnableChannels(): readonly number[] {
+    return this.#channels.filter((ch) => channelRunnable(this.#ctx, ch)).map((ch) => ch.index);
+  }
+
+  /**
+   * Advances channel `ch` by one descriptor: resolve, fetch, validate, copy (or NULL /
+   * context change), completion write, interrupt — or halt on an error. Returns what
+   * happened, or `undefined` when the channel cannot make progress. See dma.ts.
+   */
+  step(ch: number): EngineStepEvent | undefined {
+    return stepChannel(this.#ctx, this.#channel(ch));
+  }
+
+  /** Snapshot of channel `ch`. */
+  channelSnapshot(ch: number): ChannelSnapshot {
+    return snapshotChannel(this.#channel(ch));
+  }
+
+  /**
+   * Function-level reset (power loss, FLR): every channel back to the power-on state (all
+   * registers 0 including CHANCTRL and CHANCMP, state armed), INTRCTRL, ATTNSTATUS and
+   * INTRDELAY 0. Pending resets complete. Fetch ordinals and the fault plan are kept.
+   */
+  resetFunction(): void {
+    for (const ch of this.#channels) {
+      const ordinal = ch.fetchOrdinal;
+      Object.assign(ch, createChannelRegs(ch.index), { fetchOrdinal: ordinal });
+    }
+    this.#interrupts.reset();
+    this.#intrdelay = 0;
+  }
+
+  /** Replaces the fault plan. Resets held back by a removed `reset-hang` rule complete now. */
+  setFaults(plan: FaultPlan): void {
+    this.#faults = plan;
+    for (const ch of this.#channels) {
+      if (ch.resetPending && !resetHangs(plan, ch.index)) completePendingReset(ch);
+    }
+  }
+
+  /** The current fault plan. */
+  get faults(): FaultPlan {
+    return this.#faults;
+  }
+
+  #channel(ch: number): ChannelRegs {
+    const regs = this.#channels[ch];
+    if (regs === undefined) throw new RangeError(`no channel ${ch} (CHANCNT ${this.channelCount})`);
+    return regs;
+  }
+
+  #locate(offset: number, width: number) {
+    if (width !== 1 && width !== 2 && width !== 4 && width !== 8) throw new MmioAccessError(`bad MMIO width ${width}`);
+    if (!Number.isInteger(offset) || offset < 0 || offset + width > this.bar0Length) {
+      throw new MmioAccessError(`MMIO access at 0x${offset.toString(16)}/${width} outside BAR0 (length 0x${this.bar0Length.toString(16)})`);
+    }
+    if (offset % width !== 0) throw new MmioAccessError(`MMIO access at 0x${offset.toString(16)}/${width} not naturally aligned`);
+    const loc = locateRegister(offset, width, this.channelCount);
+    if (loc === undefined) throw new MmioAccessError(`MMIO access at 0x${offset.toString(16)}/${width} straddles registers`);
+    return loc;
+  }
+
+  #readGeneral(name: GeneralRegisterName): bigint {
+    return match(name)
+      .with('CHANCNT', () => BigInt(this.channelCount & 0x1f))
+      .with('XFERCAP', () => BigInt(this.xfercapLog2 & 0x1f))
+      .with('INTRCTRL', () => BigInt(this.#interrupts.intrctrl | (this.#interrupts.attnStatus !== 0 ? INTRCTRL.INT_STATUS : 0)))
+      .with('ATTNSTATUS', () => BigInt(this.#interrupts.readAttention()))
+      .with('VER', () => BigInt(this.version))
+      .with('INTRDELAY', () => BigInt(this.#intrdelay))
+      .exhaustive();
+  }
+
+  #writeGeneral(name: GeneralRegisterName, byteOffset: number, width: number, value: bigint): void {
+    match(name)
+      .with('INTRCTRL', () => {
+        const v = Number(merge(BigInt(this.#interrupts.intrctrl), byteOffset, width, value));
+        this.#interrupts.intrctrl = v & (INTRCTRL.MASTER_INT_EN | INTRCTRL.INT | INTRCTRL.MSIX_VECTOR_CONTROL);
+        for (const ch of this.#channels) {
+          if (this.#interrupts.firePending(ch)) {
+            this.#ctx.notify({ kind: 'interrupt', ch: ch.index, reason: 'master-enable', text: `ch${ch.index} MASTER_INT_EN set: pending interrupt raised` });
+          }
+        }
+      })
+      .with('INTRDELAY', () => {
+        this.#intrdelay = Number(merge(BigInt(this.#intrdelay), byteOffset, width, value)) & 0x3fff;
+      })
+      .with('CHANCNT', 'XFERCAP', 'ATTNSTATUS', 'VER', () => undefined)
+      .exhaustive();
+  }
+
+  #readChannel(ch: ChannelRegs, name: ChannelRegisterName, byteOffset: number, width: number): bigint {
+    return match(name)
+      .with('CHANCTRL', () => part(BigInt(ch.chanctrl), byteOffset, width))
+      .with('CHANCMD', () => (ch.resetPending ? 0x20n : 0n))
+      .with('DMACOUNT', () => part(BigInt(ch.dmaCount), byteOffset, width))
+      .with('CHANSTS', () => {
+        const now = chanstsValue(ch);
+        if (byteOffset === 0 && width === 4) {
+          ch.chanstsLatch = now;
+          return part(now, 0, 4);
+        }
+        if (byteOffset === 4 && width === 4 && ch.chanstsLatch !== undefined) {
+          const latched = ch.chanstsLatch;
+          ch.chanstsLatch = undefined;
+          return part(latched, 4, 4);
+        }
+        return part(now, byteOffset, width);
+      })
+      .with('CHAINADDR', () => part(ch.chainAddr, byteOffset, width))
+      .with('CHANCMP', () => part(ch.chancmp, byteOffset, width))
+      .with('CDAR', () => part(ch.cdar, byteOffset, width))
+      .with('CHANERR', () => part(BigInt(ch.chanerr), byteOffset, width))
+      .with('CHANERR_MASK', () => part(BigInt(ch.chanerrMask), byteOffset, width))
+      .exhaustive();
+  }
+
+  #writeChannel(ch: ChannelRegs, name: ChannelRegisterName, byteOffset: number, width: number, value: bigint): void {
+    const ctx = this.#ctx;
+    match(name)
+      .with('CHANCTRL', () => writeChanctrl(ctx, ch, Number(merge(BigInt(ch.chanctrl), byteOffset, width, value))))
+      .with('CHANCMD', () => executeCommand(ctx, ch, decodeChanCmd(Number(value))))
+      .with('DMACOUNT', () => writeDmaCount(ctx, ch, Number(merge(BigInt(ch.dmaCount), byteOffset, width, value))))
+      .with('CHAINADDR', () => writeChainAddr(ch, merge(ch.chainAddr, byteOffset, width, value)))
+      .with('CHANCMP', () => {
+        ch.chancmp = merge(ch.chancmp, byteOffset, width, value);
+      })
+      .with('CHANERR', () => {
+        ch.chanerr = (ch.chanerr & ~Number(merge(0n, byteOffset, width, value))) >>> 0;
+      })
+      .with('CHANERR_MASK', () => {
+        ch.chanerrMask = Number(merge(BigInt(ch.chanerrMask), byteOffset, width, value)) >>> 0;
+      })
+      .with('CHANSTS', 'CDAR', () => undefined)
+      .exhaustive();
+  }
+}
+
+/** Bytes `[byteOffset, byteOffset + width)` of a register value. */
+function part(value: bigint, byteOffset: number, width: number): bigint {
+  return BigInt.asUintN(width * 8, value >> BigInt(byteOffset * 8));
+}
+
+/** `old` with bytes `[byteOffset, byteOffset + width)` replaced by `value`. */
+function merge(old: bigint, byteOffset: number, width: number, value: bigint): bigint {
+  const shift = BigInt(byteOffset * 8);
+  const mask = ((1n << BigInt(width * 8)) - 1n) << shift;
+  return (old & ~mask) | ((value << shift) & mask);
+}
