@@ -1,0 +1,155 @@
+import type { KIRQL } from './irql';
+import type {
+  NET_DMA_CHANNEL_HANDLE,
+  NET_DMA_PROVIDER_ATTRIBUTES,
+  NET_DMA_PROVIDER_CHARACTERISTICS,
+  NET_DMA_PROVIDER_HANDLE,
+} from './netdma';
+import type { NTSTATUS } from './ntstatus';
+import type {
+  BUS_INTERFACE_STANDARD,
+  DEVICE_OBJECT,
+  DRIVER_OBJECT,
+  IO_COMPLETION_ROUTINE,
+  IO_CONNECT_INTERRUPT_PARAMETERS,
+  IO_DISCONNECT_INTERRUPT_PARAMETERS,
+  IO_STACK_LOCATION,
+  IO_WORKITEM,
+  IO_WORKITEM_ROUTINE,
+  IRP,
+  KDEFERRED_ROUTINE,
+  KDPC,
+  KEVENT,
+  KINTERRUPT,
+  KSPIN_LOCK,
+  KSYNCHRONIZE_ROUTINE,
+  OUT,
+  PHYSICAL_ADDRESS,
+  PVOID_REGISTER,
+  UNICODE_STRING,
+} from './wdm';
+
+/**
+ * Everything a provider may call: the simulated Windows kernel, HAL, NDIS and NetDMA exports,
+ * with the WDK's names and argument orders. A candidate's loader receives one of these per
+ * driver image; it is the only way a candidate reaches the simulated machine.
+ *
+ * Every call is checked as Driver Verifier would (IRQL, handle validity, pairing, leaks). A
+ * violation is recorded against a rule id and the run stops, as a bug check would stop a machine.
+ *
+ * Where C dereferences a pointer into ordinary memory, a candidate uses {@link KernelServices.RtlVirtualView}.
+ */
+export interface KernelServices {
+  // ---- I/O manager ----
+  IoCreateDevice(
+    DriverObject: DRIVER_OBJECT,
+    DeviceExtensionSize: number,
+    DeviceName: UNICODE_STRING | null,
+    DeviceType: number,
+    DeviceCharacteristics: number,
+    Exclusive: boolean,
+    DeviceObject: OUT<DEVICE_OBJECT>,
+  ): NTSTATUS;
+  IoDeleteDevice(DeviceObject: DEVICE_OBJECT): void;
+  /** Attaches `SourceDevice` on top of the stack that holds `TargetDevice`; returns the device it attached to. */
+  IoAttachDeviceToDeviceStack(SourceDevice: DEVICE_OBJECT, TargetDevice: DEVICE_OBJECT): DEVICE_OBJECT | null;
+  /** Detaches the device attached to `TargetDevice` (the argument is the LOWER device). */
+  IoDetachDevice(TargetDevice: DEVICE_OBJECT): void;
+  IoCallDriver(DeviceObject: DEVICE_OBJECT, Irp: IRP): NTSTATUS;
+  /** Same as IoCallDriver (Vista and later), for power IRPs. */
+  PoCallDriver(DeviceObject: DEVICE_OBJECT, Irp: IRP): NTSTATUS;
+  IoGetCurrentIrpStackLocation(Irp: IRP): IO_STACK_LOCATION;
+  IoGetNextIrpStackLocation(Irp: IRP): IO_STACK_LOCATION;
+  IoSkipCurrentIrpStackLocation(Irp: IRP): void;
+  IoCopyCurrentIrpStackLocationToNext(Irp: IRP): void;
+  IoSetCompletionRoutine(
+    Irp: IRP,
+    CompletionRoutine: IO_COMPLETION_ROUTINE,
+    Context: unknown,
+    InvokeOnSuccess: boolean,
+    InvokeOnError: boolean,
+    InvokeOnCancel: boolean,
+  ): void;
+  IoCompleteRequest(Irp: IRP, PriorityBoost: number): void;
+  IoMarkIrpPending(Irp: IRP): void;
+  IoAllocateWorkItem(DeviceObject: DEVICE_OBJECT): IO_WORKITEM | null;
+  IoQueueWorkItem(IoWorkItem: IO_WORKITEM, WorkerRoutine: IO_WORKITEM_ROUTINE, QueueType: number, Context: unknown): void;
+  IoFreeWorkItem(IoWorkItem: IO_WORKITEM): void;
+  IoConnectInterruptEx(Parameters: IO_CONNECT_INTERRUPT_PARAMETERS): NTSTATUS;
+  IoDisconnectInterruptEx(Parameters: IO_DISCONNECT_INTERRUPT_PARAMETERS): void;
+  /**
+   * The PDO's `BUS_INTERFACE_STANDARD` — what IRP_MN_QUERY_INTERFACE with GUID_BUS_INTERFACE_STANDARD
+   * returns. The interface is referenced; call `InterfaceDereference` when done with it.
+   */
+  IoGetBusInterfaceStandard(PhysicalDeviceObject: DEVICE_OBJECT): BUS_INTERFACE_STANDARD | null;
+
+  // ---- executive ----
+  ExAllocatePoolWithTag(PoolType: number, NumberOfBytes: number, Tag: number): Uint8Array | null;
+  ExFreePoolWithTag(P: Uint8Array, Tag: number): void;
+
+  // ---- kernel ----
+  KeGetCurrentIrql(): KIRQL;
+  KeGetCurrentProcessorNumber(): number;
+  KeQueryActiveProcessorCount(): number;
+  KeRaiseIrql(NewIrql: KIRQL): KIRQL;
+  KeLowerIrql(NewIrql: KIRQL): void;
+  KeInitializeSpinLock(SpinLock: KSPIN_LOCK): void;
+  /** Raises to DISPATCH_LEVEL and acquires; returns the previous IRQL (the C macro's `OldIrql`). */
+  KeAcquireSpinLock(SpinLock: KSPIN_LOCK): KIRQL;
+  KeReleaseSpinLock(SpinLock: KSPIN_LOCK, NewIrql: KIRQL): void;
+  KeAcquireSpinLockAtDpcLevel(SpinLock: KSPIN_LOCK): void;
+  KeReleaseSpinLockFromDpcLevel(SpinLock: KSPIN_LOCK): void;
+  KeInitializeEvent(Event: KEVENT, Type: number, State: boolean): void;
+  KeSetEvent(Event: KEVENT, Increment: number, Wait: boolean): number;
+  KeClearEvent(Event: KEVENT): void;
+  /** Waits at PASSIVE_LEVEL; the simulated system runs other work (completions, DPCs, the engine) meanwhile. */
+  KeWaitForSingleObject(Object: KEVENT, WaitReason: number, WaitMode: number, Alertable: boolean, Timeout: bigint | null): NTSTATUS;
+  KeInitializeDpc(Dpc: KDPC, DeferredRoutine: KDEFERRED_ROUTINE, DeferredContext: unknown): void;
+  KeSetTargetProcessorDpc(Dpc: KDPC, Number: number): void;
+  KeInsertQueueDpc(Dpc: KDPC, SystemArgument1: unknown, SystemArgument2: unknown): boolean;
+  KeRemoveQueueDpc(Dpc: KDPC): boolean;
+  KeSynchronizeExecution(Interrupt: KINTERRUPT, SynchronizeRoutine: KSYNCHRONIZE_ROUTINE, SynchronizeContext: unknown): boolean;
+  KeAcquireInterruptSpinLock(Interrupt: KINTERRUPT): KIRQL;
+  KeReleaseInterruptSpinLock(Interrupt: KINTERRUPT, OldIrql: KIRQL): void;
+  /** Busy-waits; in the simulation other processors and the engine may make progress meanwhile. */
+  KeStallExecutionProcessor(MicroSeconds: number): void;
+
+  // ---- memory manager and HAL ----
+  MmMapIoSpace(PhysicalAddress: PHYSICAL_ADDRESS, NumberOfBytes: number, CacheType: number): PVOID_REGISTER | null;
+  MmUnmapIoSpace(BaseAddress: PVOID_REGISTER, NumberOfBytes: number): void;
+  /** Returns a kernel virtual address of physically contiguous, nonpaged memory, or null. */
+  MmAllocateContiguousMemory(NumberOfBytes: number, HighestAcceptableAddress: PHYSICAL_ADDRESS): bigint | null;
+  MmFreeContiguousMemory(BaseAddress: bigint): void;
+  MmGetPhysicalAddress(BaseAddress: bigint): PHYSICAL_ADDRESS;
+  /** Stands in for dereferencing a C pointer: a DataView over `Length` bytes of kernel memory at `VirtualAddress`. */
+  RtlVirtualView(VirtualAddress: bigint, Length: number): DataView;
+  READ_REGISTER_UCHAR(Register: PVOID_REGISTER): number;
+  READ_REGISTER_USHORT(Register: PVOID_REGISTER): number;
+  READ_REGISTER_ULONG(Register: PVOID_REGISTER): number;
+  READ_REGISTER_ULONG64(Register: PVOID_REGISTER): bigint;
+  WRITE_REGISTER_UCHAR(Register: PVOID_REGISTER, Value: number): void;
+  WRITE_REGISTER_USHORT(Register: PVOID_REGISTER, Value: number): void;
+  WRITE_REGISTER_ULONG(Register: PVOID_REGISTER, Value: number): void;
+  WRITE_REGISTER_ULONG64(Register: PVOID_REGISTER, Value: bigint): void;
+
+  // ---- NDIS ----
+  /** `NetDmaGetVersion` and `NetDmaPnPEventNotify` are found here, or null on a NetDMA 1.0 interface (F14a). */
+  NdisGetRoutineAddress(FunctionName: UNICODE_STRING): unknown;
+
+  // ---- NetDMA ----
+  NetDmaRegisterProvider(
+    ProviderContext: unknown,
+    pNetDmaProviderHandle: OUT<NET_DMA_PROVIDER_HANDLE>,
+    ProviderCharacteristics: NET_DMA_PROVIDER_CHARACTERISTICS,
+  ): NTSTATUS;
+  NetDmaDeregisterProvider(NetDmaProviderHandle: NET_DMA_PROVIDER_HANDLE): void;
+  NetDmaProviderStart(NetDmaProviderHandle: NET_DMA_PROVIDER_HANDLE, ProviderAttributes: NET_DMA_PROVIDER_ATTRIBUTES): void;
+  NetDmaProviderStop(NetDmaProviderHandle: NET_DMA_PROVIDER_HANDLE): void;
+  NetDmaIsr(NetDmaChannelHandle: NET_DMA_CHANNEL_HANDLE, DmaDescriptor: PHYSICAL_ADDRESS, pCpuNumber: OUT<number>): void;
+  /** `DmaDescriptor` is 0n (NULL) when reporting an error (F13a). */
+  NetDmaInterruptDpc(NetDmaChannelHandle: NET_DMA_CHANNEL_HANDLE, DmaDescriptor: PHYSICAL_ADDRESS): void;
+
+  // ---- runtime library / debugging ----
+  RtlInitUnicodeString(Source: string): UNICODE_STRING;
+  DbgPrint(Message: string): void;
+}

@@ -1,0 +1,358 @@
+import type { NTSTATUS } from './ntstatus';
+
+/** Physical addresses are 64-bit: `PHYSICAL_ADDRESS.QuadPart`. */
+export type PHYSICAL_ADDRESS = bigint;
+/** A kernel virtual address returned by MmMapIoSpace, used with READ_REGISTER_* / WRITE_REGISTER_*. */
+export type PVOID_REGISTER = bigint;
+
+/**
+ * An output parameter (`T *Out` in C). The callee writes `value`; the caller allocates the box:
+ * `const out: OUT<DEVICE_OBJECT> = {}; IoCreateDevice(..., out)`.
+ */
+export interface OUT<T> {
+  value?: T;
+}
+
+/** `UNICODE_STRING`: lengths in bytes, as in C (two bytes per UTF-16 code unit). */
+export interface UNICODE_STRING {
+  Length: number;
+  MaximumLength: number;
+  Buffer: string;
+}
+
+// ---- major and minor function codes -------------------------------------------------------
+
+/** IRP major function codes the simulated I/O manager sends. */
+export const IRP_MJ_CREATE = 0x00;
+export const IRP_MJ_CLOSE = 0x02;
+export const IRP_MJ_DEVICE_CONTROL = 0x0e;
+export const IRP_MJ_POWER = 0x16;
+export const IRP_MJ_SYSTEM_CONTROL = 0x17;
+export const IRP_MJ_PNP = 0x1b;
+/** Highest major function code; `MajorFunction` has `IRP_MJ_MAXIMUM_FUNCTION + 1` slots. */
+export const IRP_MJ_MAXIMUM_FUNCTION = 0x1b;
+
+/** PnP minor codes (F101). */
+export const IRP_MN_START_DEVICE = 0x00;
+export const IRP_MN_QUERY_REMOVE_DEVICE = 0x01;
+export const IRP_MN_REMOVE_DEVICE = 0x02;
+export const IRP_MN_CANCEL_REMOVE_DEVICE = 0x03;
+export const IRP_MN_STOP_DEVICE = 0x04;
+export const IRP_MN_QUERY_STOP_DEVICE = 0x05;
+export const IRP_MN_CANCEL_STOP_DEVICE = 0x06;
+export const IRP_MN_QUERY_DEVICE_RELATIONS = 0x07;
+export const IRP_MN_QUERY_CAPABILITIES = 0x09;
+export const IRP_MN_FILTER_RESOURCE_REQUIREMENTS = 0x0d;
+export const IRP_MN_QUERY_PNP_DEVICE_STATE = 0x14;
+export const IRP_MN_SURPRISE_REMOVAL = 0x17;
+
+/** Power minor codes. */
+export const IRP_MN_WAIT_WAKE = 0x00;
+export const IRP_MN_SET_POWER = 0x02;
+export const IRP_MN_QUERY_POWER = 0x03;
+
+// ---- device object flags and types --------------------------------------------------------
+
+export const DO_BUFFERED_IO = 0x0000_0004;
+export const DO_DIRECT_IO = 0x0000_0010;
+/** Set by IoCreateDevice; AddDevice clears it before returning (DRV-ADD-02). */
+export const DO_DEVICE_INITIALIZING = 0x0000_0080;
+export const DO_POWER_PAGABLE = 0x0000_2000;
+export const FILE_DEVICE_UNKNOWN = 0x0000_0022;
+export const FILE_DEVICE_SECURE_OPEN = 0x0000_0100;
+
+// ---- stack location control bits -----------------------------------------------------------
+
+export const SL_PENDING_RETURNED = 0x01;
+export const SL_INVOKE_ON_CANCEL = 0x20;
+export const SL_INVOKE_ON_SUCCESS = 0x40;
+export const SL_INVOKE_ON_ERROR = 0x80;
+/** Priority boost for IoCompleteRequest. */
+export const IO_NO_INCREMENT = 0;
+
+// ---- power --------------------------------------------------------------------------------
+
+/** `POWER_STATE_TYPE`. */
+export const SystemPowerState = 0;
+export const DevicePowerState = 1;
+/** `DEVICE_POWER_STATE`. */
+export const PowerDeviceD0 = 1;
+export const PowerDeviceD1 = 2;
+export const PowerDeviceD2 = 3;
+export const PowerDeviceD3 = 4;
+
+// ---- resources ----------------------------------------------------------------------------
+
+/** `CM_RESOURCE_TYPE` values used here. */
+export const CmResourceTypeMemory = 3;
+export const CmResourceTypeInterrupt = 2;
+/** `CM_RESOURCE_INTERRUPT_MESSAGE`: the interrupt descriptor is an MSI/MSI-X message. */
+export const CM_RESOURCE_INTERRUPT_MESSAGE = 0x0002;
+export const CM_RESOURCE_INTERRUPT_LATCHED = 0x0001;
+
+/** `IRQ_DEVICE_POLICY` values. */
+export const IrqPolicyMachineDefault = 0;
+export const IrqPolicyAllCloseProcessors = 1;
+export const IrqPolicyOneCloseProcessor = 2;
+export const IrqPolicyAllProcessorsInMachine = 3;
+export const IrqPolicySpecifiedProcessors = 4;
+export const IrqPolicySpreadMessagesAcrossAllProcessors = 5;
+
+/** A raw or translated resource (`CM_PARTIAL_RESOURCE_DESCRIPTOR`), as a tagged union on `Type`. */
+export type CM_PARTIAL_RESOURCE_DESCRIPTOR =
+  | {
+      readonly Type: typeof CmResourceTypeMemory;
+      readonly Flags: number;
+      readonly u: { readonly Memory: { readonly Start: PHYSICAL_ADDRESS; readonly Length: number } };
+    }
+  | {
+      readonly Type: typeof CmResourceTypeInterrupt;
+      /** `CM_RESOURCE_INTERRUPT_MESSAGE` for an MSI-X message. */
+      readonly Flags: number;
+      readonly u: {
+        readonly Interrupt: { readonly Level: number; readonly Vector: number; readonly Affinity: bigint };
+        /** Present for message-signalled interrupts. */
+        readonly MessageInterrupt?: { readonly MessageCount: number; readonly Vector: number; readonly Affinity: bigint };
+      };
+    };
+
+/** `CM_RESOURCE_LIST`, flattened to its one full descriptor's partial list. */
+export interface CM_RESOURCE_LIST {
+  readonly Count: 1;
+  readonly List: readonly [{ readonly PartialResourceList: { readonly Count: number; readonly PartialDescriptors: readonly CM_PARTIAL_RESOURCE_DESCRIPTOR[] } }];
+}
+
+/**
+ * One entry of a resource requirements list (`IO_RESOURCE_DESCRIPTOR`). For interrupts a function
+ * driver may change `AffinityPolicy` and `TargetedProcessors` while filtering requirements (F52).
+ */
+export type IO_RESOURCE_DESCRIPTOR =
+  | {
+      readonly Type: typeof CmResourceTypeMemory;
+      Flags: number;
+      u: { Memory: { Length: number; Alignment: number; MinimumAddress: PHYSICAL_ADDRESS; MaximumAddress: PHYSICAL_ADDRESS } };
+    }
+  | {
+      readonly Type: typeof CmResourceTypeInterrupt;
+      /** `CM_RESOURCE_INTERRUPT_MESSAGE` for an MSI-X message. */
+      Flags: number;
+      u: {
+        Interrupt: {
+          MinimumVector: number;
+          MaximumVector: number;
+          AffinityPolicy: number;
+          PriorityPolicy: number;
+          /** KAFFINITY of the processors this message should target (with IrqPolicySpecifiedProcessors). */
+          TargetedProcessors: bigint;
+          Group: number;
+        };
+      };
+    };
+
+/** `IO_RESOURCE_REQUIREMENTS_LIST` with one alternative list. */
+export interface IO_RESOURCE_REQUIREMENTS_LIST {
+  ListSize: number;
+  AlternativeLists: 1;
+  List: [{ Version: 1; Revision: 1; Count: number; Descriptors: IO_RESOURCE_DESCRIPTOR[] }];
+}
+
+// ---- objects ------------------------------------------------------------------------------
+
+/** `DRIVER_INITIALIZE`: the entry point a candidate's loader returns. */
+export type DRIVER_INITIALIZE = (DriverObject: DRIVER_OBJECT, RegistryPath: UNICODE_STRING) => NTSTATUS;
+/** `DRIVER_ADD_DEVICE`. */
+export type DRIVER_ADD_DEVICE = (DriverObject: DRIVER_OBJECT, PhysicalDeviceObject: DEVICE_OBJECT) => NTSTATUS;
+/** `DRIVER_DISPATCH`. */
+export type DRIVER_DISPATCH = (DeviceObject: DEVICE_OBJECT, Irp: IRP) => NTSTATUS;
+/** `DRIVER_UNLOAD`. */
+export type DRIVER_UNLOAD = (DriverObject: DRIVER_OBJECT) => void;
+/** `IO_COMPLETION_ROUTINE`: returns STATUS_MORE_PROCESSING_REQUIRED or STATUS_CONTINUE_COMPLETION. */
+export type IO_COMPLETION_ROUTINE = (DeviceObject: DEVICE_OBJECT | null, Irp: IRP, Context: unknown) => NTSTATUS;
+
+/** `DRIVER_EXTENSION`. */
+export interface DRIVER_EXTENSION {
+  AddDevice: DRIVER_ADD_DEVICE | null;
+}
+
+/** `DRIVER_OBJECT`. The kernel keeps its own records; only the entry points are read back. */
+export interface DRIVER_OBJECT {
+  readonly Type: 4;
+  /** The first device object the driver created (kept up to date by the kernel). */
+  readonly DeviceObject: DEVICE_OBJECT | null;
+  readonly DriverExtension: DRIVER_EXTENSION;
+  DriverUnload: DRIVER_UNLOAD | null;
+  /** Indexed by IRP_MJ_*; `null` slots complete with STATUS_INVALID_DEVICE_REQUEST. */
+  readonly MajorFunction: (DRIVER_DISPATCH | null)[];
+  readonly DriverName: UNICODE_STRING;
+}
+
+/** `DEVICE_OBJECT`. `DeviceExtension` is the driver's: an empty object it may fill. */
+export interface DEVICE_OBJECT {
+  readonly Type: 3;
+  readonly DriverObject: DRIVER_OBJECT;
+  /** DO_* flags; AddDevice clears DO_DEVICE_INITIALIZING. */
+  Flags: number;
+  readonly DeviceType: number;
+  readonly Characteristics: number;
+  readonly StackSize: number;
+  // The extension is the driver's own storage; drivers cast it to their own type.
+  readonly DeviceExtension: Record<string, unknown>;
+  /** For diagnostics: `FDO#1`, `PDO#1`. */
+  readonly Name: string;
+}
+
+/** `IO_STATUS_BLOCK`. */
+export interface IO_STATUS_BLOCK {
+  Status: NTSTATUS;
+  /** For FILTER_RESOURCE_REQUIREMENTS: the IO_RESOURCE_REQUIREMENTS_LIST. */
+  Information: unknown;
+}
+
+/** Parameters of the stack location, by IRP kind (a C union). */
+export interface IO_STACK_PARAMETERS {
+  StartDevice?: { AllocatedResources: CM_RESOURCE_LIST; AllocatedResourcesTranslated: CM_RESOURCE_LIST };
+  FilterResourceRequirements?: { IoResourceRequirementList: IO_RESOURCE_REQUIREMENTS_LIST };
+  Power?: { Type: number; State: { DeviceState: number; SystemState: number } };
+}
+
+/** `IO_STACK_LOCATION`. */
+export interface IO_STACK_LOCATION {
+  MajorFunction: number;
+  MinorFunction: number;
+  Flags: number;
+  Control: number;
+  Parameters: IO_STACK_PARAMETERS;
+  DeviceObject: DEVICE_OBJECT | null;
+  CompletionRoutine: IO_COMPLETION_ROUTINE | null;
+  Context: unknown;
+}
+
+/** `IRP`. Stack locations are reached with IoGetCurrentIrpStackLocation / IoGetNextIrpStackLocation. */
+export interface IRP {
+  readonly Type: 6;
+  IoStatus: IO_STATUS_BLOCK;
+  /** Set by the I/O manager before calling a completion routine when a lower driver returned STATUS_PENDING. */
+  PendingReturned: boolean;
+  /** For diagnostics: `IRP#3`. */
+  readonly Name: string;
+}
+
+// ---- synchronisation objects (driver-allocated storage, initialised by the kernel) ------------
+
+/** `KEVENT`: driver-allocated (`const ev: KEVENT = {}`), initialised by KeInitializeEvent. */
+export interface KEVENT {
+  readonly __brand_kevent?: never;
+}
+/** `KSPIN_LOCK`: driver-allocated, initialised by KeInitializeSpinLock. */
+export interface KSPIN_LOCK {
+  readonly __brand_kspinlock?: never;
+}
+/** `KDPC`: driver-allocated, initialised by KeInitializeDpc. */
+export interface KDPC {
+  readonly __brand_kdpc?: never;
+}
+/** `EVENT_TYPE`. */
+export const NotificationEvent = 0;
+export const SynchronizationEvent = 1;
+/** `KDEFERRED_ROUTINE`. */
+export type KDEFERRED_ROUTINE = (Dpc: KDPC, DeferredContext: unknown, SystemArgument1: unknown, SystemArgument2: unknown) => void;
+
+/** `PIO_WORKITEM`, from IoAllocateWorkItem. */
+export interface IO_WORKITEM {
+  readonly __brand_workitem?: never;
+}
+/** `WORK_QUEUE_TYPE` values for IoQueueWorkItem. */
+export const CriticalWorkQueue = 0;
+export const DelayedWorkQueue = 1;
+/** `IO_WORKITEM_ROUTINE`, runs at PASSIVE_LEVEL in a system thread. */
+export type IO_WORKITEM_ROUTINE = (DeviceObject: DEVICE_OBJECT, Context: unknown) => void;
+
+// ---- interrupts -----------------------------------------------------------------------------
+
+/** `KINTERRUPT`, from IoConnectInterruptEx. */
+export interface KINTERRUPT {
+  readonly __brand_kinterrupt?: never;
+}
+/** `KMESSAGE_SERVICE_ROUTINE`: runs at DIRQL on the message's target processor. */
+export type KMESSAGE_SERVICE_ROUTINE = (Interrupt: KINTERRUPT, ServiceContext: unknown, MessageID: number) => boolean;
+/** `KSERVICE_ROUTINE` (line-based). */
+export type KSERVICE_ROUTINE = (Interrupt: KINTERRUPT, ServiceContext: unknown) => boolean;
+/** `KSYNCHRONIZE_ROUTINE`. */
+export type KSYNCHRONIZE_ROUTINE = (SynchronizeContext: unknown) => boolean;
+
+export const CONNECT_FULLY_SPECIFIED = 1;
+export const CONNECT_LINE_BASED = 2;
+export const CONNECT_MESSAGE_BASED = 3;
+
+/** `IO_INTERRUPT_MESSAGE_INFO_ENTRY`. */
+export interface IO_INTERRUPT_MESSAGE_INFO_ENTRY {
+  readonly MessageAddress: PHYSICAL_ADDRESS;
+  readonly TargetProcessorSet: bigint;
+  readonly InterruptObject: KINTERRUPT;
+  readonly MessageData: number;
+  readonly Vector: number;
+  readonly Irql: number;
+}
+/** `IO_INTERRUPT_MESSAGE_INFO`. */
+export interface IO_INTERRUPT_MESSAGE_INFO {
+  readonly UnifiedIrql: number;
+  readonly MessageCount: number;
+  readonly MessageInfo: readonly IO_INTERRUPT_MESSAGE_INFO_ENTRY[];
+}
+
+/** `IO_CONNECT_INTERRUPT_PARAMETERS` (message-based or line-based). */
+export type IO_CONNECT_INTERRUPT_PARAMETERS =
+  | {
+      /** On return, CONNECT_MESSAGE_BASED, or CONNECT_LINE_BASED when the machine fell back to a line interrupt. */
+      Version: typeof CONNECT_MESSAGE_BASED | typeof CONNECT_LINE_BASED;
+      MessageBased: {
+        PhysicalDeviceObject: DEVICE_OBJECT;
+        /** Written by the kernel: the message table (message-based) or the interrupt object (fallback). */
+        ConnectionContext: OUT<{ InterruptMessageTable?: IO_INTERRUPT_MESSAGE_INFO; InterruptObject?: KINTERRUPT }>;
+        MessageServiceRoutine: KMESSAGE_SERVICE_ROUTINE;
+        ServiceContext: unknown;
+        SynchronizeIrql: number;
+        FloatingSave: boolean;
+        FallBackServiceRoutine: KSERVICE_ROUTINE | null;
+      };
+    }
+  | {
+      Version: typeof CONNECT_LINE_BASED;
+      LineBased: {
+        PhysicalDeviceObject: DEVICE_OBJECT;
+        InterruptObject: OUT<KINTERRUPT>;
+        ServiceRoutine: KSERVICE_ROUTINE;
+        ServiceContext: unknown;
+        SynchronizeIrql: number;
+        FloatingSave: boolean;
+      };
+    };
+
+/** `IO_DISCONNECT_INTERRUPT_PARAMETERS`. */
+export interface IO_DISCONNECT_INTERRUPT_PARAMETERS {
+  Version: typeof CONNECT_MESSAGE_BASED | typeof CONNECT_LINE_BASED;
+  ConnectionContext: { InterruptMessageTable?: IO_INTERRUPT_MESSAGE_INFO; InterruptObject?: KINTERRUPT };
+}
+
+/** `BUS_INTERFACE_STANDARD` (the parts a function driver uses to read PCI config space). */
+export interface BUS_INTERFACE_STANDARD {
+  readonly Size: number;
+  readonly Version: number;
+  readonly Context: unknown;
+  readonly InterfaceReference: (Context: unknown) => void;
+  readonly InterfaceDereference: (Context: unknown) => void;
+  /** Reads `Length` bytes of config space at `Offset` into `Buffer`; returns the number of bytes read. */
+  readonly GetBusData: (Context: unknown, DataType: number, Buffer: Uint8Array, Offset: number, Length: number) => number;
+}
+/** `PCI_WHICHSPACE_CONFIG`. */
+export const PCI_WHICHSPACE_CONFIG = 0;
+/** Offset of the vendor id in PCI config space. */
+export const PCI_VENDOR_ID_OFFSET = 0;
+
+/** `POOL_TYPE` values. */
+export const NonPagedPool = 0;
+export const PagedPool = 1;
+export const NonPagedPoolNx = 512;
+/** `MEMORY_CACHING_TYPE` values. */
+export const MmNonCached = 0;
+export const MmCached = 1;

@@ -1,0 +1,111 @@
+import {
+  IRP_MJ_PNP,
+  IRP_MJ_POWER,
+  IRP_MN_CANCEL_REMOVE_DEVICE,
+  IRP_MN_CANCEL_STOP_DEVICE,
+  IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
+  IRP_MN_QUERY_REMOVE_DEVICE,
+  IRP_MN_QUERY_STOP_DEVICE,
+  IRP_MN_REMOVE_DEVICE,
+  IRP_MN_SET_POWER,
+  IRP_MN_START_DEVICE,
+  IRP_MN_STOP_DEVICE,
+  IRP_MN_SURPRISE_REMOVAL,
+  PowerDeviceD0,
+  SL_PENDING_RETURNED,
+  type IO_STACK_LOCATION,
+} from '../api/wdm';
+import { DISPATCH_LEVEL } from '../api/irql';
+import { STATUS_PENDING, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, ntStatusName } from '../api/ntstatus';
+import type { IrpRecord } from './io-manager';
+import type { Machine } from './machine';
+import type { SimDevice } from './sim-device';
+
+/** How the bus driver answers the next IRP of a kind: succeed, fail, or pend and complete later. */
+export type BusOutcome = 'succeed' | 'fail' | 'pend';
+
+/**
+ * The simulated PCI bus driver under each PDO. It completes the PnP and power IRPs that reach it,
+ * records that they arrived (so the model can tell "passed down" from "completed by the FDO"), and
+ * can be told to fail or pend the next START / QUERY_STOP / QUERY_REMOVE.
+ */
+export class BusDriver {
+  /** Outcome for the next IRP of each minor code (consumed when used). */
+  readonly next = new Map<number, BusOutcome>();
+  /** Every IRP this bus driver received, for the model. */
+  received = 0;
+
+  constructor(
+    private readonly m: Machine,
+    private readonly device: () => SimDevice,
+  ) {}
+
+  dispatch(rec: IrpRecord, loc: IO_STACK_LOCATION): number {
+    const m: Machine = this.m;
+    const dev = this.device();
+    const status = rec.irp.IoStatus.Status;
+    this.received++;
+    m.trace.add('irp', `${dev.pdo.Name} (bus driver) received ${rec.label} with status ${ntStatusName(status)}`);
+    m.observe({ op: 'LowerReceived', status });
+    let outcome: BusOutcome = 'succeed';
+    let keepStatus = false;
+    if (loc.MajorFunction === IRP_MJ_PNP) {
+      switch (loc.MinorFunction) {
+        case IRP_MN_START_DEVICE:
+        case IRP_MN_QUERY_STOP_DEVICE:
+        case IRP_MN_QUERY_REMOVE_DEVICE:
+          outcome = this.next.get(loc.MinorFunction) ?? 'succeed';
+          this.next.delete(loc.MinorFunction);
+          break;
+        case IRP_MN_FILTER_RESOURCE_REQUIREMENTS: {
+          // The function driver edits the list on the way up (F52): what arrives here must be untouched.
+          const edited = requirementsText(rec.irp.IoStatus.Information) !== requirementsText(m.pnp.baseRequirements(dev));
+          m.verifier.check('PNP-FILTER-01', !edited, () => 'the FDO edited the resource requirements before passing FILTER_RESOURCE_REQUIREMENTS down; it must wait for the lower drivers');
+          // PCI reports its own requirements list: a fresh copy replaces whatever is in Information.
+          rec.irp.IoStatus.Information = m.pnp.baseRequirements(dev);
+          break;
+        }
+        case IRP_MN_STOP_DEVICE:
+        case IRP_MN_REMOVE_DEVICE:
+        case IRP_MN_SURPRISE_REMOVAL:
+        case IRP_MN_CANCEL_STOP_DEVICE:
+        case IRP_MN_CANCEL_REMOVE_DEVICE:
+          break;
+        default:
+          keepStatus = true; // IRPs the bus does not handle are completed with the status untouched
+      }
+    } else if (loc.MajorFunction === IRP_MJ_POWER && loc.MinorFunction === IRP_MN_SET_POWER) {
+      const state = loc.Parameters.Power?.State.DeviceState;
+      dev.powerState = state === PowerDeviceD0 ? 'D0' : 'D3';
+    } else {
+      keepStatus = true;
+    }
+    const finish = (): number => {
+      if (!keepStatus) rec.irp.IoStatus.Status = outcome === 'fail' ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+      const final = rec.irp.IoStatus.Status >>> 0;
+      m.observe({ op: 'LowerCompleted', status: final });
+      m.io.complete(rec, false);
+      return final;
+    };
+    if (outcome === 'pend') {
+      loc.Control |= SL_PENDING_RETURNED;
+      m.trace.add('irp', `${dev.pdo.Name} (bus driver) pended ${rec.label}`);
+      // The bus completes it later from a DPC, at DISPATCH_LEVEL, on processor 0.
+      m.work.push({
+        label: `bus completion of ${rec.label}`,
+        ready: () => true,
+        run: () => m.runAsSystem(0, DISPATCH_LEVEL, `bus DPC completing ${rec.label}`, () => {
+          outcome = 'succeed';
+          finish();
+        }),
+      });
+      return STATUS_PENDING;
+    }
+    return finish();
+  }
+}
+
+/** A comparable rendering of a requirements list (bigints included). */
+function requirementsText(list: unknown): string {
+  return JSON.stringify(list, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}

@@ -1,0 +1,221 @@
+import { DISPATCH_LEVEL, PASSIVE_LEVEL, SIMULATED_DIRQL, irqlName } from '../api/irql';
+import { STATUS_INVALID_PARAMETER, STATUS_SUCCESS } from '../api/ntstatus';
+import {
+  CONNECT_LINE_BASED,
+  CONNECT_MESSAGE_BASED,
+  type IO_CONNECT_INTERRUPT_PARAMETERS,
+  type IO_DISCONNECT_INTERRUPT_PARAMETERS,
+  type IO_INTERRUPT_MESSAGE_INFO,
+  type KINTERRUPT,
+  type KMESSAGE_SERVICE_ROUTINE,
+  type KSERVICE_ROUTINE,
+} from '../api/wdm';
+import type { Machine } from './machine';
+import type { SimDevice } from './sim-device';
+
+const MMIO_VA_BASE = 0xffff_d000_0000_0000n;
+const RAM_VA_BASE = 0xffff_e000_0000_0000n;
+
+interface Mapping {
+  readonly va: bigint;
+  readonly length: number;
+  readonly device: SimDevice;
+  readonly barBase: bigint;
+  live: boolean;
+}
+
+/** One connected interrupt (a message or a line). */
+export interface InterruptRecord {
+  readonly obj: KINTERRUPT;
+  readonly device: SimDevice;
+  readonly message: number;
+  readonly cpu: number;
+  readonly messageRoutine: KMESSAGE_SERVICE_ROUTINE | null;
+  readonly lineRoutine: KSERVICE_ROUTINE | null;
+  readonly context: unknown;
+  /** The interrupt spin lock (one per connection, shared by its messages). */
+  readonly lock: object;
+  live: boolean;
+}
+
+interface Connection {
+  readonly device: SimDevice;
+  readonly interrupts: InterruptRecord[];
+  live: boolean;
+}
+
+/**
+ * The HAL and memory manager: register mappings (MmMapIoSpace, READ_/WRITE_REGISTER_*),
+ * contiguous memory, and interrupt connection. Register accesses are preemption points where the
+ * scheduler may let the engine advance or deliver an interrupt.
+ */
+export class Hal {
+  readonly #mappings: Mapping[] = [];
+  #nextVa = MMIO_VA_BASE;
+  readonly interrupts = new Map<object, InterruptRecord>();
+  readonly #connections = new Map<object, Connection>();
+  /** Contiguous allocations: VA -> PA. */
+  readonly #contiguous = new Map<bigint, bigint>();
+
+  constructor(private readonly m: Machine) {}
+
+  /** The kernel VA that maps a PA of simulated RAM (a fixed offset, like the direct map). */
+  kernelVaFor(pa: bigint): bigint {
+    return RAM_VA_BASE + pa;
+  }
+
+  paForKernelVa(va: bigint): bigint | null {
+    return va >= RAM_VA_BASE ? va - RAM_VA_BASE : null;
+  }
+
+  private requirePassive(api: string): void {
+    const irql = this.m.cpus.current.irql;
+    this.m.verifier.check('KE-IRQL-01', irql === PASSIVE_LEVEL, () => `${api} called at ${irqlName(irql)}; it requires PASSIVE_LEVEL`);
+  }
+
+  private noHardwareInAddDevice(api: string): void {
+    this.m.verifier.check('DRV-ADD-05', this.m.phase !== 'AddDevice', () => `${api} called from AddDevice; the hardware may be touched only from START on`);
+  }
+
+  mapIoSpace(pa: bigint, length: number): bigint | null {
+    const m: Machine = this.m;
+    m.trace.add('call', `MmMapIoSpace(0x${pa.toString(16)}, ${length})`);
+    this.requirePassive('MmMapIoSpace');
+    this.noHardwareInAddDevice('MmMapIoSpace');
+    const dev = m.devices.find((d) => d.resources && pa >= d.resources.bar0 && pa + BigInt(length) <= d.resources.bar0 + BigInt(d.pci.bar0Length));
+    m.verifier.check('PNP-START-11', dev !== undefined, () => `MmMapIoSpace(0x${pa.toString(16)}, ${length}) is not inside a translated memory resource of a started device (raw resources used, or resources already released?)`);
+    const va = this.#nextVa;
+    this.#nextVa += 0x10_0000n;
+    this.#mappings.push({ va, length, device: dev!, barBase: dev!.resources!.bar0, live: true });
+    dev!.mappings++;
+    m.observe({ op: 'HardwareAcquired', what: 'registers' });
+    return va + (pa - dev!.resources!.bar0);
+  }
+
+  unmapIoSpace(va: bigint, length: number): void {
+    const m: Machine = this.m;
+    m.trace.add('call', `MmUnmapIoSpace(0x${va.toString(16)}, ${length})`);
+    this.requirePassive('MmUnmapIoSpace');
+    const map = this.#mappings.find((x) => x.live && va >= x.va && va < x.va + BigInt(x.length));
+    if (!map) m.verifier.fail('KAPI-01', `MmUnmapIoSpace(0x${va.toString(16)}) of an address that is not mapped`);
+    map.live = false;
+    map.device.mappings--;
+    m.observe({ op: 'HardwareReleased', what: 'registers' });
+  }
+
+  /** READ_REGISTER_* / WRITE_REGISTER_*: a register access through a live mapping. */
+  register(va: bigint, width: 1 | 2 | 4 | 8, value?: bigint): bigint {
+    const m: Machine = this.m;
+    m.assertAlive();
+    if (typeof va !== 'bigint') m.verifier.fail('KAPI-01', `register access with address ${String(va)}, not a mapped register address`);
+    const map = this.#mappings.find((x) => va >= x.va && va + BigInt(width) <= x.va + BigInt(x.length));
+    if (!map || !map.live) m.verifier.fail('KAPI-01', `register access at 0x${va.toString(16)}, which is ${map ? 'no longer mapped (MmUnmapIoSpace was called)' : 'not mapped'}`);
+    this.noHardwareInAddDevice('READ_/WRITE_REGISTER');
+    const dev = map.device;
+    m.verifier.check('KAPI-01', dev.resources !== null && dev.resources.bar0 === map.barBase && !dev.removed, () => `register access at 0x${va.toString(16)} after the device's resources were released or moved`);
+    const off = Number(va - map.va);
+    if (value === undefined) {
+      const r = dev.pci.mmioRead(off, width);
+      m.trace.add('register', `READ_REGISTER(${dev.pdo.Name}+0x${off.toString(16)}, ${width * 8}) = 0x${r.toString(16)}`);
+      m.preemptionPoint();
+      return r;
+    }
+    m.trace.add('register', `WRITE_REGISTER(${dev.pdo.Name}+0x${off.toString(16)}, ${width * 8}, 0x${value.toString(16)})`);
+    dev.pci.mmioWrite(off, width, value);
+    m.preemptionPoint();
+    return 0n;
+  }
+
+  allocateContiguous(size: number): bigint | null {
+    const m: Machine = this.m;
+    m.trace.add('call', `MmAllocateContiguousMemory(${size})`);
+    m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => 'MmAllocateContiguousMemory above DISPATCH_LEVEL');
+    if (!Number.isInteger(size) || size <= 0) return null;
+    const pa = m.memory.allocateContiguous(size, 4096);
+    const va = this.kernelVaFor(pa);
+    this.#contiguous.set(va, pa);
+    return va;
+  }
+
+  freeContiguous(va: bigint): void {
+    const m: Machine = this.m;
+    m.trace.add('call', `MmFreeContiguousMemory(0x${typeof va === 'bigint' ? va.toString(16) : String(va)})`);
+    const pa = this.#contiguous.get(va);
+    if (pa === undefined) m.verifier.fail('KAPI-02', 'MmFreeContiguousMemory of an address MmAllocateContiguousMemory did not return (or freed twice)');
+    this.#contiguous.delete(va);
+    m.memory.free(pa);
+  }
+
+  get contiguousLive(): number {
+    return this.#contiguous.size;
+  }
+
+  connect(p: IO_CONNECT_INTERRUPT_PARAMETERS): number {
+    const m: Machine = this.m;
+    m.trace.add('call', `IoConnectInterruptEx(${p?.Version === CONNECT_MESSAGE_BASED ? 'CONNECT_MESSAGE_BASED' : 'CONNECT_LINE_BASED'})`);
+    this.requirePassive('IoConnectInterruptEx');
+    this.noHardwareInAddDevice('IoConnectInterruptEx');
+    if (typeof p !== 'object' || p === null) return STATUS_INVALID_PARAMETER;
+    const pdoObj = 'MessageBased' in p ? p.MessageBased.PhysicalDeviceObject : 'LineBased' in p ? p.LineBased.PhysicalDeviceObject : null;
+    const pdo = m.objects.device(pdoObj);
+    if (!pdo || pdo.kind !== 'pdo') m.verifier.fail('KAPI-01', 'IoConnectInterruptEx: PhysicalDeviceObject is not a PDO');
+    const dev = pdo.device;
+    m.verifier.check('PNP-START-11', dev.resources !== null, () => 'IoConnectInterruptEx for a device that has no interrupt resources assigned (not started, or resources released)');
+    const res = dev.resources!;
+    const lock = {};
+    const mk = (message: number, cpu: number, mr: KMESSAGE_SERVICE_ROUTINE | null, lr: KSERVICE_ROUTINE | null, ctx: unknown): InterruptRecord => {
+      const rec: InterruptRecord = { obj: Object.freeze({}), device: dev, message, cpu, messageRoutine: mr, lineRoutine: lr, context: ctx, lock, live: true };
+      this.interrupts.set(rec.obj, rec);
+      return rec;
+    };
+    let list: InterruptRecord[];
+    if ('MessageBased' in p && res.messageBased) {
+      const mb = p.MessageBased;
+      if (typeof mb.MessageServiceRoutine !== 'function') return STATUS_INVALID_PARAMETER;
+      list = res.messageCpus.map((cpu, i) => mk(i, cpu, mb.MessageServiceRoutine, null, mb.ServiceContext));
+      const table: IO_INTERRUPT_MESSAGE_INFO = Object.freeze({
+        UnifiedIrql: SIMULATED_DIRQL,
+        MessageCount: list.length,
+        MessageInfo: Object.freeze(list.map((r) => Object.freeze({ MessageAddress: 0xfee0_0000n, TargetProcessorSet: 1n << BigInt(r.cpu), InterruptObject: r.obj, MessageData: r.message, Vector: 0x60 + r.message, Irql: SIMULATED_DIRQL }))),
+      });
+      mb.ConnectionContext.value = { InterruptMessageTable: table };
+      this.#connections.set(table, { device: dev, interrupts: list, live: true });
+    } else if ('MessageBased' in p) {
+      // No MSI-X on this machine: fall back to the line interrupt (F46).
+      const mb = p.MessageBased;
+      if (typeof mb.FallBackServiceRoutine !== 'function') return STATUS_INVALID_PARAMETER;
+      list = [mk(0, res.messageCpus[0] ?? 0, null, mb.FallBackServiceRoutine, mb.ServiceContext)];
+      p.Version = CONNECT_LINE_BASED;
+      mb.ConnectionContext.value = { InterruptObject: list[0]!.obj };
+      this.#connections.set(list[0]!.obj, { device: dev, interrupts: list, live: true });
+    } else {
+      const lb = p.LineBased;
+      if (typeof lb.ServiceRoutine !== 'function') return STATUS_INVALID_PARAMETER;
+      list = [mk(0, res.messageCpus[0] ?? 0, null, lb.ServiceRoutine, lb.ServiceContext)];
+      lb.InterruptObject.value = list[0]!.obj;
+      this.#connections.set(list[0]!.obj, { device: dev, interrupts: list, live: true });
+    }
+    dev.interruptConnections++;
+    m.observe({ op: 'HardwareAcquired', what: 'interrupts' });
+    return STATUS_SUCCESS;
+  }
+
+  disconnect(p: IO_DISCONNECT_INTERRUPT_PARAMETERS): void {
+    const m: Machine = this.m;
+    m.trace.add('call', 'IoDisconnectInterruptEx');
+    this.requirePassive('IoDisconnectInterruptEx');
+    const key = p?.ConnectionContext?.InterruptMessageTable ?? p?.ConnectionContext?.InterruptObject;
+    const conn = key ? this.#connections.get(key) : undefined;
+    if (!conn || !conn.live) m.verifier.fail('KAPI-01', 'IoDisconnectInterruptEx with a connection context IoConnectInterruptEx did not return (or disconnected twice)');
+    conn.live = false;
+    for (const r of conn.interrupts) r.live = false;
+    conn.device.interruptConnections--;
+    m.observe({ op: 'HardwareReleased', what: 'interrupts' });
+  }
+
+  interrupt(obj: unknown, api: string): InterruptRecord {
+    const rec = typeof obj === 'object' && obj !== null ? this.interrupts.get(obj) : undefined;
+    if (!rec || !rec.live) this.m.verifier.fail('KAPI-01', `${api} with an interrupt object that is not connected`);
+    return rec;
+  }
+}

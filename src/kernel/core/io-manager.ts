@@ -1,0 +1,158 @@
+import { DISPATCH_LEVEL, irqlName } from '../api/irql';
+import { NT_SUCCESS, STATUS_INVALID_DEVICE_REQUEST, STATUS_MORE_PROCESSING_REQUIRED, STATUS_PENDING, isNtStatus, ntStatusName } from '../api/ntstatus';
+import {
+  IRP_MJ_PNP,
+  IRP_MJ_POWER,
+  SL_INVOKE_ON_ERROR,
+  SL_INVOKE_ON_SUCCESS,
+  SL_PENDING_RETURNED,
+  type DEVICE_OBJECT,
+  type IO_COMPLETION_ROUTINE,
+  type IO_STACK_LOCATION,
+  type IRP,
+} from '../api/wdm';
+import { callProvider } from './invoke';
+import type { Machine } from './machine';
+import { irpName } from './irp-names';
+
+/** The kernel's record of an IRP: its stack locations and where it is. */
+export interface IrpRecord {
+  readonly irp: IRP;
+  readonly stack: IO_STACK_LOCATION[];
+  /** Index of the current stack location; `stack.length` before the first IoCallDriver. */
+  cur: number;
+  completed: boolean;
+  /** Set when the IRP finished completing. */
+  onCompleted?: () => void;
+  readonly label: string;
+}
+
+function newLocation(): IO_STACK_LOCATION {
+  return { MajorFunction: 0, MinorFunction: 0, Flags: 0, Control: 0, Parameters: {}, DeviceObject: null, CompletionRoutine: null, Context: null };
+}
+
+/** IRP allocation, IoCallDriver, stack locations and IoCompleteRequest with completion routines. */
+export class IoManager {
+  readonly #irps = new Map<object, IrpRecord>();
+  #next = 1;
+
+  constructor(private readonly m: Machine) {}
+
+  /** Allocates an IRP with `stackSize` locations and sets up the first one (IoGetNextIrpStackLocation). */
+  allocate(stackSize: number, major: number, minor: number, status: number): IrpRecord {
+    const irp: IRP = { Type: 6, IoStatus: { Status: status, Information: null }, PendingReturned: false, Name: `IRP#${this.#next++}` };
+    const stack = Array.from({ length: stackSize }, newLocation);
+    const top = stack[stackSize - 1]!;
+    top.MajorFunction = major;
+    top.MinorFunction = minor;
+    const rec: IrpRecord = { irp, stack, cur: stackSize, completed: false, label: `${irpName(major, minor)} (${irp.Name})` };
+    this.#irps.set(irp, rec);
+    return rec;
+  }
+
+  /** The record for `irp`, or a KAPI-01 violation. */
+  record(irp: unknown, api: string): IrpRecord {
+    const rec = typeof irp === 'object' && irp !== null ? this.#irps.get(irp) : undefined;
+    if (!rec) this.m.verifier.fail('KAPI-01', `${api} was passed something that is not an IRP the I/O manager issued`);
+    return rec;
+  }
+
+  current(rec: IrpRecord, api: string): IO_STACK_LOCATION {
+    const loc = rec.stack[rec.cur];
+    if (!loc) this.m.verifier.fail('KAPI-01', `${api}(${rec.label}): the IRP has no current stack location (it was not dispatched, or was already completed)`);
+    return loc;
+  }
+
+  next(rec: IrpRecord, api: string): IO_STACK_LOCATION {
+    const loc = rec.stack[rec.cur - 1];
+    if (!loc) this.m.verifier.fail('KAPI-01', `${api}(${rec.label}): no next stack location (StackSize exhausted; did the driver skip twice or attach wrongly?)`);
+    return loc;
+  }
+
+  /** True when the device at the IRP's current location is one of the candidate's. */
+  ownedByDriver(rec: IrpRecord): boolean {
+    const dev = rec.stack[rec.cur]?.DeviceObject;
+    return dev !== undefined && dev !== null && this.m.objects.device(dev)?.kind === 'driver';
+  }
+
+  /** IoCallDriver. `byProvider` is true when the candidate passes the IRP down. */
+  callDriver(target: DEVICE_OBJECT, irp: IRP, byProvider: boolean): number {
+    const m: Machine = this.m;
+    const rec = this.record(irp, 'IoCallDriver');
+    const dev = m.objects.device(target);
+    if (!dev) m.verifier.fail('KAPI-01', `IoCallDriver(${rec.label}) was given something that is not a device object`);
+    if (dev.deleted) m.verifier.fail('KAPI-01', `IoCallDriver(${rec.label}) to ${dev.obj.Name}, which was deleted`);
+    if (byProvider) {
+      m.verifier.check('IRP-01', !rec.completed, () => `IoCallDriver(${rec.label}) on an IRP that was already completed`);
+      m.verifier.check('IRP-01', this.ownedByDriver(rec) || rec.cur === rec.stack.length, () => `IoCallDriver(${rec.label}): the IRP was already passed down and is not the provider's any more (passed down twice?)`);
+      m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => `IoCallDriver at ${irqlName(m.cpus.current.irql)}`);
+      const caller = rec.stack[rec.cur]?.DeviceObject;
+      const callerRec = caller ? m.objects.device(caller) : undefined;
+      m.verifier.check('IRP-09', callerRec === undefined || callerRec.lower === target, () => `${caller?.Name ?? 'the FDO'} passed ${rec.label} to ${dev.obj.Name}, not to the device IoAttachDeviceToDeviceStack returned (${callerRec?.lower?.Name ?? 'none'})`);
+      m.trace.add('call', `IoCallDriver(${dev.obj.Name}, ${rec.label})`);
+    }
+    rec.cur -= 1;
+    const loc = rec.stack[rec.cur];
+    if (!loc) m.verifier.fail('KAPI-01', `IoCallDriver(${rec.label}): no stack location left for ${dev.obj.Name} (NO_MORE_IRP_STACK_LOCATIONS)`);
+    loc.DeviceObject = target;
+    if (dev.kind === 'pdo') return dev.device.bus.dispatch(rec, loc);
+    const driver = dev.driver!;
+    const dispatch = driver.MajorFunction[loc.MajorFunction];
+    if (typeof dispatch !== 'function') {
+      // An empty slot: the I/O manager's IopInvalidDeviceRequest.
+      rec.irp.IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+      this.complete(rec, false);
+      return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    const cpu = m.cpus.current.cpu;
+    const irql = m.cpus.current.irql;
+    const status = callProvider(m, `DispatchRoutine[${loc.MajorFunction === IRP_MJ_PNP ? 'IRP_MJ_PNP' : loc.MajorFunction === IRP_MJ_POWER ? 'IRP_MJ_POWER' : loc.MajorFunction}](${target.Name}, ${rec.label})`, { cpu, irql }, 'ntstatus', () => dispatch(target, irp)) as number;
+    if (status === STATUS_PENDING) {
+      m.verifier.check('IRP-04', (loc.Control & SL_PENDING_RETURNED) !== 0, () => `the dispatch routine returned STATUS_PENDING for ${rec.label} without calling IoMarkIrpPending`);
+    } else if (rec.completed) {
+      m.verifier.check('IRP-04', status === rec.irp.IoStatus.Status >>> 0 || !isNtStatus(rec.irp.IoStatus.Status), () => `the dispatch routine returned ${ntStatusName(status)} but completed ${rec.label} with ${ntStatusName(rec.irp.IoStatus.Status)}`);
+    }
+    return status;
+  }
+
+  /** IoCompleteRequest: walks the stack upward running completion routines. */
+  complete(rec: IrpRecord, byProvider: boolean): void {
+    const m: Machine = this.m;
+    if (byProvider) {
+      m.verifier.check('IRP-01', !rec.completed, () => `IoCompleteRequest(${rec.label}) on an IRP that was already completed (double completion)`);
+      m.verifier.check('IRP-01', this.ownedByDriver(rec), () => `IoCompleteRequest(${rec.label}) on an IRP the provider passed down and does not own any more`);
+      m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => `IoCompleteRequest at ${irqlName(m.cpus.current.irql)}`);
+      m.verifier.check('KAPI-03', isNtStatus(rec.irp.IoStatus.Status), () => `IoCompleteRequest(${rec.label}) with IoStatus.Status = ${String(rec.irp.IoStatus.Status)}, not an NTSTATUS`);
+      rec.irp.IoStatus.Status = rec.irp.IoStatus.Status >>> 0;
+      m.trace.add('call', `IoCompleteRequest(${rec.label}, ${ntStatusName(rec.irp.IoStatus.Status)})`);
+      m.observe({ op: 'FdoCompleted', status: rec.irp.IoStatus.Status });
+    }
+    const size = rec.stack.length;
+    for (let loc = rec.cur; loc < size; loc++) {
+      const sl = rec.stack[loc]!;
+      rec.irp.PendingReturned = (sl.Control & SL_PENDING_RETURNED) !== 0;
+      rec.cur = loc + 1;
+      const routine = sl.CompletionRoutine;
+      const ok = NT_SUCCESS(rec.irp.IoStatus.Status);
+      if (routine && (sl.Control & (ok ? SL_INVOKE_ON_SUCCESS : SL_INVOKE_ON_ERROR)) !== 0) {
+        sl.CompletionRoutine = null;
+        const upper = rec.stack[rec.cur]?.DeviceObject ?? null;
+        const r = this.runCompletionRoutine(routine, upper, rec, sl.Context);
+        if (r === STATUS_MORE_PROCESSING_REQUIRED) return;
+      } else if (rec.irp.PendingReturned && rec.cur < size) {
+        rec.stack[rec.cur]!.Control |= SL_PENDING_RETURNED;
+      }
+    }
+    rec.completed = true;
+    m.trace.add('irp', `${rec.label} completed with ${ntStatusName(rec.irp.IoStatus.Status)}`);
+    rec.onCompleted?.();
+  }
+
+  private runCompletionRoutine(routine: IO_COMPLETION_ROUTINE, upper: DEVICE_OBJECT | null, rec: IrpRecord, context: unknown): number {
+    const m: Machine = this.m;
+    const { cpu, irql } = m.cpus.current;
+    const r = callProvider(m, `CompletionRoutine(${upper?.Name ?? 'NULL'}, ${rec.label})`, { cpu, irql }, 'ntstatus', () => routine(upper, rec.irp, context)) as number;
+    m.verifier.check('IRP-07', r === STATUS_MORE_PROCESSING_REQUIRED || r === 0, () => `a completion routine for ${rec.label} returned ${ntStatusName(r)}; it must return STATUS_MORE_PROCESSING_REQUIRED or STATUS_CONTINUE_COMPLETION`);
+    return r;
+  }
+}

@@ -1,0 +1,214 @@
+import { PASSIVE_LEVEL } from '../api/irql';
+import { FILE_DEVICE_UNKNOWN, IRP_MJ_MAXIMUM_FUNCTION, type DEVICE_OBJECT, type DRIVER_OBJECT } from '../api/wdm';
+import type { Observation } from '../../model/lifecycle/observation';
+import { IoatEngine } from '../../hardware';
+import { PhysicalMemory } from '../../hardware/memory';
+import { BusDriver } from './bus-driver';
+import { DataPathMonitor } from './datapath-monitor';
+import { Hal } from './hal';
+import { IoManager } from './io-manager';
+import { NetDmaClient } from './netdma-client';
+import { NetDmaInterface, type InterfaceVersion } from './netdma-interface';
+import { ObjectTable } from './objects';
+import { PnpManager } from './pnp-manager';
+import { Pool } from './pool';
+import { Processors } from './processors';
+import { WorkQueue, firstChoice, type Chooser } from './scheduler';
+import type { SimDevice } from './sim-device';
+import { Sync } from './sync';
+import { TraceLog } from './trace-log';
+import { BugCheck, HarnessError, Verifier } from './verifier';
+
+/** How the simulated machine is built. */
+export interface MachineOptions {
+  /** The NetDMA interface version the system presents. */
+  readonly interfaceVersion: InterfaceVersion;
+  /** Number of processors (default 4). */
+  readonly cpus?: number;
+  /** Whether the machine supports MSI-X (default true). */
+  readonly msix?: boolean;
+  /** NET_DMA_CHANNEL_PARAMETERS revision NetDMA fills (default 1; 2 = Windows 7). */
+  readonly channelParametersRevision?: 1 | 2;
+  /** Engine shape for each enumerated device. */
+  readonly engine?: { readonly channelCount?: number; readonly xfercapLog2?: number; readonly vendorId?: number };
+  /** Source of every nondeterministic choice (default: always the first option). */
+  readonly chooser?: Chooser;
+}
+
+/** What the machine is doing at the top level, for rules tied to a routine (DriverEntry, AddDevice, Unload). */
+export type Phase = 'Idle' | 'DriverEntry' | 'AddDevice' | 'Irp' | 'Unload';
+
+/**
+ * The simulated Windows machine a provider runs in: processors, I/O manager, PnP manager with a
+ * PCI bus driver per engine, HAL, NetDMA and its client, with every call checked.
+ */
+export class Machine {
+  readonly options: Required<Omit<MachineOptions, 'engine' | 'chooser'>> & { readonly engine: Required<NonNullable<MachineOptions['engine']>> };
+  readonly chooser: Chooser;
+  readonly cpus: Processors;
+  readonly trace: TraceLog;
+  readonly verifier: Verifier;
+  readonly work: WorkQueue;
+  readonly pool = new Pool();
+  readonly objects = new ObjectTable();
+  readonly memory = new PhysicalMemory();
+  readonly io: IoManager;
+  readonly sync: Sync;
+  readonly hal: Hal;
+  readonly netdma: NetDmaInterface;
+  readonly client: NetDmaClient;
+  readonly pnp: PnpManager;
+  readonly dataPath: DataPathMonitor;
+  readonly devices: SimDevice[] = [];
+  readonly busDriverObject: DRIVER_OBJECT;
+  phase: Phase = 'Idle';
+  /** The PDO whose AddDevice is running, for NDMA-REG-04. */
+  currentAddDevicePdo: DEVICE_OBJECT | null = null;
+  #observations: Observation[] | null = null;
+  /** Hook for the data path: called at every preemption point (register access, stall). */
+  onPreemptionPoint: (() => void) | null = null;
+  /** Hook for the data path: called when a DPC runs. */
+  onDpc: ((name: string, cpu: number) => void) | null = null;
+
+  constructor(opts: MachineOptions) {
+    this.options = {
+      interfaceVersion: opts.interfaceVersion,
+      cpus: opts.cpus ?? 4,
+      msix: opts.msix ?? true,
+      channelParametersRevision: opts.channelParametersRevision ?? 1,
+      engine: { channelCount: opts.engine?.channelCount ?? 4, xfercapLog2: opts.engine?.xfercapLog2 ?? 20, vendorId: opts.engine?.vendorId ?? 0x8086 },
+    };
+    this.chooser = opts.chooser ?? firstChoice;
+    this.cpus = new Processors(this.options.cpus);
+    this.trace = new TraceLog(() => ({ cpu: this.cpus.current.cpu, irql: this.cpus.current.irql }));
+    this.verifier = new Verifier(this.trace);
+    this.work = new WorkQueue(this.chooser);
+    this.io = new IoManager(this);
+    this.sync = new Sync(this);
+    this.hal = new Hal(this);
+    this.netdma = new NetDmaInterface(this, this.options.interfaceVersion);
+    this.client = new NetDmaClient(this);
+    this.pnp = new PnpManager(this);
+    this.dataPath = new DataPathMonitor(this);
+    this.busDriverObject = {
+      Type: 4,
+      DeviceObject: null,
+      DriverExtension: { AddDevice: null },
+      DriverUnload: null,
+      MajorFunction: new Array<null>(IRP_MJ_MAXIMUM_FUNCTION + 1).fill(null),
+      DriverName: { Length: 22, MaximumLength: 22, Buffer: '\\Driver\\pci' },
+    };
+  }
+
+  /** Throws the recorded bug check, if the machine has already failed. */
+  assertAlive(): void {
+    if (this.harnessError) throw this.harnessError;
+    const v = this.verifier.firstViolation;
+    if (v) throw new BugCheck(v);
+  }
+
+  /** The first harness failure, if any: the run's verdict is then 'error', never pass or fail. */
+  harnessError: HarnessError | null = null;
+
+  /** Records a harness failure and returns it for throwing. */
+  harnessFailed(e: HarnessError): HarnessError {
+    this.harnessError ??= e;
+    return this.harnessError;
+  }
+
+  /** Records a provider-visible effect against the IRP in flight (if any). */
+  observe(o: DistributiveOmit<Observation, 'seq'>): void {
+    this.#observations?.push({ ...o, seq: this.trace.length } as Observation);
+  }
+
+  /** Starts collecting observations for one IRP; returns the list being filled. */
+  beginObservation(): Observation[] {
+    this.#observations = [];
+    return this.#observations;
+  }
+
+  endObservation(): void {
+    this.#observations = null;
+  }
+
+  /** The CPU NetDMA names for channel `i` in ProviderSetDmaChannelCpuAffinity (deliberately not the default). */
+  affinityCpuFor(i: number): number {
+    return (i + 1) % this.options.cpus;
+  }
+
+  /** Runs system code (not the candidate's) on a processor at an IRQL. */
+  runAsSystem(cpu: number, irql: number, routine: string, fn: () => void): void {
+    const ctx = this.cpus.push(cpu, irql, routine);
+    try {
+      fn();
+    } finally {
+      this.cpus.pop(ctx);
+    }
+  }
+
+  /** A point where, on real hardware, the engine and other processors may have made progress. */
+  preemptionPoint(): void {
+    this.onPreemptionPoint?.();
+  }
+
+  /** Called by the kernel when a DPC starts running. */
+  dpcRan(name: string, cpu: number): void {
+    this.onDpc?.(name, cpu);
+  }
+
+  /** Plugs in a new engine behind a new PDO (it is not yet given to the driver). */
+  plugDevice(): SimDevice {
+    const index = this.devices.length;
+    const name = this.objects.nextName('PDO');
+    const pdo: DEVICE_OBJECT = {
+      Type: 3,
+      DriverObject: this.busDriverObject,
+      Flags: 0,
+      DeviceType: FILE_DEVICE_UNKNOWN,
+      Characteristics: 0,
+      StackSize: 1,
+      DeviceExtension: {},
+      Name: name,
+    };
+    const e = this.options.engine;
+    let dev: SimDevice;
+    const engine = new IoatEngine({
+      memory: this.memory,
+      channelCount: e.channelCount,
+      xfercapLog2: e.xfercapLog2,
+      vendorId: e.vendorId,
+      raiseInterrupt: (ch: number) => this.pnp.interruptRaised(dev, ch),
+    });
+    dev = {
+      index,
+      pdo,
+      bus: new BusDriver(this, () => dev),
+      pci: engine,
+      channelCount: e.channelCount,
+      maxTransferSize: e.xfercapLog2 === 0 ? 2 ** 32 : 2 ** e.xfercapLog2,
+      resources: null,
+      requirements: null,
+      affinities: null,
+      mappings: 0,
+      interruptConnections: 0,
+      powerState: 'D0',
+      removed: false,
+    };
+    this.objects.add({ obj: pdo, driver: null, kind: 'pdo', device: dev, deleted: false, lower: null, upper: null, stackSize: 1 });
+    this.devices.push(dev);
+    return dev;
+  }
+
+  /** The engine behind a device (for data-path checks). */
+  engineOf(dev: SimDevice): IoatEngine {
+    return dev.pci as IoatEngine;
+  }
+
+  /** Current IRQL of the running context. */
+  get irql(): number {
+    return this.cpus.current.irql ?? PASSIVE_LEVEL;
+  }
+}
+
+/** Omit over each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

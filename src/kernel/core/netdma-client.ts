@@ -1,0 +1,79 @@
+import type { Verifier } from './verifier';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../api/irql';
+import { STATUS_SUCCESS, ntStatusName } from '../api/ntstatus';
+import type { NET_DMA_CHANNEL_HANDLE } from '../api/netdma';
+import type { OUT } from '../api/wdm';
+import { callProvider } from './invoke';
+import type { Machine } from './machine';
+import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from './netdma-interface';
+
+/**
+ * The NetDMA client side (what tcpip.sys does through NetDMA): allocates and frees channels on
+ * started providers, at the IRQLs the docs allow, and checks what the handlers return.
+ */
+export class NetDmaClient {
+  #nextChannel = 1;
+  constructor(private readonly m: Machine) {}
+
+  /** NetDMA may allocate as soon as the provider is started, even inside NetDmaProviderStart. */
+  onProviderStarted(rec: ProviderRecord): void {
+    if (this.m.chooser.choose(2, 'allocate-during-NetDmaProviderStart') === 1) this.allocate(rec);
+  }
+
+  /** Affinity mask for a new channel: one or two CPUs, chosen by the chooser. */
+  private mask(): number {
+    const n = this.m.cpus.count;
+    const a = this.m.chooser.choose(n, 'channel-affinity-cpu');
+    const b = this.m.chooser.choose(n, 'channel-affinity-cpu-2');
+    return ((1 << a) | (1 << b)) >>> 0;
+  }
+
+  /** Allocates one channel; returns it, or null when the provider refused (allowed once all are in use). */
+  allocate(rec: ProviderRecord): ChannelRecord | null {
+    const m: Machine = this.m;
+    const v: Verifier = m.verifier;
+    const handler = rec.chars.AllocateDmaChannel!;
+    const irql = m.chooser.choose(2, 'allocate-irql') === 1 ? DISPATCH_LEVEL : PASSIVE_LEVEL;
+    const completionPa = m.memory.allocateContiguous(64, 64);
+    const mask = this.mask();
+    const params = m.netdma.channelParameters(completionPa, m.hal.kernelVaFor(completionPa), mask);
+    const handle: NET_DMA_CHANNEL_HANDLE = Object.freeze({});
+    const out: OUT<unknown> = {};
+    const name = `channel#${this.#nextChannel++}`;
+    m.trace.add('client', `NetDMA allocates ${name} on ${rec.name} (mask 0x${mask.toString(16)})`);
+    const st = checkHandlerStatus(m, 'ProviderAllocateDmaChannel',
+      callProvider(m, `ProviderAllocateDmaChannel(${name})`, { cpu: m.cpus.current.cpu, irql }, 'ntstatus', () => handler(rec.context, params, handle, out)));
+    const inUse = rec.channels.size;
+    const count = rec.attributes?.DmaChannelCount ?? 0;
+    if (st !== STATUS_SUCCESS) {
+      v.check('NDMA-CHAN-01', inUse >= count, () => `ProviderAllocateDmaChannel returned ${ntStatusName(st)} with ${inUse} of ${count} channels in use`);
+      m.memory.free(completionPa);
+      return null;
+    }
+    v.check('NDMA-CHAN-03', out.value !== undefined && out.value !== null, () => 'ProviderAllocateDmaChannel succeeded without writing *pProviderChannelContext');
+    v.check('NDMA-CHAN-02', Number.isInteger(params.CpuNumber) && params.CpuNumber >= 0 && ((mask >>> params.CpuNumber) & 1) === 1,
+      () => `ProviderAllocateDmaChannel set CpuNumber ${params.CpuNumber}, not in ProcessorAffinityMask 0x${mask.toString(16)}`);
+    v.check('NDMA-CHAN-01', inUse < count, () => `ProviderAllocateDmaChannel handed out a channel beyond DmaChannelCount ${count}`);
+    const ch: ChannelRecord = { handle, index: rec.nextChannel++, providerChannelContext: out.value, params, completionPa };
+    rec.channels.set(handle, ch);
+    m.netdma.channelOwners.set(handle, rec);
+    return ch;
+  }
+
+  /** Frees a channel through ProviderFreeDmaChannel (no outstanding work on it, F26). */
+  free(rec: ProviderRecord, ch: ChannelRecord): void {
+    const m: Machine = this.m;
+    const handler = rec.chars.FreeDmaChannel!;
+    const irql = m.chooser.choose(2, 'free-irql') === 1 ? DISPATCH_LEVEL : PASSIVE_LEVEL;
+    m.trace.add('client', `NetDMA frees a channel of ${rec.name}`);
+    rec.channels.delete(ch.handle);
+    m.netdma.channelOwners.delete(ch.handle);
+    callProvider(m, 'ProviderFreeDmaChannel', { cpu: m.cpus.current.cpu, irql }, 'void', () => handler(ch.providerChannelContext));
+    m.memory.free(ch.completionPa);
+  }
+
+  /** What NetDmaProviderStop does before returning: wait for outstanding DMA, free every channel (F11d). */
+  drainAndFreeAll(rec: ProviderRecord): void {
+    for (const ch of [...rec.channels.values()]) this.free(rec, ch);
+  }
+}

@@ -1,0 +1,337 @@
+import type { Verifier } from './verifier';
+import { PASSIVE_LEVEL, SIMULATED_DIRQL } from '../api/irql';
+import { NT_SUCCESS, STATUS_NOT_SUPPORTED, STATUS_PENDING, ntStatusName } from '../api/ntstatus';
+import {
+  CM_RESOURCE_INTERRUPT_MESSAGE,
+  CmResourceTypeInterrupt,
+  CmResourceTypeMemory,
+  DO_DEVICE_INITIALIZING,
+  DevicePowerState,
+  IRP_MJ_PNP,
+  IRP_MJ_POWER,
+  IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
+  IRP_MN_REMOVE_DEVICE,
+  IRP_MN_SET_POWER,
+  IRP_MN_START_DEVICE,
+  IRP_MN_STOP_DEVICE,
+  IRP_MN_SURPRISE_REMOVAL,
+  IrqPolicyMachineDefault,
+  IrqPolicySpecifiedProcessors,
+  PowerDeviceD0,
+  PowerDeviceD3,
+  type CM_PARTIAL_RESOURCE_DESCRIPTOR,
+  type CM_RESOURCE_LIST,
+  type DRIVER_INITIALIZE,
+  type DRIVER_OBJECT,
+  type IO_RESOURCE_DESCRIPTOR,
+  type IO_RESOURCE_REQUIREMENTS_LIST,
+  type UNICODE_STRING,
+} from '../api/wdm';
+import type { IrpOutcome } from '../../model/lifecycle/observation';
+import type { KernelServices } from '../api/services';
+import { callProvider } from './invoke';
+import { irpName } from './irp-names';
+import type { Machine } from './machine';
+import type { AssignedResources, SimDevice } from './sim-device';
+import { tagName } from './pool';
+
+/** A candidate driver image: given the kernel services, returns its DriverEntry. */
+export type DriverImageLoader = (services: KernelServices) => DRIVER_INITIALIZE;
+
+const BAR_STRIDE = 0x10_0000n;
+const TRANSLATED_BAR_BASE = 0xf_e000_0000n;
+const RAW_BAR_BASE = 0x8000_0000n;
+
+/**
+ * The PnP and power managers: load the driver, enumerate engines (AddDevice), send PnP and power
+ * IRPs to device stacks, assign resources at START, deliver interrupts, and unload the driver.
+ */
+export class PnpManager {
+  driver: DRIVER_OBJECT | null = null;
+  loaded = false;
+  unloaded = false;
+  #startCount = 0;
+
+  constructor(private readonly m: Machine) {}
+
+  /** Loads the image and runs DriverEntry at PASSIVE_LEVEL. Returns DriverEntry's status. */
+  loadDriver(loader: DriverImageLoader, services: KernelServices, registryPath = '\\Registry\\Machine\\System\\CurrentControlSet\\Services\\netdmaprov'): number {
+    const m: Machine = this.m;
+    const entry = callProvider(m, 'driver image loader', { cpu: 0, irql: PASSIVE_LEVEL }, 'function', () => loader(services)) as DRIVER_INITIALIZE;
+    const driver: DRIVER_OBJECT = {
+      Type: 4,
+      get DeviceObject() {
+        return m.objects.driverDevices().find((d) => !d.deleted)?.obj ?? null;
+      },
+      DriverExtension: { AddDevice: null },
+      DriverUnload: null,
+      MajorFunction: new Array(0x1c).fill(null),
+      DriverName: { Length: 32, MaximumLength: 32, Buffer: '\\Driver\\netdmaprov' },
+    };
+    this.driver = driver;
+    // The registry path's buffer is freed when DriverEntry returns (F43): reading it later is a violation.
+    let pathValid = true;
+    const buffer = registryPath;
+    const regPath: UNICODE_STRING = {
+      Length: registryPath.length * 2,
+      MaximumLength: registryPath.length * 2,
+      get Buffer() {
+        m.verifier.check('DRV-ENTRY-02', pathValid, () => 'the RegistryPath buffer was read after DriverEntry returned; copy the string if it is kept');
+        return buffer;
+      },
+      set Buffer(_v: string) {
+        m.verifier.fail('DRV-ENTRY-02', 'the driver wrote into the RegistryPath buffer, which the system owns');
+      },
+    };
+    m.phase = 'DriverEntry';
+    m.trace.add('irp', 'the I/O manager loads the driver and calls DriverEntry');
+    const poolBefore = m.pool.liveCount;
+    let status: number;
+    try {
+      status = callProvider(m, 'DriverEntry', { cpu: 0, irql: PASSIVE_LEVEL }, 'ntstatus', () => entry(driver, regPath)) as number;
+    } finally {
+      pathValid = false;
+      m.phase = 'Idle';
+    }
+    m.verifier.exercised('DRV-ENTRY-05');
+    if (!NT_SUCCESS(status)) {
+      const leaked = m.pool.liveCount - poolBefore;
+      const devs = m.objects.driverDevices().filter((d) => !d.deleted).length;
+      m.verifier.check('DRV-ENTRY-03', leaked === 0 && devs === 0, () => `DriverEntry failed with ${ntStatusName(status)} but left ${leaked} pool allocation(s) and ${devs} device object(s) behind`);
+      return status;
+    }
+    const missing: string[] = [];
+    if (typeof driver.DriverExtension.AddDevice !== 'function') missing.push('DriverExtension->AddDevice');
+    if (typeof driver.MajorFunction[IRP_MJ_PNP] !== 'function') missing.push('MajorFunction[IRP_MJ_PNP]');
+    if (typeof driver.MajorFunction[IRP_MJ_POWER] !== 'function') missing.push('MajorFunction[IRP_MJ_POWER]');
+    if (typeof driver.DriverUnload !== 'function') missing.push('DriverUnload');
+    m.verifier.check('DRV-ENTRY-01', missing.length === 0, () => `DriverEntry returned success without setting ${missing.join(', ')}`);
+    this.loaded = true;
+    return status;
+  }
+
+  /** Enumerates a new engine and calls AddDevice. Returns the device and AddDevice's status. */
+  addDevice(): { device: SimDevice; status: number } {
+    const m: Machine = this.m;
+    const dev = m.plugDevice();
+    const add = this.driver!.DriverExtension.AddDevice!;
+    m.phase = 'AddDevice';
+    m.currentAddDevicePdo = dev.pdo;
+    m.netdma.registrationsInAddDevice = 0;
+    const created = new Set(m.objects.driverDevices().map((d) => d.obj));
+    let status: number;
+    m.trace.add('irp', `the PnP manager enumerates ${dev.pdo.Name} and calls AddDevice`);
+    try {
+      status = callProvider(m, `AddDevice(${dev.pdo.Name})`, { cpu: 0, irql: PASSIVE_LEVEL }, 'ntstatus', () => add(this.driver!, dev.pdo)) as number;
+    } finally {
+      m.phase = 'Idle';
+      m.currentAddDevicePdo = null;
+    }
+    const v: Verifier = m.verifier;
+    v.check('DRV-ADD-06', status !== STATUS_PENDING, () => 'AddDevice returned STATUS_PENDING');
+    const mine = m.objects.driverDevices().filter((d) => !created.has(d.obj));
+    const fdo = m.objects.device(dev.pdo)?.upper ?? null;
+    const providers = m.netdma.liveProvidersOf(dev);
+    if (NT_SUCCESS(status)) {
+      v.check('DRV-ADD-01', fdo !== null && mine.some((d) => d.obj === fdo), () => 'AddDevice succeeded without creating an FDO and attaching it to the PDO');
+      v.check('DRV-ADD-02', fdo !== null && (fdo.Flags & DO_DEVICE_INITIALIZING) === 0, () => 'AddDevice returned with DO_DEVICE_INITIALIZING still set on the FDO');
+      v.check('DRV-ADD-03', providers.length === 1, () => `AddDevice succeeded with ${providers.length} NetDMA provider(s) registered for the engine; it must register exactly one`);
+    } else {
+      const live = mine.filter((d) => !d.deleted);
+      v.check('DRV-ADD-04', providers.length === 0 && fdo === null && live.length === 0, () =>
+        `AddDevice failed with ${ntStatusName(status)} but left ${providers.length} provider(s) registered, ${fdo ? 'an FDO attached' : 'no FDO attached'}, ${live.length} device object(s) undeleted`);
+      dev.removed = true;
+    }
+    return { device: dev, status };
+  }
+
+  /** The PCI bus driver's requirements: BAR0 plus one MSI-X message per channel (or one line interrupt). */
+  baseRequirements(dev: SimDevice): IO_RESOURCE_REQUIREMENTS_LIST {
+    const m: Machine = this.m;
+    const descriptors: IO_RESOURCE_DESCRIPTOR[] = [
+      { Type: CmResourceTypeMemory, Flags: 0, u: { Memory: { Length: dev.pci.bar0Length, Alignment: 0x1000, MinimumAddress: 0n, MaximumAddress: 0xffff_ffff_ffffn } } },
+    ];
+    const count = m.options.msix ? dev.channelCount : 1;
+    for (let i = 0; i < count; i++) {
+      descriptors.push({
+        Type: CmResourceTypeInterrupt,
+        Flags: m.options.msix ? CM_RESOURCE_INTERRUPT_MESSAGE : 0,
+        u: { Interrupt: { MinimumVector: 0, MaximumVector: 0xffff_ffff, AffinityPolicy: IrqPolicyMachineDefault, PriorityPolicy: 0, TargetedProcessors: 0n, Group: 0 } },
+      });
+    }
+    return { ListSize: 32 + 32 * descriptors.length, AlternativeLists: 1, List: [{ Version: 1, Revision: 1, Count: descriptors.length, Descriptors: descriptors }] };
+  }
+
+  /** Resources for a START, derived from the filtered requirements; the BAR moves on each START. */
+  private assign(dev: SimDevice): AssignedResources {
+    const m: Machine = this.m;
+    const req = dev.requirements ?? this.baseRequirements(dev);
+    const slot = BigInt(this.#startCount++ % 8) * BAR_STRIDE + BigInt(dev.index) * 8n * BAR_STRIDE;
+    const bar0 = TRANSLATED_BAR_BASE + slot;
+    const rawBar = RAW_BAR_BASE + slot;
+    const ints = req.List[0].Descriptors.filter((d): d is Extract<IO_RESOURCE_DESCRIPTOR, { Type: 2 }> => d.Type === CmResourceTypeInterrupt);
+    const messageBased = m.options.msix;
+    const cpus = ints.map((d, i) => {
+      const i0 = d.u.Interrupt;
+      if (i0.AffinityPolicy === IrqPolicySpecifiedProcessors && i0.TargetedProcessors !== 0n) {
+        // The lowest processor of the targeted set.
+        let c = 0;
+        while (((i0.TargetedProcessors >> BigInt(c)) & 1n) === 0n) c++;
+        return c % m.options.cpus;
+      }
+      return i % m.options.cpus;
+    });
+    const mk = (bar: bigint, vectorBase: number): CM_RESOURCE_LIST => {
+      const partial: CM_PARTIAL_RESOURCE_DESCRIPTOR[] = [
+        { Type: CmResourceTypeMemory, Flags: 0, u: { Memory: { Start: bar, Length: dev.pci.bar0Length } } },
+        ...cpus.map((cpu, i): CM_PARTIAL_RESOURCE_DESCRIPTOR => ({
+          Type: CmResourceTypeInterrupt,
+          Flags: messageBased ? CM_RESOURCE_INTERRUPT_MESSAGE : 0,
+          u: messageBased
+            ? { Interrupt: { Level: SIMULATED_DIRQL, Vector: vectorBase + i, Affinity: 1n << BigInt(cpu) }, MessageInterrupt: { MessageCount: 1, Vector: vectorBase + i, Affinity: 1n << BigInt(cpu) } }
+            : { Interrupt: { Level: SIMULATED_DIRQL, Vector: vectorBase + i, Affinity: 1n << BigInt(cpu) } },
+        })),
+      ];
+      return Object.freeze({ Count: 1, List: [Object.freeze({ PartialResourceList: Object.freeze({ Count: partial.length, PartialDescriptors: Object.freeze(partial) }) })] as const });
+    };
+    return { raw: mk(rawBar, 0x10), translated: mk(bar0, 0x60), bar0, messageCpus: cpus, messageBased };
+  }
+
+  /** Sends one PnP IRP to the top of the device's stack and waits for it, as the PnP manager does. */
+  sendPnp(dev: SimDevice, minor: number): IrpOutcome {
+    return this.send(dev, IRP_MJ_PNP, minor);
+  }
+
+  /** Sends IRP_MN_SET_POWER for a device power state. */
+  sendPower(dev: SimDevice, to: 'D0' | 'D3'): IrpOutcome {
+    return this.send(dev, IRP_MJ_POWER, IRP_MN_SET_POWER, to);
+  }
+
+  private send(dev: SimDevice, major: number, minor: number, power?: 'D0' | 'D3'): IrpOutcome {
+    const m: Machine = this.m;
+    const top = m.objects.topOf(dev.pdo);
+    const topRec = m.objects.device(top)!;
+    const rec = m.io.allocate(topRec.stackSize, major, minor, STATUS_NOT_SUPPORTED);
+    const loc = rec.stack[rec.stack.length - 1]!;
+    if (major === IRP_MJ_PNP && minor === IRP_MN_START_DEVICE) {
+      dev.resources = this.assign(dev);
+      loc.Parameters.StartDevice = { AllocatedResources: dev.resources.raw, AllocatedResourcesTranslated: dev.resources.translated };
+    } else if (major === IRP_MJ_PNP && minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS) {
+      const list = this.baseRequirements(dev);
+      rec.irp.IoStatus.Information = list;
+      loc.Parameters.FilterResourceRequirements = { IoResourceRequirementList: list };
+    } else if (power) {
+      loc.Parameters.Power = { Type: DevicePowerState, State: { DeviceState: power === 'D0' ? PowerDeviceD0 : PowerDeviceD3, SystemState: 1 } };
+    }
+    const label = power ? `${irpName(major, minor)}(${power})` : irpName(major, minor);
+    m.trace.add('irp', `the ${major === IRP_MJ_PNP ? 'PnP' : 'power'} manager sends ${label} (${rec.irp.Name}) to ${top.Name}`);
+    const obs = m.beginObservation();
+    let dispatchReturned = STATUS_PENDING;
+    const fdoCompletionsBefore = 0;
+    const receptionsBefore = dev.bus.received;
+    m.phase = 'Irp';
+    try {
+      dispatchReturned = m.io.callDriver(top, rec.irp, false);
+      if (dispatchReturned === STATUS_PENDING || !rec.completed) {
+        m.work.runUntil(() => rec.completed || m.verifier.firstViolation !== undefined);
+        m.assertAlive();
+        if (dispatchReturned === STATUS_PENDING) {
+          m.verifier.check('IRP-05', rec.completed, () => `${label} was pended (STATUS_PENDING) and never completed`);
+        } else {
+          m.verifier.check('IRP-01', rec.completed, () => `${label}: the dispatch routine returned ${ntStatusName(dispatchReturned)} but neither completed the IRP nor passed it down`);
+        }
+      }
+    } finally {
+      m.phase = 'Idle';
+      m.endObservation();
+    }
+    const finalStatus = rec.irp.IoStatus.Status >>> 0;
+    if (major === IRP_MJ_PNP) this.afterPnp(dev, minor, rec.irp.IoStatus.Information, finalStatus);
+    const fdo = m.objects.device(dev.pdo)?.upper ?? null;
+    const fdoRec = fdo ? m.objects.device(fdo) : undefined;
+    return {
+      dispatchReturned,
+      completed: rec.completed,
+      finalStatus,
+      fdoCompletions: obs.filter((o) => o.op === 'FdoCompleted').length + fdoCompletionsBefore,
+      lowerReceptions: dev.bus.received - receptionsBefore,
+      observations: obs,
+      hardwareHeldAfter: { registers: dev.mappings, interrupts: dev.interruptConnections },
+      fdoAttachedAfter: fdoRec !== undefined && !fdoRec.deleted,
+    };
+  }
+
+  private afterPnp(dev: SimDevice, minor: number, information: unknown, status: number): void {
+    const m: Machine = this.m;
+    if (minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS && NT_SUCCESS(status)) {
+      const list = information as IO_RESOURCE_REQUIREMENTS_LIST | null;
+      const base = this.baseRequirements(dev).List[0].Descriptors;
+      const got = list?.List?.[0]?.Descriptors;
+      m.verifier.check('PNP-FILTER-03', Array.isArray(got) && got.length === base.length && got.every((d, i) => d?.Type === base[i]!.Type),
+        () => 'the filtered resource requirements list lost, added or reordered descriptors');
+      dev.requirements = list;
+      // With MSI-X, each channel's message must target the CPU NetDMA asked for (F47, F52).
+      if (m.options.msix && dev.affinities && Array.isArray(got)) {
+        const messages = got.filter((d): d is Extract<IO_RESOURCE_DESCRIPTOR, { Type: 2 }> => d?.Type === CmResourceTypeInterrupt);
+        const wrong = messages
+          .map((d, i) => ({ i, want: dev.affinities!.get(i), got: d.u?.Interrupt }))
+          .filter((x) => x.want !== undefined && !(x.got?.AffinityPolicy === IrqPolicySpecifiedProcessors && x.got.TargetedProcessors === 1n << BigInt(x.want)));
+        m.verifier.check('PNP-FILTER-02', wrong.length === 0, () =>
+          `after FILTER_RESOURCE_REQUIREMENTS, ${wrong.length} MSI-X message(s) do not target the CPU given by ProviderSetDmaChannelCpuAffinity (message ${wrong[0]?.i}: wanted CPU ${wrong[0]?.want}, got policy ${wrong[0]?.got?.AffinityPolicy} / processors 0x${wrong[0]?.got?.TargetedProcessors?.toString(16)})`);
+      }
+    }
+    if ((minor === IRP_MN_START_DEVICE && !NT_SUCCESS(status)) || minor === IRP_MN_STOP_DEVICE || minor === IRP_MN_SURPRISE_REMOVAL || minor === IRP_MN_REMOVE_DEVICE) {
+      dev.resources = null;
+    }
+    if (minor === IRP_MN_REMOVE_DEVICE) {
+      dev.removed = true;
+      dev.requirements = null;
+    }
+  }
+
+  /** The engine raised MSI-X message `ch`: deliver it to the connected ISR on its processor. */
+  interruptRaised(dev: SimDevice, ch: number): void {
+    const m: Machine = this.m;
+    const irq = [...m.hal.interrupts.values()].find((r) => r.live && r.device === dev && (r.lineRoutine !== null || r.message === ch));
+    if (!irq) {
+      m.trace.add('interrupt', `${dev.pdo.Name} raised message ${ch} with no ISR connected (lost)`);
+      return;
+    }
+    m.trace.add('interrupt', `${dev.pdo.Name} raises message ${ch} -> CPU ${irq.cpu}`, { message: ch, cpu: irq.cpu });
+    m.work.push({
+      label: `interrupt ${dev.pdo.Name}/${ch}`,
+      ready: () => m.cpus.irqlOf(irq.cpu) < SIMULATED_DIRQL && !m.cpus.lockOwner.has(irq.lock),
+      run: () => {
+        if (!irq.live) return;
+        m.cpus.lockOwner.set(irq.lock, irq.cpu);
+        try {
+          callProvider(m, `ISR(${dev.pdo.Name}, message ${ch})`, { cpu: irq.cpu, irql: SIMULATED_DIRQL }, 'boolean', () =>
+            irq.messageRoutine ? irq.messageRoutine(irq.obj, irq.context, ch) : irq.lineRoutine!(irq.obj, irq.context));
+        } finally {
+          m.cpus.lockOwner.delete(irq.lock);
+        }
+      },
+    });
+  }
+
+  /** Calls DriverUnload once every device is removed, then audits what is left. */
+  unload(): void {
+    const m: Machine = this.m;
+    const driver = this.driver!;
+    m.phase = 'Unload';
+    m.trace.add('irp', 'every device is removed: the I/O manager calls DriverUnload');
+    try {
+      callProvider(m, 'DriverUnload', { cpu: 0, irql: PASSIVE_LEVEL }, 'void', () => driver.DriverUnload!(driver));
+    } finally {
+      m.phase = 'Idle';
+    }
+    this.unloaded = true;
+    const leaks = m.pool.live;
+    m.verifier.check('DRV-UNLOAD-01', leaks.length === 0 && m.hal.contiguousLive === 0 && m.sync.liveWorkItems === 0, () =>
+      `after DriverUnload, ${leaks.length} pool allocation(s) remain (${leaks.slice(0, 4).map((b) => `'${tagName(b.tag)}' ${b.size} bytes from ${b.phase}`).join(', ')}), ${m.hal.contiguousLive} contiguous block(s), ${m.sync.liveWorkItems} work item(s)`);
+    const devs = m.objects.driverDevices().filter((d) => !d.deleted);
+    const provs = [...m.netdma.providers.values()].filter((p) => p.state !== 'deregistered');
+    m.verifier.check('DRV-UNLOAD-02', devs.length === 0 && provs.length === 0, () => `at unload ${devs.length} device object(s) were never deleted and ${provs.length} provider(s) never deregistered`);
+  }
+}
+

@@ -1,0 +1,53 @@
+/** One live pool allocation. */
+export interface PoolBlock {
+  readonly tag: number;
+  readonly size: number;
+  readonly poolType: number;
+  /** Trace position where it was allocated. */
+  readonly seq: number;
+  /** Which routine allocated it (DriverEntry, AddDevice, ...). */
+  readonly phase: string;
+}
+
+/** Render a pool tag the way !poolused does ('Ndma'). Tags are little-endian four-character codes. */
+export function tagName(tag: number): string {
+  let s = '';
+  for (let i = 0; i < 4; i++) {
+    const c = (tag >>> (8 * i)) & 0xff;
+    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.';
+  }
+  return s;
+}
+
+/** Pool accounting with tags, for leak and double-free checks. */
+export class Pool {
+  readonly #live = new Map<Uint8Array, PoolBlock>();
+  readonly #freed = new WeakSet<Uint8Array>();
+  /** Allocation attempts so far, for fault injection ("fail the Nth allocation"). */
+  attempts = 0;
+
+  allocate(size: number, tag: number, poolType: number, seq: number, phase: string): Uint8Array {
+    const block = new Uint8Array(size);
+    this.#live.set(block, { tag, size, poolType, seq, phase });
+    return block;
+  }
+
+  /** Returns 'ok', or why the free is wrong. */
+  free(block: unknown, tag: number): 'ok' | 'not-pool' | 'double-free' | 'wrong-tag' {
+    if (!(block instanceof Uint8Array)) return 'not-pool';
+    const info = this.#live.get(block);
+    if (!info) return this.#freed.has(block) ? 'double-free' : 'not-pool';
+    if (info.tag !== tag) return 'wrong-tag';
+    this.#live.delete(block);
+    this.#freed.add(block);
+    return 'ok';
+  }
+
+  get live(): readonly PoolBlock[] {
+    return [...this.#live.values()];
+  }
+
+  get liveCount(): number {
+    return this.#live.size;
+  }
+}

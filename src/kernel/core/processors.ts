@@ -1,0 +1,59 @@
+import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../api/irql';
+
+/** What is running now: which simulated processor, at which IRQL, on behalf of which routine. */
+export interface ExecutionContext {
+  readonly cpu: number;
+  irql: number;
+  /** The routine name, for messages ("in the ISR", "in DriverEntry"). */
+  readonly routine: string;
+  /** Spin locks acquired in this context and not yet released. */
+  readonly held: Set<object>;
+}
+
+/**
+ * The simulated processors. JavaScript runs one thing at a time, so concurrency is modelled as
+ * nesting: an ISR delivered while a dispatch routine runs pushes a context on the ISR's processor.
+ * A processor's IRQL is that of its innermost context.
+ */
+export class Processors {
+  readonly #stack: ExecutionContext[] = [];
+  /** Owner processor of each held spin lock. */
+  readonly lockOwner = new Map<object, number>();
+
+  constructor(readonly count: number) {}
+
+  get current(): ExecutionContext {
+    return this.#stack[this.#stack.length - 1] ?? { cpu: 0, irql: PASSIVE_LEVEL, routine: 'system', held: new Set() };
+  }
+
+  get depth(): number {
+    return this.#stack.length;
+  }
+
+  push(cpu: number, irql: number, routine: string): ExecutionContext {
+    const ctx: ExecutionContext = { cpu, irql, routine, held: new Set() };
+    this.#stack.push(ctx);
+    return ctx;
+  }
+
+  pop(ctx: ExecutionContext): void {
+    const i = this.#stack.lastIndexOf(ctx);
+    if (i >= 0) this.#stack.splice(i);
+  }
+
+  /** The IRQL of processor `cpu` (its innermost context), PASSIVE_LEVEL when idle. */
+  irqlOf(cpu: number): number {
+    for (let i = this.#stack.length - 1; i >= 0; i--) if (this.#stack[i]!.cpu === cpu) return this.#stack[i]!.irql;
+    return PASSIVE_LEVEL;
+  }
+
+  /** True when any processor holds any spin lock (DPCs are not run inside such sections). */
+  get anyLockHeld(): boolean {
+    return this.lockOwner.size > 0;
+  }
+
+  /** True when processor `cpu` is at or above DISPATCH_LEVEL somewhere in the nest. */
+  atOrAboveDispatch(cpu: number): boolean {
+    return this.irqlOf(cpu) >= DISPATCH_LEVEL;
+  }
+}

@@ -1,0 +1,236 @@
+import { APC_LEVEL, DISPATCH_LEVEL, PASSIVE_LEVEL, SIMULATED_DIRQL, irqlName } from '../api/irql';
+import { STATUS_SUCCESS } from '../api/ntstatus';
+import { SynchronizationEvent, type DEVICE_OBJECT, type IO_WORKITEM_ROUTINE, type KDEFERRED_ROUTINE, type KSYNCHRONIZE_ROUTINE } from '../api/wdm';
+import { callProvider } from './invoke';
+import type { Machine } from './machine';
+
+interface EventRecord {
+  signaled: boolean;
+  readonly type: number;
+}
+interface DpcRecord {
+  readonly routine: KDEFERRED_ROUTINE;
+  readonly context: unknown;
+  target: number | null;
+  queued: boolean;
+  readonly name: string;
+}
+interface WorkItemRecord {
+  readonly device: DEVICE_OBJECT;
+  queued: boolean;
+  freed: boolean;
+}
+
+/** Spin locks, IRQL changes, events, DPCs and work items, with Driver Verifier's pairing checks. */
+export class Sync {
+  readonly #locks = new WeakSet<object>();
+  readonly #events = new WeakMap<object, EventRecord>();
+  readonly #dpcs = new WeakMap<object, DpcRecord>();
+  readonly #workItems = new Map<object, WorkItemRecord>();
+  #nextDpc = 1;
+
+  constructor(private readonly m: Machine) {}
+
+  // ---- IRQL ----
+  raiseIrql(newIrql: number): number {
+    const ctx = this.m.cpus.current;
+    this.m.verifier.check('KE-IRQL-02', Number.isInteger(newIrql) && newIrql >= ctx.irql, () => `KeRaiseIrql(${irqlName(newIrql)}) from the higher ${irqlName(ctx.irql)}`);
+    const old = ctx.irql;
+    ctx.irql = newIrql;
+    return old;
+  }
+
+  lowerIrql(newIrql: number): void {
+    const ctx = this.m.cpus.current;
+    this.m.verifier.check('KE-IRQL-02', Number.isInteger(newIrql) && newIrql <= ctx.irql, () => `KeLowerIrql(${irqlName(newIrql)}) from the lower ${irqlName(ctx.irql)}`);
+    ctx.irql = newIrql;
+  }
+
+  // ---- spin locks ----
+  initSpinLock(lock: object): void {
+    if (typeof lock !== 'object' || lock === null) this.m.verifier.fail('KAPI-01', 'KeInitializeSpinLock(NULL)');
+    this.#locks.add(lock);
+  }
+
+  acquire(lock: object, api: string, atDpcLevel: boolean): number {
+    const m: Machine = this.m;
+    const ctx = m.cpus.current;
+    if (typeof lock !== 'object' || lock === null || !this.#locks.has(lock)) m.verifier.fail('KAPI-01', `${api} on a spin lock that KeInitializeSpinLock never initialised`);
+    if (atDpcLevel) m.verifier.check('KE-IRQL-02', ctx.irql === DISPATCH_LEVEL, () => `${api} at ${irqlName(ctx.irql)}; it requires DISPATCH_LEVEL`);
+    else m.verifier.check('KE-IRQL-02', ctx.irql <= DISPATCH_LEVEL, () => `${api} at ${irqlName(ctx.irql)}; it is allowed up to DISPATCH_LEVEL`);
+    const owner = m.cpus.lockOwner.get(lock);
+    m.verifier.check('KE-IRQL-05', owner === undefined, () =>
+      owner === ctx.cpu ? `${api}: CPU ${ctx.cpu} acquires a spin lock it already holds (deadlock)` : `${api}: the spin lock is held by CPU ${owner} while CPU ${ctx.cpu} waits for it inside code that CPU ${owner} cannot leave (deadlock)`);
+    const old = ctx.irql;
+    if (!atDpcLevel) ctx.irql = DISPATCH_LEVEL;
+    ctx.held.add(lock);
+    m.cpus.lockOwner.set(lock, ctx.cpu);
+    return old;
+  }
+
+  release(lock: object, api: string, newIrql: number | null): void {
+    const m: Machine = this.m;
+    const ctx = m.cpus.current;
+    const owner = m.cpus.lockOwner.get(lock);
+    m.verifier.check('KE-IRQL-05', owner === ctx.cpu, () => `${api} of a spin lock ${owner === undefined ? 'that is not held' : `held by CPU ${owner}`}`);
+    if (newIrql === null) m.verifier.check('KE-IRQL-02', ctx.irql === DISPATCH_LEVEL, () => `${api} at ${irqlName(ctx.irql)}; it requires DISPATCH_LEVEL`);
+    else m.verifier.check('KE-IRQL-02', Number.isInteger(newIrql) && newIrql <= ctx.irql, () => `${api} restores ${irqlName(newIrql)}, above the current ${irqlName(ctx.irql)}`);
+    ctx.held.delete(lock);
+    m.cpus.lockOwner.delete(lock);
+    if (newIrql !== null) ctx.irql = newIrql;
+  }
+
+  // ---- events ----
+  initEvent(ev: object, type: number, state: boolean): void {
+    if (typeof ev !== 'object' || ev === null) this.m.verifier.fail('KAPI-01', 'KeInitializeEvent(NULL)');
+    this.#events.set(ev, { signaled: !!state, type });
+  }
+
+  event(ev: unknown, api: string): EventRecord {
+    const rec = typeof ev === 'object' && ev !== null ? this.#events.get(ev) : undefined;
+    if (!rec) this.m.verifier.fail('KAPI-01', `${api} on an event that KeInitializeEvent never initialised`);
+    return rec;
+  }
+
+  setEvent(ev: object): number {
+    const rec = this.event(ev, 'KeSetEvent');
+    this.m.verifier.check('KE-IRQL-02', this.m.cpus.current.irql <= DISPATCH_LEVEL, () => `KeSetEvent at ${irqlName(this.m.cpus.current.irql)}`);
+    const was = rec.signaled ? 1 : 0;
+    rec.signaled = true;
+    return was;
+  }
+
+  wait(ev: object): number {
+    const m: Machine = this.m;
+    const rec = this.event(ev, 'KeWaitForSingleObject');
+    m.trace.add('call', 'KeWaitForSingleObject');
+    m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= APC_LEVEL, () => `KeWaitForSingleObject with a wait at ${irqlName(m.cpus.current.irql)}; waiting requires IRQL <= APC_LEVEL`);
+    m.verifier.check('PWR-08', !m.cpus.current.routine.startsWith('DispatchRoutine[IRP_MJ_POWER]'), () => 'KeWaitForSingleObject inside the power dispatch routine: waiting for lower drivers to finish a power IRP can deadlock; finish it in a completion routine or work item');
+    if (!rec.signaled) {
+      // The waiting thread blocks; the rest of the system runs until the event is set.
+      m.work.runUntil(() => rec.signaled || m.verifier.firstViolation !== undefined);
+      m.assertAlive();
+      m.verifier.check('KAPI-05', rec.signaled, () => 'KeWaitForSingleObject waits for an event that nothing will ever set (the thread hangs)');
+    }
+    if (rec.type === SynchronizationEvent) rec.signaled = false;
+    return STATUS_SUCCESS;
+  }
+
+  // ---- DPCs ----
+  initDpc(dpc: object, routine: KDEFERRED_ROUTINE, context: unknown): void {
+    if (typeof dpc !== 'object' || dpc === null || typeof routine !== 'function') this.m.verifier.fail('KAPI-01', 'KeInitializeDpc with a NULL DPC or routine');
+    this.#dpcs.set(dpc, { routine, context, target: null, queued: false, name: `DPC#${this.#nextDpc++}` });
+  }
+
+  dpc(dpc: unknown, api: string): DpcRecord {
+    const rec = typeof dpc === 'object' && dpc !== null ? this.#dpcs.get(dpc) : undefined;
+    if (!rec) this.m.verifier.fail('KAPI-01', `${api} on a DPC that KeInitializeDpc never initialised`);
+    return rec;
+  }
+
+  setTarget(dpc: object, cpu: number): void {
+    const rec = this.dpc(dpc, 'KeSetTargetProcessorDpc');
+    this.m.verifier.check('KAPI-01', Number.isInteger(cpu) && cpu >= 0 && cpu < this.m.cpus.count, () => `KeSetTargetProcessorDpc to processor ${cpu}, which does not exist`);
+    rec.target = cpu;
+  }
+
+  /** Queues a DPC; it runs at DISPATCH_LEVEL on its target processor (or the current one). */
+  insertQueue(dpc: object, a1: unknown, a2: unknown): boolean {
+    const m: Machine = this.m;
+    const rec = this.dpc(dpc, 'KeInsertQueueDpc');
+    if (rec.queued) return false;
+    rec.queued = true;
+    const cpu = rec.target ?? m.cpus.current.cpu;
+    m.trace.add('dpc', `KeInsertQueueDpc(${rec.name}) -> CPU ${cpu}`, { dpc: rec.name, cpu });
+    m.work.push({
+      label: `dpc:${rec.name}`,
+      ready: () => !m.cpus.atOrAboveDispatch(cpu) && !m.cpus.anyLockHeld,
+      run: () => {
+        rec.queued = false;
+        m.trace.add('dpc', `${rec.name} runs on CPU ${cpu}`, { dpc: rec.name, cpu });
+        m.dpcRan(rec.name, cpu);
+        callProvider(m, `DeferredRoutine(${rec.name})`, { cpu, irql: DISPATCH_LEVEL }, 'void', () => rec.routine(dpc, rec.context, a1, a2));
+      },
+    });
+    return true;
+  }
+
+  removeQueue(dpc: object): boolean {
+    const rec = this.dpc(dpc, 'KeRemoveQueueDpc');
+    if (!rec.queued) return false;
+    rec.queued = false;
+    this.m.work.remove((w) => w.label === `dpc:${rec.name}`);
+    return true;
+  }
+
+  // ---- interrupt synchronisation ----
+  synchronize(interrupt: object, routine: KSYNCHRONIZE_ROUTINE, context: unknown): boolean {
+    const m: Machine = this.m;
+    const irq = m.hal.interrupt(interrupt, 'KeSynchronizeExecution');
+    const ctx = m.cpus.current;
+    m.verifier.check('KE-IRQL-02', ctx.irql <= SIMULATED_DIRQL, () => `KeSynchronizeExecution above DIRQL`);
+    m.verifier.check('KE-IRQL-05', !m.cpus.lockOwner.has(irq.lock), () => 'KeSynchronizeExecution while the interrupt spin lock is already held (deadlock)');
+    m.cpus.lockOwner.set(irq.lock, ctx.cpu);
+    try {
+      return callProvider(m, 'SynchronizeRoutine', { cpu: ctx.cpu, irql: SIMULATED_DIRQL }, 'boolean', () => routine(context)) as boolean;
+    } finally {
+      m.cpus.lockOwner.delete(irq.lock);
+    }
+  }
+
+  acquireInterruptLock(interrupt: object): number {
+    const m: Machine = this.m;
+    const irq = m.hal.interrupt(interrupt, 'KeAcquireInterruptSpinLock');
+    const ctx = m.cpus.current;
+    m.verifier.check('KE-IRQL-02', ctx.irql <= SIMULATED_DIRQL, () => 'KeAcquireInterruptSpinLock above DIRQL');
+    m.verifier.check('KE-IRQL-05', !m.cpus.lockOwner.has(irq.lock), () => 'KeAcquireInterruptSpinLock while the interrupt spin lock is already held (deadlock)');
+    const old = ctx.irql;
+    ctx.irql = SIMULATED_DIRQL;
+    ctx.held.add(irq.lock);
+    m.cpus.lockOwner.set(irq.lock, ctx.cpu);
+    return old;
+  }
+
+  releaseInterruptLock(interrupt: object, old: number): void {
+    const irq = this.m.hal.interrupt(interrupt, 'KeReleaseInterruptSpinLock');
+    this.release(irq.lock, 'KeReleaseInterruptSpinLock', old);
+  }
+
+  // ---- work items ----
+  allocWorkItem(device: DEVICE_OBJECT): object {
+    const rec = this.m.objects.device(device);
+    if (!rec || rec.deleted) this.m.verifier.fail('KAPI-01', 'IoAllocateWorkItem for a device object that does not exist');
+    const item = Object.freeze({});
+    this.#workItems.set(item, { device, queued: false, freed: false });
+    return item;
+  }
+
+  queueWorkItem(item: object, routine: IO_WORKITEM_ROUTINE, context: unknown): void {
+    const m: Machine = this.m;
+    const rec = this.#workItems.get(item);
+    if (!rec || rec.freed) m.verifier.fail('KAPI-01', 'IoQueueWorkItem with a work item IoAllocateWorkItem did not return (or freed)');
+    m.verifier.check('KAPI-01', !rec.queued, () => 'IoQueueWorkItem of a work item that is already queued');
+    rec.queued = true;
+    m.trace.add('call', 'IoQueueWorkItem');
+    m.work.push({
+      label: 'work item',
+      ready: () => !m.cpus.anyLockHeld,
+      run: () => {
+        rec.queued = false;
+        callProvider(m, 'WorkItemRoutine', { cpu: 0, irql: PASSIVE_LEVEL }, 'void', () => routine(rec.device, context));
+      },
+    });
+  }
+
+  freeWorkItem(item: object): void {
+    const rec = this.#workItems.get(item);
+    if (!rec || rec.freed) this.m.verifier.fail('KAPI-02', 'IoFreeWorkItem of a work item that was not allocated or was freed already');
+    this.m.verifier.check('KAPI-02', !rec.queued, () => 'IoFreeWorkItem of a work item that is still queued');
+    rec.freed = true;
+    this.#workItems.delete(item);
+  }
+
+  get liveWorkItems(): number {
+    return this.#workItems.size;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What the model reasons about: the provider-visible effects the simulated kernel observes while
+ * one IRP is being handled, in order. The kernel produces these; the model judges them.
+ */
+export type Observation =
+  /** The IRP reached the bus driver (was passed down), with the status it carried then. */
+  | { readonly op: 'LowerReceived'; readonly status: number; readonly seq: number }
+  /** The bus driver completed the IRP with this status. */
+  | { readonly op: 'LowerCompleted'; readonly status: number; readonly seq: number }
+  /** The provider called IoCompleteRequest on the IRP. */
+  | { readonly op: 'FdoCompleted'; readonly status: number; readonly seq: number }
+  | { readonly op: 'NetDmaProviderStart'; readonly seq: number }
+  | { readonly op: 'NetDmaProviderStop'; readonly seq: number }
+  | { readonly op: 'NetDmaDeregisterProvider'; readonly seq: number }
+  | { readonly op: 'NetDmaPnPEventNotify'; readonly code: number; readonly seq: number }
+  /** Hardware resources taken or given back (register mapping, interrupt connection). */
+  | { readonly op: 'HardwareAcquired'; readonly what: 'registers' | 'interrupts'; readonly seq: number }
+  | { readonly op: 'HardwareReleased'; readonly what: 'registers' | 'interrupts'; readonly seq: number }
+  | { readonly op: 'IoDetachDevice'; readonly seq: number }
+  | { readonly op: 'IoDeleteDevice'; readonly seq: number };
+
+/** The operation names of {@link Observation}. */
+export type ObservationOp = Observation['op'];
+
+/** How one IRP went, from the PnP manager's point of view. */
+export interface IrpOutcome {
+  /** What the top driver's dispatch routine returned. */
+  readonly dispatchReturned: number;
+  /** Whether the IRP finished completing (all the way up). */
+  readonly completed: boolean;
+  /** The final IoStatus.Status, when completed. */
+  readonly finalStatus: number;
+  /** How many times the provider called IoCompleteRequest on it. */
+  readonly fdoCompletions: number;
+  /** How many times it reached the bus driver. */
+  readonly lowerReceptions: number;
+  /** The effects seen while it was in flight. */
+  readonly observations: readonly Observation[];
+  /** Hardware resources the device still held after the IRP finished. */
+  readonly hardwareHeldAfter: { readonly registers: number; readonly interrupts: number };
+  /** Whether an FDO is still attached above the PDO, and not deleted, afterwards. */
+  readonly fdoAttachedAfter: boolean;
+}
