@@ -1,0 +1,4 @@
+// Faulty provider: see catalog.ts ('register-wrong-size').
+import { faulty } from './faulty';
+
+export default faulty('register-wrong-size');

@@ -1,0 +1,4 @@
+// Faulty provider: see catalog.ts ('stop-no-provider-stop').
+import { faulty } from './faulty';
+
+export default faulty('stop-no-provider-stop');

@@ -1,0 +1,168 @@
+import {
+  CHANCMD,
+  CHANSTS_ADDRESS_MASK,
+  STATUS_INSUFFICIENT_RESOURCES,
+  STATUS_SUCCESS,
+  STATUS_UNSUCCESSFUL,
+  NonPagedPoolNx,
+  type DMA_ABORT_HANDLER,
+  type DMA_APPEND_HANDLER,
+  type DMA_CHANNEL_ALLOCATE_HANDLER,
+  type DMA_CHANNEL_FREE_HANDLER,
+  type DMA_CHANNELS_CPU_AFFINITY_HANDLER,
+  type DMA_RESET_HANDLER,
+  type DMA_RESUME_HANDLER,
+  type DMA_START_HANDLER,
+  type DMA_SUSPEND_HANDLER,
+  type KDPC,
+  type KernelServices,
+} from '../candidate-api';
+import { REFERENCE_TAG, type ChannelContext, type FdoExtension } from './device-extension';
+import type { Interrupts } from './interrupts';
+import type { Mutation } from './mutations';
+import { RUN_CHANNEL_CTRL, channelRegister, resetChannel } from './registers';
+
+/** The nine provider handlers of NET_DMA_PROVIDER_CHARACTERISTICS. */
+export interface ProviderHandlers {
+  readonly SetDmaChannelCpuAffinity: DMA_CHANNELS_CPU_AFFINITY_HANDLER;
+  readonly AllocateDmaChannel: DMA_CHANNEL_ALLOCATE_HANDLER;
+  readonly FreeDmaChannel: DMA_CHANNEL_FREE_HANDLER;
+  readonly StartDma: DMA_START_HANDLER;
+  readonly SuspendDma: DMA_SUSPEND_HANDLER;
+  readonly ResumeDma: DMA_RESUME_HANDLER;
+  readonly AbortDma: DMA_ABORT_HANDLER;
+  readonly AppendDma: DMA_APPEND_HANDLER;
+  readonly ResetChannel: DMA_RESET_HANDLER;
+}
+
+/**
+ * The provider handlers (F24–F32) on the I/OAT-class engine. NetDMA 1.x providers run linked
+ * chains (CHANCMD START / APPEND); 2.0 providers run counted chains (CHAINADDR then DMACOUNT).
+ */
+export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Mutation) => boolean): ProviderHandlers {
+  const cmd = (ch: ChannelContext, c: number) => k.WRITE_REGISTER_UCHAR(channelRegister(ch.fdo.regs!, ch.index, 'CHANCMD'), c);
+  const counted = (ch: ChannelContext) => ch.fdo.version >= 0x200;
+  const program = (ch: ChannelContext, completionPa: bigint) => {
+    const regs = ch.fdo.regs!;
+    k.WRITE_REGISTER_USHORT(channelRegister(regs, ch.index, 'CHANCTRL'), RUN_CHANNEL_CTRL);
+    k.WRITE_REGISTER_ULONG64(channelRegister(regs, ch.index, 'CHANCMP'), completionPa);
+  };
+  const completion = new WeakMap<ChannelContext, bigint>();
+
+  const SetDmaChannelCpuAffinity: DMA_CHANNELS_CPU_AFFINITY_HANDLER = (context, array, size) => {
+    const fdo = context as FdoExtension;
+    const n = Math.floor(size / 8);
+    const map = new Map<number, number>();
+    for (let i = 0; i < n && i < array.length; i++) map.set(array[i]!.DmaChannel, array[i]!.CpuNumber);
+    if (!bug('filter-ignores-affinities')) fdo.affinities = map;
+    return STATUS_SUCCESS;
+  };
+
+  const AllocateDmaChannel: DMA_CHANNEL_ALLOCATE_HANDLER = (context, params, handle, out) => {
+    const fdo = context as FdoExtension;
+    if (fdo.regs === null || (bug('channel-not-ready-at-start') && !fdo.providerStarted)) return STATUS_UNSUCCESSFUL;
+    const mask = params.ProcessorAffinityMask >>> 0;
+    const inMask = (cpu: number) => ((mask >>> cpu) & 1) === 1;
+    const old = k.KeAcquireSpinLock(fdo.lock);
+    // Prefer a free channel whose interrupt already targets a CPU in the mask (F25, F47).
+    let index = -1;
+    for (let i = 0; i < fdo.channelCount && index < 0; i++) if (!fdo.channels[i] && inMask(fdo.messageCpus[i] ?? 0)) index = i;
+    for (let i = 0; i < fdo.channelCount && index < 0; i++) if (!fdo.channels[i]) index = i;
+    const block = index >= 0 ? k.ExAllocatePoolWithTag(NonPagedPoolNx, 64, REFERENCE_TAG) : null;
+    if (index < 0 || block === null) {
+      k.KeReleaseSpinLock(fdo.lock, old);
+      return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    let cpu = fdo.messageCpus[index] ?? 0;
+    if (!inMask(cpu)) cpu = 31 - Math.clz32(mask & -mask);
+    if (bug('channel-cpu-outside-mask')) cpu = 31 - Math.clz32(~mask & (mask + 1));
+    const dpc: KDPC = {};
+    const ch: ChannelContext = { fdo, index, regs: fdo.regs, handle, cpu, dpc, block, dmaCount: 0, error: false, lastCompleted: 0n };
+    fdo.channels[index] = ch;
+    if (!bug('irql-lock-held-on-return')) k.KeReleaseSpinLock(fdo.lock, old);
+    k.KeInitializeDpc(dpc, isr.dpc, ch);
+    k.KeSetTargetProcessorDpc(dpc, cpu);
+    resetChannel(k, fdo.regs, index);
+    completion.set(ch, params.CompletionPhysicalAddress);
+    program(ch, params.CompletionPhysicalAddress);
+    params.CpuNumber = cpu;
+    out.value = ch;
+    return STATUS_SUCCESS;
+  };
+
+  const FreeDmaChannel: DMA_CHANNEL_FREE_HANDLER = (context) => {
+    const ch = context as ChannelContext;
+    const fdo = ch.fdo;
+    if (fdo.regs !== null) {
+      resetChannel(k, fdo.regs, ch.index);
+      k.WRITE_REGISTER_USHORT(channelRegister(fdo.regs, ch.index, 'CHANCTRL'), 0);
+    }
+    k.KeRemoveQueueDpc(ch.dpc);
+    const old = k.KeAcquireSpinLock(fdo.lock);
+    fdo.channels[ch.index] = null;
+    k.KeReleaseSpinLock(fdo.lock, old);
+    k.ExFreePoolWithTag(ch.block, REFERENCE_TAG);
+  };
+
+  const StartDma: DMA_START_HANDLER = (context, _va, pa, count) => {
+    const ch = context as ChannelContext;
+    if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    k.WRITE_REGISTER_ULONG64(channelRegister(ch.fdo.regs, ch.index, 'CHAINADDR'), pa);
+    if (counted(ch)) {
+      ch.dmaCount = (ch.dmaCount + count) & 0xffff;
+      k.WRITE_REGISTER_USHORT(channelRegister(ch.fdo.regs, ch.index, 'DMACOUNT'), ch.dmaCount);
+    } else {
+      cmd(ch, CHANCMD.START);
+    }
+    return STATUS_SUCCESS;
+  };
+
+  const AppendDma: DMA_APPEND_HANDLER = (context, _va, _pa, count) => {
+    const ch = context as ChannelContext;
+    if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    if (counted(ch)) {
+      ch.dmaCount = (ch.dmaCount + count) & 0xffff;
+      k.WRITE_REGISTER_USHORT(channelRegister(ch.fdo.regs, ch.index, 'DMACOUNT'), ch.dmaCount);
+    } else {
+      // NetDMA already patched the old tail; the engine re-reads it (F28).
+      cmd(ch, CHANCMD.APPEND);
+    }
+    return STATUS_SUCCESS;
+  };
+
+  const SuspendDma: DMA_SUSPEND_HANDLER = (context, out) => {
+    const ch = context as ChannelContext;
+    if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    cmd(ch, CHANCMD.SUSPEND);
+    out.value = k.READ_REGISTER_ULONG64(channelRegister(ch.fdo.regs, ch.index, 'CHANSTS')) & CHANSTS_ADDRESS_MASK;
+    return STATUS_SUCCESS;
+  };
+
+  const ResumeDma: DMA_RESUME_HANDLER = (context) => {
+    const ch = context as ChannelContext;
+    if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    cmd(ch, CHANCMD.RESUME);
+    return STATUS_SUCCESS;
+  };
+
+  const AbortDma: DMA_ABORT_HANDLER = (context) => {
+    const ch = context as ChannelContext;
+    if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    cmd(ch, CHANCMD.ABORT);
+    return STATUS_SUCCESS;
+  };
+
+  const ResetChannel: DMA_RESET_HANDLER = (context) => {
+    const ch = context as ChannelContext;
+    if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    // ABORT first so the Halted status is reported (F32), then RESET to the just-allocated state.
+    cmd(ch, CHANCMD.ABORT);
+    if (!resetChannel(k, ch.fdo.regs, ch.index)) return STATUS_UNSUCCESSFUL;
+    ch.dmaCount = 0;
+    ch.error = false;
+    program(ch, completion.get(ch) ?? 0n);
+    return STATUS_SUCCESS;
+  };
+
+  return { SetDmaChannelCpuAffinity, AllocateDmaChannel, FreeDmaChannel, StartDma, SuspendDma, ResumeDma, AbortDma, AppendDma, ResetChannel };
+}

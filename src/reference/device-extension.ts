@@ -1,0 +1,66 @@
+import type {
+  DEVICE_OBJECT,
+  IO_INTERRUPT_MESSAGE_INFO,
+  IO_WORKITEM,
+  KDPC,
+  KINTERRUPT,
+  KSPIN_LOCK,
+  NET_DMA_CHANNEL_HANDLE,
+  NET_DMA_PNP_EVENT_NOTIFY,
+  NET_DMA_PROVIDER_HANDLE,
+} from '../candidate-api';
+
+/** Pool tag 'Ndma' (little-endian, as `!poolused` shows it). */
+export const REFERENCE_TAG = 0x616d_644e;
+/** The most channels this provider type supports (NET_DMA_PROVIDER_CHARACTERISTICS.MaxDmaChannelCount). */
+export const REFERENCE_MAX_CHANNELS = 16;
+
+/** One hardware channel as the provider tracks it. */
+export interface ChannelContext {
+  readonly fdo: FdoExtension;
+  readonly index: number;
+  /** Base of this channel's register block. */
+  readonly regs: bigint;
+  readonly handle: NET_DMA_CHANNEL_HANDLE;
+  readonly cpu: number;
+  readonly dpc: KDPC;
+  /** Pool block that backs the context, freed by ProviderFreeDmaChannel. */
+  readonly block: Uint8Array;
+  /** DMACOUNT as last written (2.0 counted chains). */
+  dmaCount: number;
+  /** Set by the ISR when the channel halted on an error; the DPC reports NULL and clears it. */
+  error: boolean;
+  /** Last completed descriptor the ISR reported. */
+  lastCompleted: bigint;
+}
+
+/** The FDO's device extension: everything the provider keeps per engine. */
+export interface FdoExtension {
+  readonly self: DEVICE_OBJECT;
+  readonly pdo: DEVICE_OBJECT;
+  readonly lower: DEVICE_OBJECT;
+  /** Provider version registered, major*256+minor. */
+  readonly version: number;
+  readonly notify: NET_DMA_PNP_EVENT_NOTIFY | null;
+  /** Pool block standing for the provider context NetDMA gets back. */
+  readonly contextBlock: Uint8Array;
+  readonly lock: KSPIN_LOCK;
+  /** Finishes a D0 SET_POWER at PASSIVE_LEVEL (allocated in AddDevice so the power path cannot fail). */
+  readonly powerWorkItem: IO_WORKITEM;
+  provider: NET_DMA_PROVIDER_HANDLE | null;
+  /** Channel -> CPU, from ProviderSetDmaChannelCpuAffinity (MSI-X machines). */
+  affinities: Map<number, number> | null;
+  providerStarted: boolean;
+  poweredDown: boolean;
+  // Hardware, valid between START and STOP/SURPRISE_REMOVAL/REMOVE.
+  regs: bigint | null;
+  regsLength: number;
+  messageTable: IO_INTERRUPT_MESSAGE_INFO | null;
+  lineInterrupt: KINTERRUPT | null;
+  connectedMessageBased: boolean;
+  channelCount: number;
+  /** CPU each channel's interrupt targets (from the message table). */
+  messageCpus: number[];
+  /** Allocated channels by index. */
+  channels: (ChannelContext | null)[];
+}

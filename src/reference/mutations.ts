@@ -1,0 +1,74 @@
+/**
+ * Deliberate, realistic bugs that can be switched into a copy of the reference provider. The
+ * faulty-provider catalog (candidates/faulty/) is built from these: each faulty provider is the
+ * reference with one (or two) of them on, and declares the rule ids it must be rejected with.
+ * The reference itself runs with none.
+ */
+export type Mutation =
+  // driver-entry
+  | 'entry-no-unload-routine' // forgets DriverObject->DriverUnload
+  | 'entry-keeps-registry-path' // keeps the RegistryPath UNICODE_STRING and reads it at Unload
+  | 'entry-leaks-on-failure' // a failed DriverEntry keeps its first pool allocation
+  | 'entry-registers-provider' // registers a NetDMA provider from DriverEntry
+  // add-device
+  | 'add-leaves-initializing' // never clears DO_DEVICE_INITIALIZING
+  | 'add-no-undo-on-register-failure' // a failed NetDmaRegisterProvider leaves the FDO attached
+  | 'add-registers-twice' // registers two providers for one engine
+  | 'add-maps-registers' // maps BAR0 in AddDevice (no resources yet)
+  // register
+  | 'register-suspend-without-resume' // sets SuspendDma but not ResumeDma
+  | 'register-zero-max-channels' // MaxDmaChannelCount 0
+  | 'register-wrong-size' // Size of the 2.0 structure for a 1.x provider (or the reverse)
+  | 'register-version-too-high' // always registers as 2.0, whatever the interface says
+  | 'register-no-friendly-name' // a 2.0 provider with an empty FriendlyName
+  | 'register-no-affinity-handler' // SetDmaChannelCpuAffinity NULL on an MSI-X machine
+  // filter-resources
+  | 'filter-ignores-affinities' // the affinity handler stores nothing, FILTER edits nothing
+  | 'filter-edits-on-way-down' // edits the requirements before passing the IRP down
+  // start
+  | 'start-before-lower' // starts the hardware and NetDMA before the bus driver finished START
+  | 'start-continues-failed-start' // ignores a START failed by the bus driver
+  | 'start-small-max-transfer' // MaximumTransferSize 2048
+  | 'start-channel-count-above-max' // DmaChannelCount above MaxDmaChannelCount
+  | 'start-wrong-vendor' // a hard-coded vendor id instead of config space
+  | 'start-before-interrupts' // NetDmaProviderStart before IoConnectInterruptEx
+  | 'start-raw-resources' // maps the raw (bus-relative) BAR address
+  | 'start-provider-twice' // calls NetDmaProviderStart twice on START
+  // stop / query-stop
+  | 'stop-no-provider-stop' // releases the hardware on STOP without NetDmaProviderStop
+  | 'stop-completes-irp' // completes STOP instead of passing it down
+  | 'stop-disconnect-before-provider-stop' // disconnects interrupts before NetDmaProviderStop
+  | 'stop-keeps-hardware' // NetDmaProviderStop on STOP but keeps the registers mapped
+  | 'query-stop-stops-provider' // stops the provider on QUERY_STOP
+  | 'cancel-stop-fails' // fails CANCEL_STOP
+  // remove
+  | 'remove-no-provider-stop' // deregisters a started provider without NetDmaProviderStop
+  | 'remove-no-detach' // deletes the FDO without IoDetachDevice
+  | 'remove-no-deregister' // never deregisters
+  | 'remove-delete-before-deregister' // IoDeleteDevice before NetDmaDeregisterProvider
+  | 'cancel-remove-fails' // fails CANCEL_REMOVE
+  | 'query-remove-not-supported' // returns STATUS_NOT_SUPPORTED for QUERY_REMOVE
+  // surprise removal
+  | 'surprise-no-stop' // passes SURPRISE_REMOVAL down without stopping the provider
+  | 'surprise-deletes-device' // detaches and deletes the FDO on SURPRISE_REMOVAL
+  // unload
+  | 'unload-leaks-registry-copy' // Unload forgets to free the registry path copy
+  // power
+  | 'power-no-notify' // never calls NetDmaPnPEventNotify
+  | 'power-notify-after-pass-down' // notifies PowerDown after passing the D3 IRP down
+  | 'power-notify-on-1-0' // looks up NetDmaPnPEventNotify even as a 1.0 provider
+  // irql / kernel api / irp
+  | 'irql-lock-held-on-return' // AllocateDmaChannel returns holding its spin lock
+  | 'irql-wait-at-dispatch' // waits for the START completion while holding a spin lock
+  | 'irp-touches-unhandled-status' // sets STATUS_SUCCESS on IRPs it does not handle
+  | 'irp-double-complete' // completes CANCEL_REMOVE twice
+  | 'irp-pending-without-mark' // returns STATUS_PENDING from START without IoMarkIrpPending
+  | 'kapi-double-free' // frees the provider context block twice at REMOVE
+  | 'kapi-throws-on-query-capabilities' // throws (an unhandled exception) on an IRP it does not know
+  | 'kapi-returns-undefined' // the dispatch routine returns nothing for QUERY_REMOVE
+  // channel
+  | 'channel-cpu-outside-mask' // reports CpuNumber outside ProcessorAffinityMask
+  | 'channel-not-ready-at-start'; // refuses AllocateDmaChannel until START has returned
+
+/** Convenience: the empty mutation set of the conformant reference. */
+export const NO_MUTATIONS: ReadonlySet<Mutation> = new Set();
