@@ -1,0 +1,107 @@
+import fc from 'fast-check';
+import { match } from 'ts-pattern';
+import type { LifecycleEvent } from '../../src/model/lifecycle';
+import { eventLabel } from '../../src/model/lifecycle';
+
+/** HLK Device Fundamentals scenarios (TESTING-ANCHORS.md), each a short IRP sequence. */
+export type Scenario =
+  | 'start'
+  | 'rebalance'
+  | 'failed-query-stop'
+  | 'query-remove-remove'
+  | 'failed-query-remove'
+  | 'surprise-remove'
+  | 'start-fails-then-remove'
+  | 'remove-before-start'
+  | 'power-cycle'
+  | 'rebalance-restart-fails'
+  | 'rebalance-filter-after-stop'
+  | 'stopped-then-surprise';
+
+/** One generated step of a lifecycle run. A tagged union, dispatched exhaustively. */
+export type LifecycleCommand =
+  | { readonly kind: 'AddDevice'; readonly fault: 'none' | 'create-device' | 'register' | 'pool' }
+  | { readonly kind: 'Irp'; readonly device: number; readonly event: LifecycleEvent }
+  | { readonly kind: 'Scenario'; readonly device: number; readonly scenario: Scenario }
+  | { readonly kind: 'Allocate'; readonly device: number }
+  | { readonly kind: 'Free'; readonly device: number; readonly channel: number };
+
+/** The IRP sequence a scenario sends (the PnP manager sends CANCEL_* itself after a failed query). */
+export function scenarioEvents(s: Scenario): LifecycleEvent[] {
+  return match(s)
+    .with('start', (): LifecycleEvent[] => [{ type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'START', bus: 'succeed' }])
+    .with('rebalance', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'STOP' }, { type: 'START', bus: 'succeed' }])
+    .with('rebalance-filter-after-stop', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'STOP' }, { type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'START', bus: 'succeed' }])
+    .with('stopped-then-surprise', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'STOP' }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }])
+    .with('rebalance-restart-fails', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'STOP' }, { type: 'START', bus: 'fail' }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }])
+    .with('failed-query-stop', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'fail' }])
+    .with('query-remove-remove', (): LifecycleEvent[] => [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'REMOVE' }])
+    .with('failed-query-remove', (): LifecycleEvent[] => [{ type: 'QUERY_REMOVE', bus: 'fail' }])
+    .with('surprise-remove', (): LifecycleEvent[] => [{ type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }])
+    .with('start-fails-then-remove', (): LifecycleEvent[] => [{ type: 'START', bus: 'fail' }, { type: 'REMOVE' }])
+    .with('remove-before-start', (): LifecycleEvent[] => [{ type: 'REMOVE' }])
+    .with('power-cycle', (): LifecycleEvent[] => [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }])
+    .exhaustive();
+}
+
+/** A one-line description of a command, for counterexamples. */
+export function commandLabel(c: LifecycleCommand): string {
+  return match(c)
+    .with({ kind: 'AddDevice' }, (x) => `AddDevice${x.fault === 'none' ? '' : ` (fault: ${x.fault} fails)`}`)
+    .with({ kind: 'Irp' }, (x) => `device ${x.device}: ${eventLabel(x.event)}`)
+    .with({ kind: 'Scenario' }, (x) => `device ${x.device}: scenario ${x.scenario}`)
+    .with({ kind: 'Allocate' }, (x) => `device ${x.device}: NetDMA allocates a channel`)
+    .with({ kind: 'Free' }, (x) => `device ${x.device}: NetDMA frees channel ${x.channel}`)
+    .exhaustive();
+}
+
+const device = fc.nat({ max: 3 });
+const busAnswer = fc.constantFrom<'succeed' | 'fail'>('succeed', 'succeed', 'succeed', 'fail');
+
+/** Single IRPs, any kind; the runner skips the ones illegal in the device's state. */
+const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
+  fc.record({ type: fc.constant('START' as const), bus: fc.constantFrom<'succeed' | 'fail' | 'pend'>('succeed', 'succeed', 'pend', 'fail') }),
+  fc.record({ type: fc.constant('QUERY_STOP' as const), bus: busAnswer }),
+  fc.constant({ type: 'STOP' } as const),
+  fc.constant({ type: 'CANCEL_STOP' } as const),
+  fc.record({ type: fc.constant('QUERY_REMOVE' as const), bus: busAnswer }),
+  fc.constant({ type: 'CANCEL_REMOVE' } as const),
+  fc.constant({ type: 'REMOVE' } as const),
+  fc.constant({ type: 'SURPRISE_REMOVAL' } as const),
+  fc.constant({ type: 'FILTER_RESOURCE_REQUIREMENTS' } as const),
+  fc.record({ type: fc.constant('SET_POWER' as const), to: fc.constantFrom<'D0' | 'D3'>('D0', 'D3') }),
+  fc.constant({ type: 'QUERY_CAPABILITIES' } as const),
+);
+
+const scenarioArb = fc.constantFrom<Scenario>(
+  'start', 'start', 'start', 'start', 'rebalance', 'rebalance', 'rebalance', 'rebalance-restart-fails', 'failed-query-stop', 'failed-query-stop',
+  'rebalance-filter-after-stop', 'stopped-then-surprise', 'query-remove-remove', 'failed-query-remove', 'failed-query-remove', 'surprise-remove', 'start-fails-then-remove', 'remove-before-start',
+  'power-cycle', 'power-cycle', 'power-cycle',
+);
+
+/** A command, weighted so the HLK scenarios occur often. */
+export const commandArb: fc.Arbitrary<LifecycleCommand> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('AddDevice' as const), fault: fc.constantFrom<'none' | 'create-device' | 'register' | 'pool'>('none', 'none', 'none', 'none', 'none', 'create-device', 'register', 'pool') }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('Scenario' as const), device, scenario: scenarioArb }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: eventArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('Allocate' as const), device }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('Free' as const), device, channel: fc.nat({ max: 7 }) }) },
+);
+
+/** Everything one run draws: its steps, the scheduler's decisions, and an optional DriverEntry fault. */
+export interface LifecycleInput {
+  readonly commands: readonly LifecycleCommand[];
+  readonly choices: readonly number[];
+  /** Fail this pool allocation (1-based) during DriverEntry, or 0 for none. */
+  readonly entryPoolFault: number;
+}
+
+/** The input arbitrary: an AddDevice first, then weighted commands, so most runs reach started states. */
+export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
+  // Every run enumerates one engine first; the rest may add more (up to three).
+  commands: fc
+    .tuple(fc.constantFrom<'none' | 'create-device' | 'register' | 'pool'>('none', 'none', 'none', 'none', 'none', 'none', 'none', 'create-device', 'register', 'pool'), fc.array(commandArb, { maxLength: 30 }))
+    .map(([fault, rest]): LifecycleCommand[] => [{ kind: 'AddDevice', fault }, ...rest]),
+  choices: fc.array(fc.nat({ max: 15 }), { maxLength: 32 }),
+  entryPoolFault: fc.oneof({ weight: 19, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
+});

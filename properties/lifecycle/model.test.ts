@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ADDED, EVENT_TYPES, allTransitions, isLegal, legalEvents, nextRemovalEvent, nextState, transitionKey, type DeviceModel, type LifecycleEvent } from '../../src/model/lifecycle';
+import { SEED } from '../seed';
+
+const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
+  fc.record({ type: fc.constant('START' as const), bus: fc.constantFrom('succeed' as const, 'fail' as const, 'pend' as const) }),
+  fc.record({ type: fc.constant('QUERY_STOP' as const), bus: fc.constantFrom('succeed' as const, 'fail' as const) }),
+  fc.record({ type: fc.constant('QUERY_REMOVE' as const), bus: fc.constantFrom('succeed' as const, 'fail' as const) }),
+  fc.record({ type: fc.constant('SET_POWER' as const), to: fc.constantFrom('D0' as const, 'D3' as const) }),
+  fc.constantFrom<LifecycleEvent>({ type: 'STOP' }, { type: 'CANCEL_STOP' }, { type: 'CANCEL_REMOVE' }, { type: 'REMOVE' }, { type: 'SURPRISE_REMOVAL' }, { type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'QUERY_CAPABILITIES' }),
+);
+
+/** Walks the model with random events and outcomes, keeping only legal ones. */
+function walk(steps: readonly [LifecycleEvent, boolean][]): { states: DeviceModel[]; keys: string[] } {
+  let d = ADDED;
+  const states = [d];
+  const keys: string[] = [];
+  for (const [e, ok] of steps) {
+    if (!isLegal(d, e)) continue;
+    keys.push(transitionKey(d.pnp, e));
+    d = nextState(d, e, ok);
+    states.push(d);
+  }
+  return { states, keys };
+}
+
+describe('the PnP model itself', () => {
+  const walks = fc.array(fc.tuple(eventArb, fc.boolean()), { maxLength: 40 });
+  it('only a started (or stop/remove-pending) device has a started provider', () => {
+    fc.assert(fc.property(walks, (steps) => walk(steps).states.every((d) => !d.providerStarted || ['Started', 'StopPending', 'RemovePending'].includes(d.pnp))), { seed: SEED, numRuns: 500 });
+  });
+  it('Removed is final and every other state has a way out', () => {
+    fc.assert(fc.property(walks, (steps) => walk(steps).states.every((d) => (d.pnp === 'Removed' ? legalEvents(d).length === 0 : legalEvents(d).length > 0))), { seed: SEED, numRuns: 500 });
+  });
+  it('every transition taken is one of the graph the coverage counts', () => {
+    const known = new Set(allTransitions().map((t) => `${t.from}|${t.event}`));
+    fc.assert(fc.property(walks, (steps) => walk(steps).keys.every((k) => known.has(k))), { seed: SEED, numRuns: 500 });
+  });
+  it('a removed provider is never registered, and removal is reachable from every state', () => {
+    fc.assert(
+      fc.property(walks, (steps) => {
+        const { states } = walk(steps);
+        const last = states[states.length - 1]!;
+        if (last.pnp === 'Removed') return !last.providerRegistered;
+        // From any state, some sequence of legal events removes the device.
+        let d = last;
+        for (let i = 0; i < 6 && d.pnp !== 'Removed'; i++) {
+          const e = nextRemovalEvent(d);
+          if (!e) return false;
+          d = nextState(d, e, true);
+        }
+        return d.pnp === 'Removed';
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+  it('knows every event kind', () => {
+    expect(new Set(EVENT_TYPES).size).toBe(11);
+  });
+});

@@ -1,0 +1,220 @@
+import { match } from 'ts-pattern';
+import type { RuleId } from '../../spec';
+import {
+  IRP_MN_CANCEL_REMOVE_DEVICE,
+  IRP_MN_CANCEL_STOP_DEVICE,
+  IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
+  IRP_MN_QUERY_CAPABILITIES,
+  IRP_MN_QUERY_REMOVE_DEVICE,
+  IRP_MN_QUERY_STOP_DEVICE,
+  IRP_MN_REMOVE_DEVICE,
+  IRP_MN_START_DEVICE,
+  IRP_MN_STOP_DEVICE,
+  IRP_MN_SURPRISE_REMOVAL,
+  NT_SUCCESS,
+  ntStatusName,
+} from '../../src/kernel/api';
+import {
+  BugCheck,
+  HarnessError,
+  Machine,
+  createKernelServices,
+  listChooser,
+  type DriverImageLoader,
+  type InterfaceVersion,
+  type ServiceFaults,
+  type SimDevice,
+  type Violation,
+} from '../../src/kernel';
+import {
+  ADDED,
+  eventLabel,
+  isLegal,
+  judge,
+  nextRemovalEvent,
+  nextState,
+  succeeded,
+  transitionKey,
+  type DeviceModel,
+  type LifecycleEvent,
+  type ModelContext,
+} from '../../src/model/lifecycle';
+import type { TraceEvent } from '../../src/trace/trace-event';
+import { commandLabel, scenarioEvents, type LifecycleCommand, type LifecycleInput } from './commands';
+
+/** The machine a lifecycle run uses. */
+export interface LifecycleRunOptions {
+  readonly interfaceVersion: InterfaceVersion;
+  readonly msix?: boolean;
+  readonly cpus?: number;
+  readonly channelParametersRevision?: 1 | 2;
+}
+
+/** What one run observed. */
+export interface RunResult {
+  /** The first rule violation, or null when the run conformed. */
+  readonly violation: Violation | null;
+  /** A harness failure (never the candidate's verdict). */
+  readonly harnessError: string | null;
+  /** The steps that ran, in order (IRPs with their devices, client calls), for counterexamples. */
+  readonly steps: readonly string[];
+  readonly trace: readonly TraceEvent[];
+  /** How many times each rule was checked. */
+  readonly exercised: ReadonlyMap<RuleId, number>;
+  /** (state|event) pairs of the PnP graph taken, with counts. */
+  readonly transitions: ReadonlyMap<string, number>;
+}
+
+interface Slot {
+  readonly sim: SimDevice;
+  model: DeviceModel;
+  readonly ctx: ModelContext;
+}
+
+const MINOR: Record<Exclude<LifecycleEvent['type'], 'SET_POWER'>, number> = {
+  START: IRP_MN_START_DEVICE,
+  QUERY_STOP: IRP_MN_QUERY_STOP_DEVICE,
+  STOP: IRP_MN_STOP_DEVICE,
+  CANCEL_STOP: IRP_MN_CANCEL_STOP_DEVICE,
+  QUERY_REMOVE: IRP_MN_QUERY_REMOVE_DEVICE,
+  CANCEL_REMOVE: IRP_MN_CANCEL_REMOVE_DEVICE,
+  REMOVE: IRP_MN_REMOVE_DEVICE,
+  SURPRISE_REMOVAL: IRP_MN_SURPRISE_REMOVAL,
+  FILTER_RESOURCE_REQUIREMENTS: IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
+  QUERY_CAPABILITIES: IRP_MN_QUERY_CAPABILITIES,
+};
+const MAX_DEVICES = 3;
+
+/**
+ * Runs one generated lifecycle: load the driver, play the commands against the PnP model (each IRP
+ * judged by the model, every kernel call checked by the verifier), remove every device and unload.
+ * Deterministic: the same input gives the same result.
+ */
+export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, opts: LifecycleRunOptions): RunResult {
+  const m = new Machine({
+    interfaceVersion: opts.interfaceVersion,
+    msix: opts.msix ?? true,
+    cpus: opts.cpus ?? 4,
+    channelParametersRevision: opts.channelParametersRevision ?? 1,
+    chooser: listChooser(input.choices),
+  });
+  const faults: ServiceFaults = { failPoolAttempts: new Set(input.entryPoolFault > 0 ? [input.entryPoolFault] : []), failNextCreateDevice: false };
+  const services = createKernelServices(m, faults);
+  const steps: string[] = [];
+  const transitions = new Map<string, number>();
+  const slots: Slot[] = [];
+  const ifaceVersion = opts.interfaceVersion === '1.0' ? 0x100 : opts.interfaceVersion === '1.1' ? 0x101 : 0x200;
+  let harnessError: string | null = null;
+
+  const live = () => slots.filter((s) => s.model.pnp !== 'Removed');
+  const pick = (i: number) => {
+    const l = live();
+    return l.length === 0 ? undefined : l[i % l.length];
+  };
+
+  const send = (slot: Slot, event: LifecycleEvent): void => {
+    const before = slot.model;
+    const dev = slot.sim;
+    if (event.type === 'START') dev.bus.next.set(IRP_MN_START_DEVICE, event.bus);
+    if (event.type === 'QUERY_STOP') dev.bus.next.set(IRP_MN_QUERY_STOP_DEVICE, event.bus);
+    if (event.type === 'QUERY_REMOVE') dev.bus.next.set(IRP_MN_QUERY_REMOVE_DEVICE, event.bus);
+    steps.push(`${dev.pdo.Name}: ${eventLabel(event)}`);
+    const out = event.type === 'SET_POWER' ? m.pnp.sendPower(dev, event.to) : m.pnp.sendPnp(dev, MINOR[event.type]);
+    for (const f of judge(slot.ctx, before, event, out)) m.verifier.check(f.ruleId, f.ok, () => f.message);
+    const key = transitionKey(before.pnp, event);
+    transitions.set(key, (transitions.get(key) ?? 0) + 1);
+    slot.model = nextState(before, event, succeeded(event, out));
+    // After a failed query the PnP manager cancels it (F108, F111).
+    if ((event.type === 'QUERY_STOP' || event.type === 'QUERY_REMOVE') && !NT_SUCCESS(out.finalStatus)) {
+      steps[steps.length - 1] += ` -> ${ntStatusName(out.finalStatus)}`;
+      send(slot, { type: event.type === 'QUERY_STOP' ? 'CANCEL_STOP' : 'CANCEL_REMOVE' });
+    }
+  };
+
+  const addDevice = (fault: Extract<LifecycleCommand, { kind: 'AddDevice' }>['fault']): void => {
+    if (slots.length >= MAX_DEVICES) return;
+    if (fault === 'create-device') faults.failNextCreateDevice = true;
+    if (fault === 'register') m.netdma.faults.failNextRegister = true;
+    if (fault === 'pool') faults.failPoolAttempts.add(m.pool.attempts + 1);
+    steps.push(`AddDevice${fault === 'none' ? '' : ` with ${fault} failing`}`);
+    const { device, status } = m.pnp.addDevice();
+    faults.failNextCreateDevice = false;
+    m.netdma.faults.failNextRegister = false;
+    faults.failPoolAttempts.clear();
+    if (!NT_SUCCESS(status)) {
+      steps[steps.length - 1] += ` -> ${ntStatusName(status)}`;
+      m.verifier.check('DRV-ADD-03', fault !== 'none', () => `AddDevice failed with ${ntStatusName(status)} although nothing was made to fail`);
+      return;
+    }
+    const prov = m.netdma.liveProvidersOf(device)[0]!;
+    slots.push({ sim: device, model: ADDED, ctx: { interfaceVersion: ifaceVersion, providerVersion: prov.version } });
+  };
+
+  const run = (c: LifecycleCommand): void =>
+    match(c)
+      .with({ kind: 'AddDevice' }, (x) => addDevice(x.fault))
+      .with({ kind: 'Irp' }, (x) => {
+        const s = pick(x.device);
+        if (s && isLegal(s.model, x.event)) send(s, x.event);
+      })
+      .with({ kind: 'Scenario' }, (x) => {
+        const s = pick(x.device);
+        if (!s) return;
+        for (const e of scenarioEvents(x.scenario)) {
+          if (!isLegal(s.model, e)) break;
+          send(s, e);
+        }
+      })
+      .with({ kind: 'Allocate' }, (x) => {
+        const s = pick(x.device);
+        const prov = s && m.netdma.liveProvidersOf(s.sim)[0];
+        if (!s || !prov || prov.state !== 'started' || s.model.power !== 'D0') return;
+        steps.push(`${s.sim.pdo.Name}: NetDMA allocates a channel`);
+        m.client.allocate(prov);
+      })
+      .with({ kind: 'Free' }, (x) => {
+        const s = pick(x.device);
+        const prov = s && m.netdma.liveProvidersOf(s.sim)[0];
+        const chans = prov ? [...prov.channels.values()] : [];
+        if (!prov || chans.length === 0) return;
+        steps.push(`${s!.sim.pdo.Name}: NetDMA frees a channel`);
+        m.client.free(prov, chans[x.channel % chans.length]!);
+      })
+      .exhaustive();
+
+  /** Brings every device to Removed through legal IRPs, then unloads. */
+  const teardown = (): void => {
+    for (const s of slots) {
+      for (let i = 0, next = nextRemovalEvent(s.model); i < 6 && next; i++, next = nextRemovalEvent(s.model)) send(s, next);
+    }
+    steps.push('Unload');
+    m.pnp.unload();
+  };
+
+  try {
+    steps.push(input.entryPoolFault > 0 ? `DriverEntry with pool allocation #${input.entryPoolFault} failing` : 'DriverEntry');
+    const st = m.pnp.loadDriver(loader, services);
+    faults.failPoolAttempts.clear();
+    if (!NT_SUCCESS(st)) {
+      steps[steps.length - 1] += ` -> ${ntStatusName(st)}`;
+      m.verifier.check('DRV-ENTRY-01', input.entryPoolFault > 0, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);
+    } else {
+      for (const c of input.commands) run(c);
+      teardown();
+    }
+  } catch (e) {
+    if (e instanceof HarnessError) harnessError = e.message;
+    else if (!(e instanceof BugCheck)) harnessError = `harness error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+  }
+  if (m.harnessError && !harnessError) harnessError = m.harnessError.message;
+  return {
+    violation: m.verifier.firstViolation ?? null,
+    harnessError,
+    steps,
+    trace: m.trace.events(),
+    exercised: m.verifier.exercisedCounts,
+    transitions,
+  };
+}
+
+export { commandLabel };
