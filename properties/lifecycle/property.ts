@@ -1,44 +1,19 @@
 import fc from 'fast-check';
 import type { RuleId } from '../../spec';
-import type { DriverImageLoader, InterfaceVersion, Violation } from '../../src/kernel';
-import type { TraceEvent } from '../../src/trace/trace-event';
+import type { DriverImageLoader } from '../../src/kernel';
+import type { PropertyCheckOptions, PropertyCheckResult, PropertyFailure } from '../result';
 import { encodeReplayToken } from '../replay-token';
 import { lifecycleInputArb, type LifecycleInput } from './commands';
 import { runLifecycle, type RunResult } from './run-lifecycle';
 
-/** Options of {@link checkLifecycle}. */
-export interface LifecycleCheckOptions {
-  readonly interfaceVersion: InterfaceVersion;
-  readonly seed: number;
-  readonly numRuns: number;
-  readonly msix?: boolean;
-  /** Replay exactly this counterexample path (from a replay token). */
-  readonly path?: string;
-}
-
-/** A failure found by the property, shrunk. */
-export interface LifecycleFailure {
-  readonly violation: Violation | null;
-  readonly harnessError: string | null;
-  readonly steps: readonly string[];
-  readonly trace: readonly TraceEvent[];
+/** A lifecycle failure also carries the generated input that produced it. */
+export interface LifecycleFailure extends PropertyFailure {
   readonly counterexample: LifecycleInput;
-  readonly seed: number;
-  readonly path: string;
-  readonly replay: string;
-  /** Generated cases until the first failure, and shrink steps taken. */
-  readonly numRunsToFailure: number;
-  readonly shrinks: number;
 }
 
 /** What a lifecycle check found. */
-export interface LifecycleCheckResult {
-  readonly interfaceVersion: InterfaceVersion;
-  readonly numRuns: number;
+export interface LifecycleCheckResult extends PropertyCheckResult {
   readonly failure: LifecycleFailure | null;
-  /** Rule checks made in passing runs (the failing run's are in the failure). */
-  readonly exercised: ReadonlyMap<RuleId, number>;
-  readonly transitions: ReadonlyMap<string, number>;
 }
 
 class RunFailed extends Error {
@@ -51,7 +26,7 @@ class RunFailed extends Error {
  * Holds a candidate against the PnP/IRP model on `numRuns` random lifecycles (fast-check, seeded).
  * On failure the counterexample is shrunk and re-run once more to collect its full trace.
  */
-export function checkLifecycle(loader: DriverImageLoader, opts: LifecycleCheckOptions): LifecycleCheckResult {
+export function checkLifecycle(loader: DriverImageLoader, opts: PropertyCheckOptions): LifecycleCheckResult {
   const exercised = new Map<RuleId, number>();
   const transitions = new Map<string, number>();
   const runOpts = { interfaceVersion: opts.interfaceVersion, msix: opts.msix ?? true };
@@ -67,12 +42,13 @@ export function checkLifecycle(loader: DriverImageLoader, opts: LifecycleCheckOp
     ...(opts.path !== undefined ? { path: opts.path, endOnFailure: true } : {}),
   });
   if (!details.failed || details.counterexample === null) {
-    return { interfaceVersion: opts.interfaceVersion, numRuns: details.numRuns, failure: null, exercised, transitions };
+    return { property: 'lifecycle', interfaceVersion: opts.interfaceVersion, numRuns: details.numRuns, failure: null, exercised, transitions };
   }
   const [input] = details.counterexample;
   const rerun = runLifecycle(loader, input, runOpts);
   const path = details.counterexamplePath ?? '0';
   return {
+    property: 'lifecycle',
     interfaceVersion: opts.interfaceVersion,
     numRuns: details.numRuns,
     exercised,
@@ -92,16 +68,4 @@ export function checkLifecycle(loader: DriverImageLoader, opts: LifecycleCheckOp
   };
 }
 
-/** A failure as a person reads it: the rule, the shrunk IRP sequence, the timeline tail, the replay token. */
-export function formatFailure(f: LifecycleFailure, candidate = '<candidate>'): string {
-  const head = f.violation ? `${f.violation.ruleId}: ${f.violation.message}` : `harness error: ${f.harnessError}`;
-  const tail = f.trace.slice(-40).map((e) => `  ${String(e.seq).padStart(4)} ${e.kind.padEnd(9)} ${e.text}`);
-  return [
-    head,
-    `shrunk sequence (${f.steps.length} steps, found after ${f.numRunsToFailure} case(s), ${f.shrinks} shrink(s)):`,
-    ...f.steps.map((s, i) => `  ${i + 1}. ${s}`),
-    'timeline (last 40 events):',
-    ...tail,
-    `replay: netdma-conformance check ${candidate} --replay ${f.replay}`,
-  ].join('\n');
-}
+export { formatFailure } from '../result';

@@ -10,6 +10,7 @@ import {
   type KMESSAGE_SERVICE_ROUTINE,
   type KSERVICE_ROUTINE,
 } from '../api/wdm';
+import { MmioAccessError } from '../../hardware';
 import type { Machine } from './machine';
 import type { SimDevice } from './sim-device';
 
@@ -114,6 +115,16 @@ export class Hal {
     const dev = map.device;
     m.verifier.check('KAPI-01', dev.resources !== null && dev.resources.bar0 === map.barBase && !dev.removed, () => `register access at 0x${va.toString(16)} after the device's resources were released or moved`);
     const off = Number(va - map.va);
+    try {
+      return this.access(dev, off, width, value);
+    } catch (e) {
+      if (e instanceof MmioAccessError) m.verifier.fail('KAPI-01', `register access at ${dev.pdo.Name}+0x${off.toString(16)} (${width * 8}-bit): ${e.message}`);
+      throw e;
+    }
+  }
+
+  private access(dev: SimDevice, off: number, width: 1 | 2 | 4 | 8, value: bigint | undefined): bigint {
+    const m: Machine = this.m;
     if (value === undefined) {
       const r = dev.pci.mmioRead(off, width);
       m.trace.add('register', `READ_REGISTER(${dev.pdo.Name}+0x${off.toString(16)}, ${width * 8}) = 0x${r.toString(16)}`);
