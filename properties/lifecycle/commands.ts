@@ -16,7 +16,8 @@ export type Scenario =
   | 'power-cycle'
   | 'rebalance-restart-fails'
   | 'rebalance-filter-after-stop'
-  | 'stopped-then-surprise';
+  | 'stopped-then-surprise'
+  | 'query-remove-cancelled';
 
 /** One generated step of a lifecycle run. A tagged union, dispatched exhaustively. */
 export type LifecycleCommand =
@@ -33,6 +34,7 @@ export function scenarioEvents(s: Scenario): LifecycleEvent[] {
     .with('rebalance', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'STOP' }, { type: 'START', bus: 'succeed' }])
     .with('rebalance-filter-after-stop', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'STOP' }, { type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'START', bus: 'succeed' }])
     .with('stopped-then-surprise', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'STOP' }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }])
+    .with('query-remove-cancelled', (): LifecycleEvent[] => [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'CANCEL_REMOVE' }])
     .with('rebalance-restart-fails', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'STOP' }, { type: 'START', bus: 'fail' }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }])
     .with('failed-query-stop', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'fail' }])
     .with('query-remove-remove', (): LifecycleEvent[] => [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'REMOVE' }])
@@ -75,7 +77,7 @@ const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
 
 const scenarioArb = fc.constantFrom<Scenario>(
   'start', 'start', 'start', 'start', 'rebalance', 'rebalance', 'rebalance', 'rebalance-restart-fails', 'failed-query-stop', 'failed-query-stop',
-  'rebalance-filter-after-stop', 'stopped-then-surprise', 'query-remove-remove', 'failed-query-remove', 'failed-query-remove', 'surprise-remove', 'start-fails-then-remove', 'remove-before-start',
+  'rebalance-filter-after-stop', 'stopped-then-surprise', 'query-remove-cancelled', 'query-remove-remove', 'failed-query-remove', 'failed-query-remove', 'surprise-remove', 'start-fails-then-remove', 'remove-before-start',
   'power-cycle', 'power-cycle', 'power-cycle',
 );
 

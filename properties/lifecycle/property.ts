@@ -46,6 +46,8 @@ export function checkLifecycle(loader: DriverImageLoader, opts: PropertyCheckOpt
   }
   const [input] = details.counterexample;
   const rerun = runLifecycle(loader, input, runOpts);
+  for (const [k, v] of rerun.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);
+  for (const [k, v] of rerun.transitions) transitions.set(k, (transitions.get(k) ?? 0) + v);
   const path = details.counterexamplePath ?? '0';
   return {
     property: 'lifecycle',

@@ -121,9 +121,9 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
     steps.push(`${dev.pdo.Name}: ${eventLabel(event)}`);
     const out = event.type === 'SET_POWER' ? m.pnp.sendPower(dev, event.to) : m.pnp.sendPnp(dev, MINOR[event.type]);
     for (const f of judge(slot.ctx, before, event, out)) m.verifier.check(f.ruleId, f.ok, () => f.message);
-    const key = transitionKey(before.pnp, event);
-    transitions.set(key, (transitions.get(key) ?? 0) + 1);
     slot.model = nextState(before, event, succeeded(event, out));
+    const key = transitionKey(before.pnp, event, slot.model.pnp);
+    transitions.set(key, (transitions.get(key) ?? 0) + 1);
     // After a failed query the PnP manager cancels it (F108, F111).
     if ((event.type === 'QUERY_STOP' || event.type === 'QUERY_REMOVE') && !NT_SUCCESS(out.finalStatus)) {
       steps[steps.length - 1] += ` -> ${ntStatusName(out.finalStatus)}`;

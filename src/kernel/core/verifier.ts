@@ -7,6 +7,8 @@ export interface Violation {
   readonly message: string;
   /** Trace position of the violation event. */
   readonly seq: number;
+  /** The JavaScript stack where it was detected (to find the candidate's source line). */
+  readonly stack: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export class Verifier {
   record(ruleId: RuleId, message: string): Violation {
     this.#exercised.set(ruleId, (this.#exercised.get(ruleId) ?? 0) + 1);
     const seq = this.trace.add('violation', `${ruleId}: ${message}`, { ruleId });
-    const v: Violation = { ruleId, message, seq };
+    const v: Violation = { ruleId, message, seq, stack: new Error().stack ?? '' };
     this.#violations.push(v);
     return v;
   }

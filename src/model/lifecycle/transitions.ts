@@ -57,28 +57,55 @@ export function nextRemovalEvent(d: DeviceModel): LifecycleEvent | null {
   return order.find((e) => isLegal(d, e) && (e.type !== 'CANCEL_STOP' || d.pnp === 'StopPending')) ?? null;
 }
 
-/** A (state, event) pair of the PnP graph, for transition coverage (Coyote's metric). */
+/** A (state, event, next state) edge of the PnP graph, for transition coverage (Coyote's metric). */
 export interface Transition {
   readonly from: PnpState;
   readonly event: string;
+  readonly to: PnpState;
 }
 
-/** Every legal (state, event) pair, with SET_POWER split by target and bus answers folded. */
+function eventName(e: LifecycleEvent): string {
+  return e.type === 'SET_POWER' ? `SET_POWER(${e.to})` : e.type;
+}
+
+/** Every edge the PnP manager can take: each legal event in each state, with each outcome. */
 export function allTransitions(): readonly Transition[] {
-  const out: Transition[] = [];
+  const out = new Map<string, Transition>();
   const states: PnpState[] = ['Added', 'Started', 'StopPending', 'Stopped', 'RemovePending', 'SurpriseRemoved', 'StartFailed'];
+  const samples: Record<LifecycleEventType, LifecycleEvent[]> = {
+    START: [{ type: 'START', bus: 'succeed' }],
+    QUERY_STOP: [{ type: 'QUERY_STOP', bus: 'succeed' }],
+    STOP: [{ type: 'STOP' }],
+    CANCEL_STOP: [{ type: 'CANCEL_STOP' }],
+    QUERY_REMOVE: [{ type: 'QUERY_REMOVE', bus: 'succeed' }],
+    CANCEL_REMOVE: [{ type: 'CANCEL_REMOVE' }],
+    REMOVE: [{ type: 'REMOVE' }],
+    SURPRISE_REMOVAL: [{ type: 'SURPRISE_REMOVAL' }],
+    FILTER_RESOURCE_REQUIREMENTS: [{ type: 'FILTER_RESOURCE_REQUIREMENTS' }],
+    SET_POWER: [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }],
+    QUERY_CAPABILITIES: [{ type: 'QUERY_CAPABILITIES' }],
+  };
   for (const from of states) {
-    const d: DeviceModel = { pnp: from, power: 'D0', beforeRemovePending: null, providerStarted: false, providerRegistered: true, poweredDownNotified: false };
-    for (const t of legalEvents(d)) {
-      if (t === 'SET_POWER') out.push({ from, event: 'SET_POWER(D3)' });
-      else out.push({ from, event: t });
+    for (const [power, before] of [['D0', 'Started'], ['D3', null], ['D0', 'Added']] as const) {
+      if ((power === 'D3' && from !== 'Started') || (before === 'Added' && from !== 'RemovePending')) continue;
+      const d: DeviceModel = { pnp: from, power, beforeRemovePending: from === 'RemovePending' ? before : null, providerStarted: false, providerRegistered: true, poweredDownNotified: false };
+      for (const t of legalEvents(d)) {
+        for (const e of samples[t]) {
+          if (!isLegal(d, e)) continue;
+          for (const ok of [true, false]) {
+            // Only START and the queries can fail; the rest never do (or a failure is a violation).
+            if (!ok && t !== 'START' && t !== 'QUERY_STOP' && t !== 'QUERY_REMOVE') continue;
+            const to = nextState(d, e, ok).pnp;
+            out.set(`${from}|${eventName(e)}|${to}`, { from, event: eventName(e), to });
+          }
+        }
+      }
     }
   }
-  out.push({ from: 'Started', event: 'SET_POWER(D0)' });
-  return out;
+  return [...out.values()];
 }
 
-/** The coverage key of an event taken in a state. */
-export function transitionKey(from: PnpState, e: LifecycleEvent): string {
-  return `${from}|${e.type === 'SET_POWER' ? `SET_POWER(${e.to})` : e.type}`;
+/** The coverage key of an event taken in a state and the state it led to. */
+export function transitionKey(from: PnpState, e: LifecycleEvent, to: PnpState): string {
+  return `${from}|${eventName(e)}|${to}`;
 }
