@@ -52,4 +52,4 @@ export type { SarifOptions } from './sarif';
 export { toHtml } from './html';
 export { REPORT_FILE_NAMES, REPORT_FORMATS, writeReports } from './write';
 export type { ReportFormat } from './write';
-export { mergeReports } from './merge';
+export { mergeReports, betterFailure } from './merge';

@@ -56,8 +56,8 @@ function fail(message: string): never {
   throw new Error(`cannot merge reports: ${message}`);
 }
 
-/** Orders failures: fewest counterexample events, then fewest steps, then by content. */
-function betterFailure(a: RuleFailure, b: RuleFailure): RuleFailure {
+/** Orders failures: fewest counterexample events, then fewest steps, then by content. Runs and merges pick failures with it alike. */
+export function betterFailure(a: RuleFailure, b: RuleFailure): RuleFailure {
   if (a.counterexample.length !== b.counterexample.length) return a.counterexample.length < b.counterexample.length ? a : b;
   if (a.steps.length !== b.steps.length) return a.steps.length < b.steps.length ? a : b;
   return stable(a) <= stable(b) ? a : b;

@@ -1,0 +1,62 @@
+import * as z from 'zod';
+import { REPORT_FORMATS, type ReportFormat } from '../report';
+
+/** A usage error: the CLI prints it with the usage line and exits with code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const intString = (what: string, min: number) =>
+  z.string().regex(/^-?\d+$/, `${what} must be a whole number`).transform(Number).pipe(z.number().int().min(min, `${what} must be at least ${min}`));
+
+/** `check` options as parsed strings, validated and converted. */
+export const CheckArgsSchema = z.object({
+  runs: intString('--runs', 1).optional(),
+  seed: intString('--seed', -2147483648).pipe(z.number().max(2147483647, '--seed must fit in 32 bits')).optional(),
+  replay: z.string().min(1, '--replay needs a token').optional(),
+  'interface-version': z
+    .enum(['1.0', '1.1', '2.0', 'all'], { message: "--interface-version must be 1.0, 1.1, 2.0 or all" })
+    .optional()
+    .transform((v) => (v === undefined || v === 'all' ? (['1.0', '1.1', '2.0'] as const) : ([v] as const))),
+  'report-dir': z.string().min(1).default('reports'),
+  format: z
+    .string()
+    .default(REPORT_FORMATS.join(','))
+    .transform((s, ctx) => {
+      const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+      const bad = list.filter((x) => !(REPORT_FORMATS as readonly string[]).includes(x));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `--format: unknown format(s) ${bad.join(', ')}; choose from ${REPORT_FORMATS.join(', ')}` });
+      return [...new Set(list)] as ReportFormat[];
+    }),
+  coverage: z.boolean().default(false),
+  'min-coverage': z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, '--min-coverage must be a percentage, e.g. 90')
+    .transform(Number)
+    .pipe(z.number().max(100, '--min-coverage is a percentage (at most 100)'))
+    .optional(),
+  shard: z
+    .string()
+    .regex(/^\d+\/\d+$/, '--shard must look like i/n, e.g. 1/4 (1-based)')
+    .transform((s) => {
+      const [i, n] = s.split('/').map(Number) as [number, number];
+      return { index: i - 1, count: n };
+    })
+    .refine((s) => s.count >= 1 && s.index >= 0 && s.index < s.count, '--shard i/n needs 1 <= i <= n')
+    .optional(),
+  quiet: z.boolean().default(false),
+});
+
+/** Validated `check` options. */
+export type CheckArgs = z.infer<typeof CheckArgsSchema>;
+
+/** Validates raw option values, throwing a {@link UsageError} that names every problem. */
+export function parseCheckArgs(raw: Record<string, unknown>): CheckArgs {
+  const r = CheckArgsSchema.safeParse(raw);
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => i.message).join('; '));
+  if (r.data.replay !== undefined && r.data.shard !== undefined) throw new UsageError('--replay reruns one counterexample; it cannot be combined with --shard');
+  return r.data;
+}

@@ -1,0 +1,108 @@
+import { AMBIGUITIES, RULES } from '../../spec';
+import { formatFailure, type PropertyCheckResult } from '../../properties/result';
+import { allTransitions } from '../model/lifecycle';
+import { betterFailure, type ConformanceReport, type RuleFailure, type RuleResult } from '../report';
+import type { Candidate } from './candidate';
+import { candidateLocation } from './location';
+
+/** Everything a run produced, before it becomes a report. */
+export interface RunOutcome {
+  readonly candidate: Candidate;
+  readonly candidateArg: string;
+  readonly interfaceVersions: readonly ('1.0' | '1.1' | '2.0')[];
+  readonly seed: number;
+  readonly runs: number;
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly results: readonly PropertyCheckResult[];
+  readonly errors: readonly { message: string; detail?: string }[];
+  readonly incomplete?: string;
+  readonly suiteRoot: string;
+  readonly toolVersion: string;
+  readonly code?: { readonly linesPct: number; readonly dir: string };
+}
+
+/** Longest counterexample timeline kept in a report (the tail, where the violation is). */
+const MAX_EVENTS = 400;
+
+/** Assembles the conformance report: one entry per rule, coverage, decisions, verdict. */
+export function buildReport(o: RunOutcome): ConformanceReport {
+  const exercised = new Map<string, number>();
+  const transitions = new Map<string, number>();
+  const failures = new Map<string, RuleFailure>();
+  const errors = [...o.errors];
+  for (const r of o.results) {
+    for (const [k, v] of r.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);
+    for (const [k, v] of r.transitions) transitions.set(k, (transitions.get(k) ?? 0) + v);
+    const f = r.failure;
+    if (!f) continue;
+    if (f.harnessError || !f.violation) {
+      errors.push({ message: `the harness failed while checking ${r.property} on NetDMA ${r.interfaceVersion}`, detail: f.harnessError ?? 'no violation recorded' });
+      continue;
+    }
+    const id = f.violation.ruleId;
+    const location = candidateLocation(f.violation.stack, o.candidate.root, o.suiteRoot);
+    const trace = f.trace.length > MAX_EVENTS ? f.trace.slice(-MAX_EVENTS) : f.trace;
+    const failure: RuleFailure = {
+      message: f.violation.message,
+      interfaceVersion: r.interfaceVersion,
+      property: r.property,
+      counterexample: [...trace],
+      steps: [...f.steps],
+      replay: f.replay,
+      replayCommand: `npx netdma-conformance check ${o.candidateArg} --replay ${f.replay}`,
+      numRunsToFailure: Math.max(1, f.numRunsToFailure),
+      shrinks: f.shrinks,
+      ...(location ? { location } : {}),
+    };
+    // The same choice a shard merge makes, so merged shards equal the unsharded run.
+    const prev = failures.get(id);
+    failures.set(id, prev ? betterFailure(prev, failure) : failure);
+  }
+  const rules: RuleResult[] = RULES.map((rule) => {
+    const hit = failures.get(rule.id);
+    const base = {
+      id: rule.id,
+      family: rule.family,
+      level: rule.level,
+      statement: rule.statement,
+      sources: { facts: [...rule.sources.facts], docs: [...rule.sources.docs] },
+      exercised: exercised.get(rule.id) ?? 0,
+    };
+    return hit ? { ...base, status: 'fail', failure: hit } : { ...base, status: base.exercised > 0 ? 'pass' : 'not-exercised' };
+  });
+  const edges = allTransitions().map((t) => ({ from: t.from, event: t.event, to: t.to, covered: transitions.get(`${t.from}|${t.event}|${t.to}`) ?? 0 }));
+  const failed = rules.some((r) => r.status === 'fail');
+  const report: ConformanceReport = {
+    schemaVersion: 1,
+    tool: { name: 'netdma-conformance', version: o.toolVersion },
+    verdict: errors.length > 0 ? 'error' : failed ? 'nonconformant' : 'conformant',
+    ...(o.incomplete ? { incomplete: { reason: o.incomplete } } : {}),
+    candidate: { path: o.candidateArg, name: o.candidate.name },
+    interfaceVersions: [...o.interfaceVersions],
+    seed: o.seed,
+    runs: o.results.reduce((n, r) => n + r.numRuns, 0),
+    ...(o.shard ? { shard: { index: o.shard.index, count: o.shard.count } } : {}),
+    startedAt: o.startedAt.toISOString(),
+    durationMs: o.durationMs,
+    environment: { node: process.version, platform: `${process.platform}-${process.arch}` },
+    rules,
+    ambiguities: AMBIGUITIES.map((a) => ({ id: a.id, title: a.title, decision: a.decision })),
+    coverage: {
+      rulesExercised: rules.filter((r) => r.status !== 'not-exercised').length,
+      rulesTotal: rules.length,
+      transitionsCovered: edges.filter((e) => e.covered > 0).length,
+      transitionsTotal: edges.length,
+      transitions: edges,
+      ...(o.code ? { code: o.code } : {}),
+    },
+    errors,
+  };
+  return report;
+}
+
+/** The human-readable failures of a run, for the console. */
+export function failureTexts(results: readonly PropertyCheckResult[], candidateArg: string): string[] {
+  return results.filter((r) => r.failure).map((r) => `[${r.property} on NetDMA ${r.interfaceVersion}] ${formatFailure(r.failure!, candidateArg)}`);
+}

@@ -1,0 +1,9 @@
+/**
+ * Running the suite on a candidate: load it, check it, build the report.
+ *
+ * @module
+ */
+export { runCheck, REFERENCE_CANDIDATE, DEFAULT_RUNS, DEFAULT_SEED, SUITE_ROOT, toolVersion, type CheckOptions, type CheckRun } from './check';
+export { loadCandidate, CandidateLoadError, type Candidate } from './candidate';
+export { planUnits, CHUNK, type WorkUnit, type PropertyName } from './units';
+export { availableProperties } from './properties';

@@ -1,0 +1,106 @@
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main, type Io } from '../../src/cli/main';
+import { parseConformanceReport } from '../../src/report';
+
+const FIX = path.resolve(__dirname, '../fixtures/candidates');
+
+function capture(): Io & { text(): string } {
+  const lines: string[] = [];
+  return { out: (l) => lines.push(l), err: (l) => lines.push(l), color: false, interactive: false, text: () => lines.join('\n') };
+}
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'ndc-cli-'));
+const report = (dir: string) => parseConformanceReport(JSON.parse(readFileSync(path.join(dir, 'conformance.json'), 'utf8')));
+
+describe('netdma-conformance check', () => {
+  it('passes the bundled reference: exit 0, every lifecycle transition covered, reports in every format', async () => {
+    const dir = tmp();
+    const io = capture();
+    expect(await main(['check', '--runs', '300', '--report-dir', dir], io)).toBe(0);
+    expect(io.text()).toMatch(/CONFORMANT reference/);
+    const r = report(dir);
+    expect(r.verdict).toBe('conformant');
+    expect(r.coverage.transitionsCovered).toBe(r.coverage.transitionsTotal);
+    for (const f of ['conformance.json', 'junit.xml', 'summary.md', 'conformance.html', 'conformance.sarif']) expect(readFileSync(path.join(dir, f), 'utf8').length).toBeGreaterThan(100);
+  });
+
+  it('rejects a faulty provider: exit 1, the rule in every format, a replay that reproduces it in one run', async () => {
+    const dir = tmp();
+    const io = capture();
+    const cand = path.resolve(__dirname, '../../candidates/faulty/cancel-stop-fails.ts');
+    expect(await main(['check', cand, '--runs', '250', '--interface-version', '1.1', '--report-dir', dir], io)).toBe(1);
+    const r = report(dir);
+    const failed = r.rules.find((x) => x.status === 'fail')!;
+    expect(failed.id).toBe('PNP-CSTOP-01');
+    for (const f of ['junit.xml', 'summary.md', 'conformance.html', 'conformance.sarif']) expect(readFileSync(path.join(dir, f), 'utf8')).toContain('PNP-CSTOP-01');
+    expect(readFileSync(path.join(dir, 'junit.xml'), 'utf8')).toContain(failed.failure!.replay);
+    const replayDir = tmp();
+    expect(await main(['check', cand, '--replay', failed.failure!.replay, '--report-dir', replayDir], capture())).toBe(1);
+    const again = report(replayDir);
+    expect(again.runs).toBe(1);
+    expect(again.rules.find((x) => x.status === 'fail')?.failure?.steps).toEqual(failed.failure!.steps);
+  });
+
+  it.each([
+    ['a file that does not exist', 'no-such-candidate.ts', /candidate not found: .*no-such-candidate\.ts/],
+    ['no default export', path.join(FIX, 'no-default.ts'), /has no default export \(it exports notALoader\)/],
+    ['a default export that is not a function', path.join(FIX, 'default-not-function.mjs'), /the default export is an object, not a function/],
+  ])('exits 2 on a malformed candidate: %s', async (_what, cand, message) => {
+    const io = capture();
+    expect(await main(['check', cand, '--report-dir', tmp()], io)).toBe(2);
+    expect(io.text()).toMatch(message);
+  });
+
+  it('exits 2 on a syntax error and names the file and line', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'broken.ts');
+    copyFileSync(path.join(FIX, 'syntax-error.ts.txt'), file);
+    const io = capture();
+    expect(await main(['check', file, '--report-dir', dir], io)).toBe(2);
+    expect(io.text()).toMatch(/syntax error at .*broken\.ts:3:\d+/);
+  });
+
+  it('exits 2 on bad options, naming each problem', async () => {
+    const io = capture();
+    expect(await main(['check', '--runs', 'many', '--shard', '3/2', '--format', 'pdf'], io)).toBe(2);
+    expect(io.text()).toMatch(/--runs must be a whole number/);
+    expect(io.text()).toMatch(/--shard i\/n needs 1 <= i <= n/);
+    expect(io.text()).toMatch(/unknown format\(s\) pdf/);
+  });
+
+  it('exits 2 on a corrupted replay token', async () => {
+    const io = capture();
+    expect(await main(['check', '--replay', 'ndc1.not-json', '--report-dir', tmp()], io)).toBe(2);
+    expect(io.text()).toMatch(/replay token is corrupted/);
+  });
+
+  it('fails a run whose coverage is below --min-coverage', async () => {
+    const io = capture();
+    expect(await main(['check', '--runs', '20', '--interface-version', '1.0', '--min-coverage', '99', '--report-dir', tmp()], io)).toBe(1);
+    expect(io.text()).toMatch(/coverage below --min-coverage 99%/);
+  });
+});
+
+describe('sharding', () => {
+  it('two shards merged equal one unsharded run over the same seeds', async () => {
+    const whole = tmp();
+    const a = tmp();
+    const b = tmp();
+    const merged = tmp();
+    const cand = path.resolve(__dirname, '../../candidates/faulty/surprise-no-stop.ts');
+    const common = ['--runs', '500', '--seed', '7'];
+    expect(await main(['check', cand, ...common, '--report-dir', whole], capture())).toBe(1);
+    expect(await main(['check', cand, ...common, '--shard', '1/2', '--report-dir', a], capture())).toBe(1);
+    await main(['check', cand, ...common, '--shard', '2/2', '--report-dir', b], capture());
+    expect(await main(['merge', a, b, '--report-dir', merged], capture())).toBe(1);
+    const w = report(whole);
+    const m = report(merged);
+    const view = (r: typeof w) => r.rules.map((x) => ({ id: x.id, status: x.status, exercised: x.exercised, replay: x.failure?.replay }));
+    expect(view(m)).toEqual(view(w));
+    expect(m.coverage).toEqual(w.coverage);
+    expect(m.runs).toBe(w.runs);
+    expect(m.verdict).toBe(w.verdict);
+  });
+});
