@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { RuleId } from '../../spec';
 import type { DriverImageLoader } from '../../src/kernel';
+import { probe } from '../../src/kernel/core/probe';
 import type { PropertyCheckOptions, PropertyCheckResult, PropertyFailure } from '../result';
 import { encodeReplayToken } from '../replay-token';
 import { lifecycleInputArb, type LifecycleInput } from './commands';
@@ -30,7 +31,9 @@ export function checkLifecycle(loader: DriverImageLoader, opts: PropertyCheckOpt
   const exercised = new Map<RuleId, number>();
   const transitions = new Map<string, number>();
   const runOpts = { interfaceVersion: opts.interfaceVersion, msix: opts.msix ?? true };
+  let runIndex = 0;
   const prop = fc.property(lifecycleInputArb, (input) => {
+    probe()?.run(runIndex++);
     const r = runLifecycle(loader, input, runOpts);
     if (r.violation || r.harnessError) throw new RunFailed(r);
     for (const [k, v] of r.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);

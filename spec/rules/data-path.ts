@@ -307,4 +307,17 @@ export const DATA_PATH_RULES = [
     checkedBy: ['datapath-property'],
     ambiguities: [],
   },
+  {
+    id: 'NDMA-DP-22',
+    family: 'data-path',
+    level: 'MUST',
+    statement:
+      'The engine processes no descriptor of a channel after ProviderFreeDmaChannel for that channel has returned.',
+    sources: {
+      facts: ['F26', 'F11d'],
+      docs: ['ddi/nc-netdma-dma_channel_free_handler.md', 'conceptual/freeing-a-netdma-channel.md'],
+    },
+    checkedBy: ['datapath-property'],
+    ambiguities: [],
+  },
 ] as const satisfies readonly RuleInput[];

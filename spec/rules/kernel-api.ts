@@ -101,4 +101,28 @@ export const KERNEL_API_RULES = [
     checkedBy: ['kernel-verifier'],
     ambiguities: ['A4'],
   },
+  {
+    id: 'KAPI-07',
+    family: 'kernel-api',
+    level: 'DERIVED',
+    statement: 'The provider writes only memory it owns and never patches code or data shared with the rest of the system, which in the simulation means the runtime\'s built-in objects, as PatchGuard forbids in Windows.',
+    sources: {
+      facts: ['F6', 'F7'],
+      docs: ['conceptual/writing-a-netdma-provider-driver.md', 'wdm-pnp/writing-a-driverentry-routine.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
+  {
+    id: 'KAPI-08',
+    family: 'kernel-api',
+    level: 'DERIVED',
+    statement: 'The provider keeps its memory use bounded, never allocating without limit until the system runs out.',
+    sources: {
+      facts: ['F25', 'F117'],
+      docs: ['ddi/nc-netdma-dma_channel_allocate_handler.md', 'wdm-pnp/driverentry-s-required-responsibilities.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+  },
 ] as const satisfies readonly RuleInput[];

@@ -20,6 +20,8 @@ check options:
   --format LIST             json,junit,md,html,sarif (default all)
   --min-coverage PCT        fail unless this share of rules and of PnP transitions was exercised
   --shard i/n               run the i-th of n shares (merge the shards' reports with 'merge')
+  --watchdog-ms N           end a candidate routine that runs longer than this (default 10000)
+  --memory-mb N             heap limit of the isolated candidate (default 1024)
   --quiet                   only the verdict line
 exit codes: 0 conformant, 1 nonconformant (or below --min-coverage), 2 usage, candidate-load or harness error`;
 
@@ -84,6 +86,8 @@ async function check(args: string[], io: Io): Promise<number> {
       'min-coverage': { type: 'string' },
       shard: { type: 'string' },
       quiet: { type: 'boolean' },
+      'watchdog-ms': { type: 'string' },
+      'memory-mb': { type: 'string' },
     },
   });
   if (positionals.length > 1) throw new UsageError(`check takes one candidate, got ${positionals.length}: ${positionals.join(' ')}`);
@@ -101,6 +105,8 @@ async function check(args: string[], io: Io): Promise<number> {
       ...(o.replay !== undefined ? { replay: o.replay } : {}),
       interfaceVersions: o['interface-version'],
       ...(o.shard ? { shard: o.shard } : {}),
+      ...(o['watchdog-ms'] !== undefined ? { watchdogMs: o['watchdog-ms'] } : {}),
+      ...(o['memory-mb'] !== undefined ? { memoryMb: o['memory-mb'] } : {}),
       shouldStop: () => stop,
       onUnit: (u, r) => {
         if (!io.interactive || o.quiet) return;

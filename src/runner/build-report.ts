@@ -2,12 +2,12 @@ import { AMBIGUITIES, RULES } from '../../spec';
 import { formatFailure, type PropertyCheckResult } from '../../properties/result';
 import { allTransitions } from '../model/lifecycle';
 import { betterFailure, type ConformanceReport, type RuleFailure, type RuleResult } from '../report';
-import type { Candidate } from './candidate';
+import type { ResolvedCandidate } from './candidate';
 import { candidateLocation } from './location';
 
 /** Everything a run produced, before it becomes a report. */
 export interface RunOutcome {
-  readonly candidate: Candidate;
+  readonly candidate: ResolvedCandidate;
   readonly candidateArg: string;
   readonly interfaceVersions: readonly ('1.0' | '1.1' | '2.0')[];
   readonly seed: number;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import * as z from 'zod';
 import type { DriverImageLoader } from '../candidate-api';
 
@@ -69,17 +70,22 @@ function syntaxMessage(e: unknown, file: string): string | null {
   if (!(e instanceof SyntaxError) && !/Transform failed|ERROR:|SyntaxError|PARSE_ERROR/.test(text)) return null;
   const loc = /([^\s:[\]()]+\.(?:m?[jt]s)):(\d+):(\d+)/.exec(text);
   const what = /ERROR: ([^\n]+)/.exec(text)?.[1] ?? /\[PARSE_ERROR\]\s*([^\n]+)/.exec(text)?.[1] ?? (e instanceof Error ? e.message.split('\n')[0] : String(e));
-  if (loc) return `syntax error at ${path.resolve(loc[1]!)}:${loc[2]}:${loc[3]}: ${what}`;
+  if (loc) {
+    // esbuild names a .mts/.cts source '.ts'; report the file the user gave.
+    const reported = path.resolve(loc[1]!);
+    const shown = reported.replace(/\.[cm]?[jt]s$/, '') === file.replace(/\.[cm]?[jt]s$/, '') ? file : reported;
+    return `syntax error at ${shown}:${loc[2]}:${loc[3]}: ${what}`;
+  }
   const node = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(text);
   const msg = e instanceof Error ? e.message : String(e);
   return node ? `syntax error at ${file}:${node[1]}: ${msg}` : `syntax error in ${file}: ${msg}`;
 }
 
-/**
- * Loads a candidate: a .ts, .mts, .js or .mjs module, or a package folder. Its default export must
- * be a {@link DriverImageLoader}. Throws {@link CandidateLoadError} with a message naming the problem.
- */
-export async function loadCandidate(spec: string, cwd = process.cwd()): Promise<Candidate> {
+/** Where a candidate lives, found without running any of its code. */
+export type ResolvedCandidate = Omit<Candidate, 'loader'>;
+
+/** Resolves a candidate path (file or package folder) without importing it. */
+export function resolveCandidate(spec: string, cwd = process.cwd()): ResolvedCandidate {
   const abs = path.resolve(cwd, spec);
   if (!existsSync(abs)) throw new CandidateLoadError(`candidate not found: ${spec} (looked at ${abs})`);
   let file = abs;
@@ -94,15 +100,29 @@ export async function loadCandidate(spec: string, cwd = process.cwd()): Promise<
   } else if (!EXTENSIONS.some((x) => abs.endsWith(x))) {
     throw new CandidateLoadError(`candidate ${spec} is not a .ts, .mts, .js or .mjs module or a package folder`);
   }
+  return { path: file, name, root };
+}
+
+/**
+ * Loads a candidate: a .ts, .mts, .js or .mjs module, or a package folder. Its default export must
+ * be a {@link DriverImageLoader}. Throws {@link CandidateLoadError} with a message naming the problem.
+ */
+export async function loadCandidate(spec: string, cwd = process.cwd()): Promise<Candidate> {
+  const { path: file, name, root } = resolveCandidate(spec, cwd);
   let mod: unknown;
   try {
-    mod = await import(pathToFileURL(file).href);
+    // tsImport loads the file as a module whatever the nearest package.json says (a driver
+    // project without "type": "module" works too).
+    mod = await tsImport(pathToFileURL(file).href, import.meta.url);
   } catch (e) {
     const syntax = syntaxMessage(e, file);
     if (syntax) throw new CandidateLoadError(`cannot load candidate: ${syntax}`);
     throw new CandidateLoadError(`cannot load candidate ${file}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   }
-  const m = mod as Record<string, unknown>;
+  let m = mod as Record<string, unknown>;
+  // A module compiled as CommonJS arrives as { default: module.exports }: unwrap its own default.
+  const inner = m['default'];
+  if (inner !== null && typeof inner === 'object' && typeof (inner as Record<string, unknown>)['default'] === 'function') m = inner as Record<string, unknown>;
   if (!('default' in m) || m['default'] === undefined) {
     const named = Object.keys(m).filter((k) => k !== 'default');
     throw new CandidateLoadError(`candidate ${file} has no default export${named.length ? ` (it exports ${named.slice(0, 5).join(', ')})` : ''}; export default a function (services) => DriverEntry`);

@@ -6,7 +6,8 @@ import type { PropertyCheckResult } from '../../properties/result';
 import type { InterfaceVersion } from '../kernel';
 import type { ConformanceReport } from '../report';
 import { buildReport, failureTexts } from './build-report';
-import { loadCandidate, type Candidate } from './candidate';
+import { CandidateLoadError, loadCandidate, resolveCandidate, type Candidate, type ResolvedCandidate } from './candidate';
+import { runIsolated } from './isolation/run-isolated';
 import { PROPERTY_CHECKS, availableProperties } from './properties';
 import { planUnits, type PropertyName, type WorkUnit } from './units';
 
@@ -41,15 +42,21 @@ export interface CheckOptions {
   readonly replay?: string;
   /** Called after each unit (for progress output). */
   readonly onUnit?: (unit: WorkUnit, result: PropertyCheckResult) => void;
-  /** Lets a long run stop early (SIGINT): checked between units. */
+  /** Lets a long run stop early (SIGINT). */
   readonly shouldStop?: () => boolean;
+  /** Run the candidate in a worker thread with a watchdog and a heap limit (default true). */
+  readonly isolate?: boolean;
+  /** Watchdog bound for one candidate routine, in ms (isolated runs; default 10,000). */
+  readonly watchdogMs?: number;
+  /** Heap limit of the isolated worker, in MB (default 1024). */
+  readonly memoryMb?: number;
 }
 
 /** A finished check: the report and the failures as text. */
 export interface CheckRun {
   readonly report: ConformanceReport;
   readonly failures: string[];
-  readonly candidate: Candidate;
+  readonly candidate: ResolvedCandidate;
 }
 
 /**
@@ -59,7 +66,9 @@ export interface CheckRun {
  */
 export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
   const candidateArg = opts.candidate ?? path.relative(process.cwd(), REFERENCE_CANDIDATE);
-  const candidate = await loadCandidate(opts.candidate ?? REFERENCE_CANDIDATE);
+  const isolate = opts.isolate ?? true;
+  // Isolated runs never import the candidate here: its code runs only in the worker.
+  const candidate: ResolvedCandidate = isolate ? resolveCandidate(opts.candidate ?? REFERENCE_CANDIDATE) : await loadCandidate(opts.candidate ?? REFERENCE_CANDIDATE);
   const seed = opts.seed ?? DEFAULT_SEED;
   const runs = opts.runs ?? DEFAULT_RUNS;
   let units: WorkUnit[];
@@ -77,17 +86,33 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
   }
   const started = new Date();
   const t0 = performance.now();
-  const results: PropertyCheckResult[] = [];
+  let results: PropertyCheckResult[] = [];
+  let errors: { message: string; detail?: string }[] = [];
   let incomplete: string | undefined;
-  for (const u of units) {
-    if (opts.shouldStop?.()) {
-      incomplete = `interrupted after ${results.length} of ${units.length} work units`;
-      break;
+  if (isolate) {
+    const out = await runIsolated(candidate.path, units, {
+      ...(opts.watchdogMs !== undefined ? { watchdogMs: opts.watchdogMs } : {}),
+      ...(opts.memoryMb !== undefined ? { memoryMb: opts.memoryMb } : {}),
+      ...(path_ !== undefined ? { path: path_ } : {}),
+      ...(opts.onUnit ? { onUnit: opts.onUnit } : {}),
+      ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+    });
+    if (out.loadError !== undefined) throw new CandidateLoadError(out.loadError);
+    results = out.results;
+    errors = out.errors;
+    incomplete = out.incomplete;
+  } else {
+    const loader = (candidate as Candidate).loader;
+    for (const u of units) {
+      if (opts.shouldStop?.()) {
+        incomplete = `interrupted after ${results.length} of ${units.length} work units`;
+        break;
+      }
+      const check = PROPERTY_CHECKS[u.property]!;
+      const r = check(loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(path_ !== undefined ? { path: path_ } : {}) });
+      results.push(r);
+      opts.onUnit?.(u, r);
     }
-    const check = PROPERTY_CHECKS[u.property]!;
-    const r = check(candidate.loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(path_ !== undefined ? { path: path_ } : {}) });
-    results.push(r);
-    opts.onUnit?.(u, r);
   }
   const report = buildReport({
     candidate,
@@ -99,7 +124,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
     startedAt: started,
     durationMs: Math.round(performance.now() - t0),
     results,
-    errors: [],
+    errors,
     ...(incomplete ? { incomplete } : {}),
     suiteRoot: SUITE_ROOT,
     toolVersion: toolVersion(),

@@ -4,6 +4,6 @@
  * @module
  */
 export { runCheck, REFERENCE_CANDIDATE, DEFAULT_RUNS, DEFAULT_SEED, SUITE_ROOT, toolVersion, type CheckOptions, type CheckRun } from './check';
-export { loadCandidate, CandidateLoadError, type Candidate } from './candidate';
+export { loadCandidate, resolveCandidate, CandidateLoadError, type Candidate, type ResolvedCandidate } from './candidate';
 export { planUnits, CHUNK, type WorkUnit, type PropertyName } from './units';
 export { availableProperties } from './properties';

@@ -1,6 +1,7 @@
 import { irqlName } from '../api/irql';
 import { isNtStatus, ntStatusName } from '../api/ntstatus';
 import type { Machine } from './machine';
+import { probe } from './probe';
 import { BugCheck, HarnessError } from './verifier';
 
 /** What a provider routine must return, per its WDK prototype. */
@@ -39,11 +40,13 @@ export function callProvider(
   m.assertAlive();
   const ctx = m.cpus.push(at.cpu, at.irql, routine);
   m.trace.add('handler', routine);
+  probe()?.enter(routine);
   let result: unknown;
   try {
     result = fn();
   } catch (e) {
     m.cpus.pop(ctx);
+    probe()?.leave();
     if (e instanceof BugCheck || e instanceof HarnessError) throw e;
     if (m.harnessError) throw m.harnessError;
     if (m.verifier.firstViolation) throw new BugCheck(m.verifier.firstViolation);
@@ -76,6 +79,7 @@ export function callProvider(
     );
   } finally {
     m.cpus.pop(ctx);
+    probe()?.leave();
   }
   const shown = returns === 'ntstatus' && isNtStatus(result) ? ntStatusName(result) : returns === 'void' ? '' : describe(result);
   m.trace.add('return', `${routine} returned${shown ? ' ' + shown : ''}`);

@@ -1,4 +1,5 @@
 import type { TraceEvent, TraceEventKind } from '../../trace/trace-event';
+import { probe } from './probe';
 
 /** The run's timeline. Append-only; `seq` numbers events from 0. */
 export class TraceLog {
@@ -12,6 +13,7 @@ export class TraceLog {
     const { cpu, irql } = this.context();
     const event: TraceEvent = detail === undefined ? { seq, kind, text, cpu, irql } : { seq, kind, text, cpu, irql, detail };
     this.#events.push(event);
+    probe()?.event(`${seq} ${kind} ${text}`);
     return seq;
   }
 

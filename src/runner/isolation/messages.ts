@@ -1,0 +1,21 @@
+import type { PropertyCheckResult } from '../../../properties/result';
+import type { WorkUnit } from '../units';
+
+/** What the parent sends the isolation worker. */
+export interface WorkerInput {
+  readonly entry: string;
+  readonly candidatePath: string;
+  readonly units: readonly WorkUnit[];
+  readonly sab: SharedArrayBuffer;
+  /** Replay exactly this path (from a token) instead of generating runs. */
+  readonly path?: string;
+}
+
+/** What the worker sends back. A tagged union. */
+export type WorkerMessage =
+  | { readonly type: 'loaded' }
+  | { readonly type: 'load-error'; readonly message: string }
+  | { readonly type: 'unit'; readonly index: number; readonly result: PropertyCheckResult }
+  | { readonly type: 'tampered'; readonly index: number; readonly changed: readonly string[] }
+  | { readonly type: 'crash'; readonly index: number; readonly message: string }
+  | { readonly type: 'done' };
