@@ -1,6 +1,8 @@
 import {
   CHANCMD,
   CHANSTS_ADDRESS_MASK,
+  NET_DMA_DESCRIPTOR_OFFSETS,
+  NET_DMA_NULL_TRANSFER,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
@@ -18,7 +20,7 @@ import {
   type KernelServices,
 } from '../candidate-api';
 import { REFERENCE_TAG, type ChannelContext, type FdoExtension } from './device-extension';
-import type { Interrupts } from './interrupts';
+import { SOFT_BUSY, SOFT_ERROR, softState, type Interrupts } from './interrupts';
 import type { Mutation } from './mutations';
 import { RUN_CHANNEL_CTRL, channelRegister, resetChannel } from './registers';
 
@@ -48,6 +50,7 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     k.WRITE_REGISTER_ULONG64(channelRegister(regs, ch.index, 'CHANCMP'), completionPa);
   };
   const completion = new WeakMap<ChannelContext, bigint>();
+  isr.setMutations(bug);
 
   const SetDmaChannelCpuAffinity: DMA_CHANNELS_CPU_AFFINITY_HANDLER = (context, array, size) => {
     const fdo = context as FdoExtension;
@@ -81,7 +84,7 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     fdo.channels[index] = ch;
     if (!bug('irql-lock-held-on-return')) k.KeReleaseSpinLock(fdo.lock, old);
     k.KeInitializeDpc(dpc, isr.dpc, ch);
-    k.KeSetTargetProcessorDpc(dpc, cpu);
+    k.KeSetTargetProcessorDpc(dpc, bug('dp-dpc-wrong-cpu') ? (fdo.messageCpus[index] ?? 0) : cpu);
     resetChannel(k, fdo.regs, index);
     completion.set(ch, params.CompletionPhysicalAddress);
     program(ch, params.CompletionPhysicalAddress);
@@ -104,9 +107,23 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     k.ExFreePoolWithTag(ch.block, REFERENCE_TAG);
   };
 
-  const StartDma: DMA_START_HANDLER = (context, _va, pa, count) => {
+  const StartDma: DMA_START_HANDLER = (context, va, pa0, count0) => {
     const ch = context as ChannelContext;
     if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    let pa = pa0;
+    let count = count0;
+    if (bug('dp-start-skips-null-head') || bug('dp-start-writes-user-context')) {
+      const head = k.RtlVirtualView(va, 64);
+      const next = head.getBigUint64(NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor, true);
+      const isNull = (head.getUint32(NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags, true) & NET_DMA_NULL_TRANSFER) !== 0;
+      if (bug('dp-start-writes-user-context')) head.setBigUint64(NET_DMA_DESCRIPTOR_OFFSETS.UserContext1, BigInt(ch.index), true);
+      // "Nothing to copy": start at the next descriptor instead.
+      if (bug('dp-start-skips-null-head') && isNull && count > 1 && next !== 0n) {
+        pa = next;
+        count--;
+      }
+    }
+    softState(ch).lastSubmitted = pa0;
     k.WRITE_REGISTER_ULONG64(channelRegister(ch.fdo.regs, ch.index, 'CHAINADDR'), pa);
     if (counted(ch)) {
       ch.dmaCount = (ch.dmaCount + count) & 0xffff;
@@ -117,24 +134,38 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     return STATUS_SUCCESS;
   };
 
-  const AppendDma: DMA_APPEND_HANDLER = (context, _va, _pa, count) => {
+  const AppendDma: DMA_APPEND_HANDLER = (context, _va, pa, count) => {
     const ch = context as ChannelContext;
     if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    const s = softState(ch);
+    s.lastSubmitted = pa;
+    const racy = bug('dp-append-races-isr');
+    // The ISR sets SOFT_ERROR at DIRQL: update the shared word atomically, never across a register access.
+    const flags = s.flags;
+    if (!racy) s.flags |= SOFT_BUSY;
     if (counted(ch)) {
-      ch.dmaCount = (ch.dmaCount + count) & 0xffff;
+      ch.dmaCount = (ch.dmaCount + count - (bug('dp-dmacount-miscounted') ? 1 : 0)) & 0xffff;
       k.WRITE_REGISTER_USHORT(channelRegister(ch.fdo.regs, ch.index, 'DMACOUNT'), ch.dmaCount);
-    } else {
+    } else if (!bug('dp-append-no-command')) {
       // NetDMA already patched the old tail; the engine re-reads it (F28).
       cmd(ch, CHANCMD.APPEND);
     }
+    if (racy) s.flags = flags | SOFT_BUSY;
     return STATUS_SUCCESS;
   };
 
   const SuspendDma: DMA_SUSPEND_HANDLER = (context, out) => {
     const ch = context as ChannelContext;
     if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    const chansts = channelRegister(ch.fdo.regs, ch.index, 'CHANSTS');
+    if (bug('dp-suspend-reads-before-suspend')) {
+      out.value = k.READ_REGISTER_ULONG64(chansts) & CHANSTS_ADDRESS_MASK;
+      cmd(ch, CHANCMD.SUSPEND);
+      return STATUS_SUCCESS;
+    }
+    // SUSPEND takes effect between descriptors: once written, CHANSTS names the last processed one.
     cmd(ch, CHANCMD.SUSPEND);
-    out.value = k.READ_REGISTER_ULONG64(channelRegister(ch.fdo.regs, ch.index, 'CHANSTS')) & CHANSTS_ADDRESS_MASK;
+    out.value = bug('dp-suspend-reports-head') ? softState(ch).lastSubmitted : k.READ_REGISTER_ULONG64(chansts) & CHANSTS_ADDRESS_MASK;
     return STATUS_SUCCESS;
   };
 
@@ -148,7 +179,7 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
   const AbortDma: DMA_ABORT_HANDLER = (context) => {
     const ch = context as ChannelContext;
     if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
-    cmd(ch, CHANCMD.ABORT);
+    cmd(ch, bug('dp-abort-is-suspend') ? CHANCMD.SUSPEND : CHANCMD.ABORT);
     return STATUS_SUCCESS;
   };
 
@@ -157,9 +188,11 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
     // ABORT first so the Halted status is reported (F32), then RESET to the just-allocated state.
     cmd(ch, CHANCMD.ABORT);
+    if (bug('dp-reset-no-reset')) return STATUS_SUCCESS;
     if (!resetChannel(k, ch.fdo.regs, ch.index)) return STATUS_UNSUCCESSFUL;
     ch.dmaCount = 0;
     ch.error = false;
+    if (!bug('dp-error-sticky')) softState(ch).flags &= ~SOFT_ERROR;
     program(ch, completion.get(ch) ?? 0n);
     return STATUS_SUCCESS;
   };

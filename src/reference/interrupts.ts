@@ -3,6 +3,7 @@ import {
   CHANSTS_ADDRESS_MASK,
   CHANSTS_STATE_MASK,
   GENERAL_REGISTERS,
+  NetDmaTransferStatusArmed,
   NetDmaTransferStatusHalted,
   type KDEFERRED_ROUTINE,
   type KINTERRUPT,
@@ -12,6 +13,7 @@ import {
   type OUT,
 } from '../candidate-api';
 import type { ChannelContext, FdoExtension } from './device-extension';
+import type { Mutation } from './mutations';
 import { RUN_CHANNEL_CTRL, channelRegister } from './registers';
 
 /** The provider's interrupt routines. */
@@ -19,6 +21,35 @@ export interface Interrupts {
   readonly messageIsr: KMESSAGE_SERVICE_ROUTINE;
   readonly lineIsr: KSERVICE_ROUTINE;
   readonly dpc: KDEFERRED_ROUTINE;
+  /** Switches the data-path mutations on (called by createHandlers, which gets them). */
+  setMutations(bug: (x: Mutation) => boolean): void;
+}
+
+/** Software flags shared by the ISR and the channel handlers. */
+export const SOFT_ERROR = 0x1;
+/** Set by Append: the channel has been given work since it was started. */
+export const SOFT_BUSY = 0x2;
+
+/** Per-channel software state the ISR, the DPC and the handlers share. */
+export interface SoftState {
+  /** SOFT_* bits. The ISR sets SOFT_ERROR at DIRQL; others update it only atomically. */
+  flags: number;
+  /** The descriptor the previous interrupt reported. */
+  previousIsr: bigint;
+  /** Head of the last Start/Append. */
+  lastSubmitted: bigint;
+}
+
+const soft = new WeakMap<ChannelContext, SoftState>();
+
+/** The shared software state of a channel. */
+export function softState(ch: ChannelContext): SoftState {
+  let s = soft.get(ch);
+  if (s === undefined) {
+    s = { flags: 0, previousIsr: 0n, lastSubmitted: 0n };
+    soft.set(ch, s);
+  }
+  return s;
 }
 
 /**
@@ -27,18 +58,27 @@ export interface Interrupts {
  * the completion (or NULL after an error) with NetDmaInterruptDpc and re-arms the channel.
  */
 export function createInterrupts(k: KernelServices): Interrupts {
+  let bug: (x: Mutation) => boolean = () => false;
   const service = (ch: ChannelContext): boolean => {
     const fdo = ch.fdo;
     if (fdo.regs === null) return false;
     const sts = k.READ_REGISTER_ULONG64(channelRegister(fdo.regs, ch.index, 'CHANSTS'));
+    const state = Number(sts & CHANSTS_STATE_MASK);
+    // Nothing completed since allocation or reset (a stale interrupt): claim it, report nothing.
     const last = sts & CHANSTS_ADDRESS_MASK;
-    const halted = Number(sts & CHANSTS_STATE_MASK) === NetDmaTransferStatusHalted;
+    if (state === NetDmaTransferStatusArmed || last === 0n) return true;
+    const halted = state === NetDmaTransferStatusHalted;
+    // CHANERR stays set until ResetChannel, so every interrupt while halted on an error reports it.
     const err = halted ? k.READ_REGISTER_ULONG(channelRegister(fdo.regs, ch.index, 'CHANERR')) : 0;
-    ch.error = ch.error || err !== 0;
+    const s = softState(ch);
+    if (err !== 0) s.flags |= SOFT_ERROR;
+    else if (!bug('dp-error-sticky')) s.flags &= ~SOFT_ERROR;
     ch.lastCompleted = last;
+    const reported = bug('dp-isr-stale-descriptor') ? s.previousIsr : last;
+    s.previousIsr = last;
     const cpu: OUT<number> = {};
-    k.NetDmaIsr(ch.handle, last, cpu);
-    k.KeSetTargetProcessorDpc(ch.dpc, cpu.value ?? ch.cpu);
+    k.NetDmaIsr(ch.handle, reported, cpu);
+    if (!bug('dp-dpc-wrong-cpu')) k.KeSetTargetProcessorDpc(ch.dpc, cpu.value ?? ch.cpu);
     k.KeInsertQueueDpc(ch.dpc, null, null);
     return true;
   };
@@ -62,15 +102,21 @@ export function createInterrupts(k: KernelServices): Interrupts {
     const ch = context as ChannelContext;
     const fdo = ch.fdo;
     if (fdo.regs === null || fdo.channels[ch.index] !== ch) return;
-    if (ch.error) {
-      const chanerr = channelRegister(fdo.regs, ch.index, 'CHANERR');
-      k.WRITE_REGISTER_ULONG(chanerr, k.READ_REGISTER_ULONG(chanerr));
-      ch.error = false;
+    const s = softState(ch);
+    if ((s.flags & SOFT_ERROR) !== 0 && !bug('dp-no-null-after-error')) {
+      if (!bug('dp-error-sticky')) s.flags &= ~SOFT_ERROR;
       k.NetDmaInterruptDpc(ch.handle, 0n);
     } else {
       k.NetDmaInterruptDpc(ch.handle, ch.lastCompleted);
     }
-    k.WRITE_REGISTER_USHORT(channelRegister(fdo.regs, ch.index, 'CHANCTRL'), RUN_CHANNEL_CTRL | CHANCTRL.INT_REARM);
+    if (!bug('dp-no-rearm')) k.WRITE_REGISTER_USHORT(channelRegister(fdo.regs, ch.index, 'CHANCTRL'), RUN_CHANNEL_CTRL | CHANCTRL.INT_REARM);
   };
-  return { messageIsr, lineIsr, dpc };
+  return {
+    messageIsr,
+    lineIsr,
+    dpc,
+    setMutations: (b) => {
+      bug = b;
+    },
+  };
 }

@@ -68,7 +68,22 @@ export type Mutation =
   | 'kapi-returns-undefined' // the dispatch routine returns nothing for QUERY_REMOVE
   // channel
   | 'channel-cpu-outside-mask' // reports CpuNumber outside ProcessorAffinityMask
-  | 'channel-not-ready-at-start'; // refuses AllocateDmaChannel until START has returned
+  | 'channel-not-ready-at-start' // refuses AllocateDmaChannel until START has returned
+  // data path (issue #3)
+  | 'dp-start-skips-null-head' // ProviderStartDma skips a leading NULL descriptor (nothing to copy), losing its completion
+  | 'dp-append-no-command' // 1.x ProviderAppendDma never writes CHANCMD APPEND, so an idle engine never re-reads the tail
+  | 'dp-dmacount-miscounted' // 2.0 ProviderAppendDma adds DescriptorCount - 1 to DMACOUNT
+  | 'dp-suspend-reports-head' // ProviderSuspendDma reports the head of the last Start/Append, not the last processed descriptor
+  | 'dp-suspend-reads-before-suspend' // ProviderSuspendDma reads CHANSTS before writing SUSPEND (the engine may go on meanwhile)
+  | 'dp-abort-is-suspend' // ProviderAbortDma writes SUSPEND instead of ABORT
+  | 'dp-reset-no-reset' // ProviderResetChannel only aborts: the channel is not back in its just-allocated state
+  | 'dp-isr-stale-descriptor' // the ISR passes NetDmaIsr the descriptor it saw at the previous interrupt
+  | 'dp-dpc-wrong-cpu' // the DPC is targeted at the interrupt's CPU, not the one NetDmaIsr returned
+  | 'dp-no-null-after-error' // the DPC reports the last descriptor even after an error, never NULL
+  | 'dp-error-sticky' // the software error flag is never cleared: after an error every completion is reported as NULL
+  | 'dp-no-rearm' // the DPC never re-arms the channel interrupt (CHANCTRL.INT_REARM)
+  | 'dp-start-writes-user-context' // ProviderStartDma keeps its bookkeeping in the head descriptor's UserContext1
+  | 'dp-append-races-isr'; // Append read-modify-writes a flags word the ISR also sets, across a register write, without KeSynchronizeExecution
 
 /** Convenience: the empty mutation set of the conformant reference. */
 export const NO_MUTATIONS: ReadonlySet<Mutation> = new Set();

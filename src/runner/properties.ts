@@ -1,3 +1,4 @@
+import { checkDatapath } from '../../properties/datapath/property';
 import { checkLifecycle } from '../../properties/lifecycle/property';
 import type { PropertyCheckOptions, PropertyCheckResult } from '../../properties/result';
 import type { DriverImageLoader } from '../kernel';
@@ -9,6 +10,7 @@ export type PropertyCheck = (loader: DriverImageLoader, opts: PropertyCheckOptio
 /** Every property, by name. */
 export const PROPERTY_CHECKS: Partial<Record<PropertyName, PropertyCheck>> = {
   lifecycle: checkLifecycle,
+  datapath: (loader, opts) => checkDatapath(loader, opts),
 };
 
 /** The properties a default run uses, in order. */

@@ -43,6 +43,7 @@ export class DataPathMonitor {
     this.isrCpu.set(h, cpu);
     const seq = m.trace.add('call', `NetDmaIsr(${typeof pa === 'bigint' ? '0x' + pa.toString(16) : String(pa)}) -> CpuNumber ${cpu}`);
     this.reports.push({ channel: ch, via: 'isr', descriptor: typeof pa === 'bigint' ? pa : -1n, cpu: ctx.cpu, seq });
+    m.client.dataPath?.onNetDmaIsr(ch, pa, ctx.routine);
   }
 
   dpc(h: NET_DMA_CHANNEL_HANDLE, pa: PHYSICAL_ADDRESS): void {
@@ -52,5 +53,6 @@ export class DataPathMonitor {
     m.verifier.check('KE-IRQL-03', ctx.irql === DISPATCH_LEVEL && ctx.routine.startsWith('DeferredRoutine'), () => `NetDmaInterruptDpc called at ${irqlName(ctx.irql)} from ${ctx.routine}; it belongs in the DPC at DISPATCH_LEVEL`);
     const seq = m.trace.add('call', `NetDmaInterruptDpc(${typeof pa === 'bigint' ? '0x' + pa.toString(16) : String(pa)}) on CPU ${ctx.cpu}`);
     this.reports.push({ channel: ch, via: 'dpc', descriptor: typeof pa === 'bigint' ? pa : -1n, cpu: ctx.cpu, seq });
+    m.client.dataPath?.onNetDmaInterruptDpc(ch, pa, ctx.cpu);
   }
 }

@@ -133,6 +133,7 @@ export class Hal {
     }
     m.trace.add('register', `WRITE_REGISTER(${dev.pdo.Name}+0x${off.toString(16)}, ${width * 8}, 0x${value.toString(16)})`);
     dev.pci.mmioWrite(off, width, value);
+    m.registerWritten(dev, off, width, value);
     m.preemptionPoint();
     return 0n;
   }

@@ -5,6 +5,7 @@ import { IoatEngine } from '../../hardware';
 import { PhysicalMemory } from '../../hardware/memory';
 import { BusDriver } from './bus-driver';
 import { DataPathMonitor } from './datapath-monitor';
+import { EngineRunner } from './engine-runner';
 import { Hal } from './hal';
 import { IoManager } from './io-manager';
 import { NetDmaClient } from './netdma-client';
@@ -59,6 +60,8 @@ export class Machine {
   readonly client: NetDmaClient;
   readonly pnp: PnpManager;
   readonly dataPath: DataPathMonitor;
+  /** Engine scheduling: steps channels and delivers interrupts at preemption points and in drains. */
+  readonly engines: EngineRunner;
   readonly devices: SimDevice[] = [];
   readonly busDriverObject: DRIVER_OBJECT;
   phase: Phase = 'Idle';
@@ -90,6 +93,7 @@ export class Machine {
     this.client = new NetDmaClient(this);
     this.pnp = new PnpManager(this);
     this.dataPath = new DataPathMonitor(this);
+    this.engines = new EngineRunner(this);
     this.busDriverObject = {
       Type: 4,
       DeviceObject: null,
@@ -148,7 +152,13 @@ export class Machine {
 
   /** A point where, on real hardware, the engine and other processors may have made progress. */
   preemptionPoint(): void {
+    this.engines.preempt();
     this.onPreemptionPoint?.();
+  }
+
+  /** Called by the HAL after a register write reached the engine. */
+  registerWritten(dev: SimDevice, offset: number, width: number, value: bigint): void {
+    this.engines.listener?.onRegisterWrite(dev, offset, width, value);
   }
 
   /** Called by the kernel when a DPC starts running. */
@@ -178,6 +188,7 @@ export class Machine {
       xfercapLog2: e.xfercapLog2,
       vendorId: e.vendorId,
       raiseInterrupt: (ch: number) => this.pnp.interruptRaised(dev, ch),
+      notify: (n) => this.engines.listener?.onNotice(dev, n),
     });
     dev = {
       index,

@@ -6,6 +6,7 @@ import type { OUT } from '../api/wdm';
 import { callProvider } from './invoke';
 import type { Machine } from './machine';
 import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from './netdma-interface';
+import { ClientDataPath, DpChannel } from './client-datapath';
 
 /**
  * The NetDMA client side (what tcpip.sys does through NetDMA): allocates and frees channels on
@@ -13,7 +14,29 @@ import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from './n
  */
 export class NetDmaClient {
   #nextChannel = 1;
+  /** The copy data path (client-datapath.ts), when a data-path property switched it on. */
+  dataPath: ClientDataPath | null = null;
   constructor(private readonly m: Machine) {}
+
+  /** Switches the copy data path on: chains, copies and their checks on every allocated channel. */
+  enableDataPath(): ClientDataPath {
+    this.dataPath ??= new ClientDataPath(this.m);
+    this.m.engines.listener = this.dataPath;
+    return this.dataPath;
+  }
+
+  /** The data-path state of a channel, if the data path is on. */
+  dpOf(ch: ChannelRecord): DpChannel | undefined {
+    return this.dataPath?.channels.find((c) => c.rec === ch && !c.freed);
+  }
+
+  /** NetDmaPnPEventNotify: on PowerDown wait for outstanding copies; on PowerUp restart every channel (F50). */
+  onPowerEvent(rec: ProviderRecord, down: boolean): void {
+    const dp = this.dataPath;
+    if (dp === null) return;
+    if (down) dp.quiesce();
+    else dp.onPowerUp(rec);
+  }
 
   /** NetDMA may allocate as soon as the provider is started, even inside NetDmaProviderStart. */
   onProviderStarted(rec: ProviderRecord): void {
@@ -57,6 +80,7 @@ export class NetDmaClient {
     const ch: ChannelRecord = { handle, index: rec.nextChannel++, providerChannelContext: out.value, params, completionPa };
     rec.channels.set(handle, ch);
     m.netdma.channelOwners.set(handle, rec);
+    this.dataPath?.channels.push(new DpChannel(m, rec, ch, name));
     return ch;
   }
 
@@ -65,15 +89,25 @@ export class NetDmaClient {
     const m: Machine = this.m;
     const handler = rec.chars.FreeDmaChannel!;
     const irql = m.chooser.choose(2, 'free-irql') === 1 ? DISPATCH_LEVEL : PASSIVE_LEVEL;
+    const dpc = this.dpOf(ch);
+    if (dpc !== undefined) {
+      // Nothing may be outstanding at Free (F26): wait for the engine; cancel a channel halted on an error.
+      this.dataPath!.quiesce();
+      if (this.dataPath!.outstanding(dpc)) this.dataPath!.reset(dpc) || this.dataPath!.abort(dpc);
+      this.dataPath!.verify(dpc);
+    }
     m.trace.add('client', `NetDMA frees a channel of ${rec.name}`);
+    // The handle stays valid until the handler returns: an ISR may still report on it meanwhile.
+    callProvider(m, 'ProviderFreeDmaChannel', { cpu: m.cpus.current.cpu, irql }, 'void', () => handler(ch.providerChannelContext));
     rec.channels.delete(ch.handle);
     m.netdma.channelOwners.delete(ch.handle);
-    callProvider(m, 'ProviderFreeDmaChannel', { cpu: m.cpus.current.cpu, irql }, 'void', () => handler(ch.providerChannelContext));
+    if (dpc !== undefined) this.dataPath!.release(dpc);
     m.memory.free(ch.completionPa);
   }
 
   /** What NetDmaProviderStop does before returning: wait for outstanding DMA, free every channel (F11d). */
   drainAndFreeAll(rec: ProviderRecord): void {
+    this.dataPath?.quiesce();
     for (const ch of [...rec.channels.values()]) this.free(rec, ch);
   }
 }

@@ -244,6 +244,8 @@ export class NetDmaInterface {
     v.check('PWR-06', down ? !rec.poweredDown : rec.poweredDown, () => down ? 'PowerDown notified twice without PowerUp' : 'PowerUp notified without a PowerDown before it');
     rec.poweredDown = down;
     m.observe({ op: 'NetDmaPnPEventNotify', code: ev.NotificationCode });
+    // Clients stop posting and wait for outstanding copies; after PowerUp NetDMA restarts every channel (F50).
+    m.client.onPowerEvent(rec, down);
   }
 
   /** Providers of a device that are registered (not deregistered). */

@@ -33,6 +33,7 @@ import { callProvider } from './invoke';
 import { irpName } from './irp-names';
 import type { Machine } from './machine';
 import type { AssignedResources, SimDevice } from './sim-device';
+import type { WorkItem } from './scheduler';
 import { tagName } from './pool';
 
 /** A candidate driver image: given the kernel services, returns its DriverEntry. */
@@ -298,11 +299,16 @@ export class PnpManager {
       return;
     }
     m.trace.add('interrupt', `${dev.pdo.Name} raises message ${ch} -> CPU ${irq.cpu}`, { message: ch, cpu: irq.cpu });
-    m.work.push({
+    m.engines.listener?.onInterruptRaised(dev, ch);
+    // Delivered from the work queue, or earlier at a preemption point (engine-runner.ts); never to a
+    // processor at or above DIRQL, nor while the interrupt spin lock is held.
+    const item: WorkItem = {
       label: `interrupt ${dev.pdo.Name}/${ch}`,
       ready: () => m.cpus.irqlOf(irq.cpu) < SIMULATED_DIRQL && !m.cpus.lockOwner.has(irq.lock),
       run: () => {
+        m.engines.untrack(item);
         if (!irq.live) return;
+        m.engines.listener?.onIsr(dev, ch);
         m.cpus.lockOwner.set(irq.lock, irq.cpu);
         try {
           callProvider(m, `ISR(${dev.pdo.Name}, message ${ch})`, { cpu: irq.cpu, irql: SIMULATED_DIRQL }, 'boolean', () =>
@@ -311,7 +317,9 @@ export class PnpManager {
           m.cpus.lockOwner.delete(irq.lock);
         }
       },
-    });
+    };
+    m.work.push(item);
+    m.engines.track(item);
   }
 
   /** Calls DriverUnload once every device is removed, then audits what is left. */

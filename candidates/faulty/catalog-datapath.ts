@@ -1,0 +1,16 @@
+import type { FaultyEntry } from './catalog';
+
+/** The faulty data-path providers (issue #3): each data-path rule family has at least one. DCA is not implemented by the reference, so no DCA bug. */
+export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
+  { name: 'dp-start-skips-null-head', bug: 'ProviderStartDma skips a leading NULL descriptor, so its completion is never written', expects: ['NDMA-DP-05', 'NDMA-DP-06', 'NDMA-DP-08', 'NDMA-DP-03'] },
+  { name: 'dp-append-no-command', bug: '1.x ProviderAppendDma never writes CHANCMD APPEND, so an engine idle on the old tail never re-reads it', expects: ['NDMA-DP-07'], versions: ['1.0', '1.1'] },
+  { name: 'dp-dmacount-miscounted', bug: '2.0 ProviderAppendDma adds DescriptorCount - 1 to DMACOUNT', expects: ['NDMA-DP-08', 'NDMA-DP-05'], versions: ['2.0'] },
+  { name: 'dp-suspend-reports-head', bug: 'ProviderSuspendDma reports the head of the last Start/Append instead of the last processed descriptor', expects: ['NDMA-DP-09'] },
+  { name: 'dp-abort-is-suspend', bug: 'ProviderAbortDma writes SUSPEND instead of ABORT', expects: ['NDMA-DP-12'] },
+  { name: 'dp-reset-no-reset', bug: 'ProviderResetChannel only aborts, leaving counts, pointers and errors in place', expects: ['NDMA-DP-13'] },
+  { name: 'dp-isr-stale-descriptor', bug: 'the ISR passes NetDmaIsr the descriptor it saw at the previous interrupt', expects: ['NDMA-INT-01'] },
+  { name: 'dp-dpc-wrong-cpu', bug: 'the DPC is targeted at the interrupt\'s CPU instead of the one NetDmaIsr returned', expects: ['NDMA-INT-02'] },
+  { name: 'dp-no-null-after-error', bug: 'after a channel error the DPC reports a descriptor instead of NULL', expects: ['NDMA-DP-18'] },
+  { name: 'dp-no-rearm', bug: 'the DPC never re-arms the channel interrupt', expects: ['NDMA-INT-05'] },
+  { name: 'dp-start-writes-user-context', bug: 'ProviderStartDma keeps its bookkeeping in the head descriptor\'s UserContext1', expects: ['NDMA-DP-19'] },
+];

@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { match } from 'ts-pattern';
+import type { CopySpec } from '../../src/kernel/core/client-chain';
+import type { ClientFault } from '../../src/kernel/core/client-datapath';
+
+/** PnP events sent while copies are in flight (HLK "DoConcurrentIO" style). */
+export type PnpWithCopies = 'rebalance' | 'surprise-remove' | 'power-cycle' | 'cancelled-stop';
+
+/** One generated step of a data-path run. A tagged union, dispatched exhaustively. */
+export type DatapathCommand =
+  | { readonly kind: 'Allocate' }
+  | { readonly kind: 'Copy'; readonly channel: number; readonly copies: readonly CopySpec[] }
+  | { readonly kind: 'SuspendEditResume'; readonly channel: number; readonly edit: boolean }
+  | { readonly kind: 'Abort'; readonly channel: number }
+  | { readonly kind: 'Reset'; readonly channel: number }
+  | { readonly kind: 'Free'; readonly channel: number }
+  | { readonly kind: 'Run'; readonly steps: number }
+  | { readonly kind: 'Check' }
+  | { readonly kind: 'Fault'; readonly channel: number; readonly fault: ClientFault }
+  | { readonly kind: 'Pnp'; readonly event: PnpWithCopies };
+
+/** Which workload a run is: copies only, or copies with PnP/power events in flight. */
+export type Workload = 'copies' | 'pnp';
+
+/** Everything one run draws. */
+export interface DatapathInput {
+  readonly workload: Workload;
+  readonly commands: readonly DatapathCommand[];
+  /** The scheduler's decisions (engine steps, interrupt delivery, handler CPUs and IRQLs). */
+  readonly choices: readonly number[];
+}
+
+/** A one-line description of a command, for counterexamples. */
+export function commandLabel(c: DatapathCommand): string {
+  return match(c)
+    .with({ kind: 'Allocate' }, () => 'NetDMA allocates a channel')
+    .with({ kind: 'Copy' }, (x) => `channel ${x.channel}: copy chain [${x.copies.map(specLabel).join(', ')}]`)
+    .with({ kind: 'SuspendEditResume' }, (x) => `channel ${x.channel}: suspend${x.edit ? ', NULL out the unprocessed descriptors' : ''}, resume`)
+    .with({ kind: 'Abort' }, (x) => `channel ${x.channel}: abort`)
+    .with({ kind: 'Reset' }, (x) => `channel ${x.channel}: reset`)
+    .with({ kind: 'Free' }, (x) => `channel ${x.channel}: free`)
+    .with({ kind: 'Run' }, (x) => `let the engine run ${x.steps} step(s)`)
+    .with({ kind: 'Check' }, () => 'wait for everything outstanding and check')
+    .with({ kind: 'Fault' }, (x) => `channel ${x.channel}: inject ${x.fault}`)
+    .with({ kind: 'Pnp' }, (x) => `PnP with copies in flight: ${x.event}`)
+    .exhaustive();
+}
+
+function specLabel(s: CopySpec): string {
+  const flags = [s.status ? 'S' : '', s.interrupt ? 'I' : '', s.serialize ? 'F' : '', s.dca ? 'D' : '', s.pageBreak !== 'none' ? `PB:${s.pageBreak}` : ''].join('');
+  const what = s.kind === 'copy' ? `${s.length}B+${s.srcSkew}/${s.dstSkew}` : s.kind;
+  return flags ? `${what} ${flags}` : what;
+}
+
+const copySpecArb: fc.Arbitrary<CopySpec> = fc.record({
+  kind: fc.constantFrom<CopySpec['kind']>('copy', 'copy', 'copy', 'copy', 'copy', 'null', 'zero'),
+  length: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 2048 }), fc.integer({ min: 2, max: 4000 })),
+  srcSkew: fc.nat({ max: 63 }),
+  dstSkew: fc.nat({ max: 63 }),
+  status: fc.boolean(),
+  interrupt: fc.boolean(),
+  serialize: fc.boolean(),
+  dca: fc.boolean(),
+  pageBreak: fc.constantFrom<CopySpec['pageBreak']>('none', 'none', 'none', 'src', 'dst', 'both'),
+});
+
+const channel = fc.nat({ max: 3 });
+const faultArb = fc.constantFrom<ClientFault>(
+  'read-data', 'write-data', 'source-address', 'destination-address', 'descriptor-control', 'length', 'next-descriptor-address', 'lost-interrupt', 'stall',
+);
+
+const copyCommands: Array<fc.WeightedArbitrary<DatapathCommand>> = [
+  { weight: 2, arbitrary: fc.constant({ kind: 'Allocate' } as const) },
+  { weight: 12, arbitrary: fc.record({ kind: fc.constant('Copy' as const), channel, copies: fc.array(copySpecArb, { minLength: 1, maxLength: 5 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('SuspendEditResume' as const), channel, edit: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('Abort' as const), channel }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('Reset' as const), channel }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('Free' as const), channel }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('Run' as const), steps: fc.nat({ max: 8 }) }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'Check' } as const) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('Fault' as const), channel, fault: faultArb }) },
+];
+
+const pnpArb = fc.record({
+  kind: fc.constant('Pnp' as const),
+  event: fc.constantFrom<PnpWithCopies>('rebalance', 'rebalance', 'power-cycle', 'power-cycle', 'cancelled-stop', 'surprise-remove'),
+});
+
+const choicesArb = fc.array(fc.nat({ max: 15 }), { maxLength: 300 });
+
+/** Copy workloads: allocations, chains, suspend/edit/resume, abort, reset, faults. */
+export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
+  workload: fc.constant<Workload>('copies'),
+  commands: fc.array(fc.oneof(...copyCommands), { minLength: 1, maxLength: 25 }),
+  choices: choicesArb,
+});
+
+/** The same with PnP and power events while copies are in flight. */
+export const pnpInputArb: fc.Arbitrary<DatapathInput> = fc.record({
+  workload: fc.constant<Workload>('pnp'),
+  commands: fc.array(fc.oneof(...copyCommands, { weight: 5, arbitrary: pnpArb }), { minLength: 1, maxLength: 25 }),
+  choices: choicesArb,
+});
+
+/** Both kinds of runs (the CLI's default). */
+export const datapathInputArb: fc.Arbitrary<DatapathInput> = fc.oneof({ weight: 7, arbitrary: copiesInputArb }, { weight: 3, arbitrary: pnpInputArb });

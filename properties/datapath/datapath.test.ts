@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../../spec';
+import { FAULTY_DATAPATH } from '../../candidates/faulty/catalog-datapath';
+import { faulty } from '../../candidates/faulty/faulty';
+import reference from '../../src/reference';
+import { decodeReplayToken } from '../replay-token';
+import { SEED } from '../seed';
+import type { DatapathInput } from './commands';
+import { checkDatapath, formatFailure } from './property';
+import { runDatapathWorkload } from './run-datapath';
+
+/** Linked chains (NetDMA 1.x) and counted chains (2.0). */
+const MODES = [['linked', '1.1'], ['counted', '2.0']] as const;
+
+describe('the reference provider copies correctly through its handlers', () => {
+  it.each(MODES)(`passes 500 copy workloads with %s chains (NetDMA %s, seed ${SEED})`, (_mode, iv) => {
+    const r = checkDatapath(reference, { interfaceVersion: iv, seed: SEED, numRuns: 500 }, 'copies');
+    if (r.failure) expect.fail(`reference rejected on NetDMA ${iv}:\n${formatFailure(r.failure, 'src/reference')}`);
+    expect(r.stats.runs.copies).toBe(500);
+    expect(r.stats.verifiedCopies).toBeGreaterThan(1000);
+    for (const k of ['errors', 'isrs', 'dpcs', 'suspends', 'aborts', 'resets'] as const) expect(r.stats[k], k).toBeGreaterThan(0);
+  });
+  it.each(MODES)(`passes 200 PnP-with-copies runs with %s chains (NetDMA %s, seed ${SEED})`, (_mode, iv) => {
+    const r = checkDatapath(reference, { interfaceVersion: iv, seed: SEED, numRuns: 200 }, 'pnp');
+    if (r.failure) expect.fail(`reference rejected on NetDMA ${iv}:\n${formatFailure(r.failure, 'src/reference')}`);
+    expect(r.stats.runs.pnp).toBe(200);
+    for (const t of ['StopPending|STOP|Stopped', 'Started|SURPRISE_REMOVAL|SurpriseRemoved', 'Started|SET_POWER(D3)|Started']) expect([...r.transitions.keys()], t).toContain(t);
+  });
+  it('passes NetDMA 1.0 (linked chains, no power notifications)', () => {
+    const r = checkDatapath(reference, { interfaceVersion: '1.0', seed: SEED, numRuns: 200 });
+    if (r.failure) expect.fail(formatFailure(r.failure, 'src/reference'));
+  });
+
+  it.each(MODES)('reports an injected fault (NULL to NetDmaInterruptDpc, Halted word) and works again after Reset + Start (%s)', (_mode, iv) => {
+    const copy = (interrupt: boolean) => ({ kind: 'copy', length: 300, srcSkew: 3, dstSkew: 5, status: true, interrupt, serialize: false, dca: false, pageBreak: 'none' }) as const;
+    const input: DatapathInput = {
+      workload: 'copies',
+      commands: [
+        { kind: 'Allocate' },
+        { kind: 'Fault', channel: 0, fault: 'read-data' },
+        { kind: 'Copy', channel: 0, copies: [copy(true), copy(true)] },
+        { kind: 'Check' },
+        { kind: 'Reset', channel: 0 },
+        { kind: 'Copy', channel: 0, copies: [copy(false), copy(true)] },
+        { kind: 'Check' },
+      ],
+      choices: [],
+    };
+    const r = runDatapathWorkload(reference, input, { interfaceVersion: iv });
+    expect(r.violation, r.violation?.message).toBeNull();
+    expect(r.harnessError).toBeNull();
+    const texts = r.trace.map((e) => e.text);
+    expect(texts.some((t) => /CHANERR 0x100 READ_DATA, halted/.test(t))).toBe(true);
+    // The Halted completion word (PA | 3) for the faulting descriptor.
+    expect(texts.some((t) => /READ_DATA, halted \(injected, CHANCMP@0x[0-9a-f]+ <- 0x[0-9a-f]*3[,)]/.test(t))).toBe(true);
+    const dpcs = texts.filter((t) => t.startsWith('NetDmaInterruptDpc('));
+    expect(dpcs[0]).toMatch(/^NetDmaInterruptDpc\(0x0\)/);
+    expect(dpcs.at(-1)).not.toMatch(/^NetDmaInterruptDpc\(0x0\)/);
+    // Both copies after the reset were verified by the byte oracle.
+    expect(r.stats.verifiedCopies).toBe(2);
+  });
+});
+
+describe('faulty data-path providers are rejected with their rule id, a shrunk sequence and a replay token', () => {
+  const cases = FAULTY_DATAPATH.flatMap((e) => (e.versions ?? ['1.1', '2.0']).map((iv) => [e.name, iv, e] as const));
+  it.each(cases)('%s on NetDMA %s', (name, iv, entry) => {
+    const loader = faulty(entry.name);
+    const r = checkDatapath(loader, { interfaceVersion: iv, seed: SEED, numRuns: 300 });
+    if (!r.failure) expect.fail(`faulty provider '${name}' survived ${r.numRuns} runs on NetDMA ${iv}: ${entry.bug}`);
+    const f = r.failure;
+    expect(f.harnessError).toBeNull();
+    expect(entry.expects, formatFailure(f)).toContain(f.violation?.ruleId);
+    const text = formatFailure(f, `candidates/faulty/${name}.ts`);
+    expect(text).toContain('--replay ndc1.');
+    const token = decodeReplayToken(f.replay);
+    expect(token.property).toBe('datapath');
+    const again = checkDatapath(loader, { interfaceVersion: token.interfaceVersion, msix: token.msix, seed: token.seed, path: token.path, numRuns: 1 });
+    expect(again.failure?.violation?.ruleId).toBe(f.violation!.ruleId);
+    expect(again.failure?.steps).toEqual(f.steps);
+  });
+  it('has at least one faulty provider per implemented data-path rule family', () => {
+    const families = new Set(FAULTY_DATAPATH.flatMap((e) => e.expects.map((id) => RULES.find((r) => r.id === id)!.family)));
+    expect([...families].sort()).toEqual(expect.arrayContaining(['data-path', 'interrupt']));
+  });
+});

@@ -1,0 +1,202 @@
+import { match } from 'ts-pattern';
+import type { RuleId } from '../../spec';
+import {
+  IRP_MN_CANCEL_STOP_DEVICE,
+  IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
+  IRP_MN_QUERY_CAPABILITIES,
+  IRP_MN_QUERY_REMOVE_DEVICE,
+  IRP_MN_QUERY_STOP_DEVICE,
+  IRP_MN_REMOVE_DEVICE,
+  IRP_MN_START_DEVICE,
+  IRP_MN_STOP_DEVICE,
+  IRP_MN_SURPRISE_REMOVAL,
+  IRP_MN_CANCEL_REMOVE_DEVICE,
+  NT_SUCCESS,
+  ntStatusName,
+} from '../../src/kernel/api';
+import { BugCheck, HarnessError, Machine, createKernelServices, listChooser, type DriverImageLoader, type InterfaceVersion, type Violation } from '../../src/kernel';
+import type { ClientDataPath, DpChannel } from '../../src/kernel/core/client-datapath';
+import { ADDED, eventLabel, isLegal, judge, nextRemovalEvent, nextState, succeeded, transitionKey, type DeviceModel, type LifecycleEvent, type ModelContext } from '../../src/model/lifecycle';
+import type { TraceEvent } from '../../src/trace/trace-event';
+import { commandLabel, type DatapathCommand, type DatapathInput, type PnpWithCopies } from './commands';
+
+/** The machine a data-path run uses. */
+export interface DatapathRunOptions {
+  readonly interfaceVersion: InterfaceVersion;
+  readonly msix?: boolean;
+  readonly cpus?: number;
+  readonly channelParametersRevision?: 1 | 2;
+}
+
+/** What one run observed. */
+export interface DatapathRunResult {
+  readonly violation: Violation | null;
+  readonly harnessError: string | null;
+  readonly steps: readonly string[];
+  readonly trace: readonly TraceEvent[];
+  readonly exercised: ReadonlyMap<RuleId, number>;
+  readonly transitions: ReadonlyMap<string, number>;
+  readonly stats: ClientDataPath['stats'] & { readonly engineSteps: number };
+}
+
+const MINOR: Record<Exclude<LifecycleEvent['type'], 'SET_POWER'>, number> = {
+  START: IRP_MN_START_DEVICE,
+  QUERY_STOP: IRP_MN_QUERY_STOP_DEVICE,
+  STOP: IRP_MN_STOP_DEVICE,
+  CANCEL_STOP: IRP_MN_CANCEL_STOP_DEVICE,
+  QUERY_REMOVE: IRP_MN_QUERY_REMOVE_DEVICE,
+  CANCEL_REMOVE: IRP_MN_CANCEL_REMOVE_DEVICE,
+  REMOVE: IRP_MN_REMOVE_DEVICE,
+  SURPRISE_REMOVAL: IRP_MN_SURPRISE_REMOVAL,
+  FILTER_RESOURCE_REQUIREMENTS: IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
+  QUERY_CAPABILITIES: IRP_MN_QUERY_CAPABILITIES,
+};
+
+function pnpEvents(e: PnpWithCopies): LifecycleEvent[] {
+  return match(e)
+    .with('rebalance', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'STOP' }, { type: 'START', bus: 'succeed' }])
+    .with('cancelled-stop', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'fail' }])
+    .with('surprise-remove', (): LifecycleEvent[] => [{ type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }])
+    .with('power-cycle', (): LifecycleEvent[] => [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }])
+    .exhaustive();
+}
+
+/**
+ * Runs one generated data-path workload: load the driver, enumerate and start one engine with the
+ * NetDMA client's data path on, play the commands (copies through the provider's handlers, PnP and
+ * power events in flight), then wait for everything, remove the device and unload. Every kernel call
+ * is checked by the verifier and every copy by the data-path checks. Deterministic.
+ */
+export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathInput, opts: DatapathRunOptions): DatapathRunResult {
+  const m = new Machine({
+    interfaceVersion: opts.interfaceVersion,
+    msix: opts.msix ?? true,
+    cpus: opts.cpus ?? 4,
+    channelParametersRevision: opts.channelParametersRevision ?? 2,
+    chooser: listChooser(input.choices),
+  });
+  const services = createKernelServices(m, { failPoolAttempts: new Set(), failNextCreateDevice: false });
+  const dp = m.client.enableDataPath();
+  const steps: string[] = [];
+  const transitions = new Map<string, number>();
+  const ifaceVersion = opts.interfaceVersion === '1.0' ? 0x100 : opts.interfaceVersion === '1.1' ? 0x101 : 0x200;
+  let harnessError: string | null = null;
+  let slot: { sim: ReturnType<Machine['pnp']['addDevice']>['device']; model: DeviceModel; ctx: ModelContext } | null = null;
+
+  const send = (event: LifecycleEvent): void => {
+    const s = slot!;
+    const before = s.model;
+    const dev = s.sim;
+    if (event.type === 'START') dev.bus.next.set(IRP_MN_START_DEVICE, event.bus);
+    if (event.type === 'QUERY_STOP') dev.bus.next.set(IRP_MN_QUERY_STOP_DEVICE, event.bus);
+    if (event.type === 'QUERY_REMOVE') dev.bus.next.set(IRP_MN_QUERY_REMOVE_DEVICE, event.bus);
+    steps.push(`${dev.pdo.Name}: ${eventLabel(event)}`);
+    const out = event.type === 'SET_POWER' ? m.pnp.sendPower(dev, event.to) : m.pnp.sendPnp(dev, MINOR[event.type]);
+    for (const f of judge(s.ctx, before, event, out)) m.verifier.check(f.ruleId, f.ok, () => f.message);
+    s.model = nextState(before, event, succeeded(event, out));
+    const key = transitionKey(before.pnp, event, s.model.pnp);
+    transitions.set(key, (transitions.get(key) ?? 0) + 1);
+    if ((event.type === 'QUERY_STOP' || event.type === 'QUERY_REMOVE') && !NT_SUCCESS(out.finalStatus)) {
+      steps[steps.length - 1] += ` -> ${ntStatusName(out.finalStatus)}`;
+      send({ type: event.type === 'QUERY_STOP' ? 'CANCEL_STOP' : 'CANCEL_REMOVE' });
+    }
+  };
+
+  const provider = () => (slot ? m.netdma.liveProvidersOf(slot.sim)[0] : undefined);
+  const channels = (): DpChannel[] => dp.live().filter((c) => c.prov === provider());
+  const started = () => provider()?.state === 'started' && slot?.model.power === 'D0';
+  const pick = (i: number): DpChannel | undefined => {
+    const l = channels();
+    return l.length === 0 ? undefined : l[i % l.length];
+  };
+  const allocate = (): DpChannel | undefined => {
+    const prov = provider();
+    if (!prov || !started()) return undefined;
+    const ch = m.client.allocate(prov);
+    return ch ? dp.channels.find((c) => c.rec === ch) : undefined;
+  };
+
+  const run = (c: DatapathCommand): void => {
+    steps.push(commandLabel(c));
+    match(c)
+      .with({ kind: 'Allocate' }, () => {
+        if (!allocate()) steps[steps.length - 1] += ' (none)';
+      })
+      .with({ kind: 'Copy' }, (x) => {
+        if (!started()) return;
+        const ch = pick(x.channel) ?? allocate();
+        if (ch) dp.copy(ch, x.copies);
+      })
+      .with({ kind: 'SuspendEditResume' }, (x) => {
+        const ch = started() ? pick(x.channel) : undefined;
+        if (ch) dp.suspendEditResume(ch, x.edit);
+      })
+      .with({ kind: 'Abort' }, (x) => {
+        const ch = started() ? pick(x.channel) : undefined;
+        if (ch) dp.abort(ch);
+      })
+      .with({ kind: 'Reset' }, (x) => {
+        const ch = started() ? pick(x.channel) : undefined;
+        if (ch) dp.reset(ch);
+      })
+      .with({ kind: 'Free' }, (x) => {
+        const ch = started() ? pick(x.channel) : undefined;
+        if (ch) m.client.free(ch.prov, ch.rec);
+      })
+      .with({ kind: 'Run' }, (x) => {
+        m.engines.drain(x.steps);
+      })
+      .with({ kind: 'Check' }, () => {
+        dp.quiesce();
+        dp.checkWriteLog();
+      })
+      .with({ kind: 'Fault' }, (x) => {
+        const ch = started() ? pick(x.channel) : undefined;
+        if (ch) dp.inject(ch, x.fault);
+      })
+      .with({ kind: 'Pnp' }, (x) => {
+        if (!slot || slot.model.pnp === 'Removed') return;
+        for (const e of pnpEvents(x.event)) {
+          if (!isLegal(slot.model, e)) break;
+          send(e);
+        }
+      })
+      .exhaustive();
+  };
+
+  try {
+    steps.push('DriverEntry');
+    const st = m.pnp.loadDriver(loader, services);
+    if (!NT_SUCCESS(st)) {
+      m.verifier.check('DRV-ENTRY-01', false, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);
+    }
+    steps.push('AddDevice');
+    const { device, status } = m.pnp.addDevice();
+    if (!NT_SUCCESS(status)) m.verifier.check('DRV-ADD-03', false, () => `AddDevice failed with ${ntStatusName(status)} although nothing was made to fail`);
+    const prov = m.netdma.liveProvidersOf(device)[0]!;
+    slot = { sim: device, model: ADDED, ctx: { interfaceVersion: ifaceVersion, providerVersion: prov.version } };
+    send({ type: 'FILTER_RESOURCE_REQUIREMENTS' });
+    send({ type: 'START', bus: 'succeed' });
+    for (const c of input.commands) run(c);
+    steps.push('wait for everything outstanding and check');
+    dp.quiesce();
+    dp.checkWriteLog();
+    for (let i = 0, next = nextRemovalEvent(slot.model); i < 6 && next; i++, next = nextRemovalEvent(slot.model)) send(next);
+    dp.checkWriteLog();
+    steps.push('Unload');
+    m.pnp.unload();
+  } catch (e) {
+    if (e instanceof HarnessError) harnessError = e.message;
+    else if (!(e instanceof BugCheck)) harnessError = `harness error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+  }
+  if (m.harnessError && !harnessError) harnessError = m.harnessError.message;
+  return {
+    violation: m.verifier.firstViolation ?? null,
+    harnessError,
+    steps,
+    trace: m.trace.events(),
+    exercised: m.verifier.exercisedCounts,
+    transitions,
+    stats: { ...dp.stats, engineSteps: m.engines.steps },
+  };
+}

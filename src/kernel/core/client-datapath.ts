@@ -1,0 +1,690 @@
+/**
+ * The NetDMA client's data path: per allocated channel, descriptor chains built in simulated
+ * memory and submitted through the provider's handlers in the orders the docs allow (F32a), and
+ * every observation checked against a spec rule: the dmatest byte oracle, the write log, the
+ * independent engine model (`runDatapath`) fed with the operations the client applied, and the
+ * interrupt reports (NetDmaIsr / NetDmaInterruptDpc).
+ *
+ * @module
+ */
+import type { RuleId } from '../../../spec';
+import {
+  CHANCTRL,
+  CHANNEL_REGISTERS,
+  NET_DMA_DESCRIPTOR_OFFSETS,
+  NET_DMA_DESCRIPTOR_SIZE,
+  NET_DMA_NULL_TRANSFER,
+  NET_DMA_INTERRUPT_ON_COMPLETION,
+  NET_DMA_STATUS_UPDATE_ON_COMPLETION,
+  REGISTER_BLOCK_SIZE,
+  encodeDescriptorInto,
+  faultPlan,
+  hex,
+  type ChannelSnapshot,
+  type DescriptorFaultKind,
+  type EngineNotice,
+  type EngineStepEvent,
+  type Segment,
+} from '../../hardware';
+import { checkCopy, diffRanges, fillDestinationPattern, fillSourcePattern, formatVerdict, modelMemoryOf, runDatapath } from '../../model/datapath';
+import type { DatapathConfig, DatapathOp, ModelMemory } from '../../model/datapath';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../api/irql';
+import { STATUS_SUCCESS } from '../api/ntstatus';
+import type { OUT, PHYSICAL_ADDRESS } from '../api/wdm';
+import { Arena, GUARD, concat, controlFlags, type CopySpec } from './client-chain';
+import type { EngineListener } from './engine-runner';
+import { callProvider } from './invoke';
+import type { Machine } from './machine';
+import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from './netdma-interface';
+import type { SimDevice } from './sim-device';
+
+const RING_SLOTS = 128;
+const ARENA = 64 * 1024;
+const QUIESCE_STEPS = 4 * RING_SLOTS;
+/** Marker NetDMA leaves in UserContext1/2; nobody else may write them (NDMA-DP-19). */
+const USER_CONTEXT = 0x4e65_7444_4d41_0000n;
+
+/** A fault the workload asks for on a channel's next descriptor (or now, for a stall). */
+export type ClientFault = DescriptorFaultKind | 'lost-interrupt' | 'stall';
+
+/** One submitted descriptor and, for copies, its buffers. */
+interface Submitted {
+  readonly pa: bigint;
+  readonly spec: CopySpec;
+  readonly flags: number;
+  readonly src: readonly Segment[];
+  readonly dst: readonly Segment[];
+  readonly srcRegions: readonly Segment[];
+  readonly dstRegions: readonly Segment[];
+  readonly srcBefore: readonly Uint8Array[];
+  readonly dstBefore: readonly Uint8Array[];
+}
+
+/** What the client keeps per allocated channel. */
+export class DpChannel {
+  readonly counted: boolean;
+  readonly ring: bigint;
+  readonly src: Arena;
+  readonly dst: Arena;
+  #slot = 0;
+  needsStart = true;
+  freed = false;
+  /** Last descriptor submitted (linked chains: the tail NetDMA patches on Append). */
+  tail: bigint | null = null;
+  readonly ops: DatapathOp[] = [];
+  /** Client label of each op (for rule attribution and messages). */
+  readonly config: DatapathConfig;
+  readonly initial: ModelMemory;
+  readonly submitted = new Map<bigint, Submitted>();
+  readonly order: bigint[] = [];
+  // Engine observations.
+  readonly completed: bigint[] = [];
+  readonly completedIdx = new Map<bigint, number>();
+  readonly errors = new Set<bigint>();
+  readonly words: bigint[] = [];
+  interrupts = 0;
+  readonly suspendReports: bigint[] = [];
+  // Interrupt reporting bookkeeping.
+  /** Lowest completion index an interrupt raised and not yet reported by NetDmaIsr requires. */
+  isrFloor: number | null = null;
+  errorToReport = false;
+  errorSinceDpc = false;
+  lostInterrupt = false;
+  /** Completion index of the oldest interrupt-flagged descriptor no DPC has reported yet. */
+  owed: number | null = null;
+  pendingFault: ClientFault | null = null;
+
+  constructor(
+    readonly m: Machine,
+    readonly prov: ProviderRecord,
+    readonly rec: ChannelRecord,
+    readonly name: string,
+  ) {
+    this.counted = prov.version >= 0x200;
+    const mem = m.memory;
+    this.ring = mem.allocateContiguous(RING_SLOTS * NET_DMA_DESCRIPTOR_SIZE, 4096);
+    this.src = new Arena(mem.allocateContiguous(ARENA, 4096), ARENA);
+    this.dst = new Arena(mem.allocateContiguous(ARENA, 4096), ARENA);
+    const hw = this.hw();
+    this.config = {
+      xfercapLog2: m.engineOf(prov.device).xfercapLog2,
+      chanctrl: hw?.chanctrl ?? 0,
+      masterIntEn: true,
+      completionAddress: rec.completionPa,
+      chanerrMask: hw?.chanerrMask ?? 0,
+    };
+    this.initial = modelMemoryOf(this.allocations().map((a) => [a.pa, mem.read(a.pa, a.length)] as const));
+  }
+
+  get dev(): SimDevice {
+    return this.prov.device;
+  }
+
+  allocations(): Segment[] {
+    return [
+      { pa: this.rec.completionPa, length: 64 },
+      { pa: this.ring, length: RING_SLOTS * NET_DMA_DESCRIPTOR_SIZE },
+      { pa: this.src.base, length: ARENA },
+      { pa: this.dst.base, length: ARENA },
+    ];
+  }
+
+  /** The engine channel the provider gave this channel: the one whose CHANCMP is our completion word. */
+  hwIndex(): number | undefined {
+    const e = this.m.engineOf(this.dev);
+    for (let i = 0; i < e.channelCount; i++) if (e.channelSnapshot(i).completionAddress === this.rec.completionPa) return i;
+    return undefined;
+  }
+
+  hw(): ChannelSnapshot | undefined {
+    const i = this.hwIndex();
+    return i === undefined ? undefined : this.m.engineOf(this.dev).channelSnapshot(i);
+  }
+
+  ownsDescriptor(pa: bigint): boolean {
+    return pa >= this.ring && pa < this.ring + BigInt(RING_SLOTS * NET_DMA_DESCRIPTOR_SIZE);
+  }
+
+  slotsLeft(): number {
+    return RING_SLOTS - this.#slot - 1;
+  }
+
+  nextSlot(): bigint {
+    return this.ring + BigInt(this.#slot * NET_DMA_DESCRIPTOR_SIZE);
+  }
+
+  takeSlot(): bigint {
+    const pa = this.nextSlot();
+    this.#slot++;
+    return pa;
+  }
+
+  cpuWrite(pa: bigint, bytes: Uint8Array): void {
+    this.m.memory.write(pa, bytes);
+    this.ops.push({ op: 'cpu-write', pa, bytes: bytes.slice() });
+  }
+}
+
+/**
+ * NetDMA's data path over every allocated channel: the engine listener, the workload operations
+ * (copy, suspend-edit-resume, abort, reset, faults, quiesce) and the checks.
+ */
+export class ClientDataPath implements EngineListener {
+  readonly channels: DpChannel[] = [];
+  /** Statistics for the properties. */
+  readonly stats = { copies: 0, descriptors: 0, verifiedCopies: 0, errors: 0, isrs: 0, dpcs: 0, suspends: 0, aborts: 0, resets: 0 };
+
+  constructor(private readonly m: Machine) {}
+
+  live(): DpChannel[] {
+    return this.channels.filter((c) => !c.freed);
+  }
+
+  private byHw(dev: SimDevice, ch: number): DpChannel | undefined {
+    const e = this.m.engineOf(dev);
+    if (ch < 0 || ch >= e.channelCount) return undefined;
+    const cmp = e.channelSnapshot(ch).completionAddress;
+    let found: DpChannel | undefined;
+    for (const c of this.channels) if (c.dev === dev && c.rec.completionPa === cmp) found = c;
+    return found;
+  }
+
+  private byPa(pa: bigint): DpChannel | undefined {
+    return this.channels.find((c) => c.ownsDescriptor(pa));
+  }
+
+  /** Checks a data-path rule: counted as exercised when it holds, a violation when not. */
+  private check(rule: RuleId, ok: boolean, msg: () => string): void {
+    this.m.verifier.check(rule, ok, msg);
+  }
+
+  private fail(rule: RuleId, msg: string): never {
+    return this.m.verifier.fail(rule, msg);
+  }
+
+  // ---- engine listener ----
+
+  onStep(dev: SimDevice, ev: EngineStepEvent): void {
+    const pa = ev.kind === 'idle' ? ev.afterPa : ev.descriptorPa;
+    const c = this.byPa(pa) ?? this.byHw(dev, ev.ch);
+    if (c === undefined) return;
+    this.check('NDMA-DP-22', !(c.freed), () => `the engine processed descriptor ${hex(pa)} of ${c.name} after ProviderFreeDmaChannel returned (${ev.text})`);
+    if (ev.kind === 'error' && ev.injected) {
+      // The model cannot force an error: it sees the same descriptor made invalid for one step.
+      const at = pa + BigInt(NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags);
+      const orig = this.m.memory.read(at, 4);
+      const bad = orig.slice();
+      bad[1] = bad[1]! | 0x01; // ControlFlags bit 0x100: undefined, a descriptor-control error
+      c.ops.push({ op: 'cpu-write', pa: at, bytes: bad }, { op: 'step', count: 1 }, { op: 'cpu-write', pa: at, bytes: orig });
+      this.m.engineOf(dev).setFaults(faultPlan(...this.m.engineOf(dev).faults.rules.filter((r) => !('when' in r) || r.when === undefined || !r.when({ channel: ev.ch, ordinal: 0, descriptorPa: pa }))));
+    } else {
+      c.ops.push({ op: 'step', count: 1 });
+    }
+    if (ev.kind === 'idle') return;
+    if (ev.completionWrite !== undefined) c.words.push(ev.completionWrite.word);
+    if (ev.interrupt === 'raised' || ev.interrupt === 'lost') c.interrupts++;
+    if (ev.interrupt === 'lost' || ev.interrupt === 'dropped') c.lostInterrupt = true;
+    if (ev.kind === 'error') {
+      this.stats.errors++;
+      c.errors.add(pa);
+      c.errorSinceDpc = true;
+      return;
+    }
+    c.completedIdx.set(pa, c.completed.length);
+    c.completed.push(pa);
+    if ((ev.controlFlags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 && c.owed === null) c.owed = c.completed.length - 1;
+  }
+
+  onNotice(dev: SimDevice, n: EngineNotice): void {
+    const c = this.byHw(dev, n.ch);
+    if (c === undefined || c.freed) return;
+    if (n.kind === 'completion-write') c.words.push(n.write.word);
+    if (n.kind === 'interrupt') c.interrupts++;
+    if (n.kind === 'halt') {
+      c.errorSinceDpc = true;
+      if (n.interrupt === 'raised') c.interrupts++;
+    }
+  }
+
+  onRegisterWrite(dev: SimDevice, offset: number, width: number, value: bigint): void {
+    const block = Math.floor(offset / REGISTER_BLOCK_SIZE);
+    if (block === 0) return;
+    const inner = offset % REGISTER_BLOCK_SIZE;
+    if (inner !== CHANNEL_REGISTERS.CHANCTRL.offset || width > 2) return;
+    if ((Number(value) & CHANCTRL.INT_REARM) === 0) return;
+    const c = this.byHw(dev, block - 1);
+    if (c !== undefined && !c.freed) c.ops.push({ op: 'rearm' });
+  }
+
+  onInterruptRaised(dev: SimDevice, ch: number): void {
+    const c = this.byHw(dev, ch);
+    if (c === undefined || c.freed) return;
+    const floor = c.completed.length - 1;
+    if (c.isrFloor === null) c.isrFloor = floor;
+  }
+
+  onIsr(dev: SimDevice, ch: number): void {
+    const c = this.byHw(dev, ch);
+    if (c === undefined || c.freed) return;
+    const hw = c.hw();
+    if (hw !== undefined && hw.state === 'halted' && hw.haltCause === 'error') c.errorToReport = true;
+  }
+
+  // ---- NetDmaIsr / NetDmaInterruptDpc ----
+
+  onNetDmaIsr(ch: ChannelRecord, pa: unknown, routine: string): void {
+    const c = this.channels.find((x) => x.rec === ch);
+    if (c === undefined) return;
+    this.stats.isrs++;
+    const m = /^ISR\((.+), message (\d+)\)$/.exec(routine);
+    if (m && this.m.options.msix) {
+      const dev = this.m.devices.find((d) => d.pdo.Name === m[1]);
+      const owner = dev ? this.byHw(dev, Number(m[2])) : undefined;
+      this.check('NDMA-INT-01', owner === undefined || owner === c, () => `the ISR for message ${m[2]} (${owner!.name}) called NetDmaIsr with the handle of ${c.name}`);
+    }
+    if (typeof pa !== 'bigint') this.fail('NDMA-INT-01', `NetDmaIsr was passed ${String(pa)} for ${c.name}, not a physical address`);
+    if (c.errors.has(pa)) {
+      c.isrFloor = null;
+      return;
+    }
+    const idx = c.completedIdx.get(pa);
+    const floor = c.isrFloor ?? -1;
+    const want = floor >= 0 ? c.completed[floor] : undefined;
+    this.check('NDMA-INT-01', idx !== undefined && idx >= floor, () => `NetDmaIsr for ${c.name} reported descriptor ${hex(pa)}, which ${idx === undefined ? 'the channel has not completed' : 'is older than the last completed descriptor when the interrupt was raised'}${want !== undefined ? ` (expected ${hex(want)} or a later completed one)` : ''}`);
+    c.isrFloor = null;
+  }
+
+  onNetDmaInterruptDpc(ch: ChannelRecord, pa: unknown, cpu: number): void {
+    const c = this.channels.find((x) => x.rec === ch);
+    if (c === undefined) return;
+    this.stats.dpcs++;
+    const want = ch.params.CpuNumber;
+    this.check('NDMA-INT-02', !(cpu !== want), () => `the DPC of ${c.name} ran on CPU ${cpu}, but NetDmaIsr returned CPU ${want}; target the DPC with KeSetTargetProcessorDpc before queuing it`);
+    if (typeof pa !== 'bigint') this.fail('NDMA-INT-03', `NetDmaInterruptDpc was passed ${String(pa)} for ${c.name}, not a physical address`);
+    if (c.errorToReport) this.check('NDMA-DP-18', pa === 0n, () => `${c.name} halted on an error (seen by the ISR), but the DPC called NetDmaInterruptDpc with ${hex(pa)} instead of NULL: an error reported as a successful completion`);
+    if (pa === 0n) {
+      this.check('NDMA-INT-03', !(!c.errorToReport && !c.errorSinceDpc), () => `the DPC of ${c.name} called NetDmaInterruptDpc with NULL, but the channel had no error since the previous DPC; NULL reports an error only`);
+      c.errorToReport = false;
+      c.errorSinceDpc = false;
+      c.owed = null;
+      return;
+    }
+    const idx = c.completedIdx.get(pa);
+    this.check('NDMA-INT-03', !(idx === undefined && !c.errors.has(pa)), () => `the DPC of ${c.name} reported descriptor ${hex(pa)}, which the channel has not completed`);
+    if (idx !== undefined && c.owed !== null && idx >= c.owed) c.owed = null;
+    c.errorSinceDpc = false;
+  }
+
+  // ---- workload operations ----
+
+  private call(c: DpChannel, handler: string, fn: () => unknown, returns: 'ntstatus' | 'void'): number {
+    const m = this.m;
+    const cpu = m.chooser.choose(m.cpus.count, 'client-cpu');
+    const irql = m.chooser.choose(2, 'client-irql') === 1 ? DISPATCH_LEVEL : PASSIVE_LEVEL;
+    const r = callProvider(m, `${handler}(${c.name})`, { cpu, irql }, returns, fn);
+    return returns === 'ntstatus' ? checkHandlerStatus(m, handler, r) : STATUS_SUCCESS;
+  }
+
+  /** Builds a chain for `specs` and submits it (Start when required, else Append). Returns false when nothing was submitted. */
+  copy(c: DpChannel, specs: readonly CopySpec[]): boolean {
+    const m = this.m;
+    if (c.freed || c.prov.state !== 'started' || c.prov.poweredDown) return false;
+    const built: Submitted[] = [];
+    for (const spec0 of specs) {
+      if (c.slotsLeft() < 1) break;
+      let spec = spec0;
+      if (c.pendingFault === 'lost-interrupt') spec = { ...spec, interrupt: true };
+      const pageBreak = c.counted && spec.kind === 'copy' ? spec.pageBreak : 'none';
+      let src: Segment[] = [];
+      let dst: Segment[] = [];
+      let srcRegions: Segment[] = [];
+      let dstRegions: Segment[] = [];
+      if (spec.kind === 'copy') {
+        const s = c.src.carve(spec.length, spec.srcSkew, pageBreak === 'src' || pageBreak === 'both');
+        const d = s && c.dst.carve(spec.length, spec.dstSkew, pageBreak === 'dst' || pageBreak === 'both');
+        if (!s || !d) break;
+        src = s.segments;
+        dst = d.segments;
+        srcRegions = s.regions;
+        dstRegions = d.regions;
+        // dmatest patterns over the guarded regions, windows marked.
+        for (const [regions, segs, fill] of [[srcRegions, src, fillSourcePattern], [dstRegions, dst, fillDestinationPattern]] as const) {
+          regions.forEach((r, i) => {
+            const buf = new Uint8Array(r.length);
+            const seg = segs[i]!;
+            fill(buf, Number(seg.pa - r.pa), seg.length);
+            c.cpuWrite(r.pa, buf);
+          });
+        }
+      }
+      const pa = c.takeSlot();
+      const flags = controlFlags({ ...spec, pageBreak }, c.counted);
+      built.push({
+        pa,
+        spec,
+        flags,
+        src,
+        dst,
+        srcRegions,
+        dstRegions,
+        srcBefore: srcRegions.map((r) => m.memory.read(r.pa, r.length)),
+        dstBefore: dstRegions.map((r) => m.memory.read(r.pa, r.length)),
+      });
+    }
+    if (built.length === 0) return false;
+    // Descriptors: linked chains end in NULL; counted chains point at the next free slot (F36).
+    built.forEach((b, i) => {
+      const next = i + 1 < built.length ? built[i + 1]!.pa : c.counted ? c.nextSlot() : 0n;
+      const bytes = new Uint8Array(NET_DMA_DESCRIPTOR_SIZE);
+      encodeDescriptorInto(bytes, 0, {
+        TransferSize: b.spec.kind === 'copy' ? b.spec.length : 0,
+        ControlFlags: b.flags,
+        SourceAddress: b.src[0]?.pa ?? c.src.base,
+        DestinationAddress: b.dst[0]?.pa ?? c.dst.base,
+        NextDescriptor: next,
+        NextSourceAddress: b.src[1]?.pa ?? 0n,
+        NextDestinationAddress: b.dst[1]?.pa ?? 0n,
+        UserContext1: USER_CONTEXT | BigInt(i),
+        UserContext2: b.pa,
+      });
+      c.cpuWrite(b.pa, bytes);
+      c.submitted.set(b.pa, b);
+      c.order.push(b.pa);
+    });
+    this.stats.copies += built.filter((b) => b.spec.kind === 'copy').length;
+    this.stats.descriptors += built.length;
+    this.armFault(c, built);
+    const head = built[0]!.pa;
+    const va = m.hal.kernelVaFor(head);
+    const count = built.length;
+    const start = c.needsStart || c.tail === null;
+    if (start) {
+      m.trace.add('client', `NetDMA starts ${c.name} with ${count} descriptor(s) at ${hex(head)}`);
+      c.ops.push(c.counted ? { op: 'start-counted', head, count } : { op: 'start', head });
+      const handler = c.prov.chars.StartDma!;
+      const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus');
+      this.check('NDMA-DP-06', !(st !== STATUS_SUCCESS), () => `ProviderStartDma on ${c.name} failed (0x${st.toString(16)}) on a channel that must accept it (after allocation, Abort or Reset)`);
+      c.needsStart = false;
+    } else {
+      m.trace.add('client', `NetDMA appends ${count} descriptor(s) at ${hex(head)} to ${c.name}`);
+      if (!c.counted) {
+        // Pre-2.0: NetDMA patches the old tail before calling Append (F28).
+        const patch = new Uint8Array(8);
+        new DataView(patch.buffer).setBigUint64(0, head, true);
+        c.cpuWrite(c.tail! + BigInt(NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor), patch);
+        c.ops.push({ op: 'append' });
+      } else {
+        c.ops.push({ op: 'add-count', count });
+      }
+      const handler = c.prov.chars.AppendDma!;
+      const st = this.call(c, 'ProviderAppendDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus');
+      this.check(c.counted ? 'NDMA-DP-08' : 'NDMA-DP-07', !(st !== STATUS_SUCCESS), () => `ProviderAppendDma on ${c.name} failed (0x${st.toString(16)})`);
+    }
+    c.tail = built[built.length - 1]!.pa;
+    return true;
+  }
+
+  private armFault(c: DpChannel, built: readonly Submitted[]): void {
+    const f = c.pendingFault;
+    if (f === null || f === 'stall') return;
+    c.pendingFault = null;
+    const target = f === 'lost-interrupt' ? built.find((b) => (b.flags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0) : built[0];
+    if (target === undefined) return;
+    const e = this.m.engineOf(c.dev);
+    const pa = target.pa;
+    const rules = Array.from({ length: e.channelCount }, (_, channel) => ({ kind: f, channel, when: (x: { descriptorPa: bigint }) => x.descriptorPa === pa }));
+    e.setFaults(faultPlan(...e.faults.rules, ...rules));
+    this.m.trace.add('client', `fault injected: ${f} on descriptor ${hex(pa)} of ${c.name}`);
+  }
+
+  /** Arms a fault: a stall now, the others on the channel's next descriptor. */
+  inject(c: DpChannel, f: ClientFault): void {
+    if (c.freed) return;
+    if (f !== 'stall') {
+      c.pendingFault = f;
+      return;
+    }
+    const i = c.hwIndex();
+    if (i === undefined) return;
+    const e = this.m.engineOf(c.dev);
+    e.setFaults(faultPlan(...e.faults.rules, { kind: 'stall', channel: i }));
+    this.m.trace.add('client', `fault injected: engine channel ${i} (${c.name}) stalls`);
+  }
+
+  /** Suspend, edit the unprocessed part of the list (make it NULL transfers), Resume (F29, F30). */
+  suspendEditResume(c: DpChannel, edit: boolean): void {
+    const m = this.m;
+    const { SuspendDma, ResumeDma } = c.prov.chars;
+    if (c.freed || c.needsStart || c.tail === null || !SuspendDma || !ResumeDma || c.prov.poweredDown) return;
+    const hw = c.hw();
+    if (hw === undefined || (hw.state !== 'active' && hw.state !== 'idle')) return;
+    this.stats.suspends++;
+    m.trace.add('client', `NetDMA suspends ${c.name}`);
+    c.ops.push({ op: 'suspend' });
+    const out: OUT<PHYSICAL_ADDRESS> = {};
+    const st = this.call(c, 'ProviderSuspendDma', () => SuspendDma(c.rec.providerChannelContext, out), 'ntstatus');
+    this.check('NDMA-DP-09', !(st !== STATUS_SUCCESS), () => `ProviderSuspendDma on a running ${c.name} failed`);
+    const last = out.value;
+    if (typeof last !== 'bigint') this.fail('NDMA-DP-09', `ProviderSuspendDma on ${c.name} did not write *pLastDescriptor`);
+    c.suspendReports.push(last);
+    const after = c.hw();
+    this.check('NDMA-DP-09', !(after !== undefined && after.state === 'active'), () => `ProviderSuspendDma on ${c.name} returned while the engine is still processing descriptors`);
+    if (edit) {
+      const i = c.order.indexOf(last);
+      const rest = i < 0 ? [] : c.order.slice(i + 1);
+      for (const pa of rest) {
+        const s = c.submitted.get(pa)!;
+        const flags = (s.flags & (NET_DMA_STATUS_UPDATE_ON_COMPLETION | NET_DMA_INTERRUPT_ON_COMPLETION)) | NET_DMA_NULL_TRANSFER;
+        const b = new Uint8Array(4);
+        new DataView(b.buffer).setUint32(0, flags, true);
+        c.cpuWrite(pa + BigInt(NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags), b);
+      }
+      if (rest.length > 0) m.trace.add('client', `NetDMA turns ${rest.length} unprocessed descriptor(s) after ${hex(last)} into NULL transfers`);
+    }
+    m.trace.add('client', `NetDMA resumes ${c.name}`);
+    c.ops.push({ op: 'resume' });
+    const st2 = this.call(c, 'ProviderResumeDma', () => ResumeDma(c.rec.providerChannelContext), 'ntstatus');
+    this.check('NDMA-DP-10', !(st2 !== STATUS_SUCCESS), () => `ProviderResumeDma on a suspended ${c.name} failed`);
+  }
+
+  /** ProviderAbortDma (F31): after it returns the engine must have stopped. */
+  abort(c: DpChannel): void {
+    const h = c.prov.chars.AbortDma;
+    if (c.freed || !h || c.tail === null || c.needsStart) return;
+    this.stats.aborts++;
+    this.m.trace.add('client', `NetDMA aborts ${c.name}`);
+    c.ops.push({ op: 'abort' });
+    this.call(c, 'ProviderAbortDma', () => h(c.rec.providerChannelContext), 'ntstatus');
+    const hw = c.hw();
+    this.check('NDMA-DP-12', hw === undefined || hw.state === 'halted' || hw.state === 'armed', () => `ProviderAbortDma on ${c.name} returned with the engine channel ${hw!.state}, not stopped`);
+    c.needsStart = true;
+  }
+
+  /** ProviderResetChannel (F32): back to the just-allocated state. */
+  reset(c: DpChannel): boolean {
+    const h = c.prov.chars.ResetChannel;
+    if (c.freed || !h) return false;
+    this.stats.resets++;
+    this.m.trace.add('client', `NetDMA resets ${c.name}`);
+    c.ops.push({ op: 'abort' }, { op: 'reset' });
+    this.call(c, 'ProviderResetChannel', () => h(c.rec.providerChannelContext), 'ntstatus');
+    const hw = c.hw();
+    this.check('NDMA-DP-13', hw !== undefined && hw.state === 'armed' && hw.chanerr === 0 && hw.dmaCount === 0, () => `ProviderResetChannel on ${c.name} returned with the engine channel ${hw === undefined ? 'no longer bound to the channel' : `${hw.state}, CHANERR 0x${hw.chanerr.toString(16)}, DMACOUNT ${hw.dmaCount}`}, not in its just-allocated state`);
+    c.needsStart = true;
+    c.errorToReport = false;
+    c.errorSinceDpc = false;
+    c.owed = null;
+    c.isrFloor = null;
+    return true;
+  }
+
+  /** After power-up NetDMA restarts every allocated channel (F50). */
+  onPowerUp(rec: ProviderRecord): void {
+    for (const c of this.live()) if (c.prov === rec) c.needsStart = true;
+  }
+
+  /**
+   * Runs everything that can run (engines, ISRs, DPCs) with stalls cleared, then lets the model
+   * catch up and checks that every interrupt a completed descriptor asked for was reported (INT-05).
+   */
+  quiesce(): void {
+    const m = this.m;
+    m.engines.drain();
+    for (const dev of m.devices) {
+      const e = m.engineOf(dev);
+      if (e.faults.rules.some((r) => r.kind === 'stall')) e.setFaults(faultPlan(...e.faults.rules.filter((r) => r.kind !== 'stall')));
+    }
+    m.engines.drain();
+    for (const c of this.live()) {
+      if (c.dev.powerState !== 'D0') continue;
+      c.ops.push({ op: 'step', count: QUIESCE_STEPS });
+      if (!c.lostInterrupt && c.prov.state === 'started') {
+        const owed = c.owed;
+        this.check('NDMA-INT-05', owed === null, () => `descriptor ${hex(c.completed[owed!]!)} of ${c.name} asked for an interrupt and completed, but no NetDmaInterruptDpc reported it (or a later descriptor) by the time everything ran`);
+      }
+    }
+  }
+
+  /** Whether the channel still holds descriptors the engine has not finished (after a quiesce). */
+  outstanding(c: DpChannel): boolean {
+    const hw = c.hw();
+    return hw !== undefined && (hw.state === 'halted' && hw.haltCause === 'error');
+  }
+
+  /** The checks of a channel's whole life, run when it is freed. */
+  verify(c: DpChannel): void {
+    const m = this.m;
+    const res = runDatapath(c.config, c.initial, c.ops);
+    const modelPas = res.processed.map((p) => p.pa);
+    // 1. The descriptors processed, in order (copies lost, extra, or out of order).
+    const n = Math.max(modelPas.length, c.completed.length);
+    for (let i = 0; i < n; i++) {
+      const want = modelPas[i];
+      const got = c.completed[i];
+      if (want === got) continue;
+      const rule = this.attribute(c, want !== undefined ? res.processed[i]!.op : c.ops.length, want);
+      this.fail(rule, `${c.name}: the engine's ${i + 1}th processed descriptor is ${got === undefined ? 'missing' : hex(got)}, the NetDMA operations applied predict ${want === undefined ? 'none' : hex(want)} (${this.describe(c, want ?? got!)}); descriptors processed ${c.completed.length}, predicted ${modelPas.length}`);
+    }
+    // 2. Bytes of every copy the engine processed (dmatest oracle).
+    for (const p of res.processed) {
+      const s = c.submitted.get(p.pa);
+      if (s === undefined || s.spec.kind !== 'copy' || p.outcome !== 'copied' || p.bytes === 0) continue;
+      this.checkOneCopy(c, s);
+    }
+    // 4. What each Suspend reported.
+    res.suspendReports.forEach((want, i) => {
+      const got = c.suspendReports[i];
+      this.check('NDMA-DP-09', !(got !== want), () => `${c.name}: ProviderSuspendDma #${i + 1} reported ${got === undefined ? 'nothing' : hex(got)} as the last processed descriptor; it was ${hex(want)}`);
+    });
+    // 3. Completion words.
+    const words = res.completionWords;
+    for (let i = 0; i < Math.max(words.length, c.words.length); i++) {
+      const want = words[i];
+      const got = c.words[i];
+      if (want === got) continue;
+      const sameAddr = want !== undefined && got !== undefined && (want & ~0x3fn) === (got & ~0x3fn);
+      this.fail(sameAddr ? 'NDMA-DP-04' : 'NDMA-DP-03', `${c.name}: completion word #${i + 1} is ${got === undefined ? 'missing' : hex(got)}, predicted ${want === undefined ? 'none' : hex(want)}`);
+    }
+    // 5. Interrupts raised.
+    this.check('NDMA-INT-05', !(!c.lostInterrupt && res.interrupts !== c.interrupts), () => `${c.name}: the engine raised ${c.interrupts} interrupt(s), the operations applied predict ${res.interrupts}`);
+    // 6. All of the channel's memory.
+    for (const a of c.allocations()) {
+      const model = res.memory.get(a.pa)!;
+      const real = m.memory.view(a.pa, a.length);
+      const d = diffRanges(model, 0, real, 0, a.length);
+      if (d.count === 0) continue;
+      const at = a.pa + BigInt(d.first[0]!.offset);
+      const rule: RuleId = a.pa === c.ring ? 'NDMA-DP-19' : a.pa === c.rec.completionPa ? 'NDMA-DP-03' : a.pa === c.src.base ? 'NDMA-DP-02' : 'NDMA-DP-01';
+      this.fail(rule, `${c.name}: ${d.count} byte(s) differ from the model in ${a.pa === c.ring ? 'the descriptor ring' : a.pa === c.rec.completionPa ? 'the completion word' : a.pa === c.src.base ? 'the source buffers' : 'the destination buffers'}, first at ${hex(at)} (0x${d.first[0]!.actual.toString(16)}, expected 0x${d.first[0]!.expected.toString(16)})`);
+    }
+    // Every comparison above held: count the rules it judged, for coverage.
+    const v = m.verifier;
+    res.processed.forEach((p, i) => v.exercised(this.attribute(c, p.op, modelPas[i])));
+    if (modelPas.length > 0) v.exercised('NDMA-DP-21');
+    if (words.length > 0) {
+      v.exercised('NDMA-DP-03');
+      v.exercised('NDMA-DP-04');
+    }
+    v.exercised('NDMA-DP-02');
+    v.exercised('NDMA-DP-19');
+  }
+
+  private checkOneCopy(c: DpChannel, s: Submitted): void {
+    const m = this.m;
+    this.stats.verifiedCopies++;
+    const rule: RuleId = s.flags & 0xc0 ? 'NDMA-DP-14' : s.spec.dca && c.counted ? 'NDMA-DCA-02' : 'NDMA-DP-01';
+    if (s.src.length === 1 && s.dst.length === 1) {
+      const v = checkCopy({
+        sourceBefore: s.srcBefore[0]!,
+        sourceAfter: m.memory.read(s.srcRegions[0]!.pa, s.srcRegions[0]!.length),
+        destinationBefore: s.dstBefore[0]!,
+        destinationAfter: m.memory.read(s.dstRegions[0]!.pa, s.dstRegions[0]!.length),
+        sourceOffset: GUARD + Number(s.src[0]!.pa - s.srcRegions[0]!.pa - BigInt(GUARD)),
+        destinationOffset: GUARD + Number(s.dst[0]!.pa - s.dstRegions[0]!.pa - BigInt(GUARD)),
+        length: s.spec.length,
+      });
+      if (!v.ok) {
+        const f = v.findings[0]!;
+        this.fail(f.kind === 'source-overwritten' || f.kind === 'copied-outside-window' ? 'NDMA-DP-02' : rule, `${c.name}: copy of ${s.spec.length} byte(s) by descriptor ${hex(s.pa)}: ${formatVerdict(v).slice(0, 3).join('; ')}`);
+      }
+      m.verifier.exercised(rule);
+      return;
+    }
+    // Page-break copies: the destination segments, in order, hold the source segments' bytes.
+    const source = concat(s.src.map((g, i) => s.srcBefore[i]!.subarray(Number(g.pa - s.srcRegions[i]!.pa), Number(g.pa - s.srcRegions[i]!.pa) + g.length)));
+    const dest = concat(s.dst.map((g) => m.memory.read(g.pa, g.length)));
+    const d = diffRanges(source, 0, dest, 0, source.length);
+    this.check(rule, !(d.count > 0), () => `${c.name}: page-break copy of ${s.spec.length} byte(s) by descriptor ${hex(s.pa)}: ${d.count} destination byte(s) differ from the source, first at offset ${d.first[0]!.offset}`);
+    for (const [regions, before, what] of [[s.srcRegions, s.srcBefore, 'source'], [s.dstRegions, s.dstBefore, 'destination']] as const) {
+      regions.forEach((r, i) => {
+        const after = m.memory.view(r.pa, r.length);
+        const segs = what === 'source' ? s.src : s.dst;
+        const inner = Number(segs[i]!.pa - r.pa);
+        const guard1 = diffRanges(before[i]!, 0, after, 0, inner);
+        const guard2 = diffRanges(before[i]!, inner + segs[i]!.length, after, inner + segs[i]!.length, r.length - inner - segs[i]!.length);
+        const srcChanged = what === 'source' ? diffRanges(before[i]!, 0, after, 0, r.length).count : 0;
+        this.check('NDMA-DP-02', !(guard1.count + guard2.count + srcChanged > 0), () => `${c.name}: page-break copy by ${hex(s.pa)} changed ${what} bytes outside its window (or the source)`);
+      });
+    }
+  }
+
+  /** The rule a divergence in the processed descriptors breaks, from the operation it followed. */
+  private attribute(c: DpChannel, opIndex: number, missing: bigint | undefined): RuleId {
+    const s = missing !== undefined ? c.submitted.get(missing) : undefined;
+    if (s !== undefined && (s.spec.kind === 'null' || s.spec.kind === 'zero')) return 'NDMA-DP-05';
+    for (let i = Math.min(opIndex, c.ops.length - 1); i >= 0; i--) {
+      const op = c.ops[i]!.op;
+      if (op === 'start') return 'NDMA-DP-06';
+      if (op === 'start-counted' || op === 'add-count') return 'NDMA-DP-08';
+      if (op === 'append') return 'NDMA-DP-07';
+      if (op === 'resume') return 'NDMA-DP-10';
+      if (op === 'suspend') return 'NDMA-DP-09';
+      if (op === 'abort') return 'NDMA-DP-12';
+      if (op === 'reset') return 'NDMA-DP-13';
+    }
+    return 'NDMA-DP-21';
+  }
+
+  private describe(c: DpChannel, pa: bigint): string {
+    const s = c.submitted.get(pa);
+    if (s === undefined) return 'a descriptor NetDMA never submitted';
+    return s.spec.kind === 'copy' ? `copy of ${s.spec.length} B` : s.spec.kind === 'null' ? 'NULL transfer' : 'zero-length transfer';
+  }
+
+  /** Frees the client's memory of a channel after its checks. */
+  release(c: DpChannel): void {
+    c.freed = true;
+    for (const a of c.allocations()) if (a.pa !== c.rec.completionPa) this.m.memory.free(a.pa);
+  }
+
+  /** NDMA-DP-02: no DMA write anywhere but destination windows and completion words. */
+  checkWriteLog(): void {
+    const allowed: Segment[] = [];
+    for (const c of this.channels) {
+      allowed.push({ pa: c.rec.completionPa, length: 8 });
+      for (const s of c.submitted.values()) allowed.push(...s.dst);
+    }
+    const bad = this.m.memory.writeLog.writesOutside(allowed, 'dma');
+    this.check('NDMA-DP-02', !(bad.length > 0), () => `the engine wrote ${bad[0]!.length} byte(s) at ${hex(bad[0]!.pa)}, outside every destination window and completion word (${bad.length} such write(s))`);
+  }
+}
