@@ -35,15 +35,14 @@
  *
  * @module
  */
-import { match } from 'ts-pattern';
 import type { ChannelRegs } from './channel';
 import type { EngineContext } from './context';
 import { completionText, chanerrName } from './events';
 import type { CompletionWrite, EngineStepEvent, Segment } from './events';
 import { forcesError, isStalled, losesInterrupt } from './faults';
-import type { DescriptorFaultKind, FaultContext } from './faults';
+import type { FaultContext } from './faults';
 import {
-  decodeDescriptor,
+  decodeDescriptorView,
   describeControlFlags,
   NET_DMA_DEFINED_FLAGS_MASK,
   NET_DMA_DESCRIPTOR_OFFSETS,
@@ -62,9 +61,11 @@ import {
   NetDmaTransferStatusActive,
   NetDmaTransferStatusIdle,
 } from './hw';
-import type { NetDmaDescriptor } from './hw';
+import type { NetDmaDescriptor, NetDmaTransferStatus } from './hw';
 import { hex } from './memory';
 import { CHANERR } from './registers';
+import type { ChannelState, ChannelStateName } from './registers';
+import type { InterruptOutcome } from './interrupts';
 import { completionAddressValid, haltOnError, writeCompletion } from './status';
 
 /** How a descriptor is treated, from its op type and flags. */
@@ -95,7 +96,26 @@ export function channelRunnable(ctx: EngineContext, ch: ChannelRegs): boolean {
   return ch.state.kind === 'active' && !ch.resetPending && !isStalled(ctx.faults(), ch.index, ch.fetchOrdinal);
 }
 
-/** Advances `ch` by one descriptor; `undefined` when it cannot make progress. */
+/** True when every segment lies inside one allocation (a loop: no closure per step). */
+function segmentsAllocated(ctx: EngineContext, segs: readonly Segment[]): boolean {
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!;
+    if (!ctx.memory.isAllocated(s.pa, s.length)) return false;
+  }
+  return true;
+}
+
+const ACTIVE: ChannelState = Object.freeze({ kind: 'active' });
+const IDLE: ChannelState = Object.freeze({ kind: 'idle' });
+const NO_SEGMENTS: readonly Segment[] = Object.freeze([]);
+
+/**
+ * Advances `ch` by one descriptor; `undefined` when it cannot make progress.
+ *
+ * Hot path (this runs once per descriptor): fault rules are consulted only when the plan
+ * has any (an empty plan forces nothing, so the checks are skipped rather than evaluated),
+ * and the event's `text` is built on first read (a memoized getter), not on every step.
+ */
 export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEvent | undefined {
   if (!channelRunnable(ctx, ch)) return undefined;
   const { memory } = ctx;
@@ -106,7 +126,7 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
     if (!memory.isAllocated(nextField, 8)) return fail(ctx, ch, cursor.after, undefined, CHANERR.NEXT_DESC_ADDR, false);
     pa = memory.readU64(nextField);
     if (ch.mode === 'linked' && pa === 0n) {
-      ch.state = { kind: 'idle' };
+      ch.state = IDLE;
       return { kind: 'idle', ch: ch.index, afterPa: cursor.after, text: `ch${ch.index} re-read NextDescriptor of ${hex(cursor.after)}: 0, idle` };
     }
   } else if (cursor.kind === 'fetch') {
@@ -118,16 +138,18 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
   const ordinal = ch.fetchOrdinal++;
   ch.cdar = pa;
   const plan = ctx.faults();
-  const fetchCtx: FaultContext = { channel: ch.index, ordinal, descriptorPa: pa };
-  const forced = (kind: DescriptorFaultKind, c: FaultContext): boolean => forcesError(plan, kind, c);
+  // With no fault rules nothing can be forced: skip building the fault contexts.
+  const injecting = plan.rules.length !== 0;
+  const fetchCtx: FaultContext | undefined = injecting ? { channel: ch.index, ordinal, descriptorPa: pa } : undefined;
 
-  if (forced('next-descriptor-alignment', fetchCtx)) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ALIGN, true);
+  if (fetchCtx !== undefined && forcesError(plan, 'next-descriptor-alignment', fetchCtx)) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ALIGN, true);
   if ((pa & 0x3fn) !== 0n) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ALIGN, false);
-  if (forced('next-descriptor-address', fetchCtx)) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ADDR, true);
-  if (!memory.isAllocated(pa, NET_DMA_DESCRIPTOR_SIZE)) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ADDR, false);
+  if (fetchCtx !== undefined && forcesError(plan, 'next-descriptor-address', fetchCtx)) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ADDR, true);
+  const at = memory.dataViewIfAllocated(pa, NET_DMA_DESCRIPTOR_SIZE);
+  if (at === undefined) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ADDR, false);
 
-  const d = decodeDescriptor(memory.view(pa, NET_DMA_DESCRIPTOR_SIZE));
-  const dctx: FaultContext = { ...fetchCtx, descriptor: d };
+  const d = decodeDescriptorView(at.data, at.offset);
+  const dctx: FaultContext | undefined = fetchCtx !== undefined ? { ...fetchCtx, descriptor: d } : undefined;
   const flags = d.ControlFlags;
   const kind = descriptorKind(d);
   const size = d.TransferSize;
@@ -136,23 +158,23 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
   const dstBreak = (flags & NET_DMA_DESTINATION_PAGE_BREAK) !== 0;
 
   // Validation: nothing is written before all checks pass.
-  if (forced('descriptor-control', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.DESC_CONTROL, true);
+  if (dctx !== undefined && forcesError(plan, 'descriptor-control', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.DESC_CONTROL, true);
   const pageBreakMisaligned =
     kind === 'copy' &&
     ((srcBreak && (d.NextSourceAddress & 0xfffn) !== 0n) || (dstBreak && (d.NextDestinationAddress & 0xfffn) !== 0n));
   if (!controlFlagsValid(flags) || pageBreakMisaligned) return fail(ctx, ch, pa, ordinal, CHANERR.DESC_CONTROL, false);
-  if (forced('length', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.LENGTH, true);
+  if (dctx !== undefined && forcesError(plan, 'length', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.LENGTH, true);
   if (kind === 'copy' && ctx.xfercapLog2 !== 0 && size > 2 ** ctx.xfercapLog2) {
     return fail(ctx, ch, pa, ordinal, CHANERR.LENGTH, false);
   }
-  const source = moves ? transferSegments(d.SourceAddress, d.NextSourceAddress, size, srcBreak) : [];
-  const destination = moves ? transferSegments(d.DestinationAddress, d.NextDestinationAddress, size, dstBreak) : [];
-  if (forced('source-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.SRC_ADDR, true);
-  if (!source.every((s) => memory.isAllocated(s.pa, s.length))) return fail(ctx, ch, pa, ordinal, CHANERR.SRC_ADDR, false);
-  if (forced('destination-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.DEST_ADDR, true);
-  if (!destination.every((s) => memory.isAllocated(s.pa, s.length))) return fail(ctx, ch, pa, ordinal, CHANERR.DEST_ADDR, false);
-  if (forced('read-data', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.READ_DATA, true);
-  if (forced('write-data', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.WRITE_DATA, true);
+  const source = moves ? transferSegments(d.SourceAddress, d.NextSourceAddress, size, srcBreak) : NO_SEGMENTS;
+  const destination = moves ? transferSegments(d.DestinationAddress, d.NextDestinationAddress, size, dstBreak) : NO_SEGMENTS;
+  if (dctx !== undefined && forcesError(plan, 'source-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.SRC_ADDR, true);
+  if (!segmentsAllocated(ctx, source)) return fail(ctx, ch, pa, ordinal, CHANERR.SRC_ADDR, false);
+  if (dctx !== undefined && forcesError(plan, 'destination-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.DEST_ADDR, true);
+  if (!segmentsAllocated(ctx, destination)) return fail(ctx, ch, pa, ordinal, CHANERR.DEST_ADDR, false);
+  if (dctx !== undefined && forcesError(plan, 'read-data', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.READ_DATA, true);
+  if (dctx !== undefined && forcesError(plan, 'write-data', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.WRITE_DATA, true);
 
   // Data movement.
   if (moves) copySegments(ctx, source, destination, size);
@@ -163,7 +185,7 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
   const more = ch.mode === 'linked' ? d.NextDescriptor !== 0n : completed !== ch.dmaCount;
   const status = more ? NetDmaTransferStatusActive : NetDmaTransferStatusIdle;
   const wantsStatus = (flags & NET_DMA_STATUS_UPDATE_ON_COMPLETION) !== 0;
-  if (forced('completion-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.COMPLETION_ADDR, true);
+  if (dctx !== undefined && forcesError(plan, 'completion-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.COMPLETION_ADDR, true);
   if (wantsStatus && !completionAddressValid(ctx, ch)) return fail(ctx, ch, pa, ordinal, CHANERR.COMPLETION_ADDR, false);
   const completionWrite: CompletionWrite | undefined = wantsStatus ? writeCompletion(ctx, ch, pa, status) : undefined;
   ch.completedCount = completed;
@@ -171,34 +193,109 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
   ch.runLastWantedStatus = wantsStatus;
   ch.statusAddress = pa;
   ch.cursor = { kind: 'fetch', pa: d.NextDescriptor };
-  ch.state = more ? { kind: 'active' } : { kind: 'idle' };
+  ch.state = more ? ACTIVE : IDLE;
   const interrupt =
-    (flags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 ? ctx.interrupts.request(ch, losesInterrupt(plan, dctx)) : 'none';
+    (flags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 ? ctx.interrupts.request(ch, dctx !== undefined && losesInterrupt(plan, dctx)) : 'none';
 
-  const common = {
-    ch: ch.index,
-    descriptorPa: pa,
-    ordinal,
-    controlFlags: flags,
-    status,
-    completionWrite,
-    interrupt,
-    serialize: (flags & NET_DMA_SERIALIZE_TRANSFER) !== 0,
-    state: ch.state.kind,
-  } as const;
-  const tail = completionText(status, completionWrite, interrupt, flags);
-  const head = `ch${ch.index} desc#${ordinal} @${hex(pa)}`;
-  return match(kind)
-    .with('copy', () => {
-      const dcaRequested = (flags & NET_DMA_DESTINATION_DCA_ENABLE) !== 0;
-      const dcaTarget = dcaRequested ? ch.dcaApicId : undefined;
-      const route = moves ? `${segText(source)} -> ${segText(destination)}` : 'zero-length';
-      const dca = dcaRequested ? ` DCA->${dcaTarget === undefined ? 'none' : `APIC ${dcaTarget}`}` : '';
-      return { ...common, kind: 'copied' as const, bytes: moves ? size : 0, source, destination, dcaRequested, dcaTarget, text: `${head} copy ${moves ? size : 0} B ${route}${dca} ${tail}` };
-    })
-    .with('null', () => ({ ...common, kind: 'null' as const, text: `${head} NULL ${tail}` }))
-    .with('context-change', () => ({ ...common, kind: 'context-change' as const, apicId: size & 0xff, text: `${head} context change DCA APIC ${size & 0xff} ${tail}` }))
-    .exhaustive();
+  const state = ch.state.kind;
+  const serialize = (flags & NET_DMA_SERIALIZE_TRANSFER) !== 0;
+  if (kind === 'copy') {
+    const dcaRequested = (flags & NET_DMA_DESTINATION_DCA_ENABLE) !== 0;
+    const dcaTarget = dcaRequested ? ch.dcaApicId : undefined;
+    return new CopiedStep(ch.index, pa, ordinal, flags, status, completionWrite, interrupt, serialize, state, moves ? size : 0, source, destination, dcaRequested, dcaTarget);
+  }
+  if (kind === 'null') return new NullStep(ch.index, pa, ordinal, flags, status, completionWrite, interrupt, serialize, state);
+  return new ContextChangeStep(ch.index, pa, ordinal, flags, status, completionWrite, interrupt, serialize, state, size & 0xff);
+}
+
+type CopiedEvent = Extract<EngineStepEvent, { kind: 'copied' }>;
+type NullEvent = Extract<EngineStepEvent, { kind: 'null' }>;
+type ContextChangeEvent = Extract<EngineStepEvent, { kind: 'context-change' }>;
+
+/**
+ * Fields shared by completed-descriptor events. The events are class instances so that the
+ * trace line (`text`) is a memoized prototype getter, built only when someone reads it: an
+ * object literal with an accessor costs hundreds of nanoseconds per step in V8, and formatting
+ * the line (hex addresses, flag names) costs more than a small copy. Every other field is an
+ * own data property, as before.
+ */
+abstract class CompletedStep {
+  #text: string | undefined;
+  constructor(
+    readonly ch: number,
+    readonly descriptorPa: bigint,
+    readonly ordinal: number,
+    readonly controlFlags: number,
+    readonly status: NetDmaTransferStatus,
+    readonly completionWrite: CompletionWrite | undefined,
+    readonly interrupt: InterruptOutcome | 'none',
+    readonly serialize: boolean,
+    readonly state: ChannelStateName,
+  ) {}
+
+  /** The one-line trace text, e.g. `ch0 desc#3 @0x10002000 copy 64 B ...`. */
+  get text(): string {
+    return (this.#text ??= `ch${this.ch} desc#${this.ordinal} @${hex(this.descriptorPa)} ${this.body()} ${completionText(this.status, this.completionWrite, this.interrupt, this.controlFlags)}`);
+  }
+
+  protected abstract body(): string;
+}
+
+class CopiedStep extends CompletedStep implements CopiedEvent {
+  readonly kind = 'copied' as const;
+  constructor(
+    ch: number,
+    descriptorPa: bigint,
+    ordinal: number,
+    controlFlags: number,
+    status: NetDmaTransferStatus,
+    completionWrite: CompletionWrite | undefined,
+    interrupt: InterruptOutcome | 'none',
+    serialize: boolean,
+    state: ChannelStateName,
+    readonly bytes: number,
+    readonly source: readonly Segment[],
+    readonly destination: readonly Segment[],
+    readonly dcaRequested: boolean,
+    readonly dcaTarget: number | undefined,
+  ) {
+    super(ch, descriptorPa, ordinal, controlFlags, status, completionWrite, interrupt, serialize, state);
+  }
+
+  protected body(): string {
+    const route = this.bytes > 0 ? `${segText(this.source)} -> ${segText(this.destination)}` : 'zero-length';
+    const dca = this.dcaRequested ? ` DCA->${this.dcaTarget === undefined ? 'none' : `APIC ${this.dcaTarget}`}` : '';
+    return `copy ${this.bytes} B ${route}${dca}`;
+  }
+}
+
+class NullStep extends CompletedStep implements NullEvent {
+  readonly kind = 'null' as const;
+  protected body(): string {
+    return 'NULL';
+  }
+}
+
+class ContextChangeStep extends CompletedStep implements ContextChangeEvent {
+  readonly kind = 'context-change' as const;
+  constructor(
+    ch: number,
+    descriptorPa: bigint,
+    ordinal: number,
+    controlFlags: number,
+    status: NetDmaTransferStatus,
+    completionWrite: CompletionWrite | undefined,
+    interrupt: InterruptOutcome | 'none',
+    serialize: boolean,
+    state: ChannelStateName,
+    readonly apicId: number,
+  ) {
+    super(ch, descriptorPa, ordinal, controlFlags, status, completionWrite, interrupt, serialize, state);
+  }
+
+  protected body(): string {
+    return `context change DCA APIC ${this.apicId}`;
+  }
 }
 
 /** Copies `size` bytes from the source segments to the destination segments. */

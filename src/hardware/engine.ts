@@ -111,23 +111,31 @@ export class IoatEngine {
 
   /** Reads `width` bytes of BAR0 at `offset` (little-endian value). */
   mmioRead(offset: number, width: MmioWidth): bigint {
+    // Register accesses are a hot path (every READ_REGISTER_* of a run): plain switches, no
+    // ts-pattern builder per access.
     const loc = this.#locate(offset, width);
-    return match(loc)
-      .with({ block: 'reserved' }, () => 0n)
-      .with({ block: 'general' }, (l) => part(this.#readGeneral(l.name), l.byteOffset, width))
-      .with({ block: 'channel' }, (l) => this.#readChannel(this.#channels[l.channel]!, l.name, l.byteOffset, width))
-      .exhaustive();
+    switch (loc.block) {
+      case 'reserved':
+        return 0n;
+      case 'general':
+        return part(this.#readGeneral(loc.name), loc.byteOffset, width);
+      case 'channel':
+        return this.#readChannel(this.#channels[loc.channel]!, loc.name, loc.byteOffset, width);
+    }
   }
 
   /** Writes the low `width` bytes of `value` to BAR0 at `offset`. */
   mmioWrite(offset: number, width: MmioWidth, value: bigint): void {
     const loc = this.#locate(offset, width);
     const v = BigInt.asUintN(width * 8, value);
-    match(loc)
-      .with({ block: 'reserved' }, () => undefined)
-      .with({ block: 'general' }, (l) => this.#writeGeneral(l.name, l.byteOffset, width, v))
-      .with({ block: 'channel' }, (l) => this.#writeChannel(this.#channels[l.channel]!, l.name, l.byteOffset, width, v))
-      .exhaustive();
+    switch (loc.block) {
+      case 'reserved':
+        return;
+      case 'general':
+        return this.#writeGeneral(loc.name, loc.byteOffset, width, v);
+      case 'channel':
+        return this.#writeChannel(this.#channels[loc.channel]!, loc.name, loc.byteOffset, width, v);
+    }
   }
 
   /** Channels that can process a descriptor now (active, not stalled by a fault, no reset pending). */
@@ -223,11 +231,14 @@ export class IoatEngine {
   }
 
   #readChannel(ch: ChannelRegs, name: ChannelRegisterName, byteOffset: number, width: number): bigint {
-    return match(name)
-      .with('CHANCTRL', () => part(BigInt(ch.chanctrl), byteOffset, width))
-      .with('CHANCMD', () => (ch.resetPending ? 0x20n : 0n))
-      .with('DMACOUNT', () => part(BigInt(ch.dmaCount), byteOffset, width))
-      .with('CHANSTS', () => {
+    switch (name) {
+      case 'CHANCTRL':
+        return part(BigInt(ch.chanctrl), byteOffset, width);
+      case 'CHANCMD':
+        return ch.resetPending ? 0x20n : 0n;
+      case 'DMACOUNT':
+        return part(BigInt(ch.dmaCount), byteOffset, width);
+      case 'CHANSTS': {
         const now = chanstsValue(ch);
         if (byteOffset === 0 && width === 4) {
           ch.chanstsLatch = now;
@@ -239,33 +250,44 @@ export class IoatEngine {
           return part(latched, 4, 4);
         }
         return part(now, byteOffset, width);
-      })
-      .with('CHAINADDR', () => part(ch.chainAddr, byteOffset, width))
-      .with('CHANCMP', () => part(ch.chancmp, byteOffset, width))
-      .with('CDAR', () => part(ch.cdar, byteOffset, width))
-      .with('CHANERR', () => part(BigInt(ch.chanerr), byteOffset, width))
-      .with('CHANERR_MASK', () => part(BigInt(ch.chanerrMask), byteOffset, width))
-      .exhaustive();
+      }
+      case 'CHAINADDR':
+        return part(ch.chainAddr, byteOffset, width);
+      case 'CHANCMP':
+        return part(ch.chancmp, byteOffset, width);
+      case 'CDAR':
+        return part(ch.cdar, byteOffset, width);
+      case 'CHANERR':
+        return part(BigInt(ch.chanerr), byteOffset, width);
+      case 'CHANERR_MASK':
+        return part(BigInt(ch.chanerrMask), byteOffset, width);
+    }
   }
 
   #writeChannel(ch: ChannelRegs, name: ChannelRegisterName, byteOffset: number, width: number, value: bigint): void {
     const ctx = this.#ctx;
-    match(name)
-      .with('CHANCTRL', () => writeChanctrl(ctx, ch, Number(merge(BigInt(ch.chanctrl), byteOffset, width, value))))
-      .with('CHANCMD', () => executeCommand(ctx, ch, decodeChanCmd(Number(value))))
-      .with('DMACOUNT', () => writeDmaCount(ctx, ch, Number(merge(BigInt(ch.dmaCount), byteOffset, width, value))))
-      .with('CHAINADDR', () => writeChainAddr(ch, merge(ch.chainAddr, byteOffset, width, value)))
-      .with('CHANCMP', () => {
+    switch (name) {
+      case 'CHANCTRL':
+        return writeChanctrl(ctx, ch, Number(merge(BigInt(ch.chanctrl), byteOffset, width, value)));
+      case 'CHANCMD':
+        return executeCommand(ctx, ch, decodeChanCmd(Number(value)));
+      case 'DMACOUNT':
+        return writeDmaCount(ctx, ch, Number(merge(BigInt(ch.dmaCount), byteOffset, width, value)));
+      case 'CHAINADDR':
+        return writeChainAddr(ch, merge(ch.chainAddr, byteOffset, width, value));
+      case 'CHANCMP':
         ch.chancmp = merge(ch.chancmp, byteOffset, width, value);
-      })
-      .with('CHANERR', () => {
+        return;
+      case 'CHANERR':
         ch.chanerr = (ch.chanerr & ~Number(merge(0n, byteOffset, width, value))) >>> 0;
-      })
-      .with('CHANERR_MASK', () => {
+        return;
+      case 'CHANERR_MASK':
         ch.chanerrMask = Number(merge(BigInt(ch.chanerrMask), byteOffset, width, value)) >>> 0;
-      })
-      .with('CHANSTS', 'CDAR', () => undefined)
-      .exhaustive();
+        return;
+      case 'CHANSTS':
+      case 'CDAR':
+        return;
+    }
   }
 }
 

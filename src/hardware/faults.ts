@@ -97,20 +97,25 @@ function selects(rule: DescriptorSelector, ctx: FaultContext): boolean {
 
 /** True when `plan` forces error `kind` for the descriptor described by `ctx`. */
 export function forcesError(plan: FaultPlan, kind: DescriptorFaultKind, ctx: FaultContext): boolean {
-  return plan.rules.some((r) => r.kind === kind && selects(r, ctx));
+  // Loops rather than `some(closure)`: these run at every engine step.
+  for (const r of plan.rules) if (r.kind === kind && selects(r, ctx)) return true;
+  return false;
 }
 
 /** True when `plan` loses the interrupt of the descriptor described by `ctx`. */
 export function losesInterrupt(plan: FaultPlan, ctx: FaultContext): boolean {
-  return plan.rules.some((r) => r.kind === 'lost-interrupt' && selects(r, ctx));
+  for (const r of plan.rules) if (r.kind === 'lost-interrupt' && selects(r, ctx)) return true;
+  return false;
 }
 
 /** True when `plan` stalls `channel`, given how many descriptors it has fetched. */
 export function isStalled(plan: FaultPlan, channel: number, fetched: number): boolean {
-  return plan.rules.some((r) => r.kind === 'stall' && r.channel === channel && fetched >= (r.fromOrdinal ?? 0));
+  for (const r of plan.rules) if (r.kind === 'stall' && r.channel === channel && fetched >= (r.fromOrdinal ?? 0)) return true;
+  return false;
 }
 
 /** True when `plan` makes resets of `channel` hang. */
 export function resetHangs(plan: FaultPlan, channel: number): boolean {
-  return plan.rules.some((r) => r.kind === 'reset-hang' && r.channel === channel);
+  for (const r of plan.rules) if (r.kind === 'reset-hang' && r.channel === channel) return true;
+  return false;
 }

@@ -152,17 +152,23 @@ export function encodeDescriptor(d: Partial<NetDmaDescriptor>): Uint8Array {
 /** Decodes the 64 bytes at `offset` of `bytes`. */
 export function decodeDescriptor(bytes: Uint8Array, offset = 0): NetDmaDescriptor {
   const v = new DataView(bytes.buffer, bytes.byteOffset + offset, NET_DMA_DESCRIPTOR_SIZE);
+  return decodeDescriptorView(v, 0);
+}
+
+/** Decodes the 64 bytes at byte `offset` of a DataView (no new view: the engine's fetch path). */
+export function decodeDescriptorView(v: DataView, offset: number): NetDmaDescriptor {
+  if (offset < 0 || offset + NET_DMA_DESCRIPTOR_SIZE > v.byteLength) throw new RangeError(`descriptor at ${offset} outside the view`);
   const o = NET_DMA_DESCRIPTOR_OFFSETS;
   return {
-    TransferSize: v.getUint32(o.TransferSize, true),
-    ControlFlags: v.getUint32(o.ControlFlags, true),
-    SourceAddress: v.getBigUint64(o.SourceAddress, true),
-    DestinationAddress: v.getBigUint64(o.DestinationAddress, true),
-    NextDescriptor: v.getBigUint64(o.NextDescriptor, true),
-    NextSourceAddress: v.getBigUint64(o.NextSourceAddress, true),
-    NextDestinationAddress: v.getBigUint64(o.NextDestinationAddress, true),
-    UserContext1: v.getBigUint64(o.UserContext1, true),
-    UserContext2: v.getBigUint64(o.UserContext2, true),
+    TransferSize: v.getUint32(offset + o.TransferSize, true),
+    ControlFlags: v.getUint32(offset + o.ControlFlags, true),
+    SourceAddress: v.getBigUint64(offset + o.SourceAddress, true),
+    DestinationAddress: v.getBigUint64(offset + o.DestinationAddress, true),
+    NextDescriptor: v.getBigUint64(offset + o.NextDescriptor, true),
+    NextSourceAddress: v.getBigUint64(offset + o.NextSourceAddress, true),
+    NextDestinationAddress: v.getBigUint64(offset + o.NextDestinationAddress, true),
+    UserContext1: v.getBigUint64(offset + o.UserContext1, true),
+    UserContext2: v.getBigUint64(offset + o.UserContext2, true),
   };
 }
 

@@ -83,6 +83,8 @@ export interface PhysicalMemoryOptions {
 
 interface Allocation {
   readonly pa: bigint;
+  /** `pa` as a number (exact while the memory is {@link PhysicalMemory#numeric}). */
+  readonly paNum: number;
   readonly end: bigint;
   readonly size: number;
   readonly bytes: Uint8Array;
@@ -107,6 +109,13 @@ export class PhysicalMemory {
   #next: bigint;
   /** Live allocations sorted by address. */
   #allocs: Allocation[] = [];
+  /**
+   * Every allocation ends at or below 2^53 - 1, so lookups of addresses up to that bound can
+   * use number arithmetic (exact there) instead of allocating bigints on every access.
+   */
+  #numeric = true;
+  /** The allocation the last {@link PhysicalMemory.#find} landed on (read right after it). */
+  #hit: Allocation | undefined;
 
   constructor(options: PhysicalMemoryOptions = {}) {
     this.pageSize = options.pageSize ?? 4096;
@@ -152,10 +161,24 @@ export class PhysicalMemory {
    */
   isAllocated(pa: bigint, length: number): boolean {
     if (length < 0 || !Number.isInteger(length)) return false;
-    const i = this.#indexOf(pa);
-    if (i < 0) return false;
-    const a = this.#allocs[i]!;
-    return length === 0 ? pa <= a.end : pa + BigInt(length) <= a.end;
+    const off = this.#find(pa);
+    if (off < 0) return false;
+    const size = this.#hit!.size;
+    return length === 0 ? off <= size : off + length <= size;
+  }
+
+  /**
+   * When `isAllocated(pa, length)` holds (for `length` > 0): the allocation's DataView and the
+   * offset of `pa` in it (zero-copy, writes through it are not logged); else `undefined`. One
+   * lookup and no new view object on the engine's descriptor fetch.
+   */
+  dataViewIfAllocated(pa: bigint, length: number): { readonly data: DataView; readonly offset: number } | undefined {
+    if (length <= 0 || !Number.isInteger(length)) return undefined;
+    const off = this.#find(pa);
+    if (off < 0) return undefined;
+    const a = this.#hit!;
+    if (off + length > a.size) return undefined;
+    return { data: a.data, offset: off };
   }
 
   /** The live allocations, sorted by address. */
@@ -173,8 +196,10 @@ export class PhysicalMemory {
    * Throws {@link PhysicalMemoryError} if the range is not inside one allocation.
    */
   view(pa: bigint, length: number): Uint8Array {
-    const { a, off } = this.#locate(pa, length);
-    return a.bytes.subarray(off, off + length);
+    const off = this.#locate(pa, length);
+    const a = this.#hit!;
+    // The constructor rather than `subarray`: same view, without the species lookup (hot path).
+    return new Uint8Array(a.bytes.buffer, off, length);
   }
 
   /**
@@ -182,40 +207,46 @@ export class PhysicalMemory {
    * overlapping simulated memory) and logs the write as done `by` the CPU (default) or DMA.
    */
   write(pa: bigint, bytes: Uint8Array, by: MemoryWriter = 'cpu'): void {
-    const { a, off } = this.#locate(pa, bytes.length);
+    const off = this.#locate(pa, bytes.length);
+    const a = this.#hit!;
     a.bytes.set(bytes, off);
     this.writeLog.record(pa, bytes.length, by);
   }
 
   /** Fills `length` bytes at `pa` with `value` (logged). */
   fill(pa: bigint, length: number, value: number, by: MemoryWriter = 'cpu'): void {
-    const { a, off } = this.#locate(pa, length);
+    const off = this.#locate(pa, length);
+    const a = this.#hit!;
     a.bytes.fill(value, off, off + length);
     this.writeLog.record(pa, length, by);
   }
 
   /** Reads a little-endian u32. */
   readU32(pa: bigint): number {
-    const { a, off } = this.#locate(pa, 4);
+    const off = this.#locate(pa, 4);
+    const a = this.#hit!;
     return a.data.getUint32(off, true);
   }
 
   /** Writes a little-endian u32 (logged). */
   writeU32(pa: bigint, value: number, by: MemoryWriter = 'cpu'): void {
-    const { a, off } = this.#locate(pa, 4);
+    const off = this.#locate(pa, 4);
+    const a = this.#hit!;
     a.data.setUint32(off, value >>> 0, true);
     this.writeLog.record(pa, 4, by);
   }
 
   /** Reads a little-endian u64. */
   readU64(pa: bigint): bigint {
-    const { a, off } = this.#locate(pa, 8);
+    const off = this.#locate(pa, 8);
+    const a = this.#hit!;
     return a.data.getBigUint64(off, true);
   }
 
   /** Writes a little-endian u64 (logged). */
   writeU64(pa: bigint, value: bigint, by: MemoryWriter = 'cpu'): void {
-    const { a, off } = this.#locate(pa, 8);
+    const off = this.#locate(pa, 8);
+    const a = this.#hit!;
     a.data.setBigUint64(off, BigInt.asUintN(64, value), true);
     this.writeLog.record(pa, 8, by);
   }
@@ -227,7 +258,8 @@ export class PhysicalMemory {
       throw new PhysicalMemoryError(`[${hex(pa)}, ${hex(end)}) overlaps the allocation at ${hex(clash.pa)}`);
     }
     const bytes = new Uint8Array(size);
-    const alloc: Allocation = { pa, end, size, bytes, data: new DataView(bytes.buffer) };
+    const alloc: Allocation = { pa, paNum: Number(pa), end, size, bytes, data: new DataView(bytes.buffer) };
+    if (end > MAX_SAFE) this.#numeric = false;
     const i = this.#indexOf(pa) + 1;
     this.#allocs.splice(i, 0, alloc);
   }
@@ -249,15 +281,59 @@ export class PhysicalMemory {
     return found;
   }
 
-  #locate(pa: bigint, length: number): { a: Allocation; off: number } {
+  /**
+   * Finds the last allocation starting at or below `pa` (left in `#hit`) and returns the
+   * offset of `pa` from its start (beyond its size when `pa` lies past its end), or -1 when
+   * there is none. No bigint is allocated for addresses up to 2^53 - 1.
+   */
+  #find(pa: bigint): number {
+    const allocs = this.#allocs;
+    if (this.#numeric && pa >= 0n && pa <= MAX_SAFE) {
+      const p = Number(pa);
+      let lo = 0;
+      let hi = allocs.length - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (allocs[mid]!.paNum <= p) {
+          found = mid;
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      if (found < 0) return -1;
+      const a = allocs[found]!;
+      this.#hit = a;
+      return p - a.paNum;
+    }
+    const i = this.#indexOf(pa);
+    if (i < 0) return -1;
+    const a = allocs[i]!;
+    this.#hit = a;
+    const d = pa - a.pa;
+    return d > MAX_SAFE ? Number.MAX_SAFE_INTEGER : Number(d);
+  }
+
+  /** Offset of `pa` in the allocation holding `[pa, pa + length)`, left in `#hit`; throws otherwise. */
+  #locate(pa: bigint, length: number): number {
+    if (Number.isInteger(length)) {
+      const off = this.#find(pa);
+      if (off >= 0 && length >= 0 && off < this.#hit!.size && off + length <= this.#hit!.size) return off;
+      throw new PhysicalMemoryError(`[${hex(pa)}, +${length}) is not inside one allocation`);
+    }
+    // A non-integer length: the original bigint arithmetic (and its RangeError).
     const i = this.#indexOf(pa);
     const a = i < 0 ? undefined : this.#allocs[i];
     if (a === undefined || pa >= a.end || pa + BigInt(length) > a.end || length < 0) {
       throw new PhysicalMemoryError(`[${hex(pa)}, +${length}) is not inside one allocation`);
     }
-    return { a, off: Number(pa - a.pa) };
+    this.#hit = a;
+    return Number(pa - a.pa);
   }
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;

@@ -84,20 +84,33 @@ export function diffRanges(
   length: number,
   stale?: Uint8Array,
 ): { count: number; first: ByteMismatch[]; staleCount: number } {
+  if (length <= 0) return { count: 0, first: [], staleCount: 0 };
+  return diffBuffers(asBuffer(expected), eFrom, asBuffer(actual), aFrom, length, stale);
+}
+
+/** The result of an equal region (internal: `addFinding` ignores it, nothing mutates it). */
+const NO_DIFF: { count: number; first: ByteMismatch[]; staleCount: number } = Object.freeze({ count: 0, first: [], staleCount: 0 });
+
+/** {@link diffRanges} on Buffers already made (checkCopy converts its four buffers once). */
+function diffBuffers(
+  e: Buffer,
+  eFrom: number,
+  a: Buffer,
+  aFrom: number,
+  length: number,
+  stale: Uint8Array | undefined,
+): { count: number; first: ByteMismatch[]; staleCount: number } {
+  if (length <= 0 || e.compare(a, aFrom, aFrom + length, eFrom, eFrom + length) === 0) return NO_DIFF;
   const first: ByteMismatch[] = [];
   let count = 0;
   let staleCount = 0;
-  if (length <= 0) return { count, first, staleCount };
-  const e = asBuffer(expected);
-  const a = asBuffer(actual);
-  if (e.compare(a, aFrom, aFrom + length, eFrom, eFrom + length) === 0) return { count, first, staleCount };
   for (let off = 0; off < length; off += CHUNK) {
     const n = Math.min(CHUNK, length - off);
     if (e.compare(a, aFrom + off, aFrom + off + n, eFrom + off, eFrom + off + n) === 0) continue;
     // Only here, in a chunk known to differ, are bytes examined one by one.
     for (let i = 0; i < n; i++) {
-      const exp = expected[eFrom + off + i]!;
-      const act = actual[aFrom + off + i]!;
+      const exp = e[eFrom + off + i]!;
+      const act = a[aFrom + off + i]!;
       if (exp === act) continue;
       count++;
       if (stale !== undefined && stale[aFrom + off + i] === act) staleCount++;
@@ -107,7 +120,31 @@ export function diffRanges(
   return { count, first, staleCount };
 }
 
-/** Runs the six dmatest region checks on one copy. */
+function addFinding(
+  findings: ByteFinding[],
+  kind: ByteFinding['kind'],
+  region: WindowRegion,
+  r: { count: number; first: ByteMismatch[] },
+  what: string,
+): void {
+  if (r.count === 0) return;
+  const at = r.first[0]!;
+  findings.push({
+    kind,
+    region,
+    count: r.count,
+    first: r.first,
+    message: `${what}[0x${at.offset.toString(16)}] ${kindText(kind)}: expected 0x${hex2(at.expected)}, got 0x${hex2(at.actual)} (${r.count} byte(s) in the ${region} region)`,
+  });
+}
+
+/**
+ * Runs the six dmatest region checks on one copy.
+ *
+ * Hot path (once per checked copy): the four buffers are wrapped as Buffers once (not once per
+ * region), and no closure is created per call; each region is still one bulk compare when it
+ * is equal.
+ */
 export function checkCopy(input: CopyCheck): CopyVerdict {
   const { sourceBefore, sourceAfter, destinationBefore, destinationAfter, sourceOffset: so, destinationOffset: dof, length } = input;
   if (destinationBefore.length !== destinationAfter.length) throw new RangeError('destination before/after differ in length');
@@ -116,41 +153,37 @@ export function checkCopy(input: CopyCheck): CopyVerdict {
     throw new RangeError('copy window outside the buffers');
   }
   const findings: ByteFinding[] = [];
-  const add = (kind: ByteFinding['kind'], region: WindowRegion, r: { count: number; first: ByteMismatch[] }, what: string): void => {
-    if (r.count === 0) return;
-    const at = r.first[0]!;
-    findings.push({
-      kind,
-      region,
-      count: r.count,
-      first: r.first,
-      message: `${what}[0x${at.offset.toString(16)}] ${kindText(kind)}: expected 0x${hex2(at.expected)}, got 0x${hex2(at.actual)} (${r.count} byte(s) in the ${region} region)`,
-    });
-  };
-
-  const guardedBefore = (offset: number): [number, number] => {
-    const n = Math.min(offset, input.guardBefore ?? offset);
-    return [offset - n, n];
-  };
-  const guardedAfter = (end: number, total: number): [number, number] => [end, Math.min(total - end, input.guardAfter ?? total - end)];
+  const { guardBefore, guardAfter } = input;
+  const srcB = asBuffer(sourceBefore);
+  const dstB = asBuffer(destinationBefore);
+  const dstA = asBuffer(destinationAfter);
 
   if (sourceAfter !== undefined) {
-    const [bFrom, bLen] = guardedBefore(so);
-    add('source-overwritten', 'before', diffRanges(sourceBefore, bFrom, sourceAfter, bFrom, bLen), 'srcbuf');
-    add('source-overwritten', 'inside', diffRanges(sourceBefore, so, sourceAfter, so, length), 'srcbuf');
-    const [aFrom, aLen] = guardedAfter(so + length, sourceBefore.length);
-    add('source-overwritten', 'after', diffRanges(sourceBefore, aFrom, sourceAfter, aFrom, aLen), 'srcbuf');
+    const srcA = asBuffer(sourceAfter);
+    const bLen = Math.min(so, guardBefore ?? so);
+    const bFrom = so - bLen;
+    const aFrom = so + length;
+    const aLen = Math.min(sourceBefore.length - aFrom, guardAfter ?? sourceBefore.length - aFrom);
+    // The three source regions are contiguous: when the whole span is unchanged, so is each region.
+    if (srcB.compare(srcA, bFrom, aFrom + aLen, bFrom, aFrom + aLen) !== 0) {
+      addFinding(findings, 'source-overwritten', 'before', diffBuffers(srcB, bFrom, srcA, bFrom, bLen, undefined), 'srcbuf');
+      addFinding(findings, 'source-overwritten', 'inside', diffBuffers(srcB, so, srcA, so, length, undefined), 'srcbuf');
+      addFinding(findings, 'source-overwritten', 'after', diffBuffers(srcB, aFrom, srcA, aFrom, aLen, undefined), 'srcbuf');
+    }
   }
   {
-    const [bFrom, bLen] = guardedBefore(dof);
-    add('copied-outside-window', 'before', diffRanges(destinationBefore, bFrom, destinationAfter, bFrom, bLen), 'dstbuf');
+    const bLen = Math.min(dof, guardBefore ?? dof);
+    const bFrom = dof - bLen;
+    addFinding(findings, 'copied-outside-window', 'before', diffBuffers(dstB, bFrom, dstA, bFrom, bLen, undefined), 'dstbuf');
     // Inside the window: "not copied" when every wrong byte still holds the destination's old value.
-    const inside = diffRanges(sourceBefore, so, destinationAfter, dof, length, destinationBefore);
-    add(inside.staleCount === inside.count ? 'destination-not-copied' : 'mismatch', 'inside', inside, 'dstbuf');
-    const [aFrom, aLen] = guardedAfter(dof + length, destinationBefore.length);
-    add('copied-outside-window', 'after', diffRanges(destinationBefore, aFrom, destinationAfter, aFrom, aLen), 'dstbuf');
+    const inside = diffBuffers(srcB, so, dstA, dof, length, destinationBefore);
+    addFinding(findings, inside.staleCount === inside.count ? 'destination-not-copied' : 'mismatch', 'inside', inside, 'dstbuf');
+    const aFrom = dof + length;
+    const aLen = Math.min(destinationBefore.length - aFrom, guardAfter ?? destinationBefore.length - aFrom);
+    addFinding(findings, 'copied-outside-window', 'after', diffBuffers(dstB, aFrom, dstA, aFrom, aLen, undefined), 'dstbuf');
   }
-  const mismatchCount = findings.reduce((n, f) => n + f.count, 0);
+  let mismatchCount = 0;
+  for (const f of findings) mismatchCount += f.count;
   return { ok: findings.length === 0, findings, mismatchCount };
 }
 
@@ -172,7 +205,8 @@ function hex2(n: number): string {
 }
 
 function asBuffer(u: Uint8Array): Buffer {
-  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  // A Buffer is already the view Buffer.from would make (same memory, offset and length).
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
 /** Formats a verdict as dmatest-like lines (empty when ok). */
