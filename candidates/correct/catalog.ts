@@ -1,0 +1,39 @@
+/**
+ * The correct providers: complete NetDMA providers written only against the candidate API and
+ * independently of src/reference, each with a different design. The suite must accept every one
+ * of them on every interface version; a rejection is a false positive of the suite (or a bug in
+ * the provider, to be decided against FACTS.md).
+ *
+ * @module
+ */
+import type { DriverImageLoader } from '../../src/candidate-api';
+import interruptLock from './interrupt-lock';
+import mandatoryOnly from './mandatory-only';
+import pendedStart from './pended-start';
+
+/** One correct provider. */
+export interface CorrectEntry {
+  /** Folder under candidates/correct/. */
+  readonly name: string;
+  readonly loader: DriverImageLoader;
+  /** How it differs from the reference, in a line. */
+  readonly differs: string;
+}
+
+export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
+  {
+    name: 'pended-start',
+    loader: pendedStart,
+    differs: 'pends START and every bottom-up IRP; START finishes in a PASSIVE_LEVEL work item queued from the completion routine',
+  },
+  {
+    name: 'interrupt-lock',
+    loader: interruptLock,
+    differs: 'channel slots guarded by the interrupt spin lock (KeSynchronizeExecution), table-driven PnP dispatch',
+  },
+  {
+    name: 'mandatory-only',
+    loader: mandatoryOnly,
+    differs: 'only Allocate/Free/Start/Append (Suspend/Resume/Abort/Reset NULL), highest interface version, 2 channels, 64 KiB transfers',
+  },
+];

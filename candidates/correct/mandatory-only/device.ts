@@ -1,0 +1,37 @@
+/** mandatory-only: per-device state. */
+import type { DEVICE_OBJECT, IO_INTERRUPT_MESSAGE_INFO, IO_WORKITEM, KINTERRUPT, KSPIN_LOCK, NET_DMA_PNP_EVENT_NOTIFY, NET_DMA_PROVIDER_HANDLE } from '../../../src/candidate-api';
+import type { MoChannel } from './channels';
+
+/** Pool tag 'MoNd'. */
+export const MO_TAG = 0x644e_6f4d;
+/** This provider drives at most two channels, whatever the engine has. */
+export const MO_MAX_CHANNELS = 2;
+/** It reports at most 64 KiB per descriptor (a legal, conservative MaximumTransferSize). */
+export const MO_MAX_TRANSFER = 0x1_0000;
+
+/** The engine as mapped and connected between START and its release. */
+export interface Mapped {
+  readonly va: bigint;
+  readonly bytes: number;
+  readonly count: number;
+  readonly cpuOf: number[];
+  readonly free: number[];
+  readonly live: (MoChannel | null)[];
+  interrupts: { table: IO_INTERRUPT_MESSAGE_INFO } | { line: KINTERRUPT } | null;
+  /** Finishes a D0 SET_POWER at PASSIVE_LEVEL (1.1+ only); allocated at START. */
+  powerItem: IO_WORKITEM | null;
+}
+
+export interface MoDevice {
+  readonly fdo: DEVICE_OBJECT;
+  readonly pdo: DEVICE_OBJECT;
+  readonly lower: DEVICE_OBJECT;
+  readonly version: number;
+  readonly notify: NET_DMA_PNP_EVENT_NOTIFY | null;
+  readonly tableLock: KSPIN_LOCK;
+  readonly affinity: Map<number, number>;
+  provider: NET_DMA_PROVIDER_HANDLE | null;
+  map: Mapped | null;
+  started: boolean;
+  down: boolean;
+}

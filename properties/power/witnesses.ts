@@ -1,0 +1,105 @@
+/**
+ * Witnesses for the declared `minimalSteps` of the faulty catalog: for each bug, a hand-written
+ * lifecycle input of exactly that many steps that shows it. A witness proves the minimum is
+ * reachable; the catalog comment argues why nothing shorter can show the bug (DriverEntry and
+ * AddDevice always run, and the PnP manager only sends an IRP in a state where it is legal).
+ *
+ * @module
+ */
+import type { Mutation } from '../../src/reference/mutations';
+import type { LifecycleEvent } from '../../src/model/lifecycle';
+import { runLifecycle } from '../lifecycle/run-lifecycle';
+import type { LifecycleCommand, LifecycleInput } from '../lifecycle/commands';
+import type { DriverImageLoader, InterfaceVersion } from '../../src/kernel';
+import type { RuleId } from '../../spec';
+
+/** A witness: the commands after DriverEntry, and an optional DriverEntry pool fault. */
+export interface Witness {
+  readonly commands: readonly LifecycleCommand[];
+  readonly entryPoolFault?: number;
+}
+
+const add = (fault: 'none' | 'create-device' | 'register' | 'pool' = 'none'): LifecycleCommand => ({ kind: 'AddDevice', fault });
+const irp = (event: LifecycleEvent): LifecycleCommand => ({ kind: 'Irp', device: 0, event });
+const START: LifecycleCommand = irp({ type: 'START', bus: 'succeed' });
+const only = (...cs: LifecycleCommand[]): Witness => ({ commands: [add(), ...cs] });
+
+/** One witness per faulty lifecycle provider (data-path mutations have none here). */
+export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
+  'entry-no-unload-routine': only(),
+  'entry-keeps-registry-path': { commands: [add('create-device')] },
+  'entry-leaks-on-failure': { commands: [add()], entryPoolFault: 2 },
+  'entry-registers-provider': only(),
+  'add-leaves-initializing': only(),
+  'add-no-undo-on-register-failure': { commands: [add('register')] },
+  'add-registers-twice': only(),
+  'add-maps-registers': only(),
+  'register-suspend-without-resume': only(),
+  'register-zero-max-channels': only(),
+  'register-wrong-size': only(),
+  'register-version-too-high': only(),
+  'register-no-friendly-name': only(),
+  'register-no-affinity-handler': only(),
+  'filter-ignores-affinities': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
+  'filter-edits-on-way-down': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
+  'start-before-lower': only(START),
+  'start-continues-failed-start': only(irp({ type: 'START', bus: 'fail' })),
+  'start-small-max-transfer': only(START),
+  'start-channel-count-above-max': only(START),
+  'start-wrong-vendor': only(START),
+  'start-before-interrupts': only(START),
+  'start-raw-resources': only(START),
+  'start-provider-twice': only(START),
+  'stop-no-provider-stop': only(START, irp({ type: 'SURPRISE_REMOVAL' })),
+  'stop-completes-irp': only(START, irp({ type: 'QUERY_STOP', bus: 'succeed' }), irp({ type: 'STOP' })),
+  'stop-disconnect-before-provider-stop': only(START, irp({ type: 'SURPRISE_REMOVAL' })),
+  'stop-keeps-hardware': only(START, irp({ type: 'SURPRISE_REMOVAL' })),
+  'query-stop-stops-provider': only(START, irp({ type: 'QUERY_STOP', bus: 'succeed' })),
+  'cancel-stop-fails': only(START, irp({ type: 'CANCEL_STOP' })),
+  'remove-no-provider-stop': only(START, irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
+  'remove-no-detach': only(irp({ type: 'REMOVE' })),
+  'remove-no-deregister': only(irp({ type: 'REMOVE' })),
+  'remove-delete-before-deregister': only(irp({ type: 'REMOVE' })),
+  'cancel-remove-fails': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'CANCEL_REMOVE' })),
+  'query-remove-not-supported': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' })),
+  'surprise-no-stop': only(START, irp({ type: 'SURPRISE_REMOVAL' })),
+  'surprise-deletes-device': only(irp({ type: 'SURPRISE_REMOVAL' })),
+  'unload-leaks-registry-copy': { commands: [add('create-device')] },
+  'power-no-notify': only(START, irp({ type: 'SET_POWER', to: 'D3' })),
+  'power-notify-after-pass-down': only(START, irp({ type: 'SET_POWER', to: 'D3' })),
+  'power-notify-on-1-0': only(START, irp({ type: 'SET_POWER', to: 'D3' })),
+  'irql-lock-held-on-return': only(START),
+  'irql-wait-at-dispatch': only(START),
+  'irp-touches-unhandled-status': only(irp({ type: 'QUERY_CAPABILITIES' })),
+  'irp-double-complete': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'CANCEL_REMOVE' })),
+  'irp-pending-without-mark': only(START),
+  'kapi-double-free': only(irp({ type: 'REMOVE' })),
+  'kapi-throws-on-query-capabilities': only(irp({ type: 'QUERY_CAPABILITIES' })),
+  'kapi-returns-undefined': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' })),
+  'channel-cpu-outside-mask': only(START),
+  'channel-not-ready-at-start': only(START),
+};
+
+/** Scheduler decisions tried for a witness: none, then NetDMA allocating inside NetDmaProviderStart. */
+const CHOICE_VECTORS: readonly (readonly number[])[] = [[], [1], [1, 1], [1, 1, 1], [0, 1], [1, 0, 1], new Array<number>(8).fill(1)];
+
+/** What replaying a witness gave. */
+export interface WitnessRun {
+  readonly ruleId: RuleId | null;
+  readonly steps: readonly string[];
+}
+
+/**
+ * Replays a witness against `loader`, trying a few scheduler decision vectors, and returns the
+ * first run whose violation is one of `expects` (or the last run when none is).
+ */
+export function runWitness(loader: DriverImageLoader, w: Witness, version: InterfaceVersion, expects: readonly RuleId[]): WitnessRun {
+  let last: WitnessRun = { ruleId: null, steps: [] };
+  for (const choices of CHOICE_VECTORS) {
+    const input: LifecycleInput = { commands: w.commands, choices, entryPoolFault: w.entryPoolFault ?? 0 };
+    const r = runLifecycle(loader, input, { interfaceVersion: version });
+    last = { ruleId: r.violation?.ruleId ?? null, steps: r.steps };
+    if (last.ruleId !== null && expects.includes(last.ruleId)) return last;
+  }
+  return last;
+}
