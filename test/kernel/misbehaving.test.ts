@@ -3,7 +3,10 @@ import {
   IRP_MJ_PNP,
   IRP_MJ_POWER,
   IRP_MN_START_DEVICE,
+  IRP_MN_STOP_DEVICE,
+  CONNECT_LINE_BASED,
   STATUS_PENDING,
+  type KINTERRUPT,
   type DRIVER_DISPATCH,
   type DriverImageLoader,
   type KernelServices,
@@ -107,6 +110,39 @@ describe('a misbehaving provider gets a rule violation with a clear message, nev
     }));
     // The violation stands: swallowing the bug check does not turn the run into a pass.
     expect(r.violation?.ruleId).toBe('KAPI-01');
+  });
+
+  it('sends a PnP state IRP itself (only the PnP manager may)', () => {
+    const r = run(wrapPnp((k, original) => (d, irp) => {
+      if (k.IoGetCurrentIrpStackLocation(irp).MinorFunction === IRP_MN_START_DEVICE) {
+        const own = k.IoAllocateIrp(d.StackSize, false)!;
+        const next = k.IoGetNextIrpStackLocation(own);
+        next.MajorFunction = IRP_MJ_PNP;
+        next.MinorFunction = IRP_MN_STOP_DEVICE;
+        k.IoCallDriver((d.DeviceExtension['fdo'] as { lower: typeof d }).lower, own);
+      }
+      return original(d, irp);
+    }));
+    expect(r.violation?.ruleId).toBe('IRP-08');
+    expect(r.violation?.message).toMatch(/sent IRP_MN_STOP_DEVICE itself/);
+  });
+
+  it('connects a line-based interrupt on a machine with MSI-X', () => {
+    const loader: DriverImageLoader = (k) =>
+      createReferenceDriver({
+        ...k,
+        IoConnectInterruptEx: (p) => {
+          if (!('MessageBased' in p)) return k.IoConnectInterruptEx(p);
+          const mb = p.MessageBased;
+          const out: { value?: KINTERRUPT } = {};
+          const st = k.IoConnectInterruptEx({ Version: CONNECT_LINE_BASED, LineBased: { PhysicalDeviceObject: mb.PhysicalDeviceObject, InterruptObject: out, ServiceRoutine: mb.FallBackServiceRoutine!, ServiceContext: mb.ServiceContext, SynchronizeIrql: mb.SynchronizeIrql, FloatingSave: false } });
+          p.Version = CONNECT_LINE_BASED;
+          mb.ConnectionContext.value = { InterruptObject: out.value! };
+          return st;
+        },
+      });
+    const r = run(loader);
+    expect(r.violation?.ruleId).toBe('NDMA-INT-04');
   });
 
   it('the power dispatch routine is missing', () => {

@@ -72,6 +72,9 @@ export interface KernelServices {
   ): void;
   IoCompleteRequest(Irp: IRP, PriorityBoost: number): void;
   IoMarkIrpPending(Irp: IRP): void;
+  /** Allocates an IRP the driver builds itself (never a PnP minor IRP: only the PnP manager sends those). */
+  IoAllocateIrp(StackSize: number, ChargeQuota: boolean): IRP | null;
+  IoFreeIrp(Irp: IRP): void;
   IoAllocateWorkItem(DeviceObject: DEVICE_OBJECT): IO_WORKITEM | null;
   IoQueueWorkItem(IoWorkItem: IO_WORKITEM, WorkerRoutine: IO_WORKITEM_ROUTINE, QueueType: number, Context: unknown): void;
   IoFreeWorkItem(IoWorkItem: IO_WORKITEM): void;

@@ -29,6 +29,7 @@ export class DataPathMonitor {
     const rec = typeof h === 'object' && h !== null ? m.netdma.channelOwners.get(h) : undefined;
     const ch = rec?.channels.get(h as NET_DMA_CHANNEL_HANDLE);
     if (!rec || !ch) m.verifier.fail('NDMA-CHAN-04', `${api} was passed a channel handle that is not allocated (freed, or never handed to ProviderAllocateDmaChannel)`);
+    m.verifier.exercised('NDMA-CHAN-04');
     return { rec, ch };
   }
 

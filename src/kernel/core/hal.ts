@@ -168,6 +168,8 @@ export class Hal {
     this.requirePassive('IoConnectInterruptEx');
     this.noHardwareInAddDevice('IoConnectInterruptEx');
     if (typeof p !== 'object' || p === null) return STATUS_INVALID_PARAMETER;
+    // F46: on a machine with MSI-X a provider asks for message-signalled interrupts.
+    m.verifier.check('NDMA-INT-04', !m.options.msix || 'MessageBased' in p, () => 'IoConnectInterruptEx asked for a line-based interrupt on a machine that supports MSI-X; NetDMA providers must use MSI-X there');
     const pdoObj = 'MessageBased' in p ? p.MessageBased.PhysicalDeviceObject : 'LineBased' in p ? p.LineBased.PhysicalDeviceObject : null;
     const pdo = m.objects.device(pdoObj);
     if (!pdo || pdo.kind !== 'pdo') m.verifier.fail('KAPI-01', 'IoConnectInterruptEx: PhysicalDeviceObject is not a PDO');

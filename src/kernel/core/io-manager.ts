@@ -22,6 +22,8 @@ export interface IrpRecord {
   /** Index of the current stack location; `stack.length` before the first IoCallDriver. */
   cur: number;
   completed: boolean;
+  /** Who built it: the PnP/power manager, or the driver (IoAllocateIrp). */
+  origin: 'system' | 'driver';
   /** Set when the IRP finished completing. */
   onCompleted?: () => void;
   readonly label: string;
@@ -30,6 +32,9 @@ export interface IrpRecord {
 function newLocation(): IO_STACK_LOCATION {
   return { MajorFunction: 0, MinorFunction: 0, Flags: 0, Control: 0, Parameters: {}, DeviceObject: null, CompletionRoutine: null, Context: null };
 }
+
+/** The PnP minor IRPs only the PnP manager may send (F101, F102). */
+const PNP_MANAGER_ONLY: ReadonlySet<number> = new Set([0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x0d, 0x17]);
 
 /** IRP allocation, IoCallDriver, stack locations and IoCompleteRequest with completion routines. */
 export class IoManager {
@@ -45,9 +50,16 @@ export class IoManager {
     const top = stack[stackSize - 1]!;
     top.MajorFunction = major;
     top.MinorFunction = minor;
-    const rec: IrpRecord = { irp, stack, cur: stackSize, completed: false, label: `${irpName(major, minor)} (${irp.Name})` };
+    const rec: IrpRecord = { irp, stack, cur: stackSize, completed: false, origin: 'system', label: `${irpName(major, minor)} (${irp.Name})` };
     this.#irps.set(irp, rec);
     return rec;
+  }
+
+  /** IoAllocateIrp: an IRP the driver builds (its stack locations are blank). */
+  allocateForDriver(stackSize: number): IRP {
+    const rec = this.allocate(stackSize, 0, 0, 0);
+    rec.origin = 'driver';
+    return rec.irp;
   }
 
   /** The record for `irp`, or a KAPI-01 violation. */
@@ -84,6 +96,9 @@ export class IoManager {
     if (dev.deleted) m.verifier.fail('KAPI-01', `IoCallDriver(${rec.label}) to ${dev.obj.Name}, which was deleted`);
     if (byProvider) {
       m.verifier.check('IRP-01', !rec.completed, () => `IoCallDriver(${rec.label}) on an IRP that was already completed`);
+      const next = rec.stack[rec.cur - 1];
+      const pnpMinor = next !== undefined && next.MajorFunction === IRP_MJ_PNP && PNP_MANAGER_ONLY.has(next.MinorFunction);
+      m.verifier.check('IRP-08', rec.origin === 'system' || !pnpMinor, () => `the provider sent ${irpName(next!.MajorFunction, next!.MinorFunction)} itself; only the PnP manager sends PnP state IRPs (F102)`);
       m.verifier.check('IRP-01', this.ownedByDriver(rec) || rec.cur === rec.stack.length, () => `IoCallDriver(${rec.label}): the IRP was already passed down and is not the provider's any more (passed down twice?)`);
       m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => `IoCallDriver at ${irqlName(m.cpus.current.irql)}`);
       const caller = rec.stack[rec.cur]?.DeviceObject;

@@ -159,6 +159,17 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       m.io.current(rec, 'IoMarkIrpPending').Control |= SL_PENDING_RETURNED;
       m.trace.add('call', `IoMarkIrpPending(${rec.label})`);
     }),
+    IoAllocateIrp: guard((StackSize) => {
+      m.trace.add('call', `IoAllocateIrp(${StackSize})`);
+      atMost('IoAllocateIrp', DISPATCH_LEVEL);
+      if (!Number.isInteger(StackSize) || StackSize < 1 || StackSize > 32) return null;
+      return m.io.allocateForDriver(StackSize);
+    }),
+    IoFreeIrp: guard((Irp) => {
+      const rec = m.io.record(Irp, 'IoFreeIrp');
+      m.trace.add('call', `IoFreeIrp(${rec.label})`);
+      v.check('KAPI-02', rec.origin === 'driver', () => `IoFreeIrp(${rec.label}) of an IRP the driver did not allocate`);
+    }),
     IoAllocateWorkItem: guard((DeviceObject) => m.sync.allocWorkItem(DeviceObject)),
     IoQueueWorkItem: guard((item, routine, _queueType, context) => m.sync.queueWorkItem(item, routine, context)),
     IoFreeWorkItem: guard((item) => m.sync.freeWorkItem(item)),
