@@ -18,6 +18,8 @@ export const HOSTILE: readonly HostileEntry[] = [
   { name: 'loop-in-add-device', exit: 1, rule: 'KAPI-05', reason: 'AddDevice\\(PDO#1\\) did not return within' },
   { name: 'loop-in-dispatch', exit: 1, rule: 'KAPI-05', reason: 'DispatchRoutine\\[IRP_MJ_PNP\\].*did not return within' },
   { name: 'loop-in-handler', exit: 1, rule: 'KAPI-05', reason: 'ProviderAllocateDmaChannel.*did not return within' },
+  { name: 'loop-in-isr', exit: 1, rule: 'KAPI-05', reason: 'ISR\\(PDO#1, message \\d+\\) did not return within' },
+  { name: 'loop-in-dpc', exit: 1, rule: 'KAPI-05', reason: 'DeferredRoutine\\(DPC#\\d+\\) did not return within' },
   { name: 'loop-in-unload', exit: 1, rule: 'KAPI-05', reason: 'DriverUnload did not return within' },
   { name: 'loop-at-load', exit: 2, reason: 'did not finish loading within' },
   { name: 'throws-string', exit: 1, rule: 'KAPI-04', reason: 'DriverEntry threw a non-Error value \\(string: no more pool\\)' },
