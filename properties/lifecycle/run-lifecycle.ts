@@ -1,4 +1,4 @@
-import { match } from 'ts-pattern';
+import { assertNever } from '../../src/model/assert-never';
 import type { RuleId } from '../../spec';
 import {
   IRP_MN_CANCEL_REMOVE_DEVICE,
@@ -150,37 +150,45 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
     slots.push({ sim: device, model: ADDED, ctx: { interfaceVersion: ifaceVersion, providerVersion: prov.version } });
   };
 
-  const run = (c: LifecycleCommand): void =>
-    match(c)
-      .with({ kind: 'AddDevice' }, (x) => addDevice(x.fault))
-      .with({ kind: 'Irp' }, (x) => {
-        const s = pick(x.device);
-        if (s && isLegal(s.model, x.event)) send(s, x.event);
-      })
-      .with({ kind: 'Scenario' }, (x) => {
-        const s = pick(x.device);
+  const run = (c: LifecycleCommand): void => {
+    switch (c.kind) {
+      case 'AddDevice':
+        return addDevice(c.fault);
+      case 'Irp': {
+        const s = pick(c.device);
+        if (s && isLegal(s.model, c.event)) send(s, c.event);
+        return;
+      }
+      case 'Scenario': {
+        const s = pick(c.device);
         if (!s) return;
-        for (const e of scenarioEvents(x.scenario)) {
+        for (const e of scenarioEvents(c.scenario)) {
           if (!isLegal(s.model, e)) break;
           send(s, e);
         }
-      })
-      .with({ kind: 'Allocate' }, (x) => {
-        const s = pick(x.device);
+        return;
+      }
+      case 'Allocate': {
+        const s = pick(c.device);
         const prov = s && m.netdma.liveProvidersOf(s.sim)[0];
         if (!s || !prov || prov.state !== 'started' || s.model.power !== 'D0') return;
         steps.push(`${s.sim.pdo.Name}: NetDMA allocates a channel`);
         m.client.allocate(prov);
-      })
-      .with({ kind: 'Free' }, (x) => {
-        const s = pick(x.device);
+        return;
+      }
+      case 'Free': {
+        const s = pick(c.device);
         const prov = s && m.netdma.liveProvidersOf(s.sim)[0];
         const chans = prov ? [...prov.channels.values()] : [];
         if (!prov || chans.length === 0) return;
         steps.push(`${s!.sim.pdo.Name}: NetDMA frees a channel`);
-        m.client.free(prov, chans[x.channel % chans.length]!);
-      })
-      .exhaustive();
+        m.client.free(prov, chans[c.channel % chans.length]!);
+        return;
+      }
+      default:
+        return assertNever(c);
+    }
+  };
 
   /** Brings every device to Removed through legal IRPs, then unloads. */
   const teardown = (): void => {

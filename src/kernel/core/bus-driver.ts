@@ -59,7 +59,9 @@ export class BusDriver {
           break;
         case IRP_MN_FILTER_RESOURCE_REQUIREMENTS: {
           // The function driver edits the list on the way up (F52): what arrives here must be untouched.
-          const edited = requirementsText(rec.irp.IoStatus.Information) !== requirementsText(m.pnp.baseRequirements(dev));
+          let base = BASE_TEXT.get(dev);
+          if (base === undefined) BASE_TEXT.set(dev, (base = requirementsText(m.pnp.baseRequirements(dev))));
+          const edited = requirementsText(rec.irp.IoStatus.Information) !== base;
           m.verifier.check('PNP-FILTER-01', !edited, () => 'the FDO edited the resource requirements before passing FILTER_RESOURCE_REQUIREMENTS down; it must wait for the lower drivers');
           // PCI reports its own requirements list: a fresh copy replaces whatever is in Information.
           rec.irp.IoStatus.Information = m.pnp.baseRequirements(dev);
@@ -104,6 +106,9 @@ export class BusDriver {
     return finish();
   }
 }
+
+/** Each device's unfiltered requirements, rendered once. */
+const BASE_TEXT = new WeakMap<SimDevice, string>();
 
 /** A comparable rendering of a requirements list (bigints included). */
 function requirementsText(list: unknown): string {

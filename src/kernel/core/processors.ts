@@ -23,8 +23,11 @@ export class Processors {
   constructor(readonly count: number) {}
 
   get current(): ExecutionContext {
-    return this.#stack[this.#stack.length - 1] ?? { cpu: 0, irql: PASSIVE_LEVEL, routine: 'system', held: new Set() };
+    return this.#stack[this.#stack.length - 1] ?? this.#idle;
   }
+
+  /** Processor 0 at PASSIVE_LEVEL with nothing running (one object, not one per call). */
+  readonly #idle: ExecutionContext = { cpu: 0, irql: PASSIVE_LEVEL, routine: 'system', held: new Set() };
 
   get depth(): number {
     return this.#stack.length;

@@ -1,4 +1,4 @@
-import { match } from 'ts-pattern';
+import { assertNever } from '../assert-never';
 
 /** How the bus driver (or another driver in the stack) answers an IRP. */
 export type BusAnswer = 'succeed' | 'fail' | 'pend';
@@ -41,17 +41,30 @@ export const EVENT_TYPES: readonly LifecycleEventType[] = [
 /** A short label, e.g. `IRP_MN_START_DEVICE (bus fails)` or `IRP_MN_SET_POWER(D3)`. */
 export function eventLabel(e: LifecycleEvent): string {
   const bus = (b: BusAnswer) => (b === 'succeed' ? '' : b === 'fail' ? ' (bus fails)' : ' (bus pends)');
-  return match(e)
-    .with({ type: 'START' }, (x) => `IRP_MN_START_DEVICE${bus(x.bus)}`)
-    .with({ type: 'QUERY_STOP' }, (x) => `IRP_MN_QUERY_STOP_DEVICE${bus(x.bus)}`)
-    .with({ type: 'QUERY_REMOVE' }, (x) => `IRP_MN_QUERY_REMOVE_DEVICE${bus(x.bus)}`)
-    .with({ type: 'STOP' }, () => 'IRP_MN_STOP_DEVICE')
-    .with({ type: 'CANCEL_STOP' }, () => 'IRP_MN_CANCEL_STOP_DEVICE')
-    .with({ type: 'CANCEL_REMOVE' }, () => 'IRP_MN_CANCEL_REMOVE_DEVICE')
-    .with({ type: 'REMOVE' }, () => 'IRP_MN_REMOVE_DEVICE')
-    .with({ type: 'SURPRISE_REMOVAL' }, () => 'IRP_MN_SURPRISE_REMOVAL')
-    .with({ type: 'FILTER_RESOURCE_REQUIREMENTS' }, () => 'IRP_MN_FILTER_RESOURCE_REQUIREMENTS')
-    .with({ type: 'SET_POWER' }, (x) => `IRP_MN_SET_POWER(${x.to})`)
-    .with({ type: 'QUERY_CAPABILITIES' }, () => 'IRP_MN_QUERY_CAPABILITIES')
-    .exhaustive();
+  switch (e.type) {
+    case 'START':
+      return `IRP_MN_START_DEVICE${bus(e.bus)}`;
+    case 'QUERY_STOP':
+      return `IRP_MN_QUERY_STOP_DEVICE${bus(e.bus)}`;
+    case 'QUERY_REMOVE':
+      return `IRP_MN_QUERY_REMOVE_DEVICE${bus(e.bus)}`;
+    case 'STOP':
+      return 'IRP_MN_STOP_DEVICE';
+    case 'CANCEL_STOP':
+      return 'IRP_MN_CANCEL_STOP_DEVICE';
+    case 'CANCEL_REMOVE':
+      return 'IRP_MN_CANCEL_REMOVE_DEVICE';
+    case 'REMOVE':
+      return 'IRP_MN_REMOVE_DEVICE';
+    case 'SURPRISE_REMOVAL':
+      return 'IRP_MN_SURPRISE_REMOVAL';
+    case 'FILTER_RESOURCE_REQUIREMENTS':
+      return 'IRP_MN_FILTER_RESOURCE_REQUIREMENTS';
+    case 'SET_POWER':
+      return `IRP_MN_SET_POWER(${e.to})`;
+    case 'QUERY_CAPABILITIES':
+      return 'IRP_MN_QUERY_CAPABILITIES';
+    default:
+      return assertNever(e);
+  }
 }

@@ -1,4 +1,4 @@
-import { match } from 'ts-pattern';
+import { assertNever } from '../assert-never';
 import type { RuleId } from '../../../spec';
 import { eventLabel, type LifecycleEvent } from './events';
 import type { IrpOutcome, Observation, ObservationOp } from './observation';
@@ -94,8 +94,9 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
   const released = () => out.hardwareHeldAfter.registers === 0 && out.hardwareHeldAfter.interrupts === 0;
   const heldText = () => `${out.hardwareHeldAfter.registers} register mapping(s) and ${out.hardwareHeldAfter.interrupts} interrupt connection(s) still held`;
 
-  match(e)
-    .with({ type: 'START' }, (x) => {
+  switch (e.type) {
+    case 'START': {
+      const x = e;
       add('PNP-START-01', passedDownOnce, `START must be passed down to the lower drivers first (reached the bus ${out.lowerReceptions} time(s))`);
       add('PNP-START-01', o.count('NetDmaProviderStart') === 0 || o.at('LowerCompleted') < o.at('NetDmaProviderStart'),
         'NetDmaProviderStart was called before the lower drivers completed START');
@@ -112,34 +113,42 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
         add('PNP-START-03', o.count('NetDmaProviderStart') === o.count('NetDmaProviderStop'), 'the provider failed START but left the NetDMA provider started');
       }
       add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'START ended with STATUS_NOT_SUPPORTED');
-    })
-    .with({ type: 'QUERY_STOP' }, (x) => {
+      break;
+    }
+    case 'QUERY_STOP': {
+      const x = e;
       query('PNP-QSTOP-01', x.bus);
       noStopNoDeregister('PNP-QSTOP-02');
       add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'QUERY_STOP ended with STATUS_NOT_SUPPORTED');
-    })
-    .with({ type: 'STOP' }, () => {
+      break;
+    }
+    case 'STOP': {
       passDownSuccess('PNP-STOP-01');
       if (before.providerStarted) {
         add('PNP-STOP-02', o.count('NetDmaProviderStop') === 1, `a started provider must call NetDmaProviderStop once during STOP (called ${o.count('NetDmaProviderStop')} time(s))`);
         add('PNP-STOP-02', o.before('NetDmaProviderStop', 'HardwareReleased'), 'hardware resources were released before NetDmaProviderStop returned');
       }
       add('PNP-STOP-03', released(), `STOP returned with ${heldText()}`);
-    })
-    .with({ type: 'CANCEL_STOP' }, () => {
+      break;
+    }
+    case 'CANCEL_STOP': {
       lowerFirstSuccess('PNP-CSTOP-01');
       noStopNoDeregister('PNP-QSTOP-02');
-    })
-    .with({ type: 'QUERY_REMOVE' }, (x) => {
+      break;
+    }
+    case 'QUERY_REMOVE': {
+      const x = e;
       query('PNP-QREM-01', x.bus);
       noStopNoDeregister('PNP-QREM-02');
       add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'QUERY_REMOVE ended with STATUS_NOT_SUPPORTED');
-    })
-    .with({ type: 'CANCEL_REMOVE' }, () => {
+      break;
+    }
+    case 'CANCEL_REMOVE': {
       lowerFirstSuccess('PNP-CREM-01');
       noStopNoDeregister('PNP-QREM-02');
-    })
-    .with({ type: 'SURPRISE_REMOVAL' }, () => {
+      break;
+    }
+    case 'SURPRISE_REMOVAL': {
       passDownSuccess('PNP-SURP-01');
       if (before.providerStarted) {
         add('PNP-SURP-02', o.count('NetDmaProviderStop') === 1, `a started provider must call NetDmaProviderStop during SURPRISE_REMOVAL (called ${o.count('NetDmaProviderStop')} time(s))`);
@@ -147,8 +156,9 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
       }
       add('PNP-SURP-02', released(), `SURPRISE_REMOVAL returned with ${heldText()}`);
       add('PNP-SURP-03', o.count('IoDetachDevice') === 0 && o.count('IoDeleteDevice') === 0 && out.fdoAttachedAfter, 'the FDO was detached or deleted during SURPRISE_REMOVAL; it stays until REMOVE');
-    })
-    .with({ type: 'REMOVE' }, () => {
+      break;
+    }
+    case 'REMOVE': {
       passDownSuccess('PNP-REM-01');
       if (before.providerStarted) {
         add('PNP-REM-02', o.count('NetDmaProviderStop') === 1 && o.before('NetDmaProviderStop', 'NetDmaDeregisterProvider'), 'a started provider must call NetDmaProviderStop before NetDmaDeregisterProvider');
@@ -159,13 +169,16 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
       add('PNP-REM-04', o.before('LowerReceived', 'IoDetachDevice') && o.before('LowerReceived', 'IoDeleteDevice'), 'the FDO was detached or deleted before REMOVE was passed down');
       add('PNP-REM-05', o.before('NetDmaDeregisterProvider', 'IoDeleteDevice'), 'IoDeleteDevice came before NetDmaDeregisterProvider');
       add('PNP-REM-06', released(), `REMOVE returned with ${heldText()}`);
-    })
-    .with({ type: 'FILTER_RESOURCE_REQUIREMENTS' }, () => {
+      break;
+    }
+    case 'FILTER_RESOURCE_REQUIREMENTS': {
       add('PNP-FILTER-01', passedDownOnce, `FILTER_RESOURCE_REQUIREMENTS must be passed down (reached the bus ${out.lowerReceptions} time(s))`);
       add('PNP-FILTER-04', final === STATUS_SUCCESS, `ended with ${hex(final)}; the lower drivers succeeded it`);
       if (before.pnp === 'Added') add('PNP-FILTER-05', passedDownOnce && final === STATUS_SUCCESS, 'the FDO was not ready for FILTER_RESOURCE_REQUIREMENTS right after AddDevice');
-    })
-    .with({ type: 'SET_POWER' }, (x) => {
+      break;
+    }
+    case 'SET_POWER': {
+      const x = e;
       add('PWR-05', passedDownOnce && final === STATUS_SUCCESS, `SET_POWER must be passed down and succeed (reached the bus ${out.lowerReceptions} time(s), final ${hex(final)})`);
       const mustNotify = notifiesPower(ctx) && before.providerStarted;
       if (x.to === 'D3') {
@@ -175,11 +188,15 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
         const n = o.notify(6);
         if (mustNotify && before.poweredDownNotified) add('PWR-02', n !== undefined && n.seq > o.at('LowerCompleted'), n ? 'NetDmaPnPEventNotify(PowerUp) came before the lower drivers returned the device to D0' : 'no NetDmaPnPEventNotify(PowerUp) after returning to D0');
       }
-    })
-    .with({ type: 'QUERY_CAPABILITIES' }, () => {
+      break;
+    }
+    case 'QUERY_CAPABILITIES': {
       add('IRP-06', passedDownOnce && noFdoCompletion && o.lowerStatus() === STATUS_NOT_SUPPORTED, `an IRP the provider does not handle must be passed down with its status untouched (passed down ${out.lowerReceptions}, status at the bus ${hex(o.lowerStatus() ?? 0)})`);
-    })
-    .exhaustive();
+      break;
+    }
+    default:
+      assertNever(e);
+  }
   return f;
 }
 

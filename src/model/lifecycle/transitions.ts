@@ -1,4 +1,4 @@
-import { match } from 'ts-pattern';
+import { assertNever } from '../assert-never';
 import type { LifecycleEvent, LifecycleEventType } from './events';
 import type { DeviceModel, PnpState } from './pnp-state';
 
@@ -7,18 +7,21 @@ import type { DeviceModel, PnpState } from './pnp-state';
  * scenarios). Generators draw only these; anything else would test the PnP manager, not the driver.
  */
 export function legalEvents(d: DeviceModel): readonly LifecycleEventType[] {
-  if (d.power === 'D3') return ['SET_POWER', 'SURPRISE_REMOVAL'];
-  return match(d.pnp)
-    .with('Added', () => ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'QUERY_REMOVE', 'REMOVE', 'SURPRISE_REMOVAL', 'QUERY_CAPABILITIES'] as const)
-    .with('Started', () => ['QUERY_STOP', 'QUERY_REMOVE', 'SURPRISE_REMOVAL', 'FILTER_RESOURCE_REQUIREMENTS', 'SET_POWER', 'CANCEL_STOP', 'CANCEL_REMOVE', 'QUERY_CAPABILITIES'] as const)
-    .with('StopPending', () => ['STOP', 'CANCEL_STOP', 'FILTER_RESOURCE_REQUIREMENTS'] as const)
-    .with('Stopped', () => ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'SURPRISE_REMOVAL'] as const)
-    .with('RemovePending', () => ['REMOVE', 'CANCEL_REMOVE'] as const)
-    .with('SurpriseRemoved', () => ['REMOVE'] as const)
-    .with('StartFailed', () => ['REMOVE', 'SURPRISE_REMOVAL'] as const)
-    .with('Removed', () => [] as const)
-    .exhaustive();
+  return d.power === 'D3' ? IN_D3 : LEGAL[d.pnp];
 }
+
+const IN_D3: readonly LifecycleEventType[] = ['SET_POWER', 'SURPRISE_REMOVAL'];
+/** Legal IRPs per state. A Record over PnpState: a new state does not compile until it is listed. */
+const LEGAL: Readonly<Record<PnpState, readonly LifecycleEventType[]>> = {
+  Added: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'QUERY_REMOVE', 'REMOVE', 'SURPRISE_REMOVAL', 'QUERY_CAPABILITIES'],
+  Started: ['QUERY_STOP', 'QUERY_REMOVE', 'SURPRISE_REMOVAL', 'FILTER_RESOURCE_REQUIREMENTS', 'SET_POWER', 'CANCEL_STOP', 'CANCEL_REMOVE', 'QUERY_CAPABILITIES'],
+  StopPending: ['STOP', 'CANCEL_STOP', 'FILTER_RESOURCE_REQUIREMENTS'],
+  Stopped: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'SURPRISE_REMOVAL'],
+  RemovePending: ['REMOVE', 'CANCEL_REMOVE'],
+  SurpriseRemoved: ['REMOVE'],
+  StartFailed: ['REMOVE', 'SURPRISE_REMOVAL'],
+  Removed: [],
+};
 
 /** True when `e` may be sent to a device in state `d` (SET_POWER only to the other power state). */
 export function isLegal(d: DeviceModel, e: LifecycleEvent): boolean {
@@ -32,19 +35,31 @@ export function isLegal(d: DeviceModel, e: LifecycleEvent): boolean {
  * success; for queries, whether the query was granted).
  */
 export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean): DeviceModel {
-  return match(e)
-    .with({ type: 'START' }, (): DeviceModel => (ok ? { ...d, pnp: 'Started', providerStarted: true } : { ...d, pnp: 'StartFailed', providerStarted: false }))
-    .with({ type: 'QUERY_STOP' }, (): DeviceModel => (ok ? { ...d, pnp: 'StopPending' } : d))
-    .with({ type: 'STOP' }, (): DeviceModel => ({ ...d, pnp: 'Stopped', providerStarted: false }))
-    .with({ type: 'CANCEL_STOP' }, (): DeviceModel => ({ ...d, pnp: d.pnp === 'StopPending' ? 'Started' : d.pnp }))
-    .with({ type: 'QUERY_REMOVE' }, (): DeviceModel => (ok ? { ...d, pnp: 'RemovePending', beforeRemovePending: d.pnp } : d))
-    .with({ type: 'CANCEL_REMOVE' }, (): DeviceModel => (d.pnp === 'RemovePending' ? { ...d, pnp: d.beforeRemovePending ?? 'Started', beforeRemovePending: null } : d))
-    .with({ type: 'REMOVE' }, (): DeviceModel => ({ ...d, pnp: 'Removed', providerStarted: false, providerRegistered: false }))
-    .with({ type: 'SURPRISE_REMOVAL' }, (): DeviceModel => ({ ...d, pnp: 'SurpriseRemoved', providerStarted: false, power: 'D0' }))
-    .with({ type: 'FILTER_RESOURCE_REQUIREMENTS' }, () => d)
-    .with({ type: 'SET_POWER' }, (x): DeviceModel => ({ ...d, power: x.to, poweredDownNotified: x.to === 'D3' }))
-    .with({ type: 'QUERY_CAPABILITIES' }, () => d)
-    .exhaustive();
+  switch (e.type) {
+    case 'START':
+      return ok ? { ...d, pnp: 'Started', providerStarted: true } : { ...d, pnp: 'StartFailed', providerStarted: false };
+    case 'QUERY_STOP':
+      return ok ? { ...d, pnp: 'StopPending' } : d;
+    case 'STOP':
+      return { ...d, pnp: 'Stopped', providerStarted: false };
+    case 'CANCEL_STOP':
+      return { ...d, pnp: d.pnp === 'StopPending' ? 'Started' : d.pnp };
+    case 'QUERY_REMOVE':
+      return ok ? { ...d, pnp: 'RemovePending', beforeRemovePending: d.pnp } : d;
+    case 'CANCEL_REMOVE':
+      return d.pnp === 'RemovePending' ? { ...d, pnp: d.beforeRemovePending ?? 'Started', beforeRemovePending: null } : d;
+    case 'REMOVE':
+      return { ...d, pnp: 'Removed', providerStarted: false, providerRegistered: false };
+    case 'SURPRISE_REMOVAL':
+      return { ...d, pnp: 'SurpriseRemoved', providerStarted: false, power: 'D0' };
+    case 'FILTER_RESOURCE_REQUIREMENTS':
+    case 'QUERY_CAPABILITIES':
+      return d;
+    case 'SET_POWER':
+      return { ...d, power: e.to, poweredDownNotified: e.to === 'D3' };
+    default:
+      return assertNever(e);
+  }
 }
 
 /**
