@@ -1,4 +1,5 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import type { CandidateCoverage } from '../runner/isolation/coverage';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RULE_FAMILIES } from '../../spec';
@@ -20,6 +21,7 @@ check options:
   --format LIST             json,junit,md,html,sarif (default all)
   --min-coverage PCT        fail unless this share of rules and of PnP transitions was exercised
   --shard i/n               run the i-th of n shares (merge the shards' reports with 'merge')
+  --coverage                V8 coverage of the candidate's own files, in <report-dir>/coverage
   --watchdog-ms N           end a candidate routine that runs longer than this (default 10000)
   --memory-mb N             heap limit of the isolated candidate (default 1024)
   --quiet                   only the verdict line
@@ -98,7 +100,7 @@ async function check(args: string[], io: Io): Promise<number> {
   };
   process.once('SIGINT', onSigint);
   try {
-    const { report, failures } = await runCheck({
+    const { report: built, failures, coverage } = await runCheck({
       ...(positionals[0] !== undefined ? { candidate: positionals[0] } : {}),
       ...(o.runs !== undefined ? { runs: o.runs } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -107,6 +109,7 @@ async function check(args: string[], io: Io): Promise<number> {
       ...(o.shard ? { shard: o.shard } : {}),
       ...(o['watchdog-ms'] !== undefined ? { watchdogMs: o['watchdog-ms'] } : {}),
       ...(o['memory-mb'] !== undefined ? { memoryMb: o['memory-mb'] } : {}),
+      ...(o.coverage ? { coverage: true } : {}),
       shouldStop: () => stop,
       onUnit: (u, r) => {
         if (!io.interactive || o.quiet) return;
@@ -114,6 +117,12 @@ async function check(args: string[], io: Io): Promise<number> {
         io.out(`  ${u.property.padEnd(10)} NetDMA ${u.interfaceVersion}  ${String(r.numRuns).padStart(4)} runs  ${status}`);
       },
     });
+    let report = built;
+    if (coverage) {
+      const code = await writeCoverage(coverage, path.join(o['report-dir'], 'coverage'));
+      report = { ...report, coverage: { ...report.coverage, code } };
+      if (!o.quiet) io.out(`candidate code coverage: ${code.linesPct.toFixed(1)}% of lines (${coverage.files.length} file(s)) — ${code.dir}`);
+    }
     const paths = await writeReports(report, o['report-dir'], o.format);
     if (!o.quiet) {
       if (io.interactive) familyTable(io, report);
@@ -158,6 +167,21 @@ async function merge(args: string[], io: Io): Promise<number> {
   const paths = await writeReports(merged, o['report-dir'], o.format);
   io.out(verdictLine(io, merged, paths));
   return merged.verdict === 'error' ? 2 : merged.verdict === 'nonconformant' ? 1 : 0;
+}
+
+/** Writes coverage/v8-coverage.json (c8 / v8-to-istanbul format) and coverage/summary.json; returns the report's figure. */
+async function writeCoverage(c: CandidateCoverage, dir: string): Promise<{ linesPct: number; dir: string }> {
+  await mkdir(dir, { recursive: true });
+  const lines = c.files.reduce((n, f) => n + f.lines, 0);
+  const covered = c.files.reduce((n, f) => n + f.covered, 0);
+  const linesPct = lines === 0 ? 0 : (100 * covered) / lines;
+  const files = c.files.map((f) => ({ ...f, pct: f.lines === 0 ? 0 : Math.round((1000 * f.covered) / f.lines) / 10 }));
+  for (const [name, data] of [['v8-coverage.json', c.raw], ['summary.json', { linesPct, lines, covered, note: 'source lines with code that V8 ran, mapped back through the source map', files }]] as const) {
+    const tmp = path.join(dir, `.${name}.tmp`);
+    await writeFile(tmp, JSON.stringify(data, null, 2));
+    await rename(tmp, path.join(dir, name));
+  }
+  return { linesPct, dir };
 }
 
 /** The CLI. Returns the exit code; never throws. */

@@ -7,6 +7,7 @@ import type { InterfaceVersion } from '../kernel';
 import type { ConformanceReport } from '../report';
 import { buildReport, failureTexts } from './build-report';
 import { CandidateLoadError, loadCandidate, resolveCandidate, type Candidate, type ResolvedCandidate } from './candidate';
+import type { CandidateCoverage } from './isolation/coverage';
 import { runIsolated } from './isolation/run-isolated';
 import { PROPERTY_CHECKS, availableProperties } from './properties';
 import { planUnits, type PropertyName, type WorkUnit } from './units';
@@ -50,6 +51,8 @@ export interface CheckOptions {
   readonly watchdogMs?: number;
   /** Heap limit of the isolated worker, in MB (default 1024). */
   readonly memoryMb?: number;
+  /** Collect V8 coverage of the candidate's own files (isolated runs). */
+  readonly coverage?: boolean;
 }
 
 /** A finished check: the report and the failures as text. */
@@ -57,6 +60,8 @@ export interface CheckRun {
   readonly report: ConformanceReport;
   readonly failures: string[];
   readonly candidate: ResolvedCandidate;
+  /** The candidate's code coverage, when asked for. */
+  readonly coverage?: CandidateCoverage;
 }
 
 /**
@@ -89,10 +94,12 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
   let results: PropertyCheckResult[] = [];
   let errors: { message: string; detail?: string }[] = [];
   let incomplete: string | undefined;
+  let coverage: CandidateCoverage | undefined;
   if (isolate) {
     const out = await runIsolated(candidate.path, units, {
       ...(opts.watchdogMs !== undefined ? { watchdogMs: opts.watchdogMs } : {}),
       ...(opts.memoryMb !== undefined ? { memoryMb: opts.memoryMb } : {}),
+      ...(opts.coverage ? { coverage: true } : {}),
       ...(path_ !== undefined ? { path: path_ } : {}),
       ...(opts.onUnit ? { onUnit: opts.onUnit } : {}),
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
@@ -101,6 +108,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
     results = out.results;
     errors = out.errors;
     incomplete = out.incomplete;
+    coverage = out.coverage;
   } else {
     const loader = (candidate as Candidate).loader;
     for (const u of units) {
@@ -129,5 +137,5 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
     suiteRoot: SUITE_ROOT,
     toolVersion: toolVersion(),
   });
-  return { report, failures: failureTexts(results, candidateArg), candidate };
+  return { report, failures: failureTexts(results, candidateArg), candidate, ...(coverage ? { coverage } : {}) };
 }

@@ -76,6 +76,19 @@ describe('netdma-conformance check', () => {
     expect(io.text()).toMatch(/replay token is corrupted/);
   });
 
+  it('--coverage writes V8 coverage of the candidate\'s own files, mapped to its source lines', async () => {
+    const dir = tmp();
+    expect(await main(['check', '--runs', '40', '--interface-version', '2.0', '--coverage', '--report-dir', dir], capture())).toBe(0);
+    const r = report(dir);
+    expect(r.coverage.code?.linesPct).toBeGreaterThan(50);
+    const summary = JSON.parse(readFileSync(path.join(dir, 'coverage', 'summary.json'), 'utf8')) as { files: { file: string; lines: number; covered: number }[] };
+    const driver = summary.files.find((f) => f.file.endsWith(path.join('src', 'reference', 'driver.ts')))!;
+    expect(driver.lines).toBeGreaterThan(100);
+    expect(driver.covered).toBeLessThan(driver.lines); // the mutation switches never run in the reference
+    expect(summary.files.every((f) => f.file.includes(path.join('src', 'reference')))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dir, 'coverage', 'v8-coverage.json'), 'utf8')).result.length).toBe(summary.files.length);
+  });
+
   it('fails a run whose coverage is below --min-coverage', async () => {
     const io = capture();
     expect(await main(['check', '--runs', '20', '--interface-version', '1.0', '--min-coverage', '99', '--report-dir', tmp()], io)).toBe(1);

@@ -1,5 +1,6 @@
 import type { PropertyCheckResult } from '../../../properties/result';
 import type { WorkUnit } from '../units';
+import type { CandidateCoverage } from './coverage';
 
 /** What the parent sends the isolation worker. */
 export interface WorkerInput {
@@ -9,6 +10,8 @@ export interface WorkerInput {
   readonly sab: SharedArrayBuffer;
   /** Replay exactly this path (from a token) instead of generating runs. */
   readonly path?: string;
+  /** Collect V8 coverage of the candidate's own files. */
+  readonly coverage?: boolean;
 }
 
 /** What the worker sends back. A tagged union. */
@@ -18,4 +21,5 @@ export type WorkerMessage =
   | { readonly type: 'unit'; readonly index: number; readonly result: PropertyCheckResult }
   | { readonly type: 'tampered'; readonly index: number; readonly changed: readonly string[] }
   | { readonly type: 'crash'; readonly index: number; readonly message: string }
+  | { readonly type: 'coverage'; readonly coverage: CandidateCoverage }
   | { readonly type: 'done' };

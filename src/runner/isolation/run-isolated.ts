@@ -4,6 +4,7 @@ import type { PropertyCheckResult } from '../../../properties/result';
 import { encodeReplayToken } from '../../../properties/replay-token';
 import type { TraceEvent } from '../../trace/trace-event';
 import type { WorkUnit } from '../units';
+import type { CandidateCoverage } from './coverage';
 import type { WorkerInput, WorkerMessage } from './messages';
 import { SHARED_STATUS_BYTES, readStatus, type StatusSnapshot } from './shared-status';
 
@@ -16,6 +17,8 @@ export interface IsolationOptions {
   /** Budget for loading the candidate. Default max(15 s, 3 x watchdog). */
   readonly loadMs?: number;
   readonly path?: string;
+  /** Collect V8 coverage of the candidate's own files. */
+  readonly coverage?: boolean;
   readonly onUnit?: (unit: WorkUnit, result: PropertyCheckResult) => void;
   readonly shouldStop?: () => boolean;
 }
@@ -29,6 +32,7 @@ export interface IsolatedOutcome {
   readonly errors: { message: string; detail?: string }[];
   /** Set when the run ended before all units (interrupted, or cut short by a violation the worker could not report). */
   readonly incomplete?: string;
+  readonly coverage?: CandidateCoverage;
 }
 
 const WORKER_ENTRY = new URL('./worker-main.ts', import.meta.url).href;
@@ -77,7 +81,8 @@ export function runIsolated(candidatePath: string, units: readonly WorkUnit[], o
   const watchdogMs = opts.watchdogMs ?? 10_000;
   const loadMs = opts.loadMs ?? Math.max(15_000, 3 * watchdogMs);
   const sab = new SharedArrayBuffer(SHARED_STATUS_BYTES);
-  const input: WorkerInput = { entry: WORKER_ENTRY, candidatePath, units, sab, ...(opts.path !== undefined ? { path: opts.path } : {}) };
+  const input: WorkerInput = { entry: WORKER_ENTRY, candidatePath, units, sab, ...(opts.path !== undefined ? { path: opts.path } : {}), ...(opts.coverage ? { coverage: true } : {}) };
+  let coverage: CandidateCoverage | undefined;
   const results: PropertyCheckResult[] = [];
   const errors: { message: string; detail?: string }[] = [];
   const channel = new MessageChannel();
@@ -98,7 +103,7 @@ export function runIsolated(candidatePath: string, units: readonly WorkUnit[], o
       clearInterval(timer);
       port1.close();
       void worker.terminate();
-      resolve({ results, errors, ...(loadError !== undefined ? { loadError } : {}), ...(incomplete !== undefined ? { incomplete } : {}) });
+      resolve({ results, errors, ...(loadError !== undefined ? { loadError } : {}), ...(incomplete !== undefined ? { incomplete } : {}), ...(coverage ? { coverage } : {}) });
     };
     const fail = (ruleId: RuleId, message: string) => {
       const u = pending();
@@ -164,6 +169,9 @@ export function runIsolated(candidatePath: string, units: readonly WorkUnit[], o
           errors.push({ message: `the harness failed while checking work unit ${m.index}`, detail: m.message });
           incomplete = `stopped after ${results.length} of ${units.length} work units: harness failure`;
           finish();
+          return;
+        case 'coverage':
+          coverage = m.coverage;
           return;
         case 'done':
           finish();

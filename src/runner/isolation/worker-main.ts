@@ -1,6 +1,7 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { setProbe } from '../../kernel/core/probe';
-import { CandidateLoadError, loadCandidate } from '../candidate';
+import { CandidateLoadError, loadCandidate, resolveCandidate } from '../candidate';
+import { startCoverage } from './coverage';
 import { PROPERTY_CHECKS } from '../properties';
 import { SUITE_ROOT_FROM_WORKER, freezeChecker } from './freeze';
 import { changedGlobals, snapshotGlobals } from './globals';
@@ -31,6 +32,7 @@ await freezeChecker(SUITE_ROOT_FROM_WORKER);
 const before = snapshotGlobals();
 setProbe(statusWriter(input.sab));
 
+const takeCoverage = input.coverage ? await startCoverage(resolveCandidate(input.candidatePath).root) : null;
 let candidate;
 try {
   candidate = await loadCandidate(input.candidatePath);
@@ -58,5 +60,6 @@ if (candidate) {
     }
     post({ type: 'unit', index: u.index, result });
   }
+  if (takeCoverage) post({ type: 'coverage', coverage: await takeCoverage() });
   post({ type: 'done' });
 }

@@ -1,0 +1,125 @@
+import { realpathSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Line coverage of one candidate file, mapped back to its own source lines. */
+export interface FileCoverage {
+  readonly file: string;
+  readonly lines: number;
+  readonly covered: number;
+}
+
+/** What `--coverage` collects in the worker. */
+export interface CandidateCoverage {
+  readonly files: FileCoverage[];
+  /** V8's precise coverage for the candidate's scripts, in the format c8 and v8-to-istanbul read. */
+  readonly raw: unknown;
+}
+
+interface Range {
+  startOffset: number;
+  endOffset: number;
+  count: number;
+}
+
+/** Per character, the count of the innermost V8 block range that contains it. */
+function countsOf(length: number, functions: { ranges: Range[] }[]): Int32Array {
+  const counts = new Int32Array(length).fill(-1);
+  const ranges = functions.flatMap((f) => f.ranges).sort((a, b) => a.startOffset - b.startOffset || b.endOffset - a.endOffset);
+  // Outer ranges first, inner ones overwrite: the innermost range decides (V8 block coverage is nested).
+  for (const r of ranges) counts.fill(r.count, Math.max(0, r.startOffset), Math.min(length, r.endOffset));
+  return counts;
+}
+
+/**
+ * Maps coverage back to the candidate's own source lines through the inline source map that tsx
+ * attaches (the code V8 runs is transpiled and minified). A source line counts when some generated
+ * code maps to it; it is covered when any of that code ran.
+ */
+function mappedLineCoverage(source: string, counts: Int32Array): { lines: number; covered: number } | null {
+  const m = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(source);
+  if (!m) return null;
+  let map: SourceMap;
+  try {
+    map = new SourceMap(JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+  } catch {
+    return null;
+  }
+  const lines = new Set<number>();
+  const covered = new Set<number>();
+  let line = 0;
+  let col = 0;
+  const end = m.index;
+  for (let i = 0; i < end; i++) {
+    const ch = source.charCodeAt(i);
+    if (ch === 10) {
+      line++;
+      col = 0;
+      continue;
+    }
+    if (ch !== 32 && ch !== 9 && ch !== 59) {
+      const e = map.findEntry(line, col) as { originalLine?: number };
+      if (e && typeof e.originalLine === 'number') {
+        lines.add(e.originalLine);
+        if ((counts[i] ?? -1) > 0) covered.add(e.originalLine);
+      }
+    }
+    col++;
+  }
+  return { lines: lines.size, covered: covered.size };
+}
+
+/** Without a source map: a line counts when it has code; it is covered when the code at its first non-blank character ran. */
+function lineCoverage(source: string, counts: Int32Array): { lines: number; covered: number } {
+  let lines = 0;
+  let covered = 0;
+  let at = 0;
+  for (const line of source.split('\n')) {
+    const first = line.search(/\S/);
+    const text = line.trim();
+    if (first >= 0 && !text.startsWith('//') && !text.startsWith('/*') && !text.startsWith('*') && text !== '}' && text !== '};' && text !== ');') {
+      lines++;
+      if ((counts[at + first] ?? -1) > 0) covered++;
+    }
+    at += line.length + 1;
+  }
+  return { lines, covered };
+}
+
+const real = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+
+/**
+ * Starts V8 precise coverage in this thread (the isolation worker) and returns a function that takes
+ * it and keeps the scripts under `root`. Paths are compared after resolving symlinks, so a candidate
+ * installed under node_modules is still found (V8 reports real paths).
+ */
+export async function startCoverage(root: string): Promise<() => Promise<CandidateCoverage>> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Debugger.enable');
+  await session.post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+  const base = real(root) + path.sep;
+  return async () => {
+    const { result } = (await session.post('Profiler.takePreciseCoverage')) as { result: { scriptId: string; url: string; functions: { ranges: Range[] }[] }[] };
+    const mine = result.filter((s) => s.url.startsWith('file:') && real(fileURLToPath(s.url.replace(/\?.*$/, ''))).startsWith(base));
+    const files: FileCoverage[] = [];
+    for (const s of mine) {
+      const { scriptSource } = (await session.post('Debugger.getScriptSource', { scriptId: s.scriptId })) as { scriptSource: string };
+      const counts = countsOf(scriptSource.length, s.functions);
+      const c = mappedLineCoverage(scriptSource, counts) ?? lineCoverage(scriptSource, counts);
+      files.push({ file: real(fileURLToPath(s.url.replace(/\?.*$/, ''))), ...c });
+    }
+    await session.post('Profiler.stopPreciseCoverage');
+    session.disconnect();
+    return { files, raw: { result: mine } };
+  };
+}
