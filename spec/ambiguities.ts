@@ -119,7 +119,7 @@ export const AMBIGUITY_DATA = [
     question:
       'NET_DMA_OP_TYPE_MASK bits are said to be set to zero by NetDMA, yet NET_DMA_OP_TYPE_CONTEXT_CHANGE is an operation type; whether ControlFlags may be 0.',
     decision:
-      'Operation type 0 (NET_DMA_OP_TYPE_STANDARD_DMA) is a standard copy and NET_DMA_OP_TYPE_CONTEXT_CHANGE (0xFF000000) is the only other value, sent only to providers that set DCA_SUPPORTED; ControlFlags 0 is legal and means a plain copy with no status write and no interrupt.',
+      'Operation type 0 (NET_DMA_OP_TYPE_STANDARD_DMA) is a standard copy and NET_DMA_OP_TYPE_CONTEXT_CHANGE (0xFF000000) is the only other value, sent only to providers that set DCA_SUPPORTED; ControlFlags 0 is legal and means a plain copy with no status write and no interrupt. The simulated NetDMA sends a DCA provider a context change (ControlFlags NET_DMA_OP_TYPE_CONTEXT_CHANGE | NET_DMA_DCA_CONTEXT_CHANGE | NET_DMA_STATUS_UPDATE_ON_COMPLETION, DCAContext8 = the APIC id of a target CPU; in the simulated machine the APIC id of CPU n is n) as the only descriptor of a ProviderStartDma right after allocation, after ProviderResetChannel and after power-up.',
     rationale:
       '"Set to zero" describes standard descriptors, which is what 1.x NetDMA sends; a zero flag word just selects every documented "flag clear" behaviour, each of which is defined.',
     facts: ['F35', 'F40'],
@@ -143,7 +143,7 @@ export const AMBIGUITY_DATA = [
     question:
       'Whether NetDmaPnPEventNotify(PowerDown) blocks until outstanding copies drain, which power IRPs map to PowerDown/PowerUp, whether channels stay allocated across power-down, and how the 1.0 paging-path trick fits the WDM query rules.',
     decision:
-      'PowerDown does not block: the simulated NetDMA quiesces its clients before returning from the call; an IRP_MN_SET_POWER whose DevicePowerState leaves D0 maps to PowerDown and one returning to D0 maps to PowerUp; channels stay allocated across power-down and NetDMA restarts each with ProviderStartDma after PowerUp; 1.0 providers are not checked for the paging-path trick.',
+      'PowerDown does not block: the simulated NetDMA quiesces its clients before returning from the call; an IRP_MN_SET_POWER whose DevicePowerState leaves D0 maps to PowerDown and one returning to D0 maps to PowerUp; channels stay allocated across power-down and NetDMA restarts each with ProviderStartDma (a context change for a DCA provider, else a NULL operation) inside the PowerUp call; the engine loses its register context when the D3 IRP reaches the bus driver (a function reset), so the provider re-initializes it on its way back to D0; for 1.0 providers, which cannot notify, NetDMA lets outstanding copies finish before the D3 IRP (the effect of the paging path) and restarts each channel with a NULL-operation Start once the D0 IRP has completed (F39); 1.0 providers are not checked for the paging-path declaration itself.',
     rationale:
       'The PowerUp text restarts "all of the allocated channels", so channels survive; D-state changes of the device are what "low-power state" means for a function driver; the paging-path declaration conflicts with WDM query-stop/remove rules and cannot be judged from the NetDMA docs, so the suite does not test it.',
     facts: ['F50', 'F51', 'F39'],

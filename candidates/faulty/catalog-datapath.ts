@@ -1,6 +1,6 @@
 import type { FaultyEntry } from './catalog';
 
-/** The faulty data-path providers (issue #3): each data-path rule family has at least one. DCA is not implemented by the reference, so no DCA bug. */
+/** The faulty data-path providers (issue #3): each data-path rule family has at least one, DCA and power context loss included. */
 export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'dp-start-skips-null-head', bug: 'ProviderStartDma skips a leading NULL descriptor, so its completion is never written', expects: ['NDMA-DP-05', 'NDMA-DP-06', 'NDMA-DP-08', 'NDMA-DP-03'] },
   { name: 'dp-append-no-command', bug: '1.x ProviderAppendDma never writes CHANCMD APPEND, so an engine idle on the old tail never re-reads it', expects: ['NDMA-DP-07'], versions: ['1.0', '1.1'] },
@@ -13,4 +13,7 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'dp-no-null-after-error', bug: 'after a channel error the DPC reports a descriptor instead of NULL', expects: ['NDMA-DP-18'] },
   { name: 'dp-no-rearm', bug: 'the DPC never re-arms the channel interrupt', expects: ['NDMA-INT-05'] },
   { name: 'dp-start-writes-user-context', bug: 'ProviderStartDma keeps its bookkeeping in the head descriptor\'s UserContext1', expects: ['NDMA-DP-19'] },
+  { name: 'dca-binds-current-cpu', bug: 'a DCA provider binds each channel\'s completion writes (DCACTRL) to the CPU running ProviderAllocateDmaChannel instead of CpuNumber', expects: ['NDMA-DCA-04'], versions: ['2.0'] },
+  { name: 'dca-context-change-as-null', bug: 'a DCA provider\'s ProviderStartDma turns context-change descriptors into NULL transfers, so the engine never retargets its DCA hints', expects: ['NDMA-DCA-03', 'NDMA-DCA-01'], versions: ['2.0'] },
+  { name: 'power-no-reinit', bug: 'back in D0 the provider never re-programs the engine that lost its context in D3 (INTRCTRL, CHANCTRL, CHANCMP, DCACTRL)', expects: ['PWR-07', 'PWR-09'], versions: ['1.0', '1.1', '2.0'] },
 ];

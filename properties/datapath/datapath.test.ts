@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RULES } from '../../spec';
+import { RULES, type RuleId } from '../../spec';
 import { FAULTY_DATAPATH } from '../../candidates/faulty/catalog-datapath';
 import { faulty } from '../../candidates/faulty/faulty';
 import reference from '../../src/reference';
@@ -19,16 +19,63 @@ describe('the reference provider copies correctly through its handlers', () => {
     expect(r.stats.runs.copies).toBe(500);
     expect(r.stats.verifiedCopies).toBeGreaterThan(1000);
     for (const k of ['errors', 'isrs', 'dpcs', 'suspends', 'aborts', 'resets'] as const) expect(r.stats[k], k).toBeGreaterThan(0);
+    const rules: RuleId[] = ['NDMA-CHAN-06', 'NDMA-CHAN-07', 'NDMA-CHAN-08', 'NDMA-DP-15', 'NDMA-DP-17', ...(iv === '2.0' ? (['NDMA-DCA-01', 'NDMA-DCA-03', 'NDMA-DCA-04'] as const) : [])];
+    for (const id of rules) expect(r.exercised.get(id) ?? 0, id).toBeGreaterThan(0);
   });
   it.each(MODES)(`passes 200 PnP-with-copies runs with %s chains (NetDMA %s, seed ${SEED})`, (_mode, iv) => {
     const r = checkDatapath(reference, { interfaceVersion: iv, seed: SEED, numRuns: 200 }, 'pnp');
     if (r.failure) expect.fail(`reference rejected on NetDMA ${iv}:\n${formatFailure(r.failure, 'src/reference')}`);
     expect(r.stats.runs.pnp).toBe(200);
     for (const t of ['StopPending|STOP|Stopped', 'Started|SURPRISE_REMOVAL|SurpriseRemoved', 'Started|SET_POWER(D3)|Started']) expect([...r.transitions.keys()], t).toContain(t);
+    expect(r.exercised.get('PWR-07') ?? 0, 'PWR-07').toBeGreaterThan(0);
   });
   it('passes NetDMA 1.0 (linked chains, no power notifications)', () => {
     const r = checkDatapath(reference, { interfaceVersion: '1.0', seed: SEED, numRuns: 200 });
     if (r.failure) expect.fail(formatFailure(r.failure, 'src/reference'));
+    expect(r.exercised.get('PWR-09') ?? 0, 'PWR-09').toBeGreaterThan(0);
+  });
+
+  const dcaCopy = (length: number) => ({ kind: 'copy', length, srcSkew: 1, dstSkew: 2, status: true, interrupt: true, serialize: false, dca: true, pageBreak: 'none' }) as const;
+  it('sends a DCA provider context changes after allocation and power-up; hints follow the last one, status writes start on CpuNumber (2.0)', () => {
+    const input: DatapathInput = {
+      workload: 'pnp',
+      commands: [
+        { kind: 'Allocate' },
+        { kind: 'Copy', channel: 0, copies: [dcaCopy(200), dcaCopy(64)] },
+        { kind: 'Check' },
+        { kind: 'Pnp', event: 'power-cycle' },
+        { kind: 'Copy', channel: 0, copies: [dcaCopy(300)] },
+        { kind: 'Check' },
+        { kind: 'Reset', channel: 0 },
+        { kind: 'Copy', channel: 0, copies: [dcaCopy(100)] },
+        { kind: 'Check' },
+      ],
+      choices: [0, 1, 0, 2, 1, 3, 0, 1, 2, 3, 1, 2],
+    };
+    const r = runDatapathWorkload(reference, input, { interfaceVersion: '2.0' });
+    expect(r.violation, r.violation?.message).toBeNull();
+    expect(r.harnessError).toBeNull();
+    const texts = r.trace.map((e) => e.text);
+    expect(texts.filter((t) => /NetDMA starts channel#1 with a context change to APIC id \d+ at/.test(t)).length).toBe(3); // allocation, power-up, reset
+    expect(texts.some((t) => /lost power: function reset/.test(t))).toBe(true);
+    expect(texts.some((t) => /copy 300 B .* DCA->APIC \d+/.test(t))).toBe(true);
+    for (const id of ['NDMA-DCA-01', 'NDMA-DCA-03', 'NDMA-DCA-04', 'PWR-07', 'NDMA-CHAN-06'] as const) expect(r.exercised.get(id) ?? 0, id).toBeGreaterThan(0);
+    expect(r.stats.verifiedCopies).toBe(4);
+  });
+  it('restarts a 1.0 provider\'s channels with a NULL-operation Start once the device is back in D0 (PWR-09)', () => {
+    const copy = { ...dcaCopy(128), dca: false } as const;
+    const input: DatapathInput = {
+      workload: 'pnp',
+      commands: [{ kind: 'Allocate' }, { kind: 'Copy', channel: 0, copies: [copy, copy] }, { kind: 'Pnp', event: 'power-cycle' }, { kind: 'Copy', channel: 0, copies: [copy] }, { kind: 'Check' }],
+      choices: [],
+    };
+    const r = runDatapathWorkload(reference, input, { interfaceVersion: '1.0' });
+    expect(r.violation, r.violation?.message).toBeNull();
+    const texts = r.trace.map((e) => e.text);
+    expect(texts.some((t) => /NetDMA starts channel#1 with a NULL operation at 0x[0-9a-f]+ \(power-up\)/.test(t))).toBe(true);
+    expect(texts.some((t) => /context change/.test(t))).toBe(false);
+    expect(r.exercised.get('PWR-09') ?? 0).toBeGreaterThan(0);
+    expect(r.stats.verifiedCopies).toBe(3);
   });
 
   it.each(MODES)('reports an injected fault (NULL to NetDmaInterruptDpc, Halted word) and works again after Reset + Start (%s)', (_mode, iv) => {

@@ -91,7 +91,9 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     if (event.type === 'QUERY_STOP') dev.bus.next.set(IRP_MN_QUERY_STOP_DEVICE, event.bus);
     if (event.type === 'QUERY_REMOVE') dev.bus.next.set(IRP_MN_QUERY_REMOVE_DEVICE, event.bus);
     steps.push(`${dev.pdo.Name}: ${eventLabel(event)}`);
+    if (event.type === 'SET_POWER' && event.to === 'D3') m.client.beforeDevicePowerDown(dev);
     const out = event.type === 'SET_POWER' ? m.pnp.sendPower(dev, event.to) : m.pnp.sendPnp(dev, MINOR[event.type]);
+    if (event.type === 'SET_POWER' && event.to === 'D0' && NT_SUCCESS(out.finalStatus)) m.client.afterDevicePowerUp(dev);
     for (const f of judge(s.ctx, before, event, out)) m.verifier.check(f.ruleId, f.ok, () => f.message);
     s.model = nextState(before, event, succeeded(event, out));
     const key = transitionKey(before.pnp, event, s.model.pnp);

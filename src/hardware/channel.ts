@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CHANNEL_STATE_CODE, CHANSTS_ADDRESS_MASK } from './registers';
+import { CHANNEL_STATE_CODE, CHANSTS_ADDRESS_MASK, DCACTRL } from './registers';
 import type { ChannelState, ChannelStateName } from './registers';
 
 /**
@@ -57,6 +57,8 @@ export interface ChannelRegs {
   interruptPending: boolean;
   /** DCA target APIC id set by the last context-change descriptor. */
   dcaApicId: number | undefined;
+  /** DCACTRL (completion-write DCA binding), see registers.ts. */
+  dcactrl: number;
   /** Descriptor fetches since construction (the fault-injection ordinal of the next fetch). */
   fetchOrdinal: number;
   /** A RESET is held back by a `reset-hang` fault. */
@@ -86,6 +88,7 @@ export function createChannelRegs(index: number): ChannelRegs {
     chanerrMask: 0,
     interruptPending: false,
     dcaApicId: undefined,
+    dcactrl: 0,
     fetchOrdinal: 0,
     resetPending: false,
     chanstsLatch: undefined,
@@ -95,13 +98,23 @@ export function createChannelRegs(index: number): ChannelRegs {
 /**
  * Puts `ch` in the just-allocated state for CHANCMD RESET: state armed, no chain mode,
  * CHAINADDR, DMACOUNT, completed count, CDAR and CHANSTS address 0, CHANERR cleared, no
- * pending interrupt, no DCA target. CHANCTRL, CHANCMP and CHANERR_MASK keep their values
- * (as on I/OAT, where Linux programs them once at channel allocation). The fetch ordinal
- * is not reset.
+ * pending interrupt, no DCA target. CHANCTRL, CHANCMP, CHANERR_MASK and DCACTRL keep their
+ * values (as on I/OAT, where Linux programs them once at channel allocation). The fetch
+ * ordinal is not reset.
  */
 export function resetChannelRegs(ch: ChannelRegs): void {
-  const { index, chanctrl, chancmp, chanerrMask, fetchOrdinal } = ch;
-  Object.assign(ch, createChannelRegs(index), { chanctrl, chancmp, chanerrMask, fetchOrdinal });
+  const { index, chanctrl, chancmp, chanerrMask, dcactrl, fetchOrdinal } = ch;
+  Object.assign(ch, createChannelRegs(index), { chanctrl, chancmp, chanerrMask, dcactrl, fetchOrdinal });
+}
+
+/**
+ * The APIC id a completion-status write's DCA hint goes to: none unless DCACTRL.CMPL_WRITE_ENABLE
+ * is set; then the last context change's APIC id if one was processed since the channel was last
+ * reset, else the DCACTRL binding (bits 7:0).
+ */
+export function completionDcaTarget(ch: ChannelRegs): number | undefined {
+  if ((ch.dcactrl & DCACTRL.CMPL_WRITE_ENABLE) === 0) return undefined;
+  return ch.dcaApicId ?? ch.dcactrl & DCACTRL.TARGET_CPU_MASK;
 }
 
 /** CHANSTS value: address field | state code. */
@@ -143,6 +156,10 @@ export interface ChannelSnapshot {
   readonly chanerrMask: number;
   readonly interruptPending: boolean;
   readonly dcaApicId: number | undefined;
+  /** DCACTRL: the completion-write DCA binding as the driver programmed it. */
+  readonly dcaCtrl: number;
+  /** Where a completion-status write's DCA hint would go now (see {@link completionDcaTarget}). */
+  readonly completionDcaTarget: number | undefined;
   readonly descriptorsFetched: number;
   readonly resetPending: boolean;
 }
@@ -168,6 +185,8 @@ export function snapshotChannel(ch: ChannelRegs): ChannelSnapshot {
     chanerrMask: ch.chanerrMask,
     interruptPending: ch.interruptPending,
     dcaApicId: ch.dcaApicId,
+    dcaCtrl: ch.dcactrl,
+    completionDcaTarget: completionDcaTarget(ch),
     descriptorsFetched: ch.fetchOrdinal,
     resetPending: ch.resetPending,
   };

@@ -21,7 +21,7 @@ import type { FaultPlan } from './faults';
 import { InterruptUnit } from './interrupts';
 import type { PhysicalMemory } from './memory';
 import { buildConfigSpace } from './pci';
-import { bar0Length, decodeChanCmd, INTRCTRL, locateRegister, MAX_CHANNELS } from './registers';
+import { bar0Length, DCACTRL_WRITABLE_MASK, decodeChanCmd, INTRCTRL, locateRegister, MAX_CHANNELS } from './registers';
 import type { ChannelRegisterName, GeneralRegisterName } from './registers';
 
 /** Construction parameters of {@link IoatEngine}. */
@@ -62,6 +62,19 @@ export type MmioWidth = 1 | 2 | 4 | 8;
  * or written; a partial write merges into the register and then takes effect). Reading the
  * low half of CHANSTS latches the high half for the next high-half read. Writes to
  * read-only registers and to reserved offsets are ignored; reserved offsets read 0.
+ *
+ * **DCA (Direct Cache Access).** Each channel has two DCA targets, both APIC ids (this machine
+ * defines APIC id = CPU number):
+ * - DCACTRL (channel offset 0x30) is the completion-write binding the driver programs, e.g. at
+ *   ProviderAllocateDmaChannel with the channel's CpuNumber: `CMPL_WRITE_ENABLE | cpu`.
+ * - A context-change descriptor (op type 0xFF, TransferSize bits 7:0 = APIC id) retargets the
+ *   channel: from then on destination writes of DESTINATION_DCA_ENABLE copies and (with
+ *   CMPL_WRITE_ENABLE) completion-status writes carry hints to its APIC id, until the next
+ *   context change, a CHANCMD RESET (which forgets it; DCACTRL stays) or a function reset
+ *   (which clears both).
+ * Completion writes report their hint target (`CompletionWrite.dcaTarget`), copies theirs
+ * (`dcaTarget`), and `channelSnapshot()` shows DCACTRL, the context-change target and the
+ * current completion target, so every binding is checkable.
  */
 export class IoatEngine {
   /** 256-byte PCI configuration space (vendor id u16 LE at 0, device id at 2). */
@@ -159,8 +172,10 @@ export class IoatEngine {
 
   /**
    * Function-level reset (power loss, FLR): every channel back to the power-on state (all
-   * registers 0 including CHANCTRL and CHANCMP, state armed), INTRCTRL, ATTNSTATUS and
-   * INTRDELAY 0. Pending resets complete. Fetch ordinals and the fault plan are kept.
+   * registers 0 including CHANCTRL, CHANCMP and DCACTRL, no DCA target, state armed),
+   * INTRCTRL, ATTNSTATUS and INTRDELAY 0. Pending resets complete. Fetch ordinals and the
+   * fault plan are kept. The kernel's PCI bus driver calls it when a SET_POWER D3 reaches it
+   * (bus-driver.ts): the driver must re-program the engine after D0 (PWR-07, PWR-09).
    */
   resetFunction(): void {
     for (const ch of this.#channels) {
@@ -261,6 +276,8 @@ export class IoatEngine {
         return part(BigInt(ch.chanerr), byteOffset, width);
       case 'CHANERR_MASK':
         return part(BigInt(ch.chanerrMask), byteOffset, width);
+      case 'DCACTRL':
+        return part(BigInt(ch.dcactrl), byteOffset, width);
     }
   }
 
@@ -283,6 +300,9 @@ export class IoatEngine {
         return;
       case 'CHANERR_MASK':
         ch.chanerrMask = Number(merge(BigInt(ch.chanerrMask), byteOffset, width, value)) >>> 0;
+        return;
+      case 'DCACTRL':
+        ch.dcactrl = Number(merge(BigInt(ch.dcactrl), byteOffset, width, value)) & DCACTRL_WRITABLE_MASK;
         return;
       case 'CHANSTS':
       case 'CDAR':

@@ -22,6 +22,8 @@ export interface Segment {
 export interface CompletionWrite {
   readonly address: bigint;
   readonly word: bigint;
+  /** APIC id the write's DCA hint went to (DCACTRL binding or last context change), or none. */
+  readonly dcaTarget: number | undefined;
 }
 
 /** Fields shared by the events of a descriptor that completed. */

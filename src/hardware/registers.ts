@@ -55,6 +55,13 @@ export const CHANNEL_REGISTERS = {
   CHANERR: { offset: 0x28, size: 4 },
   /** Error bits that are not reported (no error completion word, no error interrupt). */
   CHANERR_MASK: { offset: 0x2c, size: 4 },
+  /**
+   * DCA control (I/OAT v2+ `IOAT_DCACTRL_OFFSET`): {@link DCACTRL} bits. The channel's DCA
+   * binding for completion-status writes: with CMPL_WRITE_ENABLE, each completion write carries a
+   * DCA hint to the APIC id in bits 7:0 until a context-change descriptor retargets the channel.
+   * Kept by CHANCMD RESET (like CHANCTRL and CHANCMP), cleared by a function reset (power loss).
+   */
+  DCACTRL: { offset: 0x30, size: 4 },
 } as const satisfies Record<string, RegisterLayout>;
 
 /** Name of a per-channel register. */
@@ -104,6 +111,17 @@ export const CHANCTRL = {
 
 /** Writable bits of CHANCTRL; other bits read as 0. */
 export const CHANCTRL_WRITABLE_MASK = 0x011d;
+
+/** Bits of DCACTRL (names follow Linux `IOAT_DCACTRL_*`). */
+export const DCACTRL = {
+  /** Completion-status writes carry a DCA hint (to TARGET_CPU, or to the last context change's APIC id). */
+  CMPL_WRITE_ENABLE: 0x0100,
+  /** APIC id the completion-status writes are bound to (bits 7:0). */
+  TARGET_CPU_MASK: 0x00ff,
+} as const;
+
+/** Writable bits of DCACTRL; other bits read as 0. */
+export const DCACTRL_WRITABLE_MASK = 0x01ff;
 
 /** Command bits of CHANCMD. Exactly one may be written at a time. */
 export const CHANCMD = {

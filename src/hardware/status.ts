@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { completionDcaTarget } from './channel';
 import type { ChannelRegs } from './channel';
 import type { EngineContext } from './context';
 import type { CompletionWrite } from './events';
@@ -16,7 +17,10 @@ export function completionAddressValid(ctx: EngineContext, ch: ChannelRegs): boo
   return (ch.chancmp & 0x3fn) === 0n && ctx.memory.isAllocated(ch.chancmp, 8);
 }
 
-/** Writes `(descriptorPa & ~0x3F) | status` to CHANCMP (the caller checked the address). */
+/**
+ * Writes `(descriptorPa & ~0x3F) | status` to CHANCMP (the caller checked the address). The write
+ * carries a DCA hint to {@link completionDcaTarget} (DCACTRL binding or last context change).
+ */
 export function writeCompletion(
   ctx: EngineContext,
   ch: ChannelRegs,
@@ -25,7 +29,7 @@ export function writeCompletion(
 ): CompletionWrite {
   const word = completionWord(descriptorPa, status);
   ctx.memory.writeU64(ch.chancmp, word, 'dma');
-  return { address: ch.chancmp, word };
+  return { address: ch.chancmp, word, dcaTarget: completionDcaTarget(ch) };
 }
 
 /** What an error halt did besides halting. */

@@ -1,8 +1,13 @@
 import {
   CHANCMD,
   CHANSTS_ADDRESS_MASK,
+  DCACTRL,
+  GENERAL_REGISTERS,
+  INTRCTRL,
   NET_DMA_DESCRIPTOR_OFFSETS,
   NET_DMA_NULL_TRANSFER,
+  NET_DMA_OP_TYPE_CONTEXT_CHANGE,
+  NET_DMA_OP_TYPE_MASK,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
@@ -38,18 +43,46 @@ export interface ProviderHandlers {
 }
 
 /**
+ * Programs a channel for use: CHANCTRL run bits, CHANCMP = the completion address and, for a DCA
+ * provider, DCACTRL = completion writes bound to the channel's CPU (APIC id = CPU number, F40).
+ * Done at allocation, after a channel RESET, and after a power loss.
+ */
+export function programChannel(k: KernelServices, ch: ChannelContext): void {
+  const regs = ch.fdo.regs!;
+  k.WRITE_REGISTER_USHORT(channelRegister(regs, ch.index, 'CHANCTRL'), RUN_CHANNEL_CTRL);
+  k.WRITE_REGISTER_ULONG64(channelRegister(regs, ch.index, 'CHANCMP'), ch.completionPa);
+  if (ch.fdo.dca) k.WRITE_REGISTER_ULONG(channelRegister(regs, ch.index, 'DCACTRL'), DCACTRL.CMPL_WRITE_ENABLE | (ch.dcaCpu & DCACTRL.TARGET_CPU_MASK));
+}
+
+/**
+ * Back in D0 after a power loss (the engine is as after a function reset: every register 0):
+ * reset every channel, re-program each allocated one (CHANCTRL, CHANCMP, DCACTRL), forget the
+ * software chain state, and re-enable interrupts — before NetDMA restarts the channels (F39, F50,
+ * F51). Returns false when the hardware is not mapped (stopped) or a reset does not complete.
+ */
+export function reinitializeEngine(k: KernelServices, fdo: FdoExtension): boolean {
+  const regs = fdo.regs;
+  if (regs === null) return false;
+  for (let i = 0; i < fdo.channelCount; i++) if (!resetChannel(k, regs, i)) return false;
+  for (const ch of fdo.channels) {
+    if (ch === null) continue;
+    ch.dmaCount = 0;
+    ch.error = false;
+    ch.lastCompleted = 0n;
+    softState(ch).flags = 0;
+    programChannel(k, ch);
+  }
+  k.WRITE_REGISTER_UCHAR(regs + BigInt(GENERAL_REGISTERS.INTRCTRL.offset), INTRCTRL.MASTER_INT_EN);
+  return true;
+}
+
+/**
  * The provider handlers (F24–F32) on the I/OAT-class engine. NetDMA 1.x providers run linked
  * chains (CHANCMD START / APPEND); 2.0 providers run counted chains (CHAINADDR then DMACOUNT).
  */
 export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Mutation) => boolean): ProviderHandlers {
   const cmd = (ch: ChannelContext, c: number) => k.WRITE_REGISTER_UCHAR(channelRegister(ch.fdo.regs!, ch.index, 'CHANCMD'), c);
   const counted = (ch: ChannelContext) => ch.fdo.version >= 0x200;
-  const program = (ch: ChannelContext, completionPa: bigint) => {
-    const regs = ch.fdo.regs!;
-    k.WRITE_REGISTER_USHORT(channelRegister(regs, ch.index, 'CHANCTRL'), RUN_CHANNEL_CTRL);
-    k.WRITE_REGISTER_ULONG64(channelRegister(regs, ch.index, 'CHANCMP'), completionPa);
-  };
-  const completion = new WeakMap<ChannelContext, bigint>();
   isr.setMutations(bug);
 
   const SetDmaChannelCpuAffinity: DMA_CHANNELS_CPU_AFFINITY_HANDLER = (context, array, size) => {
@@ -80,14 +113,15 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     if (!inMask(cpu)) cpu = 31 - Math.clz32(mask & -mask);
     if (bug('channel-cpu-outside-mask')) cpu = 31 - Math.clz32(~mask & (mask + 1));
     const dpc: KDPC = {};
-    const ch: ChannelContext = { fdo, index, regs: fdo.regs, handle, cpu, dpc, block, dmaCount: 0, error: false, lastCompleted: 0n };
+    const dcaCpu = bug('dca-binds-current-cpu') ? k.KeGetCurrentProcessorNumber() : cpu;
+    const completionPa = params.CompletionPhysicalAddress;
+    const ch: ChannelContext = { fdo, index, regs: fdo.regs, handle, cpu, completionPa, dcaCpu, dpc, block, dmaCount: 0, error: false, lastCompleted: 0n };
     fdo.channels[index] = ch;
     if (!bug('irql-lock-held-on-return')) k.KeReleaseSpinLock(fdo.lock, old);
     k.KeInitializeDpc(dpc, isr.dpc, ch);
     k.KeSetTargetProcessorDpc(dpc, bug('dp-dpc-wrong-cpu') ? (fdo.messageCpus[index] ?? 0) : cpu);
     resetChannel(k, fdo.regs, index);
-    completion.set(ch, params.CompletionPhysicalAddress);
-    program(ch, params.CompletionPhysicalAddress);
+    programChannel(k, ch);
     params.CpuNumber = cpu;
     out.value = ch;
     return STATUS_SUCCESS;
@@ -112,6 +146,12 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
     let pa = pa0;
     let count = count0;
+    if (bug('dca-context-change-as-null')) {
+      // "This engine needs no context change": the descriptor becomes a NULL transfer.
+      const head = k.RtlVirtualView(va, 64);
+      const flags = head.getUint32(NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags, true);
+      if ((flags & NET_DMA_OP_TYPE_MASK) >>> 0 === NET_DMA_OP_TYPE_CONTEXT_CHANGE) head.setUint32(NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags, ((flags & ~NET_DMA_OP_TYPE_MASK) | NET_DMA_NULL_TRANSFER) >>> 0, true);
+    }
     if (bug('dp-start-skips-null-head') || bug('dp-start-writes-user-context')) {
       const head = k.RtlVirtualView(va, 64);
       const next = head.getBigUint64(NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor, true);
@@ -193,7 +233,7 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     ch.dmaCount = 0;
     ch.error = false;
     if (!bug('dp-error-sticky')) softState(ch).flags &= ~SOFT_ERROR;
-    program(ch, completion.get(ch) ?? 0n);
+    programChannel(k, ch);
     return STATUS_SUCCESS;
   };
 

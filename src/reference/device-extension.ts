@@ -23,6 +23,10 @@ export interface ChannelContext {
   readonly regs: bigint;
   readonly handle: NET_DMA_CHANNEL_HANDLE;
   readonly cpu: number;
+  /** CompletionPhysicalAddress from the channel parameters (CHANCMP, re-programmed after power loss). */
+  readonly completionPa: bigint;
+  /** CPU the completion writes' DCA hints are bound to (DCACTRL; the channel's CpuNumber, F40). */
+  readonly dcaCpu: number;
   readonly dpc: KDPC;
   /** Pool block that backs the context, freed by ProviderFreeDmaChannel. */
   readonly block: Uint8Array;
@@ -41,6 +45,8 @@ export interface FdoExtension {
   readonly lower: DEVICE_OBJECT;
   /** Provider version registered, major*256+minor. */
   readonly version: number;
+  /** Registered with NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED (2.0 providers). */
+  readonly dca: boolean;
   readonly notify: NET_DMA_PNP_EVENT_NOTIFY | null;
   /** Pool block standing for the provider context NetDMA gets back. */
   readonly contextBlock: Uint8Array;
@@ -52,6 +58,8 @@ export interface FdoExtension {
   affinities: Map<number, number> | null;
   providerStarted: boolean;
   poweredDown: boolean;
+  /** A SET_POWER left D0: the engine lost its register context and is re-initialized back in D0. */
+  lostContext: boolean;
   // Hardware, valid between START and STOP/SURPRISE_REMOVAL/REMOVE.
   regs: bigint | null;
   regsLength: number;

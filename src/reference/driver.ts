@@ -21,6 +21,7 @@ import {
   IrqPolicySpecifiedProcessors,
   NET_DMA_PNP_NOTIFICATION_REVISION_1,
   NET_DMA_PNP_NOTIFICATION_SIZE,
+  NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED,
   NET_DMA_PROVIDER_CHARACTERISTICS_SIZE_1,
   NET_DMA_PROVIDER_CHARACTERISTICS_SIZE_2,
   NT_SUCCESS,
@@ -55,7 +56,7 @@ import {
   type OUT,
   type UNICODE_STRING,
 } from '../candidate-api';
-import { createHandlers } from './channels';
+import { createHandlers, reinitializeEngine } from './channels';
 import { REFERENCE_MAX_CHANNELS, REFERENCE_TAG, type FdoExtension } from './device-extension';
 import { startHardware, stopHardware, stopProviderAndHardware } from './hardware';
 import { createInterrupts } from './interrupts';
@@ -205,6 +206,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
       const mustNotify = fdo.providerStarted && fdo.notify !== null && !fdo.poweredDown && !bug('power-no-notify');
       if (mustNotify && !bug('power-notify-after-pass-down')) notify(fdo, NetDmaNotificationProviderPowerDown); // before leaving D0 (F50)
       if (mustNotify) fdo.poweredDown = true;
+      fdo.lostContext = true; // the engine loses its registers in D3
       k.IoSkipCurrentIrpStackLocation(irp);
       const st = k.PoCallDriver(fdo.lower, irp);
       if (mustNotify && bug('power-notify-after-pass-down')) notify(fdo, NetDmaNotificationProviderPowerDown);
@@ -215,6 +217,12 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     k.IoCopyCurrentIrpStackLocationToNext(irp);
     k.IoSetCompletionRoutine(irp, () => {
       k.IoQueueWorkItem(fdo.powerWorkItem, () => {
+        // Re-initialize the engine before anyone restarts a channel on it (F39, F51): 1.0 NetDMA
+        // issues its NULL-operation Start as soon as the device is back, 1.1+ right after PowerUp.
+        if (NT_SUCCESS(irp.IoStatus.Status) && fdo.lostContext) {
+          if (!bug('power-no-reinit')) reinitializeEngine(k, fdo);
+          fdo.lostContext = false;
+        }
         if (NT_SUCCESS(irp.IoStatus.Status) && fdo.poweredDown && fdo.provider) {
           notify(fdo, NetDmaNotificationProviderPowerUp); // after returning to D0 (F50)
           fdo.poweredDown = false;
@@ -254,8 +262,8 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     const lock: KSPIN_LOCK = {};
     k.KeInitializeSpinLock(lock);
     const fdo: FdoExtension = {
-      self, pdo, lower, version, notify: notifyFn, contextBlock, lock, powerWorkItem,
-      provider: null, affinities: null, providerStarted: false, poweredDown: false,
+      self, pdo, lower, version, dca: version >= 0x200, notify: notifyFn, contextBlock, lock, powerWorkItem,
+      provider: null, affinities: null, providerStarted: false, poweredDown: false, lostContext: false,
       regs: null, regsLength: 0, messageTable: null, lineInterrupt: null, connectedMessageBased: false,
       channelCount: 0, messageCpus: [], channels: [],
     };
@@ -265,7 +273,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
       MajorVersion: version >> 8,
       MinorVersion: version & 0xff,
       Size: is2 !== bug('register-wrong-size') ? NET_DMA_PROVIDER_CHARACTERISTICS_SIZE_2 : NET_DMA_PROVIDER_CHARACTERISTICS_SIZE_1,
-      Flags: 0,
+      Flags: fdo.dca ? NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED : 0, // DCA on the 2.0 interface (F17c, F40)
       PhysicalDeviceObject: pdo,
       MaxDmaChannelCount: bug('register-zero-max-channels') ? 0 : REFERENCE_MAX_CHANNELS,
       ...handlers,

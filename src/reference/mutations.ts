@@ -83,7 +83,11 @@ export type Mutation =
   | 'dp-error-sticky' // the software error flag is never cleared: after an error every completion is reported as NULL
   | 'dp-no-rearm' // the DPC never re-arms the channel interrupt (CHANCTRL.INT_REARM)
   | 'dp-start-writes-user-context' // ProviderStartDma keeps its bookkeeping in the head descriptor's UserContext1
-  | 'dp-append-races-isr'; // Append read-modify-writes a flags word the ISR also sets, across a register write, without KeSynchronizeExecution
+  | 'dp-append-races-isr' // Append read-modify-writes a flags word the ISR also sets, across a register write, without KeSynchronizeExecution
+  // DCA and power context loss
+  | 'dca-binds-current-cpu' // DCACTRL binds completion writes to the CPU running ProviderAllocateDmaChannel, not to CpuNumber
+  | 'dca-context-change-as-null' // ProviderStartDma turns a context-change descriptor into a NULL transfer (the engine never retargets)
+  | 'power-no-reinit'; // back in D0 the provider notifies PowerUp (1.1+) but never re-programs the engine that lost its context in D3
 
 /** Convenience: the empty mutation set of the conformant reference. */
 export const NO_MUTATIONS: ReadonlySet<Mutation> = new Set();

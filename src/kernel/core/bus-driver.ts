@@ -78,7 +78,16 @@ export class BusDriver {
       }
     } else if (loc.MajorFunction === IRP_MJ_POWER && loc.MinorFunction === IRP_MN_SET_POWER) {
       const state = loc.Parameters.Power?.State.DeviceState;
-      dev.powerState = state === PowerDeviceD0 ? 'D0' : 'D3';
+      const to = state === PowerDeviceD0 ? 'D0' : 'D3';
+      if (to === 'D3' && dev.powerState === 'D0') {
+        // The bus removes power (D3cold): the function loses its whole register context here, so the
+        // driver must re-program the engine on its way back to D0 (F51, PWR-07, PWR-09). Done at D3
+        // rather than at D0 so that nothing the driver does while in D3 can survive the power loss.
+        m.engineOf(dev).resetFunction();
+        m.trace.add('engine', `${dev.pdo.Name} lost power: function reset (INTRCTRL, every channel's CHANCTRL, CHANCMP and DCACTRL are 0)`);
+        m.engines.listener?.onFunctionReset(dev);
+      }
+      dev.powerState = to;
     } else {
       keepStatus = true;
     }

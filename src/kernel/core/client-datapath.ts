@@ -5,16 +5,28 @@
  * independent engine model (`runDatapath`) fed with the operations the client applied, and the
  * interrupt reports (NetDmaIsr / NetDmaInterruptDpc).
  *
+ * NetDMA's own descriptors: a DCA provider (2.0 with DCA_SUPPORTED) gets a context change as the
+ * only descriptor of a ProviderStartDma right after allocation, after ProviderResetChannel and after
+ * power-up (F40, A10); the engine steps are then held against the channel's DCA targets
+ * (NDMA-DCA-01/03/04). When a device goes to D3 its engine is function-reset (bus-driver.ts); after
+ * power-up NetDMA restarts every allocated channel (1.1+: inside PowerUp; 1.0: once the D0 IRP
+ * completed, with a NULL-operation Start, F39) and checks that the restart descriptor completed
+ * with its status write and interrupt before copies go on (PWR-07, PWR-09).
+ *
  * @module
  */
 import type { RuleId } from '../../../spec';
 import {
   CHANCTRL,
   CHANNEL_REGISTERS,
+  DCACTRL,
+  NET_DMA_DCA_CONTEXT_CHANGE,
   NET_DMA_DESCRIPTOR_OFFSETS,
   NET_DMA_DESCRIPTOR_SIZE,
   NET_DMA_NULL_TRANSFER,
   NET_DMA_INTERRUPT_ON_COMPLETION,
+  NET_DMA_OP_TYPE_CONTEXT_CHANGE,
+  NET_DMA_SERIALIZE_TRANSFER,
   NET_DMA_STATUS_UPDATE_ON_COMPLETION,
   REGISTER_BLOCK_SIZE,
   encodeDescriptorInto,
@@ -29,6 +41,7 @@ import {
 import { checkCopy, diffRanges, fillDestinationPattern, fillSourcePattern, formatVerdict, modelMemoryOf, runDatapath } from '../../model/datapath';
 import type { DatapathConfig, DatapathOp, ModelMemory } from '../../model/datapath';
 import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../api/irql';
+import { NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED } from '../api/netdma';
 import { STATUS_SUCCESS } from '../api/ntstatus';
 import type { OUT, PHYSICAL_ADDRESS } from '../api/wdm';
 import { Arena, GUARD, concat, controlFlags, type CopySpec } from './client-chain';
@@ -44,6 +57,23 @@ const QUIESCE_STEPS = 4 * RING_SLOTS;
 /** Marker NetDMA leaves in UserContext1/2; nobody else may write them (NDMA-DP-19). */
 const USER_CONTEXT = 0x4e65_7444_4d41_0000n;
 
+/**
+ * Whether NetDMA treats `prov` as a DCA provider: registered as 2.0 or later with
+ * NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED (F17c, F40). Only such providers get
+ * context-change descriptors (decision A10).
+ */
+export function isDcaProvider(prov: ProviderRecord): boolean {
+  return prov.version >= 0x200 && (prov.chars.Flags & NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED) !== 0;
+}
+
+/** The APIC id of CPU `cpu`: this machine defines APIC id = CPU number. */
+export function apicIdOf(cpu: number): number {
+  return cpu & 0xff;
+}
+
+/** Why NetDMA starts a channel on a control descriptor of its own (not a copy). */
+type ControlReason = 'allocate' | 'context-lost' | 'power-up';
+
 /** A fault the workload asks for on a channel's next descriptor (or now, for a stall). */
 export type ClientFault = DescriptorFaultKind | 'lost-interrupt' | 'stall';
 
@@ -58,6 +88,10 @@ interface Submitted {
   readonly dstRegions: readonly Segment[];
   readonly srcBefore: readonly Uint8Array[];
   readonly dstBefore: readonly Uint8Array[];
+  /** A descriptor NetDMA sent for itself: a DCA context change or a NULL-operation restart. */
+  readonly control: { readonly kind: 'context-change'; readonly apicId: number } | { readonly kind: 'null-start' } | undefined;
+  /** The rule a missing or misprocessed control descriptor breaks. */
+  readonly controlRule: RuleId | undefined;
 }
 
 /** What the client keeps per allocated channel. */
@@ -69,6 +103,18 @@ export class DpChannel {
   #slot = 0;
   needsStart = true;
   freed = false;
+  /** Some ProviderStartDma was called since allocation (NDMA-CHAN-06 judges the first). */
+  started = false;
+  /** The provider set DCA_SUPPORTED: context changes are sent and DCA hints checked. */
+  readonly dca: boolean;
+  /** APIC id of the last context change the engine processed on this channel (none since allocation or a reset). */
+  dcaNow: number | undefined = undefined;
+  /** The channel's hardware lost its DCA context (ProviderResetChannel): the next Start begins with a context change. */
+  needsContextChange = false;
+  /** The engine lost its context (D3): NetDMA restarts the channel after power-up (F39, F50). */
+  contextLost = false;
+  /** The engine channel this channel was last seen to drive (NDMA-CHAN-08). */
+  hwKnown: number | undefined = undefined;
   /** Last descriptor submitted (linked chains: the tail NetDMA patches on Append). */
   tail: bigint | null = null;
   readonly ops: DatapathOp[] = [];
@@ -101,6 +147,7 @@ export class DpChannel {
     readonly name: string,
   ) {
     this.counted = prov.version >= 0x200;
+    this.dca = isDcaProvider(prov);
     const mem = m.memory;
     this.ring = mem.allocateContiguous(RING_SLOTS * NET_DMA_DESCRIPTOR_SIZE, 4096);
     this.src = new Arena(mem.allocateContiguous(ARENA, 4096), ARENA);
@@ -221,6 +268,7 @@ export class ClientDataPath implements EngineListener {
       c.ops.push({ op: 'step', count: 1 });
     }
     if (ev.kind === 'idle') return;
+    if (c.dca) this.checkDcaStep(c, ev);
     if (ev.completionWrite !== undefined) c.words.push(ev.completionWrite.word);
     if (ev.interrupt === 'raised' || ev.interrupt === 'lost') c.interrupts++;
     if (ev.interrupt === 'lost' || ev.interrupt === 'dropped') c.lostInterrupt = true;
@@ -235,9 +283,43 @@ export class ClientDataPath implements EngineListener {
     if ((ev.controlFlags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 && c.owed === null) c.owed = c.completed.length - 1;
   }
 
+  /**
+   * DCA checks of one engine step on a DCA provider's channel (F40): a context change NetDMA sent is
+   * processed as one, with its APIC id, moving no data (NDMA-DCA-03); afterwards destination hints of
+   * DESTINATION_DCA_ENABLE copies and completion-write hints go to that APIC id until the next
+   * context change (NDMA-DCA-01); before any context change, completion writes go to the channel's
+   * CpuNumber (NDMA-DCA-04).
+   */
+  private checkDcaStep(c: DpChannel, ev: Exclude<EngineStepEvent, { kind: 'idle' }>): void {
+    const s = c.submitted.get(ev.descriptorPa);
+    const sent = s?.control?.kind === 'context-change' ? s.control : undefined;
+    if (sent !== undefined && ev.kind !== 'error') {
+      this.check('NDMA-DCA-03', ev.kind === 'context-change', () => `${c.name}: the context-change descriptor ${hex(ev.descriptorPa)} (APIC id ${sent.apicId}) was processed as ${ev.kind === 'copied' ? 'a copy' : 'a NULL transfer'} (${ev.text}); the provider must pass it to the engine unchanged`);
+    }
+    if (ev.kind === 'context-change') {
+      if (sent !== undefined) {
+        this.check('NDMA-DCA-03', ev.apicId === sent.apicId && ((ev.completionWrite !== undefined) === ((ev.controlFlags & NET_DMA_STATUS_UPDATE_ON_COMPLETION) !== 0)),
+          () => `${c.name}: the context change ${hex(ev.descriptorPa)} for APIC id ${sent.apicId} was processed as one for APIC id ${ev.apicId} (${ev.text})`);
+      }
+      c.dcaNow = ev.apicId;
+    }
+    if (ev.kind === 'copied' && ev.dcaRequested && ev.bytes > 0) {
+      this.check('NDMA-DCA-01', ev.dcaTarget === c.dcaNow, () => `${c.name}: the DESTINATION_DCA_ENABLE copy ${hex(ev.descriptorPa)} sent its DCA hint to ${ev.dcaTarget === undefined ? 'no CPU' : `APIC id ${ev.dcaTarget}`}; the channel's last context change named ${c.dcaNow === undefined ? 'none (it was lost)' : `APIC id ${c.dcaNow}`}`);
+    }
+    if (ev.completionWrite !== undefined) this.checkCompletionHint(c, ev.completionWrite.dcaTarget, hex(ev.descriptorPa));
+  }
+
+  /** Where a DCA provider's completion-status write sends its hint: the last context change's APIC id, else CpuNumber. */
+  private checkCompletionHint(c: DpChannel, got: number | undefined, what: string): void {
+    const want = c.dcaNow ?? apicIdOf(c.rec.params.CpuNumber);
+    const rule: RuleId = c.dcaNow === undefined ? 'NDMA-DCA-04' : 'NDMA-DCA-01';
+    this.check(rule, got === want, () => `${c.name}: the completion-status write for ${what} sent its DCA hint to ${got === undefined ? 'no CPU' : `APIC id ${got}`}, not to ${c.dcaNow === undefined ? `CpuNumber ${c.rec.params.CpuNumber} (the binding ProviderAllocateDmaChannel must make)` : `APIC id ${want} (the last context change)`}`);
+  }
+
   onNotice(dev: SimDevice, n: EngineNotice): void {
     const c = this.byHw(dev, n.ch);
     if (c === undefined || c.freed) return;
+    if (n.kind === 'completion-write' && c.dca) this.checkCompletionHint(c, n.write.dcaTarget, `${n.reason === 'suspend' ? 'SUSPEND' : 'ABORT'}`);
     if (n.kind === 'completion-write') c.words.push(n.write.word);
     if (n.kind === 'interrupt') c.interrupts++;
     if (n.kind === 'halt') {
@@ -329,6 +411,8 @@ export class ClientDataPath implements EngineListener {
   copy(c: DpChannel, specs: readonly CopySpec[]): boolean {
     const m = this.m;
     if (c.freed || c.prov.state !== 'started' || c.prov.poweredDown) return false;
+    // The hardware forgot the channel's DCA target (Reset): a context change heads the next Start (F40).
+    if (c.dca && c.needsContextChange && (c.needsStart || c.tail === null)) this.controlStart(c, 'context-lost');
     const built: Submitted[] = [];
     for (const spec0 of specs) {
       if (c.slotsLeft() < 1) break;
@@ -369,6 +453,8 @@ export class ClientDataPath implements EngineListener {
         dstRegions,
         srcBefore: srcRegions.map((r) => m.memory.read(r.pa, r.length)),
         dstBefore: dstRegions.map((r) => m.memory.read(r.pa, r.length)),
+        control: undefined,
+        controlRule: undefined,
       });
     }
     if (built.length === 0) return false;
@@ -403,7 +489,9 @@ export class ClientDataPath implements EngineListener {
       c.ops.push(c.counted ? { op: 'start-counted', head, count } : { op: 'start', head });
       const handler = c.prov.chars.StartDma!;
       const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus');
+      if (!c.started) this.check('NDMA-CHAN-06', st === STATUS_SUCCESS, () => `the first ProviderStartDma on ${c.name} after ProviderAllocateDmaChannel returned success failed (0x${st.toString(16)}): the channel was not usable`);
       this.check('NDMA-DP-06', !(st !== STATUS_SUCCESS), () => `ProviderStartDma on ${c.name} failed (0x${st.toString(16)}) on a channel that must accept it (after allocation, Abort or Reset)`);
+      c.started = true;
       c.needsStart = false;
     } else {
       m.trace.add('client', `NetDMA appends ${count} descriptor(s) at ${hex(head)} to ${c.name}`);
@@ -471,7 +559,8 @@ export class ClientDataPath implements EngineListener {
     this.check('NDMA-DP-09', !(after !== undefined && after.state === 'active'), () => `ProviderSuspendDma on ${c.name} returned while the engine is still processing descriptors`);
     if (edit) {
       const i = c.order.indexOf(last);
-      const rest = i < 0 ? [] : c.order.slice(i + 1);
+      // NetDMA edits its copies, never its own control descriptors (context changes, NULL restarts).
+      const rest = i < 0 ? [] : c.order.slice(i + 1).filter((pa) => c.submitted.get(pa)!.control === undefined);
       for (const pa of rest) {
         const s = c.submitted.get(pa)!;
         const flags = (s.flags & (NET_DMA_STATUS_UPDATE_ON_COMPLETION | NET_DMA_INTERRUPT_ON_COMPLETION)) | NET_DMA_NULL_TRANSFER;
@@ -511,6 +600,9 @@ export class ClientDataPath implements EngineListener {
     const hw = c.hw();
     this.check('NDMA-DP-13', hw !== undefined && hw.state === 'armed' && hw.chanerr === 0 && hw.dmaCount === 0, () => `ProviderResetChannel on ${c.name} returned with the engine channel ${hw === undefined ? 'no longer bound to the channel' : `${hw.state}, CHANERR 0x${hw.chanerr.toString(16)}, DMACOUNT ${hw.dmaCount}`}, not in its just-allocated state`);
     c.needsStart = true;
+    // RESET forgets the context change: the hardware's DCA target is gone until the next one (F40).
+    c.dcaNow = undefined;
+    c.needsContextChange = c.dca;
     c.errorToReport = false;
     c.errorSinceDpc = false;
     c.owed = null;
@@ -518,16 +610,150 @@ export class ClientDataPath implements EngineListener {
     return true;
   }
 
-  /** After power-up NetDMA restarts every allocated channel (F50). */
-  onPowerUp(rec: ProviderRecord): void {
-    for (const c of this.live()) if (c.prov === rec) c.needsStart = true;
+  // ---- allocation, context changes, power ----
+
+  /**
+   * Right after ProviderAllocateDmaChannel succeeded: learn which engine channel the handle drives
+   * (NDMA-CHAN-08: no other live allocation drives it) and, for a DCA provider, check the
+   * completion-write binding (NDMA-DCA-04) and send the first context change (F40).
+   */
+  onAllocated(c: DpChannel): void {
+    this.learnHw(c);
+    if (!c.dca) return;
+    this.checkDcaBinding(c, 'NDMA-DCA-04', 'ProviderAllocateDmaChannel returned');
+    this.controlStart(c, 'allocate');
+  }
+
+  /** NDMA-CHAN-08: the engine channel `c` drives (by its CHANCMP) is not driven by another live allocation. */
+  private learnHw(c: DpChannel): void {
+    const h = c.hwIndex();
+    if (h === undefined) return;
+    const other = this.channels.find((o) => o !== c && !o.freed && o.dev === c.dev && o.hwKnown === h);
+    this.check('NDMA-CHAN-08', other === undefined, () => `${c.name} drives engine channel ${h}, which ${other!.name} (still allocated) was given before: one hardware channel for two live allocations`);
+    c.hwKnown = h;
+  }
+
+  /** The engine channel's DCACTRL binds completion writes to the channel's CpuNumber (APIC id = CPU number). */
+  private checkDcaBinding(c: DpChannel, rule: RuleId, when: string): void {
+    const hw = c.hw();
+    if (hw === undefined) return;
+    const want = DCACTRL.CMPL_WRITE_ENABLE | apicIdOf(c.rec.params.CpuNumber);
+    this.check(rule, hw.dcaCtrl === want, () => `${when} with ${c.name}'s completion writes bound to ${(hw.dcaCtrl & DCACTRL.CMPL_WRITE_ENABLE) === 0 ? 'no CPU (DCACTRL.CMPL_WRITE_ENABLE clear)' : `APIC id ${hw.dcaCtrl & DCACTRL.TARGET_CPU_MASK}`}; a DCA provider binds them to CpuNumber ${c.rec.params.CpuNumber} (DCACTRL 0x${want.toString(16)})`);
   }
 
   /**
-   * Runs everything that can run (engines, ISRs, DPCs) with stalls cleared, then lets the model
-   * catch up and checks that every interrupt a completed descriptor asked for was reported (INT-05).
+   * Starts `c` on one descriptor of NetDMA's own: a context change (DCA providers: after allocation,
+   * after a Reset, after power-up; APIC id of a CPU the chooser picks) or a NULL operation with a
+   * status write and an interrupt (others, after power-up: the 1.0 "Start with a NULL operation",
+   * F39). Returns the descriptor, or undefined when nothing was started.
    */
-  quiesce(): void {
+  private controlStart(c: DpChannel, why: ControlReason): bigint | undefined {
+    const m = this.m;
+    if (c.freed || c.prov.state !== 'started' || c.prov.poweredDown || c.dev.powerState !== 'D0' || c.slotsLeft() < 1) return undefined;
+    const handler = c.prov.chars.StartDma!;
+    const pa = c.takeSlot();
+    const cc = c.dca;
+    const apicId = cc ? apicIdOf(m.chooser.choose(m.cpus.count, 'dca-target-cpu')) : 0;
+    const flags = cc
+      ? (NET_DMA_OP_TYPE_CONTEXT_CHANGE | NET_DMA_DCA_CONTEXT_CHANGE | NET_DMA_STATUS_UPDATE_ON_COMPLETION) >>> 0
+      : NET_DMA_NULL_TRANSFER | NET_DMA_STATUS_UPDATE_ON_COMPLETION | NET_DMA_INTERRUPT_ON_COMPLETION;
+    const rule: RuleId = why === 'power-up' ? (c.prov.version >= 0x101 ? 'PWR-07' : 'PWR-09') : cc ? 'NDMA-DCA-03' : 'NDMA-DP-05';
+    const bytes = new Uint8Array(NET_DMA_DESCRIPTOR_SIZE);
+    encodeDescriptorInto(bytes, 0, {
+      TransferSize: apicId, // DCAContext8 for a context change; 0 for the NULL operation
+      ControlFlags: flags,
+      SourceAddress: c.src.base,
+      DestinationAddress: c.dst.base,
+      NextDescriptor: c.counted ? c.nextSlot() : 0n,
+      UserContext1: USER_CONTEXT,
+      UserContext2: pa,
+    });
+    c.cpuWrite(pa, bytes);
+    c.submitted.set(pa, {
+      pa,
+      spec: { kind: 'null', length: 0, srcSkew: 0, dstSkew: 0, status: true, interrupt: true, serialize: false, dca: false, pageBreak: 'none' },
+      flags,
+      src: [],
+      dst: [],
+      srcRegions: [],
+      dstRegions: [],
+      srcBefore: [],
+      dstBefore: [],
+      control: cc ? { kind: 'context-change', apicId } : { kind: 'null-start' },
+      controlRule: rule,
+    });
+    c.order.push(pa);
+    this.stats.descriptors++;
+    m.trace.add('client', `NetDMA starts ${c.name} with ${cc ? `a context change to APIC id ${apicId}` : 'a NULL operation'} at ${hex(pa)} (${why})`);
+    c.ops.push(c.counted ? { op: 'start-counted', head: pa, count: 1 } : { op: 'start', head: pa });
+    const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, m.hal.kernelVaFor(pa), pa, 1), 'ntstatus');
+    const startRule: RuleId = why === 'power-up' ? rule : why === 'allocate' || !c.started ? 'NDMA-CHAN-06' : 'NDMA-DP-06';
+    this.check(startRule, st === STATUS_SUCCESS, () => `ProviderStartDma on ${c.name} (${cc ? 'a context change' : 'a NULL operation'}, ${why === 'allocate' ? 'right after allocation' : why === 'power-up' ? 'after the device returned to D0' : 'after a Reset'}) failed (0x${st.toString(16)})`);
+    c.started = true;
+    c.needsStart = false;
+    c.needsContextChange = false;
+    c.tail = pa;
+    return pa;
+  }
+
+  /**
+   * SET_POWER D3 reached the bus driver and the engine lost its context: every channel of the
+   * device is, for the model, reset (the provider re-programs CHANCTRL and CHANCMP, which the model
+   * keeps), and NetDMA will restart it after power-up.
+   */
+  onFunctionReset(dev: SimDevice): void {
+    for (const c of this.live()) {
+      if (c.dev !== dev) continue;
+      c.ops.push({ op: 'reset' });
+      c.contextLost = true;
+      c.dcaNow = undefined;
+      c.errorToReport = false;
+      c.errorSinceDpc = false;
+      c.owed = null;
+      c.isrFloor = null;
+    }
+  }
+
+  /** NetDmaPnPEventNotify(PowerUp) (1.1+): NetDMA restarts every allocated channel of the provider (F50, PWR-07). */
+  onPowerUp(rec: ProviderRecord): void {
+    this.restartAll(this.live().filter((c) => c.prov === rec));
+  }
+
+  /**
+   * The device is back in D0 (its SET_POWER D0 completed). A 1.0 provider cannot notify PowerUp;
+   * NetDMA 1.0 restarts each channel that lost its context with a NULL-operation Start (F39, F51,
+   * PWR-09). 1.1+ providers were restarted on their PowerUp notification.
+   */
+  onDevicePoweredUp(dev: SimDevice): void {
+    this.restartAll(this.live().filter((c) => c.dev === dev && c.prov.version < 0x101 && c.contextLost));
+  }
+
+  /** Restarts `list` on control descriptors, runs everything, and checks that each restart worked. */
+  private restartAll(list: readonly DpChannel[]): void {
+    const started: Array<readonly [DpChannel, bigint]> = [];
+    for (const c of list) {
+      const pa = this.controlStart(c, 'power-up');
+      if (pa !== undefined) started.push([c, pa]);
+    }
+    if (started.length === 0) return;
+    this.runAll();
+    for (const [c, pa] of started) {
+      c.contextLost = false;
+      const rule: RuleId = c.prov.version >= 0x101 ? 'PWR-07' : 'PWR-09';
+      const re = c.prov.version >= 0x101 ? 'once it sent PowerUp' : 'after the device returned to D0';
+      const hw = c.hw();
+      this.check(rule, hw !== undefined, () => `${c.name}: no engine channel has its completion address (CHANCMP) ${re}: the provider did not re-initialize the engine after the power loss`);
+      const idx = c.completedIdx.get(pa);
+      const word = c.words.at(-1);
+      this.check(rule, idx !== undefined && word !== undefined && (word & ~0x3fn) === pa, () => `${c.name}: the restart descriptor ${hex(pa)} ${re} ${c.errors.has(pa) ? 'halted the channel' : idx === undefined ? 'never completed' : 'wrote no completion status'} (engine channel ${hw === undefined ? '?' : `${hw.state}, CHANERR 0x${hw.chanerr.toString(16)}, CHANCTRL 0x${hw.chanctrl.toString(16)}`}): the hardware context lost in D3 was not restored`);
+      if (!c.lostInterrupt) this.check(rule, c.owed === null, () => `${c.name}: the restart descriptor ${hex(pa)} asked for an interrupt ${re}, and no NetDmaInterruptDpc reported it: interrupts were not re-enabled (INTRCTRL, CHANCTRL)`);
+      this.learnHw(c);
+      if (c.dca) this.checkDcaBinding(c, 'NDMA-DCA-04', `after power-up ${c.prov.version >= 0x101 ? 'PowerUp was notified' : 'the device returned to D0'}`);
+    }
+  }
+
+  /** Runs engines, ISRs and DPCs until nothing can run, with stalls cleared. */
+  private runAll(): void {
     const m = this.m;
     m.engines.drain();
     for (const dev of m.devices) {
@@ -535,6 +761,14 @@ export class ClientDataPath implements EngineListener {
       if (e.faults.rules.some((r) => r.kind === 'stall')) e.setFaults(faultPlan(...e.faults.rules.filter((r) => r.kind !== 'stall')));
     }
     m.engines.drain();
+  }
+
+  /**
+   * Runs everything that can run (engines, ISRs, DPCs) with stalls cleared, then lets the model
+   * catch up and checks that every interrupt a completed descriptor asked for was reported (INT-05).
+   */
+  quiesce(): void {
+    this.runAll();
     for (const c of this.live()) {
       if (c.dev.powerState !== 'D0') continue;
       c.ops.push({ op: 'step', count: QUIESCE_STEPS });
@@ -601,6 +835,12 @@ export class ClientDataPath implements EngineListener {
     const v = m.verifier;
     res.processed.forEach((p, i) => v.exercised(this.attribute(c, p.op, modelPas[i])));
     if (modelPas.length > 0) v.exercised('NDMA-DP-21');
+    // NDMA-DP-15: a serialized copy's data and completion status were verified, in the order the
+    // model predicts, before the next descriptor's data (the order, bytes and words checks above).
+    for (let i = 0; i + 1 < res.processed.length; i++) {
+      const s = c.submitted.get(res.processed[i]!.pa);
+      if (s !== undefined && (s.flags & NET_DMA_SERIALIZE_TRANSFER) !== 0 && s.spec.kind === 'copy') v.exercised('NDMA-DP-15');
+    }
     if (words.length > 0) {
       v.exercised('NDMA-DP-03');
       v.exercised('NDMA-DP-04');
@@ -612,7 +852,7 @@ export class ClientDataPath implements EngineListener {
   private checkOneCopy(c: DpChannel, s: Submitted): void {
     const m = this.m;
     this.stats.verifiedCopies++;
-    const rule: RuleId = s.flags & 0xc0 ? 'NDMA-DP-14' : s.spec.dca && c.counted ? 'NDMA-DCA-02' : 'NDMA-DP-01';
+    const rule: RuleId = s.flags & 0xc0 ? 'NDMA-DP-14' : s.spec.dca && c.counted && !c.dca ? 'NDMA-DCA-02' : 'NDMA-DP-01';
     if (s.src.length === 1 && s.dst.length === 1) {
       const v = checkCopy({
         sourceBefore: s.srcBefore[0]!,
@@ -651,6 +891,7 @@ export class ClientDataPath implements EngineListener {
   /** The rule a divergence in the processed descriptors breaks, from the operation it followed. */
   private attribute(c: DpChannel, opIndex: number, missing: bigint | undefined): RuleId {
     const s = missing !== undefined ? c.submitted.get(missing) : undefined;
+    if (s?.controlRule !== undefined) return s.controlRule;
     if (s !== undefined && (s.spec.kind === 'null' || s.spec.kind === 'zero')) return 'NDMA-DP-05';
     for (let i = Math.min(opIndex, c.ops.length - 1); i >= 0; i--) {
       const op = c.ops[i]!.op;
@@ -668,6 +909,7 @@ export class ClientDataPath implements EngineListener {
   private describe(c: DpChannel, pa: bigint): string {
     const s = c.submitted.get(pa);
     if (s === undefined) return 'a descriptor NetDMA never submitted';
+    if (s.control !== undefined) return s.control.kind === 'context-change' ? `context change to APIC id ${s.control.apicId}` : 'NULL-operation restart';
     return s.spec.kind === 'copy' ? `copy of ${s.spec.length} B` : s.spec.kind === 'null' ? 'NULL transfer' : 'zero-length transfer';
   }
 

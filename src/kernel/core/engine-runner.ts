@@ -16,6 +16,8 @@ export interface EngineListener {
   onInterruptRaised(dev: SimDevice, ch: number): void;
   /** The ISR for message `ch` is about to run. */
   onIsr(dev: SimDevice, ch: number): void;
+  /** The device lost power (SET_POWER D3 reached the bus driver): the engine was function-reset. */
+  onFunctionReset(dev: SimDevice): void;
 }
 
 /** Most nested preemption decisions (an ISR delivered at a preemption point has its own). */
@@ -86,18 +88,24 @@ export class EngineRunner {
     this.listener?.onStep(dev, ev);
   }
 
-  /** NDMA-DP-17: no device whose provider is stopped, or whose resources are released, has a runnable channel. */
+  /**
+   * NDMA-DP-17: no device whose provider is stopped, or whose resources are released, has a
+   * runnable channel. Counted as exercised each time it holds for such a device (a device with a
+   * started provider and its hardware is outside the rule).
+   */
   checkNoDmaAfterStop(): void {
     for (const dev of this.m.devices) {
       if (dev.powerState !== 'D0') continue;
-      const runnable = this.engine(dev).runnableChannels();
-      if (runnable.length === 0) continue;
-      const prov = this.m.netdma.liveProvidersOf(dev)[0];
-      const started = prov !== undefined && prov.state === 'started';
-      const hw = dev.resources !== null && dev.mappings > 0 && !dev.removed;
-      if (!started || !hw) {
-        this.m.verifier.fail('NDMA-DP-17', `engine channel ${runnable[0]} of ${dev.pdo.Name} still has descriptors to process after ${!started ? 'NetDmaProviderStop returned' : 'the provider released its hardware resources'}: the engine would DMA for a stopped provider`);
+      let started = false;
+      for (const p of this.m.netdma.providers.values()) {
+        if (p.device !== dev || p.state === 'deregistered') continue;
+        started = p.state === 'started';
+        break;
       }
+      const hw = dev.resources !== null && dev.mappings > 0 && !dev.removed;
+      if (started && hw) continue;
+      const runnable = this.engine(dev).runnableChannels();
+      this.m.verifier.check('NDMA-DP-17', runnable.length === 0, () => `engine channel ${runnable[0]} of ${dev.pdo.Name} still has descriptors to process after ${!started ? 'NetDmaProviderStop returned' : 'the provider released its hardware resources'}: the engine would DMA for a stopped provider`);
     }
   }
 

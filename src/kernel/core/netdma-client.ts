@@ -7,6 +7,7 @@ import { callProvider } from './invoke';
 import type { Machine } from './machine';
 import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from './netdma-interface';
 import { ClientDataPath, DpChannel } from './client-datapath';
+import type { SimDevice } from './sim-device';
 
 /**
  * The NetDMA client side (what tcpip.sys does through NetDMA): allocates and frees channels on
@@ -36,6 +37,27 @@ export class NetDmaClient {
     if (dp === null) return;
     if (down) dp.quiesce();
     else dp.onPowerUp(rec);
+  }
+
+  /**
+   * Before IRP_MN_SET_POWER(D3) for `dev`: a 1.0 provider cannot notify PowerDown, and is in the
+   * paging path instead, so the power manager powers it off only after network I/O has finished
+   * (F51): NetDMA's outstanding copies on its channels complete first. (1.1+ providers get this on
+   * their PowerDown notification.) Called by whoever sends the power IRP.
+   */
+  beforeDevicePowerDown(dev: SimDevice): void {
+    const dp = this.dataPath;
+    if (dp === null) return;
+    if (this.m.netdma.liveProvidersOf(dev).some((p) => p.state === 'started' && p.version < 0x101)) dp.quiesce();
+  }
+
+  /**
+   * After IRP_MN_SET_POWER(D0) for `dev` completed: NetDMA 1.0 restarts every channel of a 1.0
+   * provider that lost its context with a NULL-operation Start (F39, PWR-09). 1.1+ providers were
+   * restarted when they notified PowerUp (F50).
+   */
+  afterDevicePowerUp(dev: SimDevice): void {
+    this.dataPath?.onDevicePoweredUp(dev);
   }
 
   /** NetDMA may allocate as soon as the provider is started, even inside NetDmaProviderStart. */
@@ -80,7 +102,11 @@ export class NetDmaClient {
     const ch: ChannelRecord = { handle, index: rec.nextChannel++, providerChannelContext: out.value, params, completionPa };
     rec.channels.set(handle, ch);
     m.netdma.channelOwners.set(handle, rec);
-    this.dataPath?.channels.push(new DpChannel(m, rec, ch, name));
+    if (this.dataPath !== null) {
+      const dpc = new DpChannel(m, rec, ch, name);
+      this.dataPath.channels.push(dpc);
+      this.dataPath.onAllocated(dpc);
+    }
     return ch;
   }
 
@@ -99,6 +125,11 @@ export class NetDmaClient {
     m.trace.add('client', `NetDMA frees a channel of ${rec.name}`);
     // The handle stays valid until the handler returns: an ISR may still report on it meanwhile.
     callProvider(m, 'ProviderFreeDmaChannel', { cpu: m.cpus.current.cpu, irql }, 'void', () => handler(ch.providerChannelContext));
+    if (dpc?.hwKnown !== undefined && rec.device.powerState === 'D0') {
+      // NDMA-CHAN-07: once Free returned, the engine channel the handle drove does no more DMA for it.
+      const hw = m.engineOf(rec.device).channelSnapshot(dpc.hwKnown);
+      m.verifier.check('NDMA-CHAN-07', hw.state !== 'active' && hw.state !== 'suspended', () => `ProviderFreeDmaChannel returned for ${dpc.name} with its engine channel ${dpc.hwKnown} still ${hw.state}: it could go on DMAing for a freed channel`);
+    }
     rec.channels.delete(ch.handle);
     m.netdma.channelOwners.delete(ch.handle);
     if (dpc !== undefined) this.dataPath!.release(dpc);
