@@ -34,7 +34,7 @@ export function checkLifecycle(loader: DriverImageLoader, opts: PropertyCheckOpt
   let runIndex = 0;
   const prop = fc.property(lifecycleInputArb, (input) => {
     probe()?.run(runIndex++);
-    const r = runLifecycle(loader, input, runOpts);
+    const r = runLifecycle(loader, input, { ...runOpts, recordTrace: false });
     if (r.violation || r.harnessError) throw new RunFailed(r);
     for (const [k, v] of r.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);
     for (const [k, v] of r.transitions) transitions.set(k, (transitions.get(k) ?? 0) + v);

@@ -48,6 +48,8 @@ export interface LifecycleRunOptions {
   readonly msix?: boolean;
   readonly cpus?: number;
   readonly channelParametersRevision?: 1 | 2;
+  /** Keep the timeline (default true; the property's search turns it off and re-runs a failure with it on). */
+  readonly recordTrace?: boolean;
 }
 
 /** What one run observed. */
@@ -97,6 +99,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
     cpus: opts.cpus ?? 4,
     channelParametersRevision: opts.channelParametersRevision ?? 1,
     chooser: listChooser(input.choices),
+    recordTrace: opts.recordTrace ?? true,
   });
   const faults: ServiceFaults = { failPoolAttempts: new Set(input.entryPoolFault > 0 ? [input.entryPoolFault] : []), failNextCreateDevice: false };
   const services = createKernelServices(m, faults);

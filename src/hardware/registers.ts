@@ -259,16 +259,29 @@ export type RegisterLocation =
 export function locateRegister(offset: number, width: number, channelCount: number): RegisterLocation | undefined {
   const block = Math.floor(offset / REGISTER_BLOCK_SIZE);
   const inner = offset % REGISTER_BLOCK_SIZE;
-  const table: Record<string, RegisterLayout> = block === 0 ? GENERAL_REGISTERS : CHANNEL_REGISTERS;
-  if (block > channelCount) return { block: 'reserved' };
-  for (const [name, reg] of Object.entries(table)) {
-    const overlaps = inner < reg.offset + reg.size && inner + width > reg.offset;
-    if (!overlaps) continue;
+  if (block > channelCount) return RESERVED;
+  // Registers overlapping [inner, inner + width): found through a per-byte table, no allocation.
+  const byByte = block === 0 ? GENERAL_BY_BYTE : CHANNEL_BY_BYTE;
+  for (let b = inner; b < inner + width && b < REGISTER_BLOCK_SIZE; b++) {
+    const hit = byByte[b];
+    if (hit === undefined) continue;
+    const [name, reg] = hit;
     if (inner < reg.offset || inner + width > reg.offset + reg.size) return undefined;
     const byteOffset = inner - reg.offset;
     return block === 0
       ? { block: 'general', name: name as GeneralRegisterName, byteOffset }
       : { block: 'channel', channel: block - 1, name: name as ChannelRegisterName, byteOffset };
   }
-  return { block: 'reserved' };
+  return RESERVED;
 }
+
+const RESERVED: RegisterLocation = Object.freeze({ block: 'reserved' });
+
+/** For each byte of a register block, the register that holds it. */
+function byteTable(table: Record<string, RegisterLayout>): readonly (readonly [string, RegisterLayout] | undefined)[] {
+  const out: (readonly [string, RegisterLayout] | undefined)[] = new Array(REGISTER_BLOCK_SIZE).fill(undefined);
+  for (const [name, reg] of Object.entries(table)) for (let b = reg.offset; b < reg.offset + reg.size; b++) out[b] ??= [name, reg];
+  return out;
+}
+const GENERAL_BY_BYTE = byteTable(GENERAL_REGISTERS);
+const CHANNEL_BY_BYTE = byteTable(CHANNEL_REGISTERS);

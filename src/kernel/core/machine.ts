@@ -34,6 +34,8 @@ export interface MachineOptions {
   readonly engine?: { readonly channelCount?: number; readonly xfercapLog2?: number; readonly vendorId?: number };
   /** Source of every nondeterministic choice (default: always the first option). */
   readonly chooser?: Chooser;
+  /** Keep the timeline's events (default true; a property's search turns it off, see TraceLog). */
+  readonly recordTrace?: boolean;
 }
 
 /** What the machine is doing at the top level, for rules tied to a routine (DriverEntry, AddDevice, Unload). */
@@ -44,7 +46,7 @@ export type Phase = 'Idle' | 'DriverEntry' | 'AddDevice' | 'Irp' | 'Unload';
  * PCI bus driver per engine, HAL, NetDMA and its client, with every call checked.
  */
 export class Machine {
-  readonly options: Required<Omit<MachineOptions, 'engine' | 'chooser'>> & { readonly engine: Required<NonNullable<MachineOptions['engine']>> };
+  readonly options: Required<Omit<MachineOptions, 'engine' | 'chooser' | 'recordTrace'>> & { readonly engine: Required<NonNullable<MachineOptions['engine']>> };
   readonly chooser: Chooser;
   readonly cpus: Processors;
   readonly trace: TraceLog;
@@ -83,7 +85,7 @@ export class Machine {
     };
     this.chooser = opts.chooser ?? firstChoice;
     this.cpus = new Processors(this.options.cpus);
-    this.trace = new TraceLog(() => ({ cpu: this.cpus.current.cpu, irql: this.cpus.current.irql }));
+    this.trace = new TraceLog(() => ({ cpu: this.cpus.current.cpu, irql: this.cpus.current.irql }), opts.recordTrace ?? true);
     this.verifier = new Verifier(this.trace);
     this.work = new WorkQueue(this.chooser);
     this.io = new IoManager(this);
