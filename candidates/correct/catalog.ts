@@ -24,16 +24,16 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
   {
     name: 'pended-start',
     loader: pendedStart,
-    differs: 'pends START and every bottom-up IRP; START finishes in a PASSIVE_LEVEL work item queued from the completion routine',
+    differs: 'pends START and every bottom-up IRP; START (and the engine restore after a power loss) finishes in a PASSIVE_LEVEL work item queued from the completion routine',
   },
   {
     name: 'interrupt-lock',
     loader: interruptLock,
-    differs: 'channel slots guarded by the interrupt spin lock (KeSynchronizeExecution), table-driven PnP dispatch',
+    differs: 'channel slots guarded by the interrupt spin lock (KeSynchronizeExecution), table-driven PnP dispatch; the engine is re-programmed in the D0 completion routine under that lock',
   },
   {
     name: 'mandatory-only',
     loader: mandatoryOnly,
-    differs: 'only Allocate/Free/Start/Append (Suspend/Resume/Abort/Reset NULL), highest interface version, 2 channels, 64 KiB transfers',
+    differs: 'only Allocate/Free/Start/Append (Suspend/Resume/Abort/Reset NULL), highest interface version, 2 channels, 64 KiB transfers; re-binds live channels as at allocation after a power loss',
   },
 ];

@@ -1,7 +1,8 @@
 /**
- * Measuring the suite's power: run a faulty provider (or a correct one) through the lifecycle
- * property and record what the suite did with it — the rule, the cases until the first failure,
- * the shrunk counterexample's length against the shortest one possible for that bug.
+ * Measuring the suite's power: run a faulty provider (or a correct one) through a property — the
+ * lifecycle property for the lifecycle catalog, the data-path property for the data-path catalog —
+ * and record what the suite did with it: the rule, the cases until the first failure, the shrunk
+ * counterexample's length against the shortest one possible for that bug (lifecycle only).
  *
  * Used by properties/power/power.test.ts (the self-test in `npm test`) and by the kill matrix
  * (src/runner/kill-matrix.ts).
@@ -13,6 +14,10 @@ import type { FaultyEntry, Version } from '../../candidates/faulty/catalog';
 import { faulty } from '../../candidates/faulty/faulty';
 import type { CorrectEntry } from '../../candidates/correct/catalog';
 import { checkLifecycle } from '../lifecycle/property';
+import { checkDatapath } from '../datapath/property';
+
+/** The properties the suite's power is measured on. */
+export type PowerProperty = 'lifecycle' | 'datapath';
 
 /** Every interface version. */
 export const ALL_VERSIONS: readonly Version[] = ['1.0', '1.1', '2.0'];
@@ -21,6 +26,11 @@ export const ALL_VERSIONS: readonly Version[] = ['1.0', '1.1', '2.0'];
 export const FAULTY_RUNS = 300;
 /** Default runs per correct provider and version: the acceptance bar of the reference. */
 export const CORRECT_RUNS = 1000;
+/**
+ * Default data-path runs per correct provider and version (a data-path run costs several lifecycle runs:
+ * copies through the engine, byte oracle, engine model).
+ */
+export const CORRECT_DATAPATH_RUNS = 500;
 
 /**
  * How much longer than the declared minimum a shrunk counterexample may be: two steps, for the
@@ -43,6 +53,7 @@ export function minimalStepsOf(entry: FaultyEntry): number | undefined {
 
 /** What the suite did with one faulty provider on one interface version. */
 export interface FaultyMeasurement {
+  readonly property: PowerProperty;
   readonly name: string;
   readonly version: Version;
   readonly expects: readonly RuleId[];
@@ -54,8 +65,13 @@ export interface FaultyMeasurement {
   readonly harnessError: string | null;
   /** Generated cases until the first failure. */
   readonly casesToKill: number | null;
-  /** Length of the shrunk counterexample, in steps. */
+  /**
+   * Length of the shrunk counterexample, in steps (lifecycle: DriverEntry, AddDevice, IRPs,
+   * Unload; data path: the lines of `failure.steps` — IRPs, client calls, engine steps).
+   */
   readonly shrunkSteps: number | null;
+  /** Data path only: generated commands left in the shrunk input (Allocate, Copy, Pnp, ...). */
+  readonly shrunkCommands: number | null;
   readonly steps: readonly string[];
   readonly shrinks: number | null;
   /** The declared shortest counterexample. */
@@ -74,6 +90,7 @@ export function measureFaulty(entry: FaultyEntry, version: Version, opts: { read
   const minimal = minimalStepsOf(entry) ?? null;
   const ruleId = f?.violation?.ruleId ?? null;
   return {
+    property: 'lifecycle',
     name: entry.name,
     version,
     expects: entry.expects,
@@ -83,6 +100,7 @@ export function measureFaulty(entry: FaultyEntry, version: Version, opts: { read
     harnessError: f?.harnessError ?? null,
     casesToKill: f ? f.numRunsToFailure : null,
     shrunkSteps: f ? f.steps.length : null,
+    shrunkCommands: null,
     steps: f ? f.steps : [],
     shrinks: f ? f.shrinks : null,
     minimalSteps: minimal,
@@ -92,8 +110,38 @@ export function measureFaulty(entry: FaultyEntry, version: Version, opts: { read
   };
 }
 
+/**
+ * Runs one faulty data-path provider on one version through `checkDatapath` (the default `mixed`
+ * workload, as the CLI runs it). No declared minimum: `minimalSteps` and `excess` are null.
+ */
+export function measureFaultyDatapath(entry: FaultyEntry, version: Version, opts: { readonly seed: number; readonly runs?: number }): FaultyMeasurement {
+  const r = checkDatapath(faulty(entry.name), { interfaceVersion: version, seed: opts.seed, numRuns: opts.runs ?? FAULTY_RUNS });
+  const f = r.failure;
+  const ruleId = f?.violation?.ruleId ?? null;
+  return {
+    property: 'datapath',
+    name: entry.name,
+    version,
+    expects: entry.expects,
+    killed: f !== null && f.violation !== null,
+    ruleId,
+    expectedRule: ruleId !== null && entry.expects.includes(ruleId),
+    harnessError: f?.harnessError ?? null,
+    casesToKill: f ? f.numRunsToFailure : null,
+    shrunkSteps: f ? f.steps.length : null,
+    shrunkCommands: f ? f.counterexample.commands.length : null,
+    steps: f ? f.steps : [],
+    shrinks: f ? f.shrinks : null,
+    minimalSteps: null,
+    excess: null,
+    replay: f ? f.replay : null,
+    runs: r.numRuns,
+  };
+}
+
 /** What the suite did with one correct provider on one interface version. */
 export interface CorrectMeasurement {
+  readonly property: PowerProperty;
   readonly name: string;
   readonly version: Version;
   readonly accepted: boolean;
@@ -109,6 +157,24 @@ export function measureCorrect(entry: CorrectEntry, version: Version, opts: { re
   const r = checkLifecycle(entry.loader, { interfaceVersion: version, seed: opts.seed, numRuns: opts.runs ?? CORRECT_RUNS });
   const f = r.failure;
   return {
+    property: 'lifecycle',
+    name: entry.name,
+    version,
+    accepted: f === null,
+    runs: r.numRuns,
+    ruleId: f?.violation?.ruleId ?? null,
+    harnessError: f?.harnessError ?? null,
+    steps: f ? f.steps : [],
+    replay: f ? f.replay : null,
+  };
+}
+
+/** Runs one correct provider on one version through `checkDatapath` (`mixed` workload). */
+export function measureCorrectDatapath(entry: CorrectEntry, version: Version, opts: { readonly seed: number; readonly runs?: number }): CorrectMeasurement {
+  const r = checkDatapath(entry.loader, { interfaceVersion: version, seed: opts.seed, numRuns: opts.runs ?? CORRECT_DATAPATH_RUNS });
+  const f = r.failure;
+  return {
+    property: 'datapath',
     name: entry.name,
     version,
     accepted: f === null,

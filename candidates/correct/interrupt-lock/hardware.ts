@@ -62,6 +62,7 @@ export function createHardwareOps(k: KernelServices, slots: SlotOps): HardwareOp
     slots.dropSlots(hw);
     k.MmUnmapIoSpace(hw.bar, hw.span);
     dev.hw = null;
+    dev.unpowered = false; // a later START re-programs everything
   };
 
   const bringUp = (dev: Device, res: CM_RESOURCE_LIST): NTSTATUS => {
@@ -71,6 +72,7 @@ export function createHardwareOps(k: KernelServices, slots: SlotOps): HardwareOp
     if (!mem || mem.Type !== CmResourceTypeMemory) return STATUS_DEVICE_NOT_READY;
     const bar = k.MmMapIoSpace(mem.u.Memory.Start, mem.u.Memory.Length, MmNonCached);
     if (bar === null) return STATUS_INSUFFICIENT_RESOURCES;
+    dev.unpowered = false;
     const hw: Hardware = { dev, bar, span: mem.u.Memory.Length, slots: [], table: null, line: null, guard: null, live: false };
     dev.hw = hw;
     const fail = (st: NTSTATUS) => {

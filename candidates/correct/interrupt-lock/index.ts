@@ -5,7 +5,10 @@
  * (KeSynchronizeExecution / KeAcquireInterruptSpinLock), not an executive spin lock; the PnP
  * dispatch routine is a table of minor-code handlers; bottom-up IRPs use a synchronous forwarder
  * that waits only when the lower driver pended; the power work item exists only for 1.1+
- * providers; DMACOUNT is read back from the register rather than shadowed.
+ * providers; DMACOUNT is read back from the register rather than shadowed. Back in D0 after a power
+ * loss, the D0 completion routine itself (any version, IRQL <= DISPATCH_LEVEL) resets the owned
+ * channels and re-programs their slots and INTRCTRL in one KeSynchronizeExecution; PowerUp (1.1+)
+ * follows in the work item.
  *
  * @module
  */
@@ -42,6 +45,7 @@ import {
   NetDmaNotificationProviderPowerUp,
   NonPagedPoolNx,
   PowerDeviceD0,
+  STATUS_CONTINUE_COMPLETION,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_NO_SUCH_DEVICE,
@@ -166,21 +170,32 @@ const load: DriverImageLoader = (k): DRIVER_INITIALIZE => {
     const sl = k.IoGetCurrentIrpStackLocation(irp);
     const pw = sl.Parameters.Power;
     const deviceSet = sl.MinorFunction === IRP_MN_SET_POWER && pw !== undefined && pw.Type === DevicePowerState;
-    if (deviceSet && pw.State.DeviceState !== PowerDeviceD0 && dev.notify && dev.running && !dev.napping) {
-      tellNetDma(dev, NetDmaNotificationProviderPowerDown);
-      dev.napping = true;
+    if (deviceSet && pw.State.DeviceState !== PowerDeviceD0) {
+      if (dev.notify && dev.running && !dev.napping) {
+        tellNetDma(dev, NetDmaNotificationProviderPowerDown);
+        dev.napping = true;
+      }
+      if (dev.hw) dev.unpowered = true; // the bus powers the engine off under this IRP
     }
-    if (!deviceSet || pw.State.DeviceState !== PowerDeviceD0 || !dev.powerItem) {
+    if (!deviceSet || pw.State.DeviceState !== PowerDeviceD0) {
       k.IoSkipCurrentIrpStackLocation(irp);
       return k.PoCallDriver(dev.below, irp);
     }
-    // Back to D0 on a 1.1+ provider: PowerUp after the lower drivers, at PASSIVE_LEVEL in a work item.
+    // Back to D0: the engine is re-programmed in the completion routine itself (it only touches
+    // registers and the interrupt lock, fine at DISPATCH_LEVEL), so on 1.0 it is ready before the
+    // IRP completes and NetDMA restarts the channels; on 1.1+ PowerUp follows at PASSIVE_LEVEL.
     const item = dev.powerItem;
     k.IoMarkIrpPending(irp);
     k.IoCopyCurrentIrpStackLocationToNext(irp);
     k.IoSetCompletionRoutine(irp, (_dd, i) => {
+      if (!NT_SUCCESS(i.IoStatus.Status)) return STATUS_CONTINUE_COMPLETION;
+      if (dev.unpowered) {
+        dev.unpowered = false;
+        if (dev.hw) slots.relight(dev.hw);
+      }
+      if (!item) return STATUS_CONTINUE_COMPLETION;
       k.IoQueueWorkItem(item, () => {
-        if (NT_SUCCESS(i.IoStatus.Status) && dev.napping && dev.provider) {
+        if (dev.napping && dev.provider) {
           tellNetDma(dev, NetDmaNotificationProviderPowerUp);
           dev.napping = false;
         }
@@ -215,7 +230,7 @@ const load: DriverImageLoader = (k): DRIVER_INITIALIZE => {
       return st;
     };
     if (notify && !powerItem) return bail(STATUS_INSUFFICIENT_RESOURCES);
-    const dev: Device = { self, pdo, below, ver, notify, powerItem, affinity: null, provider: null, hw: null, running: false, napping: false };
+    const dev: Device = { self, pdo, below, ver, notify, powerItem, affinity: null, provider: null, hw: null, running: false, napping: false, unpowered: false };
     self.DeviceExtension['il'] = dev;
     const two = ver >= 0x200;
     const handle: OUT<NET_DMA_PROVIDER_HANDLE> = {};

@@ -11,6 +11,7 @@ import {
   CHANSTS_ADDRESS_MASK,
   CHANSTS_STATE_MASK,
   GENERAL_REGISTERS,
+  INTRCTRL,
   NetDmaTransferStatusArmed,
   NetDmaTransferStatusHalted,
   NonPagedPoolNx,
@@ -91,6 +92,8 @@ export interface Device {
   hw: Hardware | null;
   running: boolean;
   napping: boolean;
+  /** The engine lost power below D0 (the bus cut it) and its slots are not re-programmed yet. */
+  unpowered: boolean;
 }
 
 export const chanReg = (bar: bigint, n: number, r: keyof typeof CHANNEL_REGISTERS) => bar + BigInt(REGISTER_BLOCK_SIZE * (n + 1) + CHANNEL_REGISTERS[r].offset);
@@ -99,6 +102,12 @@ export interface SlotOps {
   readonly makeSlots: (hw: Hardware, count: number, cpus: readonly number[]) => boolean;
   readonly dropSlots: (hw: Hardware) => void;
   readonly resetRegs: (hw: Hardware, n: number) => boolean;
+  /**
+   * Back in D0 after a power loss, from the D0 completion routine (IRQL <= DISPATCH_LEVEL): resets
+   * each owned slot's channel, then re-programs those slots and re-enables the engine's interrupts
+   * in one pass under the interrupt spin lock.
+   */
+  readonly relight: (hw: Hardware) => void;
   readonly messageIsr: KMESSAGE_SERVICE_ROUTINE;
   readonly lineIsr: KSERVICE_ROUTINE;
   readonly SetDmaChannelCpuAffinity: DMA_CHANNELS_CPU_AFFINITY_HANDLER;
@@ -117,6 +126,10 @@ interface ClaimRequest {
   readonly handle: NET_DMA_CHANNEL_HANDLE;
   readonly mask: number;
   got: Slot | null;
+}
+interface Relight {
+  readonly hw: Hardware;
+  readonly stuck: ReadonlySet<number>;
 }
 interface Report {
   readonly slot: Slot;
@@ -141,6 +154,28 @@ export function createSlotOps(k: KernelServices): SlotOps {
   const program = (s: Slot) => {
     k.WRITE_REGISTER_USHORT(chanReg(s.hw.bar, s.n, 'CHANCTRL'), CTRL_RUN);
     k.WRITE_REGISTER_ULONG64(chanReg(s.hw.bar, s.n, 'CHANCMP'), s.completion);
+  };
+
+  // ---- return from a power loss ----
+  /** KSYNCHRONIZE_ROUTINE: at DIRQL, holding the interrupt lock, like every other change to a slot. */
+  const reprogramOwned: KSYNCHRONIZE_ROUTINE = (context) => {
+    const { hw, stuck } = context as Relight;
+    for (const s of hw.slots) {
+      if (s.owner === null || stuck.has(s.n)) continue; // a channel that would not reset stays dark
+      s.seen = 0n; // nothing the ISR captured before the power loss is still owed to NetDMA
+      s.broken = false; // the power loss cleared CHANERR with the rest
+      program(s);
+    }
+    k.WRITE_REGISTER_UCHAR(hw.bar + BigInt(GENERAL_REGISTERS.INTRCTRL.offset), INTRCTRL.MASTER_INT_EN);
+    return true;
+  };
+  const relight = (hw: Hardware) => {
+    if (!hw.live || !hw.guard) return;
+    // INTRCTRL is still 0, so the ISR cannot run while the owned channels are reset here.
+    const stuck = new Set<number>();
+    for (const s of hw.slots) if (s.owner !== null && !resetRegs(hw, s.n)) stuck.add(s.n);
+    const req: Relight = { hw, stuck };
+    k.KeSynchronizeExecution(hw.guard, reprogramOwned, req);
   };
 
   // ---- ISR side (runs holding the interrupt lock) ----
@@ -332,6 +367,6 @@ export function createSlotOps(k: KernelServices): SlotOps {
     return STATUS_SUCCESS;
   };
 
-  return { makeSlots, dropSlots, resetRegs, messageIsr, lineIsr, SetDmaChannelCpuAffinity, AllocateDmaChannel, FreeDmaChannel, StartDma, AppendDma, SuspendDma, ResumeDma, AbortDma, ResetChannel };
+  return { makeSlots, dropSlots, resetRegs, relight, messageIsr, lineIsr, SetDmaChannelCpuAffinity, AllocateDmaChannel, FreeDmaChannel, StartDma, AppendDma, SuspendDma, ResumeDma, AbortDma, ResetChannel };
 }
 

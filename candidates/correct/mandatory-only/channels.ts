@@ -11,6 +11,7 @@ import {
   CHANSTS_STATE_MASK,
   DISPATCH_LEVEL,
   GENERAL_REGISTERS,
+  INTRCTRL,
   NetDmaTransferStatusArmed,
   NetDmaTransferStatusHalted,
   REGISTER_BLOCK_SIZE,
@@ -47,6 +48,8 @@ export class MoChannel {
     readonly slot: number,
     readonly handle: NET_DMA_CHANNEL_HANDLE,
     readonly cpu: number,
+    /** CompletionPhysicalAddress from the allocation, kept to bind the channel again after a power loss. */
+    readonly completionPa: bigint,
   ) {}
   reg(name: keyof typeof CHANNEL_REGISTERS): bigint {
     return this.map.va + BigInt((this.slot + 1) * REGISTER_BLOCK_SIZE + CHANNEL_REGISTERS[name].offset);
@@ -143,15 +146,13 @@ export class MoChannels {
     if (slot < 0) return STATUS_INSUFFICIENT_RESOURCES;
     let cpu = map.cpuOf[slot]!;
     if (!fits(cpu)) cpu = 31 - Math.clz32(mask & -mask);
-    const ch = new MoChannel(dev, map, slot, handle, cpu);
+    const ch = new MoChannel(dev, map, slot, handle, cpu, params.CompletionPhysicalAddress);
     this.k.KeInitializeDpc(ch.dpc, this.dpc, ch);
     this.k.KeSetTargetProcessorDpc(ch.dpc, cpu);
-    if (!this.resetSlot(map, slot)) {
+    if (!this.bind(ch)) {
       this.withTable(dev, () => map.free.push(slot));
       return STATUS_UNSUCCESSFUL;
     }
-    this.k.WRITE_REGISTER_ULONG64(ch.reg('CHANCMP'), params.CompletionPhysicalAddress);
-    this.k.WRITE_REGISTER_USHORT(ch.reg('CHANCTRL'), ENABLE);
     this.withTable(dev, () => {
       map.live[slot] = ch;
     });
@@ -159,6 +160,32 @@ export class MoChannels {
     out.value = ch;
     return STATUS_SUCCESS;
   };
+
+  /**
+   * Puts `ch`'s engine channel in the state NetDMA expects of a just-allocated channel: reset, its
+   * completion address in CHANCMP, interrupts and error handling on in CHANCTRL, and an empty
+   * counted chain. Used at allocation and again for every live channel after a power loss.
+   */
+  private bind(ch: MoChannel): boolean {
+    if (!this.resetSlot(ch.map, ch.slot)) return false;
+    this.k.WRITE_REGISTER_ULONG64(ch.reg('CHANCMP'), ch.completionPa);
+    this.k.WRITE_REGISTER_USHORT(ch.reg('CHANCTRL'), ENABLE);
+    ch.tail = 0;
+    ch.lastPa = 0n;
+    ch.error = false;
+    return true;
+  }
+
+  /**
+   * Back in D0 after the engine lost power (PASSIVE_LEVEL, from the power work item): binds every
+   * live channel again exactly as its allocation did, then re-enables the engine's interrupts. Free
+   * slots are left as the power loss left them; allocation binds them when they are handed out.
+   */
+  rebindAll(dev: MoDevice, map: Mapped): void {
+    const live = this.withTable(dev, () => map.live.filter((c): c is MoChannel => c !== null && c.open));
+    for (const ch of live) this.bind(ch); // a slot that will not reset stays dark: NetDMA's restart shows it
+    this.k.WRITE_REGISTER_UCHAR(map.va + BigInt(GENERAL_REGISTERS.INTRCTRL.offset), INTRCTRL.MASTER_INT_EN);
+  }
 
   readonly FreeDmaChannel: DMA_CHANNEL_FREE_HANDLER = (context) => {
     const ch = context as MoChannel;

@@ -18,7 +18,7 @@ export interface Mapped {
   readonly free: number[];
   readonly live: (MoChannel | null)[];
   interrupts: { table: IO_INTERRUPT_MESSAGE_INFO } | { line: KINTERRUPT } | null;
-  /** Finishes a D0 SET_POWER at PASSIVE_LEVEL (1.1+ only); allocated at START. */
+  /** Finishes a D0 SET_POWER at PASSIVE_LEVEL (re-binding the channels, then PowerUp on 1.1+); allocated at START. */
   powerItem: IO_WORKITEM | null;
 }
 
@@ -34,4 +34,6 @@ export interface MoDevice {
   map: Mapped | null;
   started: boolean;
   down: boolean;
+  /** Set when a SET_POWER below D0 went down with the engine mapped: its registers did not survive. */
+  amnesia: boolean;
 }

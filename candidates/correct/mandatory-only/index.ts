@@ -6,7 +6,9 @@
  * as the highest version the interface offers; it drives at most two channels
  * (MaxDmaChannelCount 2, fewer than the engine has) and reports a 64 KiB MaximumTransferSize; the
  * driver is a class per FDO; DriverEntry allocates nothing, so Unload is a bare return; the power
- * work item exists only while the device is started.
+ * work item exists only while the device is started. Back in D0 after a power loss, that work item
+ * (every version) binds each live channel again exactly as its allocation did and re-enables
+ * INTRCTRL, then notifies PowerUp (1.1+) and completes the IRP; free slots wait for allocation.
  *
  * @module
  */
@@ -138,14 +140,13 @@ class MandatoryOnlyDriver {
     const count = Math.min(k.READ_REGISTER_UCHAR(va + BigInt(GENERAL_REGISTERS.CHANCNT.offset)) & 0x1f, MO_MAX_CHANNELS);
     const map: Mapped = { va, bytes: bar.u.Memory.Length, count, cpuOf: [], free: [], live: new Array(count).fill(null), interrupts: null, powerItem: null };
     dev.map = map;
+    dev.amnesia = false;
     const vendor = this.vendorOf(dev.pdo);
     const xfercap = k.READ_REGISTER_UCHAR(va + BigInt(GENERAL_REGISTERS.XFERCAP.offset)) & 0x1f;
     const hwver = k.READ_REGISTER_UCHAR(va + BigInt(GENERAL_REGISTERS.VER.offset));
     if (vendor < 0 || count === 0) return this.abandon(dev, STATUS_DEVICE_NOT_READY);
-    if (dev.notify) {
-      map.powerItem = k.IoAllocateWorkItem(dev.fdo);
-      if (!map.powerItem) return this.abandon(dev, STATUS_INSUFFICIENT_RESOURCES);
-    }
+    map.powerItem = k.IoAllocateWorkItem(dev.fdo); // every version: D0 re-binds the channels at PASSIVE_LEVEL
+    if (!map.powerItem) return this.abandon(dev, STATUS_INSUFFICIENT_RESOURCES);
     const box: OUT<{ InterruptMessageTable?: IO_INTERRUPT_MESSAGE_INFO; InterruptObject?: KINTERRUPT }> = {};
     const params: IO_CONNECT_INTERRUPT_PARAMETERS = {
       Version: CONNECT_MESSAGE_BASED,
@@ -201,6 +202,7 @@ class MandatoryOnlyDriver {
     map.powerItem = null;
     k.MmUnmapIoSpace(map.va, map.bytes);
     dev.map = null;
+    dev.amnesia = false; // the next START programs the engine from scratch
   }
 
   // ---- PnP ----
@@ -268,17 +270,25 @@ class MandatoryOnlyDriver {
         this.notify(dev, NetDmaNotificationProviderPowerDown);
         dev.down = true;
       }
+      if (dev.map) dev.amnesia = true; // the bus takes the engine's power (and its registers) away
       return this.forward(dev, irp, false, true);
     }
     const item = dev.map?.powerItem ?? null;
-    if (!dev.down || !item) return this.forward(dev, irp, false, true);
+    if ((!dev.down && !dev.amnesia) || !item) return this.forward(dev, irp, false, true);
     k.IoMarkIrpPending(irp);
     k.IoCopyCurrentIrpStackLocationToNext(irp);
     k.IoSetCompletionRoutine(irp, (_x, i) => {
       k.IoQueueWorkItem(item, () => {
-        if (NT_SUCCESS(i.IoStatus.Status) && dev.provider) {
-          this.notify(dev, NetDmaNotificationProviderPowerUp);
-          dev.down = false;
+        if (NT_SUCCESS(i.IoStatus.Status)) {
+          // The engine before anyone may use it again: before PowerUp (1.1+, F50) and before this
+          // IRP completes, after which a 1.0 NetDMA restarts the channels (F39, F51).
+          const map = dev.map;
+          if (dev.amnesia && map) this.channels.rebindAll(dev, map);
+          dev.amnesia = false;
+          if (dev.down && dev.provider) {
+            this.notify(dev, NetDmaNotificationProviderPowerUp);
+            dev.down = false;
+          }
         }
         k.IoCompleteRequest(i, IO_NO_INCREMENT);
       }, DelayedWorkQueue, null);
@@ -307,7 +317,7 @@ class MandatoryOnlyDriver {
     const notify = version >= 0x101 ? (k.NdisGetRoutineAddress(k.RtlInitUnicodeString('NetDmaPnPEventNotify')) as NET_DMA_PNP_EVENT_NOTIFY | null) : null;
     const tableLock: KSPIN_LOCK = {};
     k.KeInitializeSpinLock(tableLock);
-    const dev: MoDevice = { fdo, pdo, lower, version, notify, tableLock, affinity: new Map(), provider: null, map: null, started: false, down: false };
+    const dev: MoDevice = { fdo, pdo, lower, version, notify, tableLock, affinity: new Map(), provider: null, map: null, started: false, down: false, amnesia: false };
     fdo.DeviceExtension['mo'] = dev;
     const handle: OUT<NET_DMA_PROVIDER_HANDLE> = {};
     const reg = k.NetDmaRegisterProvider(dev, handle, {

@@ -74,6 +74,12 @@ export interface PsDevice {
   netDmaStarted: boolean;
   /** PowerDown sent and PowerUp not yet. */
   sleeping: boolean;
+  /**
+   * A device SET_POWER below D0 went down while the engine was mapped: the bus cut its power, so
+   * INTRCTRL and every channel's registers are gone until the worker restores them on the way back
+   * to D0 (any interface version: 1.0 NetDMA restarts the channels as soon as the D0 IRP completes).
+   */
+  engineDark: boolean;
 }
 
 export function psDevice(d: DEVICE_OBJECT): PsDevice {

@@ -56,6 +56,12 @@ export interface PsEngine {
   bringUp(dev: PsDevice, translated: CM_RESOURCE_LIST): NTSTATUS;
   /** NetDmaProviderStop (if started), then disconnect and unmap. PASSIVE_LEVEL. */
   tearDown(dev: PsDevice): void;
+  /**
+   * Back in D0 after the engine lost power: the same per-channel RESET as bring-up on every
+   * channel, each allocated one re-armed as at allocation with its software chain state
+   * forgotten, then INTRCTRL. Run by the worker before PowerUp / before the D0 IRP completes.
+   */
+  restore(dev: PsDevice): void;
   readonly SetDmaChannelCpuAffinity: DMA_CHANNELS_CPU_AFFINITY_HANDLER;
   readonly AllocateDmaChannel: DMA_CHANNEL_ALLOCATE_HANDLER;
   readonly FreeDmaChannel: DMA_CHANNEL_FREE_HANDLER;
@@ -138,6 +144,29 @@ export function createEngine(k: KernelServices): PsEngine {
     }
     k.MmUnmapIoSpace(hw.bar, hw.barLength);
     dev.hw = null;
+    dev.engineDark = false; // the next START programs the engine from scratch
+  };
+
+  const restore = (dev: PsDevice): void => {
+    const hw = dev.hw;
+    dev.engineDark = false;
+    if (!hw) return;
+    // Which channels NetDMA holds, read once under the table lock (Allocate/Free change it there).
+    const old = k.KeAcquireSpinLock(dev.lock);
+    const held = hw.inUse;
+    const owners = new Map(hw.byIndex);
+    k.KeReleaseSpinLock(dev.lock, old);
+    for (let i = 0; i < hw.channelCount; i++) {
+      // A channel whose reset never finishes stays dark: NetDMA's restart on it then fails, visibly.
+      if (!reset(hw, i) || ((held >>> i) & 1) === 0) continue;
+      const c = owners.get(i);
+      if (!c || !c.live) continue;
+      c.issued = 0; // the power loss zeroed DMACOUNT with everything else
+      c.lastDone = 0n;
+      c.faulted = false;
+      arm(c);
+    }
+    k.WRITE_REGISTER_UCHAR(general(hw, 'INTRCTRL'), INTRCTRL.MASTER_INT_EN);
   };
 
   const bringUp = (dev: PsDevice, translated: CM_RESOURCE_LIST): NTSTATUS => {
@@ -147,6 +176,7 @@ export function createEngine(k: KernelServices): PsEngine {
     const bar = k.MmMapIoSpace(mem.Start, mem.Length, MmNonCached);
     if (bar === null) return STATUS_INSUFFICIENT_RESOURCES;
     const shape = { chancnt: k.READ_REGISTER_UCHAR(bar + BigInt(GENERAL_REGISTERS.CHANCNT.offset)) & 0x1f };
+    dev.engineDark = false;
     const hw: PsHardware = {
       bar, barLength: mem.Length, channelCount: Math.min(shape.chancnt, PS_MAX_CHANNELS),
       messageTable: null, lineObject: null, messageCpu: [], inUse: 0, byIndex: new Map(),
@@ -327,5 +357,5 @@ export function createEngine(k: KernelServices): PsEngine {
     return STATUS_SUCCESS;
   };
 
-  return { bringUp, tearDown, SetDmaChannelCpuAffinity, AllocateDmaChannel, FreeDmaChannel, StartDma, AppendDma, SuspendDma, ResumeDma, AbortDma, ResetChannel };
+  return { bringUp, tearDown, restore, SetDmaChannelCpuAffinity, AllocateDmaChannel, FreeDmaChannel, StartDma, AppendDma, SuspendDma, ResumeDma, AbortDma, ResetChannel };
 }

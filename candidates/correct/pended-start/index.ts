@@ -4,7 +4,9 @@
  * What differs: IRP_MN_START_DEVICE (and every other IRP handled on the way up) is pended rather
  * than waited for; START is finished by a per-device PASSIVE_LEVEL worker (one IO_WORKITEM and a
  * FIFO of jobs) queued from the completion routine, which may run at DISPATCH_LEVEL. Channels are
- * tracked with an in-use bit mask and an index map; MaxDmaChannelCount is 8.
+ * tracked with an in-use bit mask and an index map; MaxDmaChannelCount is 8. Back in D0 after a
+ * power loss, the same worker resets every engine channel, re-arms the allocated ones (shadow
+ * DMACOUNT zeroed) and re-enables INTRCTRL, then notifies PowerUp (1.1+) and completes the IRP.
  *
  * @module
  */
@@ -82,7 +84,7 @@ const load: DriverImageLoader = (k): DRIVER_INITIALIZE => {
     const dev: PsDevice = {
       fdo, pdo, next, major, minor, notify, block, lock, worker, jobs: [], workerQueued: false,
       wantedCpu: new Array<number>(PS_MAX_CHANNELS).fill(-1), haveAffinities: false,
-      handle: null, hw: null, netDmaStarted: false, sleeping: false,
+      handle: null, hw: null, netDmaStarted: false, sleeping: false, engineDark: false,
     };
     fdo.DeviceExtension['ps'] = dev;
     const out: OUT<NET_DMA_PROVIDER_HANDLE> = {};

@@ -165,13 +165,19 @@ export function createDispatch(k: KernelServices, engine: PsEngine): PsDispatch 
         notify(dev, NetDmaNotificationProviderPowerDown); // before the device leaves D0
         dev.sleeping = true;
       }
+      if (dev.hw) dev.engineDark = true; // the bus is about to cut the engine's power
       return passOn(dev, irp, false, true);
     }
     return pendAndSend(dev, irp, (i) => {
-      if (!NT_SUCCESS(i.IoStatus.Status) || !dev.sleeping) return STATUS_CONTINUE_COMPLETION;
+      if (!NT_SUCCESS(i.IoStatus.Status) || (!dev.sleeping && !dev.engineDark)) return STATUS_CONTINUE_COMPLETION;
       defer(dev, () => {
-        notify(dev, NetDmaNotificationProviderPowerUp); // back in D0: PASSIVE_LEVEL, in the worker
-        dev.sleeping = false;
+        // Back in D0, in the worker: the engine first (F39, F51), then PowerUp, which makes NetDMA
+        // restart every allocated channel (F50); a 1.0 NetDMA restarts them once this IRP completes.
+        if (dev.engineDark) engine.restore(dev);
+        if (dev.sleeping) {
+          notify(dev, NetDmaNotificationProviderPowerUp);
+          dev.sleeping = false;
+        }
         k.IoCompleteRequest(i, IO_NO_INCREMENT);
       });
       return STATUS_MORE_PROCESSING_REQUIRED;
