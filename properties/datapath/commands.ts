@@ -25,6 +25,13 @@ export type Workload = 'copies' | 'pnp';
 /** Everything one run draws. */
 export interface DatapathInput {
   readonly workload: Workload;
+  /**
+   * Whether the engine does DCA (its PCI capability says so; default true). Drawn per run and
+   * shrinking towards an engine without DCA, so NDMA-DCA-02 (a provider that did not declare DCA
+   * ignores NET_DMA_DESTINATION_DCA_ENABLE) is exercised on providers that declare DCA only when the
+   * engine has it, such as the reference.
+   */
+  readonly engineDca?: boolean;
   readonly commands: readonly DatapathCommand[];
   /** The scheduler's decisions (engine steps, interrupt delivery, handler CPUs and IRQLs). */
   readonly choices: readonly number[];
@@ -91,6 +98,7 @@ const choicesArb = fc.array(fc.nat({ max: 15 }), { maxLength: 300 });
 /** Copy workloads: allocations, chains, suspend/edit/resume, abort, reset, faults. */
 export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   workload: fc.constant<Workload>('copies'),
+  engineDca: fc.boolean(),
   commands: fc.array(fc.oneof(...copyCommands), { minLength: 1, maxLength: 25 }),
   choices: choicesArb,
 });
@@ -98,6 +106,7 @@ export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
 /** The same with PnP and power events while copies are in flight. */
 export const pnpInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   workload: fc.constant<Workload>('pnp'),
+  engineDca: fc.boolean(),
   commands: fc.array(fc.oneof(...copyCommands, { weight: 5, arbitrary: pnpArb }), { minLength: 1, maxLength: 25 }),
   choices: choicesArb,
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { RULES, type RuleId } from '../../spec';
 import { FAULTY_DATAPATH } from '../../candidates/faulty/catalog-datapath';
 import { faulty } from '../../candidates/faulty/faulty';
+import { CHANNEL_REGISTERS, DCACTRL, ENGINE_CAPABILITY, ENGINE_FEATURE_DCA, IoatEngine, PhysicalMemory, REGISTER_BLOCK_SIZE } from '../../src/hardware';
 import reference from '../../src/reference';
+import readBeforeDmaCount from '../../test/fixtures/providers/read-before-dmacount';
 import { decodeReplayToken } from '../replay-token';
 import { SEED } from '../seed';
 import type { DatapathInput } from './commands';
@@ -19,7 +21,7 @@ describe('the reference provider copies correctly through its handlers', () => {
     expect(r.stats.runs.copies).toBe(500);
     expect(r.stats.verifiedCopies).toBeGreaterThan(1000);
     for (const k of ['errors', 'isrs', 'dpcs', 'suspends', 'aborts', 'resets'] as const) expect(r.stats[k], k).toBeGreaterThan(0);
-    const rules: RuleId[] = ['NDMA-CHAN-06', 'NDMA-CHAN-07', 'NDMA-CHAN-08', 'NDMA-DP-15', 'NDMA-DP-17', ...(iv === '2.0' ? (['NDMA-DCA-01', 'NDMA-DCA-03', 'NDMA-DCA-04'] as const) : [])];
+    const rules: RuleId[] = ['NDMA-CHAN-06', 'NDMA-CHAN-07', 'NDMA-CHAN-08', 'NDMA-DP-15', 'NDMA-DP-17', ...(iv === '2.0' ? (['NDMA-DCA-01', 'NDMA-DCA-02', 'NDMA-DCA-03', 'NDMA-DCA-04'] as const) : [])];
     for (const id of rules) expect(r.exercised.get(id) ?? 0, id).toBeGreaterThan(0);
   });
   it.each(MODES)(`passes 200 PnP-with-copies runs with %s chains (NetDMA %s, seed ${SEED})`, (_mode, iv) => {
@@ -105,6 +107,67 @@ describe('the reference provider copies correctly through its handlers', () => {
     expect(dpcs.at(-1)).not.toMatch(/^NetDmaInterruptDpc\(0x0\)/);
     // Both copies after the reset were verified by the byte oracle.
     expect(r.stats.verifiedCopies).toBe(2);
+  });
+});
+
+describe('the model sees NetDMA\'s operations when the engine does, not when the handler is called', () => {
+  const copy = (status: boolean) => ({ kind: 'copy', length: 2, srcSkew: 0, dstSkew: 0, status, interrupt: false, serialize: false, dca: false, pageBreak: 'none' }) as const;
+  // A provider whose ProviderAppendDma reads DMACOUNT before writing DMACOUNT + n: the read is a
+  // preemption point, the engine completes the last descriptor it has and rightly writes Idle (1).
+  // The model used to get "DMACOUNT += n" when Append was called and predicted Active (0): NDMA-DP-04.
+  it.each([
+    ['no DCA: Start [2B S], Append [2B]', false, [{ kind: 'Copy', channel: 0, copies: [copy(true)] }, { kind: 'Copy', channel: 0, copies: [copy(false)] }], [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 2],
+    ['DCA: the context-change Start, Append [2B S]', true, [{ kind: 'Copy', channel: 0, copies: [copy(true)] }], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 1],
+  ] as const)('accepts Idle for the last descriptor the engine had while Append read DMACOUNT (%s)', (_label, engineDca, commands, choices, copies) => {
+    const input: DatapathInput = { workload: 'copies', engineDca, commands: [...commands, { kind: 'Check' }], choices: [...choices] };
+    const r = runDatapathWorkload(readBeforeDmaCount, input, { interfaceVersion: '2.0' });
+    expect(r.violation, r.violation?.message).toBeNull();
+    expect(r.harnessError).toBeNull();
+    const texts = r.trace.map((e) => e.text);
+    const at = texts.findIndex((t) => t.startsWith('ProviderAppendDma('));
+    // The window really happened: read, the engine's Idle completion word, then the write.
+    expect(texts.slice(at, at + 6).join('\n')).toMatch(/READ_REGISTER\(PDO#1\+0x\w+6, 16\) = 0x1\n(?:.*\n)?.*CHANCMP@0x[0-9a-f]+ <- 0x[0-9a-f]*1 \(NetDmaTransferStatusIdle\).*\nWRITE_REGISTER\(PDO#1\+0x\w+6, 16, 0x2\)/);
+    expect(r.stats.verifiedCopies).toBe(copies);
+    expect(r.exercised.get('NDMA-DP-04') ?? 0).toBeGreaterThan(0);
+  });
+  it('accepts that provider on 300 generated copy workloads (NetDMA 2.0)', () => {
+    const r = checkDatapath(readBeforeDmaCount, { interfaceVersion: '2.0', seed: SEED, numRuns: 300 }, 'copies');
+    if (r.failure) expect.fail(formatFailure(r.failure, 'test/fixtures/providers/read-before-dmacount.ts'));
+  });
+});
+
+describe('DCA is an engine capability: NDMA-DCA-02 on engines without it', () => {
+  const features = (e: IoatEngine): number | undefined => {
+    const cs = e.configSpace;
+    for (let at = cs[ENGINE_CAPABILITY.CAPABILITIES_POINTER]!, n = 0; at !== 0 && n < 48; at = cs[at + ENGINE_CAPABILITY.NEXT_OFFSET]!, n++) {
+      if (cs[at] === ENGINE_CAPABILITY.ID) return cs[at + ENGINE_CAPABILITY.FEATURES_OFFSET];
+    }
+    return undefined;
+  };
+  it.each([true, false])('an engine with dca=%s says so in its PCI capability; without DCA, DCACTRL reads 0 and ignores writes', (dca) => {
+    const e = new IoatEngine({ memory: new PhysicalMemory(), channelCount: 2, xfercapLog2: 20, raiseInterrupt: () => {}, dca });
+    expect(features(e)).toBe(dca ? ENGINE_FEATURE_DCA : 0);
+    const reg = REGISTER_BLOCK_SIZE + CHANNEL_REGISTERS.DCACTRL.offset;
+    e.mmioWrite(reg, 4, BigInt(DCACTRL.CMPL_WRITE_ENABLE | 2));
+    expect(e.mmioRead(reg, 4)).toBe(dca ? BigInt(DCACTRL.CMPL_WRITE_ENABLE | 2) : 0n);
+    expect(e.channelSnapshot(0).dcaCtrl).toBe(dca ? DCACTRL.CMPL_WRITE_ENABLE | 2 : 0);
+  });
+  it('the reference declares DCA only when its engine has it; on one without, it gets no context change and copies DESTINATION_DCA_ENABLE descriptors normally (2.0)', () => {
+    const dcaCopy = (length: number) => ({ kind: 'copy', length, srcSkew: 1, dstSkew: 2, status: true, interrupt: true, serialize: false, dca: true, pageBreak: 'none' }) as const;
+    const input: DatapathInput = {
+      workload: 'copies',
+      engineDca: false,
+      commands: [{ kind: 'Allocate' }, { kind: 'Copy', channel: 0, copies: [dcaCopy(200), dcaCopy(64)] }, { kind: 'Check' }, { kind: 'Reset', channel: 0 }, { kind: 'Copy', channel: 0, copies: [dcaCopy(300)] }, { kind: 'Check' }],
+      choices: [0, 1, 0, 2, 1, 3],
+    };
+    const r = runDatapathWorkload(reference, input, { interfaceVersion: '2.0' });
+    expect(r.violation, r.violation?.message).toBeNull();
+    expect(r.harnessError).toBeNull();
+    const texts = r.trace.map((e) => e.text);
+    expect(texts.some((t) => /context change/.test(t))).toBe(false);
+    expect(texts.some((t) => /copy 200 B .* DCA->none/.test(t))).toBe(true);
+    expect(r.exercised.get('NDMA-DCA-02') ?? 0).toBe(3);
+    for (const id of ['NDMA-DCA-01', 'NDMA-DCA-03', 'NDMA-DCA-04'] as const) expect(r.exercised.get(id) ?? 0, id).toBe(0);
   });
 });
 

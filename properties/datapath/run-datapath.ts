@@ -73,6 +73,7 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     msix: opts.msix ?? true,
     cpus: opts.cpus ?? 4,
     channelParametersRevision: opts.channelParametersRevision ?? 2,
+    engine: { dca: input.engineDca ?? true },
     chooser: listChooser(input.choices),
   });
   const services = createKernelServices(m, { failPoolAttempts: new Set(), failNextCreateDevice: false });
@@ -167,6 +168,7 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
   };
 
   try {
+    if (input.engineDca === false) steps.push('(the engine has no DCA: its PCI capability lacks ENGINE_FEATURE_DCA)');
     steps.push('DriverEntry');
     const st = m.pnp.loadDriver(loader, services);
     if (!NT_SUCCESS(st)) {

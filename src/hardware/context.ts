@@ -13,6 +13,8 @@ export interface EngineContext {
   readonly memory: PhysicalMemory;
   /** XFERCAP: transfers above 2^xfercapLog2 bytes are a length error (0 = no limit). */
   readonly xfercapLog2: number;
+  /** The engine does DCA: context changes retarget the channel's hints. */
+  readonly dca: boolean;
   readonly interrupts: InterruptUnit;
   /** The current fault plan (consulted at every check). */
   faults(): FaultPlan;

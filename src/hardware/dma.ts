@@ -14,7 +14,8 @@
  *    Next*Address has low 12 bits set); length 0x800 (standard non-NULL, TransferSize above
  *    2^XFERCAP when XFERCAP ≠ 0); source 0x1 then destination 0x2 (standard non-NULL with
  *    TransferSize > 0: every segment must lie inside one allocation).
- * 4. **Move data.** Context change (op type 0xFF): DCA target := TransferSize & 0xFF.
+ * 4. **Move data.** Context change (op type 0xFF): DCA target := TransferSize & 0xFF (an
+ *    engine without DCA completes it without retargeting anything).
  *    NULL_TRANSFER: nothing, addresses and size not examined. TransferSize 0 (not NULL): no
  *    data and no address checks (an empty range addresses no memory) but the descriptor
  *    completes normally (FACTS F38). Otherwise the copy: one typed-array `set` for an
@@ -178,7 +179,7 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
 
   // Data movement.
   if (moves) copySegments(ctx, source, destination, size);
-  if (kind === 'context-change') ch.dcaApicId = size & 0xff;
+  if (kind === 'context-change' && ctx.dca) ch.dcaApicId = size & 0xff;
 
   // Completion.
   const completed = (ch.completedCount + 1) & 0xffff;

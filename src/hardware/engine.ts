@@ -38,6 +38,12 @@ export interface EngineConfig {
   readonly vendorId?: number;
   /** PCI device id (default 0x3C20). */
   readonly deviceId?: number;
+  /**
+   * Whether the engine does DCA (default true): advertised by {@link ENGINE_FEATURE_DCA} in the
+   * vendor-specific PCI capability. Without it DCACTRL is absent (reads 0, writes ignored),
+   * context changes retarget nothing and no write carries a DCA hint.
+   */
+  readonly dca?: boolean;
   /** Called, synchronously, when the engine raises MSI-X message `channel`. */
   raiseInterrupt(channel: number): void;
   /** Initial fault plan. */
@@ -75,6 +81,10 @@ export type MmioWidth = 1 | 2 | 4 | 8;
  * Completion writes report their hint target (`CompletionWrite.dcaTarget`), copies theirs
  * (`dcaTarget`), and `channelSnapshot()` shows DCACTRL, the context-change target and the
  * current completion target, so every binding is checkable.
+ *
+ * DCA is a capability ({@link EngineConfig.dca}, advertised in PCI config space, see pci.ts). An
+ * engine without it has no DCACTRL (reads 0, writes ignored); a context-change descriptor still
+ * completes as one (no data moved) but retargets nothing; no write carries a hint.
  */
 export class IoatEngine {
   /** 256-byte PCI configuration space (vendor id u16 LE at 0, device id at 2). */
@@ -84,6 +94,8 @@ export class IoatEngine {
   readonly channelCount: number;
   readonly xfercapLog2: number;
   readonly version: number;
+  /** The engine does DCA (see {@link EngineConfig.dca}). */
+  readonly dca: boolean;
   readonly memory: PhysicalMemory;
   readonly #channels: ChannelRegs[];
   readonly #interrupts: InterruptUnit;
@@ -102,12 +114,14 @@ export class IoatEngine {
     this.channelCount = config.channelCount;
     this.xfercapLog2 = config.xfercapLog2;
     this.version = (config.version ?? 0x30) & 0xff;
+    this.dca = config.dca ?? true;
     this.bar0Length = bar0Length(config.channelCount);
     this.configSpace = buildConfigSpace({
       vendorId: config.vendorId ?? 0x8086,
       deviceId: config.deviceId ?? 0x3c20,
       revision: this.version,
       channelCount: config.channelCount,
+      dca: this.dca,
     });
     this.#faults = config.faults ?? NO_FAULTS;
     this.#interrupts = new InterruptUnit((ch) => config.raiseInterrupt(ch));
@@ -116,6 +130,7 @@ export class IoatEngine {
     this.#ctx = {
       memory: config.memory,
       xfercapLog2: config.xfercapLog2,
+      dca: this.dca,
       interrupts: this.#interrupts,
       faults: () => this.#faults,
       notify: notify ?? (() => undefined),
@@ -277,7 +292,8 @@ export class IoatEngine {
       case 'CHANERR_MASK':
         return part(BigInt(ch.chanerrMask), byteOffset, width);
       case 'DCACTRL':
-        return part(BigInt(ch.dcactrl), byteOffset, width);
+        // Absent on an engine without DCA: reads 0 like a reserved offset.
+        return this.dca ? part(BigInt(ch.dcactrl), byteOffset, width) : 0n;
     }
   }
 
@@ -302,7 +318,8 @@ export class IoatEngine {
         ch.chanerrMask = Number(merge(BigInt(ch.chanerrMask), byteOffset, width, value)) >>> 0;
         return;
       case 'DCACTRL':
-        ch.dcactrl = Number(merge(BigInt(ch.dcactrl), byteOffset, width, value)) & DCACTRL_WRITABLE_MASK;
+        // Absent on an engine without DCA: writes are ignored like a reserved offset.
+        if (this.dca) ch.dcactrl = Number(merge(BigInt(ch.dcactrl), byteOffset, width, value)) & DCACTRL_WRITABLE_MASK;
         return;
       case 'CHANSTS':
       case 'CDAR':

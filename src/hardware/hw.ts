@@ -71,6 +71,35 @@ export const NET_DMA_DEFINED_FLAGS_MASK =
   NET_DMA_DESTINATION_PAGE_BREAK |
   NET_DMA_DESTINATION_DCA_ENABLE;
 
+/**
+ * The engine's features in PCI configuration space: a vendor-specific capability
+ * (PCI_CAPABILITY_ID_VENDOR_SPECIFIC, 0x09) in the capability list that starts at the capabilities
+ * pointer (config offset 0x34; each capability is `id, next, ...`). Byte `FEATURES` of that
+ * capability holds `ENGINE_FEATURE_*` bits. A driver reads it with BUS_INTERFACE_STANDARD
+ * GetBusData (PCI_WHICHSPACE_CONFIG), e.g. in AddDevice, before it has its registers.
+ */
+export const ENGINE_CAPABILITY = {
+  /** Offset of the capabilities pointer in the configuration header. */
+  CAPABILITIES_POINTER: 0x34,
+  /** PCI_CAPABILITY_ID_VENDOR_SPECIFIC. */
+  ID: 0x09,
+  /** Byte offsets inside the capability: id, next pointer, length, feature bits. */
+  ID_OFFSET: 0,
+  NEXT_OFFSET: 1,
+  LENGTH_OFFSET: 2,
+  FEATURES_OFFSET: 3,
+  /** Value of the length byte. */
+  LENGTH: 8,
+} as const;
+
+/**
+ * Feature bit: the engine does Direct Cache Access (DCACTRL, context-change retargeting, DCA
+ * hints). Without it DCACTRL is absent (reads 0, writes are ignored), context-change descriptors
+ * complete without retargeting anything, and no write carries a DCA hint: the driver must not set
+ * NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED.
+ */
+export const ENGINE_FEATURE_DCA = 0x01;
+
 /** Page size used by page-break descriptors (the engine's, independent of the memory's allocation granule). */
 export const NET_DMA_PAGE_SIZE = 4096;
 

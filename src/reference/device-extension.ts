@@ -45,7 +45,7 @@ export interface FdoExtension {
   readonly lower: DEVICE_OBJECT;
   /** Provider version registered, major*256+minor. */
   readonly version: number;
-  /** Registered with NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED (2.0 providers). */
+  /** Registered with NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED (2.0 providers on an engine with the DCA capability). */
   readonly dca: boolean;
   readonly notify: NET_DMA_PNP_EVENT_NOTIFY | null;
   /** Pool block standing for the provider context NetDMA gets back. */

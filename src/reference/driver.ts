@@ -3,6 +3,8 @@ import {
   CmResourceTypeInterrupt,
   DO_DEVICE_INITIALIZING,
   DevicePowerState,
+  ENGINE_CAPABILITY,
+  ENGINE_FEATURE_DCA,
   FILE_DEVICE_SECURE_OPEN,
   FILE_DEVICE_UNKNOWN,
   IO_NO_INCREMENT,
@@ -30,6 +32,7 @@ import {
   NonPagedPoolNx,
   NotificationEvent,
   DelayedWorkQueue,
+  PCI_WHICHSPACE_CONFIG,
   PowerDeviceD0,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_MORE_PROCESSING_REQUIRED,
@@ -235,6 +238,29 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     return STATUS_PENDING;
   };
 
+  /**
+   * Whether the engine behind `pdo` does DCA: the ENGINE_FEATURE_DCA bit of its vendor-specific
+   * PCI capability, read from configuration space through BUS_INTERFACE_STANDARD (allowed in
+   * AddDevice, unlike register access). Only such an engine gets DCA_SUPPORTED (F17c, F40).
+   */
+  const engineDoesDca = (pdo: DEVICE_OBJECT): boolean => {
+    const bus = k.IoGetBusInterfaceStandard(pdo);
+    if (!bus) return false;
+    const cfg = new Uint8Array(256);
+    const got = bus.GetBusData(bus.Context, PCI_WHICHSPACE_CONFIG, cfg, 0, cfg.length);
+    bus.InterfaceDereference(bus.Context);
+    if (got !== cfg.length) return false;
+    // Walk the capability list: dword-aligned pointers past the header, bounded against loops.
+    let at = cfg[ENGINE_CAPABILITY.CAPABILITIES_POINTER]! & 0xfc;
+    for (let n = 0; n < 48 && at >= 0x40; n++) {
+      if (cfg[at + ENGINE_CAPABILITY.ID_OFFSET] === ENGINE_CAPABILITY.ID && cfg[at + ENGINE_CAPABILITY.LENGTH_OFFSET]! > ENGINE_CAPABILITY.FEATURES_OFFSET) {
+        return (cfg[at + ENGINE_CAPABILITY.FEATURES_OFFSET]! & ENGINE_FEATURE_DCA) !== 0;
+      }
+      at = cfg[at + ENGINE_CAPABILITY.NEXT_OFFSET]! & 0xfc;
+    }
+    return false;
+  };
+
   const AddDevice: DRIVER_ADD_DEVICE = (driver, pdo) => {
     const out: OUT<DEVICE_OBJECT> = {};
     let st = k.IoCreateDevice(driver, 0, null, FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, false, out);
@@ -262,7 +288,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     const lock: KSPIN_LOCK = {};
     k.KeInitializeSpinLock(lock);
     const fdo: FdoExtension = {
-      self, pdo, lower, version, dca: version >= 0x200, notify: notifyFn, contextBlock, lock, powerWorkItem,
+      self, pdo, lower, version, dca: version >= 0x200 && engineDoesDca(pdo), notify: notifyFn, contextBlock, lock, powerWorkItem,
       provider: null, affinities: null, providerStarted: false, poweredDown: false, lostContext: false,
       regs: null, regsLength: 0, messageTable: null, lineInterrupt: null, connectedMessageBased: false,
       channelCount: 0, messageCpus: [], channels: [],
@@ -273,7 +299,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
       MajorVersion: version >> 8,
       MinorVersion: version & 0xff,
       Size: is2 !== bug('register-wrong-size') ? NET_DMA_PROVIDER_CHARACTERISTICS_SIZE_2 : NET_DMA_PROVIDER_CHARACTERISTICS_SIZE_1,
-      Flags: fdo.dca ? NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED : 0, // DCA on the 2.0 interface (F17c, F40)
+      Flags: fdo.dca ? NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED : 0, // DCA on the 2.0 interface with a DCA engine (F17c, F40)
       PhysicalDeviceObject: pdo,
       MaxDmaChannelCount: bug('register-zero-max-channels') ? 0 : REFERENCE_MAX_CHANNELS,
       ...handlers,

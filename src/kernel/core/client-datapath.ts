@@ -2,7 +2,9 @@
  * The NetDMA client's data path: per allocated channel, descriptor chains built in simulated
  * memory and submitted through the provider's handlers in the orders the docs allow (F32a), and
  * every observation checked against a spec rule: the dmatest byte oracle, the write log, the
- * independent engine model (`runDatapath`) fed with the operations the client applied, and the
+ * independent engine model (`runDatapath`) fed with the hardware-level operations NetDMA asked for
+ * in the order the engine saw them (each at the register write that carried it, after the engine
+ * steps taken before it; at the handler's return if the provider never issued it), and the
  * interrupt reports (NetDmaIsr / NetDmaInterruptDpc).
  *
  * NetDMA's own descriptors: a DCA provider (2.0 with DCA_SUPPORTED) gets a context change as the
@@ -32,6 +34,7 @@ import {
   encodeDescriptorInto,
   faultPlan,
   hex,
+  type ChanCmd,
   type ChannelSnapshot,
   type DescriptorFaultKind,
   type EngineNotice,
@@ -70,6 +73,16 @@ export function isDcaProvider(prov: ProviderRecord): boolean {
 export function apicIdOf(cpu: number): number {
   return cpu & 0xff;
 }
+
+/** Which pending operations a CHANCMD command reaching the engine applies. */
+const COMMAND_OPS: Partial<Record<ChanCmd['kind'], readonly DatapathOp['op'][]>> = {
+  start: ['start'],
+  append: ['append'],
+  suspend: ['suspend'],
+  resume: ['resume'],
+  abort: ['abort'],
+  reset: ['reset'],
+};
 
 /** Why NetDMA starts a channel on a control descriptor of its own (not a copy). */
 type ControlReason = 'allocate' | 'context-lost' | 'power-up';
@@ -117,7 +130,14 @@ export class DpChannel {
   hwKnown: number | undefined = undefined;
   /** Last descriptor submitted (linked chains: the tail NetDMA patches on Append). */
   tail: bigint | null = null;
+  /** The hardware-level operations applied to the channel and the engine steps, in the order the engine saw them (the model's input). */
   readonly ops: DatapathOp[] = [];
+  /** Operations of the handler call in progress that the engine has not seen yet (see `ClientDataPath.call`). */
+  readonly pending: DatapathOp[] = [];
+  /** The engine channel the handler call in progress drives (by CHANCMP), if known. */
+  pendingHw: number | undefined = undefined;
+  /** DMACOUNT of that engine channel as last seen during the call (a write that changes it hands work over). */
+  hwDmaCount = 0;
   /** Client label of each op (for rule attribution and messages). */
   readonly config: DatapathConfig;
   readonly initial: ModelMemory;
@@ -159,6 +179,7 @@ export class DpChannel {
       masterIntEn: true,
       completionAddress: rec.completionPa,
       chanerrMask: hw?.chanerrMask ?? 0,
+      dca: m.engineOf(prov.device).dca,
     };
     this.initial = modelMemoryOf(this.allocations().map((a) => [a.pa, mem.read(a.pa, a.length)] as const));
   }
@@ -218,6 +239,8 @@ export class DpChannel {
  */
 export class ClientDataPath implements EngineListener {
   readonly channels: DpChannel[] = [];
+  /** The channel whose handler is running (its pending operations wait for the engine to see them). */
+  #inFlight: DpChannel | null = null;
   /** Statistics for the properties. */
   readonly stats = { copies: 0, descriptors: 0, verifiedCopies: 0, errors: 0, isrs: 0, dpcs: 0, suspends: 0, aborts: 0, resets: 0 };
 
@@ -317,6 +340,12 @@ export class ClientDataPath implements EngineListener {
   }
 
   onNotice(dev: SimDevice, n: EngineNotice): void {
+    const f = this.#inFlight;
+    if (n.kind === 'command' && f !== null && f.dev === dev && f.pendingHw === n.ch) {
+      const kinds = COMMAND_OPS[n.command];
+      if (kinds !== undefined) this.engineSaw(n.ch, kinds);
+      if (n.command === 'reset') f.hwDmaCount = this.m.engineOf(dev).channelSnapshot(n.ch).dmaCount;
+    }
     const c = this.byHw(dev, n.ch);
     if (c === undefined || c.freed) return;
     if (n.kind === 'completion-write' && c.dca) this.checkCompletionHint(c, n.write.dcaTarget, `${n.reason === 'suspend' ? 'SUSPEND' : 'ABORT'}`);
@@ -332,6 +361,14 @@ export class ClientDataPath implements EngineListener {
     const block = Math.floor(offset / REGISTER_BLOCK_SIZE);
     if (block === 0) return;
     const inner = offset % REGISTER_BLOCK_SIZE;
+    const f = this.#inFlight;
+    const dmaCount = CHANNEL_REGISTERS.DMACOUNT;
+    if (f !== null && f.dev === dev && f.pendingHw === block - 1 && inner < dmaCount.offset + dmaCount.size && inner + width > dmaCount.offset) {
+      // A DMACOUNT write that changed the count hands work over (or starts an armed counted chain).
+      const now = this.m.engineOf(dev).channelSnapshot(block - 1).dmaCount;
+      if (now !== f.hwDmaCount) this.engineSaw(block - 1, ['start-counted', 'add-count']);
+      f.hwDmaCount = now;
+    }
     if (inner !== CHANNEL_REGISTERS.CHANCTRL.offset || width > 2) return;
     if ((Number(value) & CHANCTRL.INT_REARM) === 0) return;
     const c = this.byHw(dev, block - 1);
@@ -399,12 +436,47 @@ export class ClientDataPath implements EngineListener {
 
   // ---- workload operations ----
 
-  private call(c: DpChannel, handler: string, fn: () => unknown, returns: 'ntstatus' | 'void'): number {
+  /**
+   * Calls a provider handler for `c`. `intents` are the hardware-level operations the NetDMA call
+   * stands for (the model's vocabulary: `start`, `start-counted`, `append`, `add-count`, `suspend`,
+   * `resume`, `abort`, `reset`). They are not fed to the model when the handler is called but when
+   * the engine sees them — the CHANCMD command reaching the channel, the DMACOUNT write that changes
+   * the count (see {@link ClientDataPath.engineSaw}) — so that engine steps taken at preemption points
+   * inside the handler (a register read before the DMACOUNT write, say) come first, as they did on
+   * the hardware. Whatever the engine has not seen by the time the handler returns is applied then:
+   * the call's deadline, so a provider that never hands the work over still diverges from the model.
+   */
+  private call(c: DpChannel, handler: string, fn: () => unknown, returns: 'ntstatus' | 'void', intents: readonly DatapathOp[] = []): number {
     const m = this.m;
     const cpu = m.chooser.choose(m.cpus.count, 'client-cpu');
     const irql = m.chooser.choose(2, 'client-irql') === 1 ? DISPATCH_LEVEL : PASSIVE_LEVEL;
-    const r = callProvider(m, `${handler}(${c.name})`, { cpu, irql }, returns, fn);
+    const outer = this.#inFlight;
+    c.pending.push(...intents);
+    c.pendingHw = c.pending.length > 0 ? c.hwIndex() : undefined;
+    c.hwDmaCount = c.pendingHw === undefined ? 0 : m.engineOf(c.dev).channelSnapshot(c.pendingHw).dmaCount;
+    this.#inFlight = c;
+    let r: unknown;
+    try {
+      r = callProvider(m, `${handler}(${c.name})`, { cpu, irql }, returns, fn);
+    } finally {
+      this.#inFlight = outer;
+      // The handler returned: what the engine has not seen is due now.
+      c.ops.push(...c.pending.splice(0));
+      c.pendingHw = undefined;
+    }
     return returns === 'ntstatus' ? checkHandlerStatus(m, handler, r) : STATUS_SUCCESS;
+  }
+
+  /**
+   * The engine channel `hw` of the channel whose handler is running saw a register effect: apply
+   * the oldest pending operation of one of `kinds` now, after the engine steps already taken, and
+   * every pending operation before it (ABORT skipped by a Reset that only writes RESET, say).
+   */
+  private engineSaw(hw: number, kinds: readonly DatapathOp['op'][]): void {
+    const c = this.#inFlight;
+    if (c === null || c.pendingHw !== hw || c.pending.length === 0) return;
+    const k = c.pending.findIndex((op) => kinds.includes(op.op));
+    if (k >= 0) c.ops.push(...c.pending.splice(0, k + 1));
   }
 
   /** Builds a chain for `specs` and submits it (Start when required, else Append). Returns false when nothing was submitted. */
@@ -486,9 +558,9 @@ export class ClientDataPath implements EngineListener {
     const start = c.needsStart || c.tail === null;
     if (start) {
       m.trace.add('client', `NetDMA starts ${c.name} with ${count} descriptor(s) at ${hex(head)}`);
-      c.ops.push(c.counted ? { op: 'start-counted', head, count } : { op: 'start', head });
       const handler = c.prov.chars.StartDma!;
-      const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus');
+      const intent: DatapathOp = c.counted ? { op: 'start-counted', head, count } : { op: 'start', head };
+      const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus', [intent]);
       if (!c.started) this.check('NDMA-CHAN-06', st === STATUS_SUCCESS, () => `the first ProviderStartDma on ${c.name} after ProviderAllocateDmaChannel returned success failed (0x${st.toString(16)}): the channel was not usable`);
       this.check('NDMA-DP-06', !(st !== STATUS_SUCCESS), () => `ProviderStartDma on ${c.name} failed (0x${st.toString(16)}) on a channel that must accept it (after allocation, Abort or Reset)`);
       c.started = true;
@@ -500,12 +572,10 @@ export class ClientDataPath implements EngineListener {
         const patch = new Uint8Array(8);
         new DataView(patch.buffer).setBigUint64(0, head, true);
         c.cpuWrite(c.tail! + BigInt(NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor), patch);
-        c.ops.push({ op: 'append' });
-      } else {
-        c.ops.push({ op: 'add-count', count });
       }
       const handler = c.prov.chars.AppendDma!;
-      const st = this.call(c, 'ProviderAppendDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus');
+      const intent: DatapathOp = c.counted ? { op: 'add-count', count } : { op: 'append' };
+      const st = this.call(c, 'ProviderAppendDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus', [intent]);
       this.check(c.counted ? 'NDMA-DP-08' : 'NDMA-DP-07', !(st !== STATUS_SUCCESS), () => `ProviderAppendDma on ${c.name} failed (0x${st.toString(16)})`);
     }
     c.tail = built[built.length - 1]!.pa;
@@ -548,9 +618,8 @@ export class ClientDataPath implements EngineListener {
     if (hw === undefined || (hw.state !== 'active' && hw.state !== 'idle')) return;
     this.stats.suspends++;
     m.trace.add('client', `NetDMA suspends ${c.name}`);
-    c.ops.push({ op: 'suspend' });
     const out: OUT<PHYSICAL_ADDRESS> = {};
-    const st = this.call(c, 'ProviderSuspendDma', () => SuspendDma(c.rec.providerChannelContext, out), 'ntstatus');
+    const st = this.call(c, 'ProviderSuspendDma', () => SuspendDma(c.rec.providerChannelContext, out), 'ntstatus', [{ op: 'suspend' }]);
     this.check('NDMA-DP-09', !(st !== STATUS_SUCCESS), () => `ProviderSuspendDma on a running ${c.name} failed`);
     const last = out.value;
     if (typeof last !== 'bigint') this.fail('NDMA-DP-09', `ProviderSuspendDma on ${c.name} did not write *pLastDescriptor`);
@@ -571,8 +640,7 @@ export class ClientDataPath implements EngineListener {
       if (rest.length > 0) m.trace.add('client', `NetDMA turns ${rest.length} unprocessed descriptor(s) after ${hex(last)} into NULL transfers`);
     }
     m.trace.add('client', `NetDMA resumes ${c.name}`);
-    c.ops.push({ op: 'resume' });
-    const st2 = this.call(c, 'ProviderResumeDma', () => ResumeDma(c.rec.providerChannelContext), 'ntstatus');
+    const st2 = this.call(c, 'ProviderResumeDma', () => ResumeDma(c.rec.providerChannelContext), 'ntstatus', [{ op: 'resume' }]);
     this.check('NDMA-DP-10', !(st2 !== STATUS_SUCCESS), () => `ProviderResumeDma on a suspended ${c.name} failed`);
   }
 
@@ -582,8 +650,7 @@ export class ClientDataPath implements EngineListener {
     if (c.freed || !h || c.tail === null || c.needsStart) return;
     this.stats.aborts++;
     this.m.trace.add('client', `NetDMA aborts ${c.name}`);
-    c.ops.push({ op: 'abort' });
-    this.call(c, 'ProviderAbortDma', () => h(c.rec.providerChannelContext), 'ntstatus');
+    this.call(c, 'ProviderAbortDma', () => h(c.rec.providerChannelContext), 'ntstatus', [{ op: 'abort' }]);
     const hw = c.hw();
     this.check('NDMA-DP-12', hw === undefined || hw.state === 'halted' || hw.state === 'armed', () => `ProviderAbortDma on ${c.name} returned with the engine channel ${hw!.state}, not stopped`);
     c.needsStart = true;
@@ -595,8 +662,7 @@ export class ClientDataPath implements EngineListener {
     if (c.freed || !h) return false;
     this.stats.resets++;
     this.m.trace.add('client', `NetDMA resets ${c.name}`);
-    c.ops.push({ op: 'abort' }, { op: 'reset' });
-    this.call(c, 'ProviderResetChannel', () => h(c.rec.providerChannelContext), 'ntstatus');
+    this.call(c, 'ProviderResetChannel', () => h(c.rec.providerChannelContext), 'ntstatus', [{ op: 'abort' }, { op: 'reset' }]);
     const hw = c.hw();
     this.check('NDMA-DP-13', hw !== undefined && hw.state === 'armed' && hw.chanerr === 0 && hw.dmaCount === 0, () => `ProviderResetChannel on ${c.name} returned with the engine channel ${hw === undefined ? 'no longer bound to the channel' : `${hw.state}, CHANERR 0x${hw.chanerr.toString(16)}, DMACOUNT ${hw.dmaCount}`}, not in its just-allocated state`);
     c.needsStart = true;
@@ -685,8 +751,8 @@ export class ClientDataPath implements EngineListener {
     c.order.push(pa);
     this.stats.descriptors++;
     m.trace.add('client', `NetDMA starts ${c.name} with ${cc ? `a context change to APIC id ${apicId}` : 'a NULL operation'} at ${hex(pa)} (${why})`);
-    c.ops.push(c.counted ? { op: 'start-counted', head: pa, count: 1 } : { op: 'start', head: pa });
-    const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, m.hal.kernelVaFor(pa), pa, 1), 'ntstatus');
+    const intent: DatapathOp = c.counted ? { op: 'start-counted', head: pa, count: 1 } : { op: 'start', head: pa };
+    const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, m.hal.kernelVaFor(pa), pa, 1), 'ntstatus', [intent]);
     const startRule: RuleId = why === 'power-up' ? rule : why === 'allocate' || !c.started ? 'NDMA-CHAN-06' : 'NDMA-DP-06';
     this.check(startRule, st === STATUS_SUCCESS, () => `ProviderStartDma on ${c.name} (${cc ? 'a context change' : 'a NULL operation'}, ${why === 'allocate' ? 'right after allocation' : why === 'power-up' ? 'after the device returned to D0' : 'after a Reset'}) failed (0x${st.toString(16)})`);
     c.started = true;

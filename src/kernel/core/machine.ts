@@ -30,8 +30,12 @@ export interface MachineOptions {
   readonly msix?: boolean;
   /** NET_DMA_CHANNEL_PARAMETERS revision NetDMA fills (default 1; 2 = Windows 7). */
   readonly channelParametersRevision?: 1 | 2;
-  /** Engine shape for each enumerated device. */
-  readonly engine?: { readonly channelCount?: number; readonly xfercapLog2?: number; readonly vendorId?: number };
+  /**
+   * Engine shape for each enumerated device. `dca` (default true): the engine does Direct Cache
+   * Access and says so in its PCI configuration space (ENGINE_FEATURE_DCA); without it DCACTRL is
+   * absent and a driver must not declare NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED.
+   */
+  readonly engine?: { readonly channelCount?: number; readonly xfercapLog2?: number; readonly vendorId?: number; readonly dca?: boolean };
   /** Source of every nondeterministic choice (default: always the first option). */
   readonly chooser?: Chooser;
   /** Keep the timeline's events (default true; a property's search turns it off, see TraceLog). */
@@ -81,7 +85,7 @@ export class Machine {
       cpus: opts.cpus ?? 4,
       msix: opts.msix ?? true,
       channelParametersRevision: opts.channelParametersRevision ?? 1,
-      engine: { channelCount: opts.engine?.channelCount ?? 4, xfercapLog2: opts.engine?.xfercapLog2 ?? 20, vendorId: opts.engine?.vendorId ?? 0x8086 },
+      engine: { channelCount: opts.engine?.channelCount ?? 4, xfercapLog2: opts.engine?.xfercapLog2 ?? 20, vendorId: opts.engine?.vendorId ?? 0x8086, dca: opts.engine?.dca ?? true },
     };
     this.chooser = opts.chooser ?? firstChoice;
     this.cpus = new Processors(this.options.cpus);
@@ -189,6 +193,7 @@ export class Machine {
       channelCount: e.channelCount,
       xfercapLog2: e.xfercapLog2,
       vendorId: e.vendorId,
+      dca: e.dca,
       raiseInterrupt: (ch: number) => this.pnp.interruptRaised(dev, ch),
       notify: (n) => this.engines.listener?.onNotice(dev, n),
     });

@@ -349,7 +349,7 @@ function step(s0: ModelState, config: DatapathConfig, rec: Recorder): ModelState
   let moved = 0;
   if (contextChange) {
     outcome = 'context-change';
-    s = { ...s, dca: size % 256 };
+    if (config.dca !== false) s = { ...s, dca: size % 256 };
   } else if (isNull) {
     outcome = 'null';
   } else if (size > 0) {

@@ -17,6 +17,8 @@ export interface DatapathConfig {
   readonly completionAddress: bigint;
   /** CHANERR_MASK (default 0). */
   readonly chanerrMask?: number;
+  /** The engine does DCA (default true); without it a context change retargets nothing. */
+  readonly dca?: boolean;
 }
 
 /**
@@ -27,6 +29,10 @@ export interface DatapathConfig {
  * `cpu-write` = the processor stores bytes (list edits, tail patches, new descriptors);
  * `rearm` = CHANCTRL |= INT_REARM; `clear-errors` = CHANERR := 0xFFFFFFFF (write 1 to clear);
  * `step` = `count` engine steps on the channel.
+ *
+ * The order of the operations is the order in which the engine saw them: a caller observing a
+ * driver feeds an operation at the register write that carried it to the engine (the CHANCMD
+ * command, the DMACOUNT write), after any engine steps taken before that write.
  */
 export type DatapathOp =
   | { readonly op: 'start'; readonly head: bigint }
