@@ -23,6 +23,8 @@ describe('netdma-conformance check', () => {
     const r = report(dir);
     expect(r.verdict).toBe('conformant');
     expect(r.coverage.transitionsCovered).toBe(r.coverage.transitionsTotal);
+    // Every MUST rule is exercised (and none fails).
+    expect(r.rules.filter((x) => x.level === 'MUST' && x.status !== 'pass').map((x) => x.id)).toEqual([]);
     for (const f of ['conformance.json', 'junit.xml', 'summary.md', 'conformance.html', 'conformance.sarif']) expect(readFileSync(path.join(dir, f), 'utf8').length).toBeGreaterThan(100);
   });
 

@@ -158,6 +158,9 @@ export function runIsolated(candidatePath: string, units: readonly WorkUnit[], o
             finish();
             return;
           }
+          // The worker checked the shared runtime after this unit (KAPI-07) and it ran within the heap limit (KAPI-08).
+          const ex = m.result.exercised as Map<RuleId, number>;
+          for (const id of ['KAPI-07', 'KAPI-08'] as const) ex.set(id, (ex.get(id) ?? 0) + 1);
           results.push(m.result);
           opts.onUnit?.(u, m.result);
           return;
