@@ -1,24 +1,15 @@
 import { match } from 'ts-pattern';
 import type { RuleId } from '../../spec';
 import {
-  IRP_MN_CANCEL_STOP_DEVICE,
-  IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
-  IRP_MN_QUERY_CAPABILITIES,
-  IRP_MN_QUERY_REMOVE_DEVICE,
-  IRP_MN_QUERY_STOP_DEVICE,
-  IRP_MN_REMOVE_DEVICE,
-  IRP_MN_START_DEVICE,
-  IRP_MN_STOP_DEVICE,
-  IRP_MN_SURPRISE_REMOVAL,
-  IRP_MN_CANCEL_REMOVE_DEVICE,
   NT_SUCCESS,
   ntStatusName,
 } from '../../src/kernel/api';
 import { BugCheck, HarnessError, Machine, createKernelServices, listChooser, type DriverImageLoader, type InterfaceVersion, type Violation } from '../../src/kernel';
 import type { ClientDataPath, DpChannel } from '../../src/kernel/core/client-datapath';
-import { ADDED, eventLabel, isLegal, judge, nextRemovalEvent, nextState, succeeded, transitionKey, type DeviceModel, type LifecycleEvent, type ModelContext } from '../../src/model/lifecycle';
+import { ADDED, isLegal, nextRemovalEvent, type DeviceModel, type LifecycleEvent, type ModelContext } from '../../src/model/lifecycle';
 import type { TraceEvent } from '../../src/trace/trace-event';
 import { commandLabel, type DatapathCommand, type DatapathInput, type PnpWithCopies } from './commands';
+import { sendEvent } from '../lifecycle/send-event';
 
 /** The machine a data-path run uses. */
 export interface DatapathRunOptions {
@@ -39,18 +30,6 @@ export interface DatapathRunResult {
   readonly stats: ClientDataPath['stats'] & { readonly engineSteps: number };
 }
 
-const MINOR: Record<Exclude<LifecycleEvent['type'], 'SET_POWER'>, number> = {
-  START: IRP_MN_START_DEVICE,
-  QUERY_STOP: IRP_MN_QUERY_STOP_DEVICE,
-  STOP: IRP_MN_STOP_DEVICE,
-  CANCEL_STOP: IRP_MN_CANCEL_STOP_DEVICE,
-  QUERY_REMOVE: IRP_MN_QUERY_REMOVE_DEVICE,
-  CANCEL_REMOVE: IRP_MN_CANCEL_REMOVE_DEVICE,
-  REMOVE: IRP_MN_REMOVE_DEVICE,
-  SURPRISE_REMOVAL: IRP_MN_SURPRISE_REMOVAL,
-  FILTER_RESOURCE_REQUIREMENTS: IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
-  QUERY_CAPABILITIES: IRP_MN_QUERY_CAPABILITIES,
-};
 
 function pnpEvents(e: PnpWithCopies): LifecycleEvent[] {
   return match(e)
@@ -84,26 +63,8 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
   let harnessError: string | null = null;
   let slot: { sim: ReturnType<Machine['pnp']['addDevice']>['device']; model: DeviceModel; ctx: ModelContext } | null = null;
 
-  const send = (event: LifecycleEvent): void => {
-    const s = slot!;
-    const before = s.model;
-    const dev = s.sim;
-    if (event.type === 'START') dev.bus.next.set(IRP_MN_START_DEVICE, event.bus);
-    if (event.type === 'QUERY_STOP') dev.bus.next.set(IRP_MN_QUERY_STOP_DEVICE, event.bus);
-    if (event.type === 'QUERY_REMOVE') dev.bus.next.set(IRP_MN_QUERY_REMOVE_DEVICE, event.bus);
-    steps.push(`${dev.pdo.Name}: ${eventLabel(event)}`);
-    if (event.type === 'SET_POWER' && event.to === 'D3') m.client.beforeDevicePowerDown(dev);
-    const out = event.type === 'SET_POWER' ? m.pnp.sendPower(dev, event.to) : m.pnp.sendPnp(dev, MINOR[event.type]);
-    if (event.type === 'SET_POWER' && event.to === 'D0' && NT_SUCCESS(out.finalStatus)) m.client.afterDevicePowerUp(dev);
-    for (const f of judge(s.ctx, before, event, out)) m.verifier.check(f.ruleId, f.ok, () => f.message);
-    s.model = nextState(before, event, succeeded(event, out));
-    const key = transitionKey(before.pnp, event, s.model.pnp);
-    transitions.set(key, (transitions.get(key) ?? 0) + 1);
-    if ((event.type === 'QUERY_STOP' || event.type === 'QUERY_REMOVE') && !NT_SUCCESS(out.finalStatus)) {
-      steps[steps.length - 1] += ` -> ${ntStatusName(out.finalStatus)}`;
-      send({ type: event.type === 'QUERY_STOP' ? 'CANCEL_STOP' : 'CANCEL_REMOVE' });
-    }
-  };
+  const send = (event: LifecycleEvent): void =>
+    sendEvent(m, slot!, event, steps, transitions, { beforePowerDown: (dev) => m.client.beforeDevicePowerDown(dev), afterPowerUp: (dev) => m.client.afterDevicePowerUp(dev) });
 
   const provider = () => (slot ? m.netdma.liveProvidersOf(slot.sim)[0] : undefined);
   const channels = (): DpChannel[] => dp.live().filter((c) => c.prov === provider());

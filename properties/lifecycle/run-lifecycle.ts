@@ -1,19 +1,6 @@
 import { assertNever } from '../../src/model/assert-never';
 import type { RuleId } from '../../spec';
-import {
-  IRP_MN_CANCEL_REMOVE_DEVICE,
-  IRP_MN_CANCEL_STOP_DEVICE,
-  IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
-  IRP_MN_QUERY_CAPABILITIES,
-  IRP_MN_QUERY_REMOVE_DEVICE,
-  IRP_MN_QUERY_STOP_DEVICE,
-  IRP_MN_REMOVE_DEVICE,
-  IRP_MN_START_DEVICE,
-  IRP_MN_STOP_DEVICE,
-  IRP_MN_SURPRISE_REMOVAL,
-  NT_SUCCESS,
-  ntStatusName,
-} from '../../src/kernel/api';
+import { NT_SUCCESS, ntStatusName } from '../../src/kernel/api';
 import {
   BugCheck,
   HarnessError,
@@ -23,24 +10,12 @@ import {
   type DriverImageLoader,
   type InterfaceVersion,
   type ServiceFaults,
-  type SimDevice,
   type Violation,
 } from '../../src/kernel';
-import {
-  ADDED,
-  eventLabel,
-  isLegal,
-  judge,
-  nextRemovalEvent,
-  nextState,
-  succeeded,
-  transitionKey,
-  type DeviceModel,
-  type LifecycleEvent,
-  type ModelContext,
-} from '../../src/model/lifecycle';
+import { ADDED, isLegal, nextRemovalEvent, type LifecycleEvent } from '../../src/model/lifecycle';
 import type { TraceEvent } from '../../src/trace/trace-event';
 import { commandLabel, scenarioEvents, type LifecycleCommand, type LifecycleInput } from './commands';
+import { sendEvent, type DeviceSlot } from './send-event';
 
 /** The machine a lifecycle run uses. */
 export interface LifecycleRunOptions {
@@ -67,24 +42,8 @@ export interface RunResult {
   readonly transitions: ReadonlyMap<string, number>;
 }
 
-interface Slot {
-  readonly sim: SimDevice;
-  model: DeviceModel;
-  readonly ctx: ModelContext;
-}
+type Slot = DeviceSlot;
 
-const MINOR: Record<Exclude<LifecycleEvent['type'], 'SET_POWER'>, number> = {
-  START: IRP_MN_START_DEVICE,
-  QUERY_STOP: IRP_MN_QUERY_STOP_DEVICE,
-  STOP: IRP_MN_STOP_DEVICE,
-  CANCEL_STOP: IRP_MN_CANCEL_STOP_DEVICE,
-  QUERY_REMOVE: IRP_MN_QUERY_REMOVE_DEVICE,
-  CANCEL_REMOVE: IRP_MN_CANCEL_REMOVE_DEVICE,
-  REMOVE: IRP_MN_REMOVE_DEVICE,
-  SURPRISE_REMOVAL: IRP_MN_SURPRISE_REMOVAL,
-  FILTER_RESOURCE_REQUIREMENTS: IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
-  QUERY_CAPABILITIES: IRP_MN_QUERY_CAPABILITIES,
-};
 const MAX_DEVICES = 3;
 
 /**
@@ -115,24 +74,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
     return l.length === 0 ? undefined : l[i % l.length];
   };
 
-  const send = (slot: Slot, event: LifecycleEvent): void => {
-    const before = slot.model;
-    const dev = slot.sim;
-    if (event.type === 'START') dev.bus.next.set(IRP_MN_START_DEVICE, event.bus);
-    if (event.type === 'QUERY_STOP') dev.bus.next.set(IRP_MN_QUERY_STOP_DEVICE, event.bus);
-    if (event.type === 'QUERY_REMOVE') dev.bus.next.set(IRP_MN_QUERY_REMOVE_DEVICE, event.bus);
-    steps.push(`${dev.pdo.Name}: ${eventLabel(event)}`);
-    const out = event.type === 'SET_POWER' ? m.pnp.sendPower(dev, event.to) : m.pnp.sendPnp(dev, MINOR[event.type]);
-    for (const f of judge(slot.ctx, before, event, out)) m.verifier.check(f.ruleId, f.ok, () => f.message);
-    slot.model = nextState(before, event, succeeded(event, out));
-    const key = transitionKey(before.pnp, event, slot.model.pnp);
-    transitions.set(key, (transitions.get(key) ?? 0) + 1);
-    // After a failed query the PnP manager cancels it (F108, F111).
-    if ((event.type === 'QUERY_STOP' || event.type === 'QUERY_REMOVE') && !NT_SUCCESS(out.finalStatus)) {
-      steps[steps.length - 1] += ` -> ${ntStatusName(out.finalStatus)}`;
-      send(slot, { type: event.type === 'QUERY_STOP' ? 'CANCEL_STOP' : 'CANCEL_REMOVE' });
-    }
-  };
+  const send = (slot: Slot, event: LifecycleEvent): void => sendEvent(m, slot, event, steps, transitions);
 
   const addDevice = (fault: Extract<LifecycleCommand, { kind: 'AddDevice' }>['fault']): void => {
     if (slots.length >= MAX_DEVICES) return;
