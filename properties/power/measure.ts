@@ -152,12 +152,13 @@ export interface CorrectMeasurement {
   readonly replay: string | null;
 }
 
-/** Runs one correct provider on one version. */
-export function measureCorrect(entry: CorrectEntry, version: Version, opts: { readonly seed: number; readonly runs?: number }): CorrectMeasurement {
-  const r = checkLifecycle(entry.loader, { interfaceVersion: version, seed: opts.seed, numRuns: opts.runs ?? CORRECT_RUNS });
+/** Runs one correct provider on one version against one property. */
+function measureCorrectWith(property: 'lifecycle' | 'datapath', entry: CorrectEntry, version: Version, runs: number, seed: number): CorrectMeasurement {
+  const opts = { interfaceVersion: version, seed, numRuns: runs };
+  const r = property === 'lifecycle' ? checkLifecycle(entry.loader, opts) : checkDatapath(entry.loader, opts);
   const f = r.failure;
   return {
-    property: 'lifecycle',
+    property,
     name: entry.name,
     version,
     accepted: f === null,
@@ -169,21 +170,14 @@ export function measureCorrect(entry: CorrectEntry, version: Version, opts: { re
   };
 }
 
+/** Runs one correct provider on one version through `checkLifecycle`. */
+export function measureCorrect(entry: CorrectEntry, version: Version, opts: { readonly seed: number; readonly runs?: number }): CorrectMeasurement {
+  return measureCorrectWith('lifecycle', entry, version, opts.runs ?? CORRECT_RUNS, opts.seed);
+}
+
 /** Runs one correct provider on one version through `checkDatapath` (`mixed` workload). */
 export function measureCorrectDatapath(entry: CorrectEntry, version: Version, opts: { readonly seed: number; readonly runs?: number }): CorrectMeasurement {
-  const r = checkDatapath(entry.loader, { interfaceVersion: version, seed: opts.seed, numRuns: opts.runs ?? CORRECT_DATAPATH_RUNS });
-  const f = r.failure;
-  return {
-    property: 'datapath',
-    name: entry.name,
-    version,
-    accepted: f === null,
-    runs: r.numRuns,
-    ruleId: f?.violation?.ruleId ?? null,
-    harnessError: f?.harnessError ?? null,
-    steps: f ? f.steps : [],
-    replay: f ? f.replay : null,
-  };
+  return measureCorrectWith('datapath', entry, version, opts.runs ?? CORRECT_DATAPATH_RUNS, opts.seed);
 }
 
 /** The median of `xs` (mean of the middle two for an even count); null when empty. */
