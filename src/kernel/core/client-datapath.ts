@@ -863,7 +863,7 @@ export class ClientDataPath implements EngineListener {
       const got = c.completed[i];
       if (want === got) continue;
       const rule = this.attribute(c, want !== undefined ? res.processed[i]!.op : c.ops.length, want);
-      this.fail(rule, `${c.name}: the engine's ${i + 1}th processed descriptor is ${got === undefined ? 'missing' : hex(got)}, the NetDMA operations applied predict ${want === undefined ? 'none' : hex(want)} (${this.describe(c, want ?? got!)}); descriptors processed ${c.completed.length}, predicted ${modelPas.length}`);
+      this.fail(rule, `${c.name}: processed descriptor #${i + 1} is ${got === undefined ? 'missing' : hex(got)}, the NetDMA operations applied predict ${want === undefined ? 'none' : hex(want)} (${this.describe(c, want ?? got!)}); descriptors processed ${c.completed.length}, predicted ${modelPas.length}`);
     }
     // 2. Bytes of every copy the engine processed (dmatest oracle).
     for (const p of res.processed) {
