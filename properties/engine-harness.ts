@@ -53,8 +53,11 @@ export interface EngineObservation {
 
 const reg = (name: keyof typeof CHANNEL_REGISTERS) => ({ offset: channelBlockOffset(0) + CHANNEL_REGISTERS[name].offset, size: CHANNEL_REGISTERS[name].size });
 
-/** Runs `ops` on a real engine over `memory` (channel 0). */
-export function runEngine(memory: PhysicalMemory, config: DatapathConfig, ops: readonly DatapathOp[]): EngineObservation {
+/**
+ * Runs `ops` on a real engine over `memory` (channel 0). `fastPath: false` forces the engine's
+ * general data path for every descriptor (see `stepPlainCopy` in src/hardware/dma.ts).
+ */
+export function runEngine(memory: PhysicalMemory, config: DatapathConfig, ops: readonly DatapathOp[], fastPath = true): EngineObservation {
   const events: DatapathEvent[] = [];
   const stepTexts: string[] = [];
   let op = 0;
@@ -89,6 +92,7 @@ export function runEngine(memory: PhysicalMemory, config: DatapathConfig, ops: r
     memory,
     channelCount: 1,
     xfercapLog2: config.xfercapLog2,
+    fastPath,
     raiseInterrupt: () => {
       raised++;
     },
@@ -236,12 +240,13 @@ const show = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 
 export function compareEngineWithModel(
   seed: number,
   build: (layout: Layout) => { config: DatapathConfig; ops: DatapathOp[] },
+  fastPath = true,
 ): { events: readonly DatapathEvent[] } {
   const { memory, layout } = makeMemory(seed);
   const { config, ops } = build(layout);
   const initial = modelMemoryOf(memory.allocations().map((a) => [a.pa, memory.read(a.pa, a.length)] as const));
   const model = runDatapath(config, initial, ops);
-  const engine = runEngine(memory, config, ops);
+  const engine = runEngine(memory, config, ops, fastPath);
   const context = (): string =>
     `\nconfig ${show(config)}\nops:\n${ops.map((o, i) => `  ${i}: ${show(o)}`).join('\n')}\nengine steps:\n${engine.stepTexts.map((t) => `  ${t}`).join('\n')}`;
   for (let i = 0; i < ops.length; i++) {

@@ -25,7 +25,12 @@ export type ChainMode = 'none' | 'linked' | 'counted';
  */
 export type ChannelCursor =
   | { readonly kind: 'none' }
-  | { readonly kind: 'fetch'; readonly pa: bigint }
+  | {
+      readonly kind: 'fetch';
+      readonly pa: bigint;
+      /** `pa` as a number, when the data path knew it exactly (the plain-copy path's own cursor). */
+      readonly paNumber?: number;
+    }
   | { readonly kind: 'reread'; readonly after: bigint };
 
 /** Mutable state of one channel. */

@@ -16,6 +16,8 @@ export interface EngineContext {
   /** The engine does DCA: context changes retarget the channel's hints. */
   readonly dca: boolean;
   readonly interrupts: InterruptUnit;
+  /** Plain copies take the number-arithmetic path of dma.ts (`stepPlainCopy`); false forces the general path. */
+  readonly fastPath: boolean;
   /** The current fault plan (consulted at every check). */
   faults(): FaultPlan;
   /** Reports an effect of a register write. */

@@ -39,16 +39,18 @@
 import type { ChannelRegs } from './channel';
 import type { EngineContext } from './context';
 import { completionText, chanerrName } from './events';
-import type { CompletionWrite, EngineStepEvent, Segment } from './events';
+import type { CompletedDescriptorFields, CompletionWrite, EngineStepEvent, Segment } from './events';
 import { forcesError, isStalled, losesInterrupt } from './faults';
 import type { FaultContext } from './faults';
 import {
+  completionWord,
   decodeDescriptorView,
   describeControlFlags,
   NET_DMA_DEFINED_FLAGS_MASK,
   NET_DMA_DESCRIPTOR_OFFSETS,
   NET_DMA_DESCRIPTOR_SIZE,
   NET_DMA_DESTINATION_DCA_ENABLE,
+  NET_DMA_DESTINATION_NO_SNOOP,
   NET_DMA_DESTINATION_PAGE_BREAK,
   NET_DMA_INTERRUPT_ON_COMPLETION,
   NET_DMA_NULL_TRANSFER,
@@ -57,6 +59,7 @@ import {
   NET_DMA_OP_TYPE_STANDARD_DMA,
   NET_DMA_PAGE_SIZE,
   NET_DMA_SERIALIZE_TRANSFER,
+  NET_DMA_SOURCE_NO_SNOOP,
   NET_DMA_SOURCE_PAGE_BREAK,
   NET_DMA_STATUS_UPDATE_ON_COMPLETION,
   NetDmaTransferStatusActive,
@@ -68,6 +71,8 @@ import { CHANERR } from './registers';
 import type { ChannelState, ChannelStateName } from './registers';
 import type { InterruptOutcome } from './interrupts';
 import { completionAddressValid, haltOnError, writeCompletion } from './status';
+import { completionDcaTarget } from './channel';
+import type { MemoryBlock } from './memory';
 
 /** How a descriptor is treated, from its op type and flags. */
 export type DescriptorKind = 'context-change' | 'null' | 'copy';
@@ -118,10 +123,15 @@ const NO_SEGMENTS: readonly Segment[] = Object.freeze([]);
  * and the event's `text` is built on first read (a memoized getter), not on every step.
  */
 export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEvent | undefined {
-  if (!channelRunnable(ctx, ch)) return undefined;
+  // channelRunnable, with the fault plan read once.
+  if (ch.state.kind !== 'active' || ch.resetPending) return undefined;
+  const plan = ctx.faults();
+  const injecting = plan.rules.length !== 0;
+  if (injecting && isStalled(plan, ch.index, ch.fetchOrdinal)) return undefined;
   const { memory } = ctx;
   const cursor = ch.cursor;
   let pa: bigint;
+  let paNumber = Number.NaN;
   if (cursor.kind === 'reread') {
     const nextField = cursor.after + BigInt(NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor);
     if (!memory.isAllocated(nextField, 8)) return fail(ctx, ch, cursor.after, undefined, CHANERR.NEXT_DESC_ADDR, false);
@@ -132,15 +142,18 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
     }
   } else if (cursor.kind === 'fetch') {
     pa = cursor.pa;
+    if (cursor.paNumber !== undefined) paNumber = cursor.paNumber;
   } else {
     throw new Error(`channel ${ch.index} is active without a cursor`);
   }
 
+  if (!injecting && ctx.fastPath) {
+    const quick = stepPlainCopy(ctx, ch, pa, paNumber);
+    if (quick !== undefined) return quick;
+  }
   const ordinal = ch.fetchOrdinal++;
   ch.cdar = pa;
-  const plan = ctx.faults();
   // With no fault rules nothing can be forced: skip building the fault contexts.
-  const injecting = plan.rules.length !== 0;
   const fetchCtx: FaultContext | undefined = injecting ? { channel: ch.index, ordinal, descriptorPa: pa } : undefined;
 
   if (fetchCtx !== undefined && forcesError(plan, 'next-descriptor-alignment', fetchCtx)) return fail(ctx, ch, pa, ordinal, CHANERR.NEXT_DESC_ALIGN, true);
@@ -209,6 +222,108 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
   return new ContextChangeStep(ch.index, pa, ordinal, flags, status, completionWrite, interrupt, serialize, state, size & 0xff);
 }
 
+/** ControlFlags the plain-copy path handles: no op type, no NULL transfer, no page break. */
+const PLAIN_COPY_FLAGS =
+  NET_DMA_INTERRUPT_ON_COMPLETION |
+  NET_DMA_SOURCE_NO_SNOOP |
+  NET_DMA_DESTINATION_NO_SNOOP |
+  NET_DMA_STATUS_UPDATE_ON_COMPLETION |
+  NET_DMA_SERIALIZE_TRANSFER |
+  NET_DMA_DESTINATION_DCA_ENABLE;
+const TWO_32 = 2 ** 32;
+/** High words above this make an address larger than 2^53 - 1 (not exact as a number). */
+const MAX_SAFE_HIGH = 0x1f_ffff;
+const MAX_SAFE_PA = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The plain-copy path: a step for the descriptor the data path sees most — a standard copy
+ * of TransferSize > 0 bytes without page breaks, every address (descriptor, source,
+ * destination, CHANCMP) valid and exact as a number, no fault plan. It does what
+ * {@link stepChannel} does for such a descriptor, with number arithmetic instead of bigints
+ * and without building the descriptor record, the segment lists or the completion record
+ * (the event builds them when read). `paNumber` is `pa` as a number when the cursor carries
+ * it (NaN otherwise).
+ *
+ * It returns `undefined`, having changed nothing, as soon as the descriptor is anything else
+ * (an error, NULL, a context change, a page break, a length above XFERCAP, an unusable
+ * CHANCMP): {@link stepChannel} then takes the general path, which decides every case. The
+ * engine property (properties/engine.test.ts) holds both paths to the same model, and
+ * `fastPath: false` turns this one off.
+ */
+function stepPlainCopy(ctx: EngineContext, ch: ChannelRegs, pa: bigint, paNumber: number): EngineStepEvent | undefined {
+  let p = paNumber;
+  if (Number.isNaN(p)) {
+    if (pa > MAX_SAFE_PA) return undefined;
+    p = Number(pa);
+  }
+  if (p % NET_DMA_DESCRIPTOR_SIZE !== 0) return undefined;
+  const { memory } = ctx;
+  const db = memory.numericBlock(p, NET_DMA_DESCRIPTOR_SIZE);
+  if (db === undefined) return undefined;
+  const v = db.data;
+  const o = p - db.paNum;
+  const size = v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.TransferSize, true);
+  const flags = v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags, true);
+  if ((flags & ~PLAIN_COPY_FLAGS) !== 0 || size === 0) return undefined;
+  if (ctx.xfercapLog2 !== 0 && size > 2 ** ctx.xfercapLog2) return undefined;
+  const srcHigh = v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.SourceAddress + 4, true);
+  const dstHigh = v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.DestinationAddress + 4, true);
+  const nextHigh = v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor + 4, true);
+  if (srcHigh > MAX_SAFE_HIGH || dstHigh > MAX_SAFE_HIGH || nextHigh > MAX_SAFE_HIGH) return undefined;
+  const src = srcHigh * TWO_32 + v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.SourceAddress, true);
+  const dst = dstHigh * TWO_32 + v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.DestinationAddress, true);
+  const next = nextHigh * TWO_32 + v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor, true);
+  const sb = memory.numericBlock(src, size);
+  if (sb === undefined) return undefined;
+  const tb = memory.numericBlock(dst, size);
+  if (tb === undefined) return undefined;
+  const wantsStatus = (flags & NET_DMA_STATUS_UPDATE_ON_COMPLETION) !== 0;
+  let cmp = 0;
+  let cb: MemoryBlock | undefined;
+  if (wantsStatus) {
+    const chancmp = ch.chancmp;
+    if (chancmp > MAX_SAFE_PA) return undefined;
+    cmp = Number(chancmp);
+    if (cmp % 64 !== 0) return undefined;
+    cb = memory.numericBlock(cmp, 8);
+    if (cb === undefined) return undefined;
+  }
+
+  // Every check passed: the step completes (nothing above changed any state).
+  const ordinal = ch.fetchOrdinal++;
+  const so = src - sb.paNum;
+  if (sb.chunk === tb.chunk) {
+    // One backing chunk: memmove inside it (overlap-safe), no view object.
+    const from = sb.base + so;
+    tb.chunk.copyWithin(tb.base + (dst - tb.paNum), from, from + size);
+  } else {
+    tb.bytes.set(sb.bytes.subarray(so, so + size), dst - tb.paNum);
+  }
+  memory.writeLog.recordNumeric(dst, size, 1);
+  const completed = (ch.completedCount + 1) & 0xffff;
+  const more = ch.mode === 'linked' ? next !== 0 : completed !== ch.dmaCount;
+  const status = more ? NetDmaTransferStatusActive : NetDmaTransferStatusIdle;
+  let dcaHint: number | undefined;
+  if (cb !== undefined) {
+    // (pa & ~0x3F) | status, with pa 64-byte aligned: the low word cannot carry.
+    const co = cmp - cb.paNum;
+    cb.data.setUint32(co, (p % TWO_32) + status, true);
+    cb.data.setUint32(co + 4, Math.floor(p / TWO_32), true);
+    memory.writeLog.recordNumeric(cmp, 8, 1);
+    dcaHint = completionDcaTarget(ch);
+  }
+  ch.cdar = pa;
+  ch.completedCount = completed;
+  ch.runLast = pa;
+  ch.runLastWantedStatus = wantsStatus;
+  ch.statusAddress = pa;
+  ch.cursor = { kind: 'fetch', pa: BigInt(next), paNumber: next };
+  ch.state = more ? ACTIVE : IDLE;
+  const interrupt = (flags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 ? ctx.interrupts.request(ch, false) : 'none';
+  const dcaTarget = (flags & NET_DMA_DESTINATION_DCA_ENABLE) !== 0 ? ch.dcaApicId : undefined;
+  return new PlainCopiedStep(ch.index, pa, ordinal, flags, status, wantsStatus ? ch.chancmp : undefined, dcaHint, interrupt, ch.state.kind, size, src, dst, dcaTarget);
+}
+
 type CopiedEvent = Extract<EngineStepEvent, { kind: 'copied' }>;
 type NullEvent = Extract<EngineStepEvent, { kind: 'null' }>;
 type ContextChangeEvent = Extract<EngineStepEvent, { kind: 'context-change' }>;
@@ -236,7 +351,7 @@ abstract class CompletedStep {
 
   /** The one-line trace text, e.g. `ch0 desc#3 @0x10002000 copy 64 B ...`. */
   get text(): string {
-    return (this.#text ??= `ch${this.ch} desc#${this.ordinal} @${hex(this.descriptorPa)} ${this.body()} ${completionText(this.status, this.completionWrite, this.interrupt, this.controlFlags)}`);
+    return (this.#text ??= stepText(this, this.body()));
   }
 
   protected abstract body(): string;
@@ -264,9 +379,7 @@ class CopiedStep extends CompletedStep implements CopiedEvent {
   }
 
   protected body(): string {
-    const route = this.bytes > 0 ? `${segText(this.source)} -> ${segText(this.destination)}` : 'zero-length';
-    const dca = this.dcaRequested ? ` DCA->${this.dcaTarget === undefined ? 'none' : `APIC ${this.dcaTarget}`}` : '';
-    return `copy ${this.bytes} B ${route}${dca}`;
+    return copyBody(this);
   }
 }
 
@@ -297,6 +410,69 @@ class ContextChangeStep extends CompletedStep implements ContextChangeEvent {
   protected body(): string {
     return `context change DCA APIC ${this.apicId}`;
   }
+}
+
+/**
+ * The event of {@link stepPlainCopy}: the same fields as a general-path `copied` event, with
+ * the segment lists, the completion record and the trace text built on first read.
+ */
+class PlainCopiedStep implements CopiedEvent {
+  readonly kind = 'copied' as const;
+  /** What the getters built, on first read (one field, so that the event stays small). */
+  #built: { source?: readonly Segment[]; destination?: readonly Segment[]; completionWrite?: CompletionWrite; text?: string } | undefined;
+  constructor(
+    readonly ch: number,
+    readonly descriptorPa: bigint,
+    readonly ordinal: number,
+    readonly controlFlags: number,
+    readonly status: NetDmaTransferStatus,
+    /** CHANCMP when the word was written. */
+    private readonly completionAddress: bigint | undefined,
+    private readonly completionHint: number | undefined,
+    readonly interrupt: InterruptOutcome | 'none',
+    readonly state: ChannelStateName,
+    readonly bytes: number,
+    private readonly src: number,
+    private readonly dst: number,
+    readonly dcaTarget: number | undefined,
+  ) {}
+
+  get serialize(): boolean {
+    return (this.controlFlags & NET_DMA_SERIALIZE_TRANSFER) !== 0;
+  }
+
+  get dcaRequested(): boolean {
+    return (this.controlFlags & NET_DMA_DESTINATION_DCA_ENABLE) !== 0;
+  }
+
+  get source(): readonly Segment[] {
+    return ((this.#built ??= {}).source ??= [{ pa: BigInt(this.src), length: this.bytes }]);
+  }
+
+  get destination(): readonly Segment[] {
+    return ((this.#built ??= {}).destination ??= [{ pa: BigInt(this.dst), length: this.bytes }]);
+  }
+
+  get completionWrite(): CompletionWrite | undefined {
+    if (this.completionAddress === undefined) return undefined;
+    return ((this.#built ??= {}).completionWrite ??= { address: this.completionAddress, word: completionWord(this.descriptorPa, this.status), dcaTarget: this.completionHint });
+  }
+
+  get text(): string {
+    return ((this.#built ??= {}).text ??= stepText(this, copyBody(this)));
+  }
+}
+
+/** The trace line of a completed descriptor around its `body`. */
+function stepText(e: CompletedDescriptorFields, body: string): string {
+  return `ch${e.ch} desc#${e.ordinal} @${hex(e.descriptorPa)} ${body} ${completionText(e.status, e.completionWrite, e.interrupt, e.controlFlags)}`;
+}
+
+/** The body of a copy's trace line: size, route and DCA hint. */
+function copyBody(e: CopiedEvent): string {
+  const route = e.bytes > 0 ? `${segText(e.source)} -> ${segText(e.destination)}` : 'zero-length';
+  const dca = e.dcaRequested ? ` DCA->${e.dcaTarget === undefined ? 'none' : `APIC ${e.dcaTarget}`}` : '';
+  return `copy ${e.bytes} B ${route}${dca}`;
 }
 
 /** Copies `size` bytes from the source segments to the destination segments. */

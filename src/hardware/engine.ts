@@ -48,6 +48,11 @@ export interface EngineConfig {
   raiseInterrupt(channel: number): void;
   /** Initial fault plan. */
   readonly faults?: FaultPlan;
+  /**
+   * Whether plain copies take the number-arithmetic path (default true). Both paths give the
+   * same result (the engine property checks it); false forces the general path everywhere.
+   */
+  readonly fastPath?: boolean;
   /** Optional observer of register-write effects (commands, completion words, re-arm interrupts). */
   notify?(notice: EngineNotice): void;
 }
@@ -132,6 +137,7 @@ export class IoatEngine {
       xfercapLog2: config.xfercapLog2,
       dca: this.dca,
       interrupts: this.#interrupts,
+      fastPath: config.fastPath ?? true,
       faults: () => this.#faults,
       notify: notify ?? (() => undefined),
     };

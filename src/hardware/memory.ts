@@ -31,30 +31,54 @@ export interface PhysicalRange {
  * Log of every write (DMA and CPU) since the last {@link WriteLog.resetLog}, in order.
  * Used by the "nothing was written anywhere else" oracle. Logging can be switched off
  * with {@link WriteLog.enabled} for long runs.
+ *
+ * The engine logs two writes per descriptor, so records are kept as numbers in one growing
+ * Float64Array (no object and no bigint per write); {@link WriteLog.ranges} builds the record
+ * objects on demand and keeps them until the next write.
  */
 export class WriteLog {
   /** When false, writes are not recorded. */
   enabled = true;
-  #ranges: MemoryWriteRecord[] = [];
+  /**
+   * Three numbers per write: the address (NaN when it is above 2^53 - 1, see `#bigPa`), the
+   * length, and the writer (0 cpu, 1 dma). The buffer keeps its capacity across resets.
+   */
+  #data = new Float64Array(3 * 256);
+  #count = 0;
+  /** Addresses that are not exact as numbers, by record index. */
+  #bigPa = new Map<number, bigint>();
+  #records: MemoryWriteRecord[] | undefined;
 
   /** Forgets all recorded writes. */
   resetLog(): void {
-    this.#ranges = [];
+    this.#count = 0;
+    this.#bigPa.clear();
+    this.#records = undefined;
   }
 
   /** The writes recorded since the last reset, oldest first. */
   ranges(): ReadonlyArray<MemoryWriteRecord> {
-    return this.#ranges;
+    if (this.#records === undefined) {
+      const n = this.#count;
+      const d = this.#data;
+      const out: MemoryWriteRecord[] = new Array<MemoryWriteRecord>(n);
+      for (let i = 0; i < n; i++) {
+        const p = d[3 * i]!;
+        out[i] = { pa: Number.isNaN(p) ? this.#bigPa.get(i)! : BigInt(p), length: d[3 * i + 1]!, by: d[3 * i + 2] === 1 ? 'dma' : 'cpu' };
+      }
+      this.#records = out;
+    }
+    return this.#records;
   }
 
   /** Number of writes recorded since the last reset. */
   get length(): number {
-    return this.#ranges.length;
+    return this.#count;
   }
 
   /** Recorded writes (optionally only those `by` one writer) not entirely inside one of `allowed`. */
   writesOutside(allowed: ReadonlyArray<PhysicalRange>, by?: MemoryWriter): MemoryWriteRecord[] {
-    return this.#ranges.filter(
+    return this.ranges().filter(
       (w) =>
         (by === undefined || w.by === by) &&
         !allowed.some((a) => w.pa >= a.pa && w.pa + BigInt(w.length) <= a.pa + BigInt(a.length)),
@@ -63,7 +87,30 @@ export class WriteLog {
 
   /** @internal Appends a record (called by {@link PhysicalMemory}). */
   record(pa: bigint, length: number, by: MemoryWriter): void {
-    if (this.enabled && length > 0) this.#ranges.push({ pa, length, by });
+    if (!this.enabled || length <= 0) return;
+    if (pa >= 0n && pa <= MAX_SAFE) {
+      this.recordNumeric(Number(pa), length, by === 'dma' ? 1 : 0);
+      return;
+    }
+    this.#bigPa.set(this.#count, pa);
+    this.recordNumeric(Number.NaN, length, by === 'dma' ? 1 : 0);
+  }
+
+  /** @internal Appends a record whose address `p` is exact as a number (`by`: 0 cpu, 1 dma); the engine's fast path. */
+  recordNumeric(p: number, length: number, by: 0 | 1): void {
+    if (!this.enabled || length <= 0) return;
+    let d = this.#data;
+    const at = 3 * this.#count;
+    if (at + 3 > d.length) {
+      const grown = new Float64Array(d.length * 2);
+      grown.set(d);
+      this.#data = d = grown;
+    }
+    d[at] = p;
+    d[at + 1] = length;
+    d[at + 2] = by;
+    this.#count++;
+    if (this.#records !== undefined) this.#records = undefined;
   }
 }
 
@@ -81,15 +128,39 @@ export interface PhysicalMemoryOptions {
   readonly guardBytes?: number;
 }
 
-interface Allocation {
-  readonly pa: bigint;
-  /** `pa` as a number (exact while the memory is {@link PhysicalMemory#numeric}). */
+/**
+ * @internal One allocation as the engine's fast path sees it (see
+ * {@link PhysicalMemory.numericBlock}): its start as a number, size, and its backing bytes.
+ */
+export interface MemoryBlock {
+  /** Start address as a number (exact: only handed out while every allocation ends at or below 2^53 - 1). */
   readonly paNum: number;
-  readonly end: bigint;
   readonly size: number;
+  /** The allocation's bytes: a view of `size` bytes at `base` in `chunk`. */
   readonly bytes: Uint8Array;
+  /** A DataView of the same bytes (offset 0 = the allocation's first byte). */
   readonly data: DataView;
+  /**
+   * The backing chunk the allocation was carved from: allocations made one after another share
+   * a chunk, so a copy between two of them is one `copyWithin` (no view object per copy).
+   */
+  readonly chunk: Uint8Array;
+  /** Offset of the allocation's first byte in `chunk`. */
+  readonly base: number;
 }
+
+interface Allocation extends MemoryBlock {
+  readonly pa: bigint;
+  readonly end: bigint;
+}
+
+/** How many recently hit allocations {@link PhysicalMemory} checks before its binary search. */
+const RECENT = 4;
+/** Size of the first backing chunk; each further chunk doubles it, up to {@link MAX_CHUNK}. */
+const FIRST_CHUNK = 64 * 1024;
+const MAX_CHUNK = 64 * 1024 * 1024;
+/** Allocations start on cache-line boundaries inside a chunk. */
+const CHUNK_ALIGN = 64;
 
 /**
  * Sparse simulated physical memory.
@@ -116,6 +187,16 @@ export class PhysicalMemory {
   #numeric = true;
   /** The allocation the last {@link PhysicalMemory.#find} landed on (read right after it). */
   #hit: Allocation | undefined;
+  /**
+   * The last few allocations a numeric lookup landed inside, checked before the binary search:
+   * a descriptor step touches the ring, the source, the destination and the completion word.
+   */
+  #recent: Allocation[] = [];
+  #recentNext = 0;
+  /** The chunk new allocations are carved from, its used bytes, and the size of the next chunk. */
+  #chunk: Uint8Array | undefined;
+  #chunkUsed = 0;
+  #nextChunk = FIRST_CHUNK;
 
   constructor(options: PhysicalMemoryOptions = {}) {
     this.pageSize = options.pageSize ?? 4096;
@@ -153,6 +234,8 @@ export class PhysicalMemory {
     const i = this.#indexOf(pa);
     if (i < 0 || this.#allocs[i]!.pa !== pa) throw new PhysicalMemoryError(`free(${hex(pa)}): not the start of an allocation`);
     this.#allocs.splice(i, 1);
+    this.#recent = [];
+    this.#recentNext = 0;
   }
 
   /**
@@ -181,6 +264,36 @@ export class PhysicalMemory {
     return { data: a.data, offset: off };
   }
 
+  /**
+   * @internal The engine's fast path: the allocation holding `[p, p + length)` for a number
+   * address `p` and `length` > 0, or `undefined` when there is none — or when addresses are not
+   * all exact as numbers (an allocation ends above 2^53 - 1), in which case the caller must use
+   * the bigint methods. No bigint and no object is allocated. Writes through the block's bytes
+   * are not logged: the caller logs them with {@link WriteLog.recordNumeric}.
+   */
+  numericBlock(p: number, length: number): MemoryBlock | undefined {
+    if (!this.#numeric) return undefined;
+    const recent = this.#recent;
+    for (let i = 0; i < recent.length; i++) {
+      const a = recent[i]!;
+      const off = p - a.paNum;
+      if (off >= 0 && off + length <= a.size && length > 0) return a;
+    }
+    if (!(p >= 0 && p <= Number.MAX_SAFE_INTEGER) || !(length > 0)) return undefined;
+    const off = this.#findNumber(p);
+    if (off < 0) return undefined;
+    const a = this.#hit!;
+    if (off + length > a.size) return undefined;
+    recent[this.#recentNext] = a;
+    this.#recentNext = (this.#recentNext + 1) % RECENT;
+    return a;
+  }
+
+  /** True when every allocation ends at or below 2^53 - 1 (number addresses are exact). */
+  get numeric(): boolean {
+    return this.#numeric;
+  }
+
   /** The live allocations, sorted by address. */
   allocations(): ReadonlyArray<PhysicalRange> {
     return this.#allocs.map((a) => ({ pa: a.pa, length: a.size }));
@@ -198,8 +311,7 @@ export class PhysicalMemory {
   view(pa: bigint, length: number): Uint8Array {
     const off = this.#locate(pa, length);
     const a = this.#hit!;
-    // The constructor rather than `subarray`: same view, without the species lookup (hot path).
-    return new Uint8Array(a.bytes.buffer, off, length);
+    return a.bytes.subarray(off, off + length);
   }
 
   /**
@@ -257,11 +369,33 @@ export class PhysicalMemory {
     if (clash !== undefined) {
       throw new PhysicalMemoryError(`[${hex(pa)}, ${hex(end)}) overlaps the allocation at ${hex(clash.pa)}`);
     }
-    const bytes = new Uint8Array(size);
-    const alloc: Allocation = { pa, paNum: Number(pa), end, size, bytes, data: new DataView(bytes.buffer) };
+    const { chunk, base } = this.#carve(size);
+    const bytes = chunk.subarray(base, base + size);
+    const alloc: Allocation = { pa, paNum: Number(pa), end, size, bytes, data: new DataView(chunk.buffer, base, size), chunk, base };
     if (end > MAX_SAFE) this.#numeric = false;
     const i = this.#indexOf(pa) + 1;
     this.#allocs.splice(i, 0, alloc);
+  }
+
+  /**
+   * Backing store for `size` new bytes: the rest of the current chunk, or a new zeroed chunk
+   * (at least `size`; twice `size` and at least double the previous chunk while that stays
+   * within {@link MAX_CHUNK}). Chunk bytes are never handed out twice
+   * (freed addresses are never reused either), so new allocations read as zero.
+   */
+  #carve(size: number): { readonly chunk: Uint8Array; readonly base: number } {
+    let chunk = this.#chunk;
+    let base = Math.ceil(this.#chunkUsed / CHUNK_ALIGN) * CHUNK_ALIGN;
+    if (chunk === undefined || base + size > chunk.length) {
+      // Room for at least one more allocation of the same size (up to MAX_CHUNK), so that a
+      // source and a destination allocated one after the other share a chunk.
+      chunk = new Uint8Array(Math.max(size, Math.min(MAX_CHUNK, Math.max(this.#nextChunk, 2 * size))));
+      this.#nextChunk = Math.min(MAX_CHUNK, this.#nextChunk * 2);
+      this.#chunk = chunk;
+      base = 0;
+    }
+    this.#chunkUsed = base + size;
+    return { chunk, base };
   }
 
   /** Index of the last allocation starting at or below `pa`, or -1. */
@@ -287,32 +421,35 @@ export class PhysicalMemory {
    * there is none. No bigint is allocated for addresses up to 2^53 - 1.
    */
   #find(pa: bigint): number {
+    if (this.#numeric && pa >= 0n && pa <= MAX_SAFE) return this.#findNumber(Number(pa));
     const allocs = this.#allocs;
-    if (this.#numeric && pa >= 0n && pa <= MAX_SAFE) {
-      const p = Number(pa);
-      let lo = 0;
-      let hi = allocs.length - 1;
-      let found = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (allocs[mid]!.paNum <= p) {
-          found = mid;
-          lo = mid + 1;
-        } else {
-          hi = mid - 1;
-        }
-      }
-      if (found < 0) return -1;
-      const a = allocs[found]!;
-      this.#hit = a;
-      return p - a.paNum;
-    }
     const i = this.#indexOf(pa);
     if (i < 0) return -1;
     const a = allocs[i]!;
     this.#hit = a;
     const d = pa - a.pa;
     return d > MAX_SAFE ? Number.MAX_SAFE_INTEGER : Number(d);
+  }
+
+  /** {@link PhysicalMemory.#find} for a number address (the memory is numeric and `p` is a safe integer). */
+  #findNumber(p: number): number {
+    const allocs = this.#allocs;
+    let lo = 0;
+    let hi = allocs.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (allocs[mid]!.paNum <= p) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (found < 0) return -1;
+    const a = allocs[found]!;
+    this.#hit = a;
+    return p - a.paNum;
   }
 
   /** Offset of `pa` in the allocation holding `[pa, pa + length)`, left in `#hit`; throws otherwise. */
