@@ -46,6 +46,102 @@ type Slot = DeviceSlot;
 
 const MAX_DEVICES = 3;
 
+/** One run in progress: the machine, the devices it enumerated, and what the run has recorded so far. */
+class LifecycleRun {
+  readonly steps: string[] = [];
+  readonly transitions = new Map<string, number>();
+  readonly slots: Slot[] = [];
+  readonly ifaceVersion: number;
+
+  constructor(
+    readonly m: Machine,
+    readonly faults: ServiceFaults,
+    interfaceVersion: InterfaceVersion,
+  ) {
+    this.ifaceVersion = interfaceVersion === '1.0' ? 0x100 : interfaceVersion === '1.1' ? 0x101 : 0x200;
+  }
+
+  /** The `i`-th device not yet removed (modulo their number), if any. */
+  pick(i: number): Slot | undefined {
+    const l = this.slots.filter((s) => s.model.pnp !== 'Removed');
+    return l.length === 0 ? undefined : l[i % l.length];
+  }
+
+  send(slot: Slot, event: LifecycleEvent): void {
+    sendEvent(this.m, slot, event, this.steps, this.transitions);
+  }
+
+  addDevice(fault: Extract<LifecycleCommand, { kind: 'AddDevice' }>['fault']): void {
+    const { m, faults, steps } = this;
+    if (this.slots.length >= MAX_DEVICES) return;
+    if (fault === 'create-device') faults.failNextCreateDevice = true;
+    if (fault === 'register') m.netdma.faults.failNextRegister = true;
+    if (fault === 'pool') faults.failPoolAttempts.add(m.pool.attempts + 1);
+    steps.push(`AddDevice${fault === 'none' ? '' : ` with ${fault} failing`}`);
+    const { device, status } = m.pnp.addDevice();
+    faults.failNextCreateDevice = false;
+    m.netdma.faults.failNextRegister = false;
+    faults.failPoolAttempts.clear();
+    if (!NT_SUCCESS(status)) {
+      steps[steps.length - 1] += ` -> ${ntStatusName(status)}`;
+      m.verifier.check('DRV-ADD-03', fault !== 'none', () => `AddDevice failed with ${ntStatusName(status)} although nothing was made to fail`);
+      return;
+    }
+    const prov = m.netdma.liveProvidersOf(device)[0]!;
+    this.slots.push({ sim: device, model: ADDED, ctx: { interfaceVersion: this.ifaceVersion, providerVersion: prov.version } });
+  }
+
+  run(c: LifecycleCommand): void {
+    const { m, steps } = this;
+    switch (c.kind) {
+      case 'AddDevice':
+        return this.addDevice(c.fault);
+      case 'Irp': {
+        const s = this.pick(c.device);
+        if (s && isLegal(s.model, c.event)) this.send(s, c.event);
+        return;
+      }
+      case 'Scenario': {
+        const s = this.pick(c.device);
+        if (!s) return;
+        for (const e of scenarioEvents(c.scenario)) {
+          if (!isLegal(s.model, e)) break;
+          this.send(s, e);
+        }
+        return;
+      }
+      case 'Allocate': {
+        const s = this.pick(c.device);
+        const prov = s && m.netdma.liveProvidersOf(s.sim)[0];
+        if (!s || !prov || prov.state !== 'started' || s.model.power !== 'D0') return;
+        steps.push(`${s.sim.pdo.Name}: NetDMA allocates a channel`);
+        m.client.allocate(prov);
+        return;
+      }
+      case 'Free': {
+        const s = this.pick(c.device);
+        const prov = s && m.netdma.liveProvidersOf(s.sim)[0];
+        const chans = prov ? [...prov.channels.values()] : [];
+        if (!prov || chans.length === 0) return;
+        steps.push(`${s!.sim.pdo.Name}: NetDMA frees a channel`);
+        m.client.free(prov, chans[c.channel % chans.length]!);
+        return;
+      }
+      default:
+        return assertNever(c);
+    }
+  }
+
+  /** Brings every device to Removed through legal IRPs, then unloads. */
+  teardown(): void {
+    for (const s of this.slots) {
+      for (let i = 0, next = nextRemovalEvent(s.model); i < 6 && next; i++, next = nextRemovalEvent(s.model)) this.send(s, next);
+    }
+    this.steps.push('Unload');
+    this.m.pnp.unload();
+  }
+}
+
 /**
  * Runs one generated lifecycle: load the driver, play the commands against the PnP model (each IRP
  * judged by the model, every kernel call checked by the verifier), remove every device and unload.
@@ -62,87 +158,9 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
   });
   const faults: ServiceFaults = { failPoolAttempts: new Set(input.entryPoolFault > 0 ? [input.entryPoolFault] : []), failNextCreateDevice: false };
   const services = createKernelServices(m, faults);
-  const steps: string[] = [];
-  const transitions = new Map<string, number>();
-  const slots: Slot[] = [];
-  const ifaceVersion = opts.interfaceVersion === '1.0' ? 0x100 : opts.interfaceVersion === '1.1' ? 0x101 : 0x200;
+  const run = new LifecycleRun(m, faults, opts.interfaceVersion);
+  const steps = run.steps;
   let harnessError: string | null = null;
-
-  const live = () => slots.filter((s) => s.model.pnp !== 'Removed');
-  const pick = (i: number) => {
-    const l = live();
-    return l.length === 0 ? undefined : l[i % l.length];
-  };
-
-  const send = (slot: Slot, event: LifecycleEvent): void => sendEvent(m, slot, event, steps, transitions);
-
-  const addDevice = (fault: Extract<LifecycleCommand, { kind: 'AddDevice' }>['fault']): void => {
-    if (slots.length >= MAX_DEVICES) return;
-    if (fault === 'create-device') faults.failNextCreateDevice = true;
-    if (fault === 'register') m.netdma.faults.failNextRegister = true;
-    if (fault === 'pool') faults.failPoolAttempts.add(m.pool.attempts + 1);
-    steps.push(`AddDevice${fault === 'none' ? '' : ` with ${fault} failing`}`);
-    const { device, status } = m.pnp.addDevice();
-    faults.failNextCreateDevice = false;
-    m.netdma.faults.failNextRegister = false;
-    faults.failPoolAttempts.clear();
-    if (!NT_SUCCESS(status)) {
-      steps[steps.length - 1] += ` -> ${ntStatusName(status)}`;
-      m.verifier.check('DRV-ADD-03', fault !== 'none', () => `AddDevice failed with ${ntStatusName(status)} although nothing was made to fail`);
-      return;
-    }
-    const prov = m.netdma.liveProvidersOf(device)[0]!;
-    slots.push({ sim: device, model: ADDED, ctx: { interfaceVersion: ifaceVersion, providerVersion: prov.version } });
-  };
-
-  const run = (c: LifecycleCommand): void => {
-    switch (c.kind) {
-      case 'AddDevice':
-        return addDevice(c.fault);
-      case 'Irp': {
-        const s = pick(c.device);
-        if (s && isLegal(s.model, c.event)) send(s, c.event);
-        return;
-      }
-      case 'Scenario': {
-        const s = pick(c.device);
-        if (!s) return;
-        for (const e of scenarioEvents(c.scenario)) {
-          if (!isLegal(s.model, e)) break;
-          send(s, e);
-        }
-        return;
-      }
-      case 'Allocate': {
-        const s = pick(c.device);
-        const prov = s && m.netdma.liveProvidersOf(s.sim)[0];
-        if (!s || !prov || prov.state !== 'started' || s.model.power !== 'D0') return;
-        steps.push(`${s.sim.pdo.Name}: NetDMA allocates a channel`);
-        m.client.allocate(prov);
-        return;
-      }
-      case 'Free': {
-        const s = pick(c.device);
-        const prov = s && m.netdma.liveProvidersOf(s.sim)[0];
-        const chans = prov ? [...prov.channels.values()] : [];
-        if (!prov || chans.length === 0) return;
-        steps.push(`${s!.sim.pdo.Name}: NetDMA frees a channel`);
-        m.client.free(prov, chans[c.channel % chans.length]!);
-        return;
-      }
-      default:
-        return assertNever(c);
-    }
-  };
-
-  /** Brings every device to Removed through legal IRPs, then unloads. */
-  const teardown = (): void => {
-    for (const s of slots) {
-      for (let i = 0, next = nextRemovalEvent(s.model); i < 6 && next; i++, next = nextRemovalEvent(s.model)) send(s, next);
-    }
-    steps.push('Unload');
-    m.pnp.unload();
-  };
 
   try {
     steps.push(input.entryPoolFault > 0 ? `DriverEntry with pool allocation #${input.entryPoolFault} failing` : 'DriverEntry');
@@ -152,8 +170,8 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
       steps[steps.length - 1] += ` -> ${ntStatusName(st)}`;
       m.verifier.check('DRV-ENTRY-01', input.entryPoolFault > 0, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);
     } else {
-      for (const c of input.commands) run(c);
-      teardown();
+      for (const c of input.commands) run.run(c);
+      run.teardown();
     }
   } catch (e) {
     if (e instanceof HarnessError) harnessError = e.message;
@@ -166,7 +184,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
     steps,
     trace: m.trace.events(),
     exercised: m.verifier.exercisedCounts,
-    transitions,
+    transitions: run.transitions,
   };
 }
 

@@ -25,7 +25,7 @@ import {
   type KernelServices,
 } from '../candidate-api';
 import { REFERENCE_TAG, type ChannelContext, type FdoExtension } from './device-extension';
-import { SOFT_BUSY, SOFT_ERROR, softState, type Interrupts } from './interrupts';
+import { SOFT_BUSY, SOFT_ERROR, newSoftState, softState, type Interrupts } from './interrupts';
 import type { Mutation } from './mutations';
 import { RUN_CHANNEL_CTRL, channelRegister, resetChannel } from './registers';
 
@@ -115,7 +115,7 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     const dpc: KDPC = {};
     const dcaCpu = bug('dca-binds-current-cpu') ? k.KeGetCurrentProcessorNumber() : cpu;
     const completionPa = params.CompletionPhysicalAddress;
-    const ch: ChannelContext = { fdo, index, regs: fdo.regs, handle, cpu, completionPa, dcaCpu, dpc, block, dmaCount: 0, error: false, lastCompleted: 0n };
+    const ch: ChannelContext = { fdo, index, regs: fdo.regs, handle, cpu, completionPa, dcaCpu, dpc, block, dmaCount: 0, error: false, lastCompleted: 0n, soft: newSoftState() };
     fdo.channels[index] = ch;
     if (!bug('irql-lock-held-on-return')) k.KeReleaseSpinLock(fdo.lock, old);
     k.KeInitializeDpc(dpc, isr.dpc, ch);

@@ -9,6 +9,7 @@ import type {
   NET_DMA_PNP_EVENT_NOTIFY,
   NET_DMA_PROVIDER_HANDLE,
 } from '../candidate-api';
+import type { SoftState } from './interrupts';
 
 /** Pool tag 'Ndma' (little-endian, as `!poolused` shows it). */
 export const REFERENCE_TAG = 0x616d_644e;
@@ -36,6 +37,8 @@ export interface ChannelContext {
   error: boolean;
   /** Last completed descriptor the ISR reported. */
   lastCompleted: bigint;
+  /** Software state the ISR, the DPC and the handlers share (interrupts.ts). */
+  readonly soft: SoftState;
 }
 
 /** The FDO's device extension: everything the provider keeps per engine. */

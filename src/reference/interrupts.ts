@@ -40,16 +40,14 @@ export interface SoftState {
   lastSubmitted: bigint;
 }
 
-const soft = new WeakMap<ChannelContext, SoftState>();
+/** A channel's software state when it is allocated. */
+export function newSoftState(): SoftState {
+  return { flags: 0, previousIsr: 0n, lastSubmitted: 0n };
+}
 
-/** The shared software state of a channel. */
+/** The shared software state of a channel (kept in its context, which dies with the channel). */
 export function softState(ch: ChannelContext): SoftState {
-  let s = soft.get(ch);
-  if (s === undefined) {
-    s = { flags: 0, previousIsr: 0n, lastSubmitted: 0n };
-    soft.set(ch, s);
-  }
-  return s;
+  return ch.soft;
 }
 
 /**

@@ -20,6 +20,8 @@ import { STATUS_PENDING, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, ntStatusName } fro
 import type { IrpRecord } from './io-manager';
 import type { Machine } from './machine';
 import type { SimDevice } from './sim-device';
+import { workItem } from './scheduler';
+import { shown } from './trace-log';
 
 /** How the bus driver answers the next IRP of a kind: succeed, fail, or pend and complete later. */
 export type BusOutcome = 'succeed' | 'fail' | 'pend';
@@ -45,7 +47,9 @@ export class BusDriver {
     const dev = this.device();
     const status = rec.irp.IoStatus.Status;
     this.received++;
-    m.trace.add('irp', `${dev.pdo.Name} (bus driver) received ${rec.label} with status ${ntStatusName(status)}`);
+    const name = shown(dev.pdo.Name);
+    const shownStatus = status >>> 0;
+    m.trace.add('irp', () => `${name} (bus driver) received ${rec.label} with status ${ntStatusName(shownStatus)}`);
     m.observe({ op: 'LowerReceived', status });
     let outcome: BusOutcome = 'succeed';
     let keepStatus = false;
@@ -59,9 +63,7 @@ export class BusDriver {
           break;
         case IRP_MN_FILTER_RESOURCE_REQUIREMENTS: {
           // The function driver edits the list on the way up (F52): what arrives here must be untouched.
-          let base = BASE_TEXT.get(dev);
-          if (base === undefined) BASE_TEXT.set(dev, (base = requirementsText(m.pnp.baseRequirements(dev))));
-          const edited = requirementsText(rec.irp.IoStatus.Information) !== base;
+          const edited = requirementsEdited(rec.irp.IoStatus.Information, m.pnp.baseRequirements(dev));
           m.verifier.check('PNP-FILTER-01', !edited, () => 'the FDO edited the resource requirements before passing FILTER_RESOURCE_REQUIREMENTS down; it must wait for the lower drivers');
           // PCI reports its own requirements list: a fresh copy replaces whatever is in Information.
           rec.irp.IoStatus.Information = m.pnp.baseRequirements(dev);
@@ -84,40 +86,72 @@ export class BusDriver {
         // driver must re-program the engine on its way back to D0 (F51, PWR-07, PWR-09). Done at D3
         // rather than at D0 so that nothing the driver does while in D3 can survive the power loss.
         m.engineOf(dev).resetFunction();
-        m.trace.add('engine', `${dev.pdo.Name} lost power: function reset (INTRCTRL, every channel's CHANCTRL, CHANCMP and DCACTRL are 0)`);
+        m.trace.add('engine', () => `${name} lost power: function reset (INTRCTRL, every channel's CHANCTRL, CHANCMP and DCACTRL are 0)`);
         m.engines.listener?.onFunctionReset(dev);
       }
       dev.powerState = to;
     } else {
       keepStatus = true;
     }
-    const finish = (): number => {
-      if (!keepStatus) rec.irp.IoStatus.Status = outcome === 'fail' ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
-      const final = rec.irp.IoStatus.Status >>> 0;
-      m.observe({ op: 'LowerCompleted', status: final });
-      m.io.complete(rec, false);
-      return final;
-    };
     if (outcome === 'pend') {
       loc.Control |= SL_PENDING_RETURNED;
-      m.trace.add('irp', `${dev.pdo.Name} (bus driver) pended ${rec.label}`);
+      m.trace.add('irp', () => `${name} (bus driver) pended ${rec.label}`);
       // The bus completes it later from a DPC, at DISPATCH_LEVEL, on processor 0.
-      m.work.push({
-        label: `bus completion of ${rec.label}`,
-        ready: () => true,
-        run: () => m.runAsSystem(0, DISPATCH_LEVEL, `bus DPC completing ${rec.label}`, () => {
-          outcome = 'succeed';
-          finish();
-        }),
-      });
+      m.work.push(
+        workItem(
+          `bus completion of ${rec.label}`,
+          () => true,
+          () => m.runAsSystem(0, DISPATCH_LEVEL, `bus DPC completing ${rec.label}`, () => this.#finish(rec, keepStatus, 'succeed')),
+        ),
+      );
       return STATUS_PENDING;
     }
-    return finish();
+    return this.#finish(rec, keepStatus, outcome);
+  }
+
+  /** Completes the IRP as the bus driver: sets the status it answers with (unless it keeps it) and completes. */
+  #finish(rec: IrpRecord, keepStatus: boolean, outcome: BusOutcome): number {
+    const m: Machine = this.m;
+    if (!keepStatus) rec.irp.IoStatus.Status = outcome === 'fail' ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+    const final = rec.irp.IoStatus.Status >>> 0;
+    m.observe({ op: 'LowerCompleted', status: final });
+    m.io.complete(rec, false);
+    return final;
   }
 }
 
-/** Each device's unfiltered requirements, rendered once. */
-const BASE_TEXT = new WeakMap<SimDevice, string>();
+/**
+ * Whether a requirements list differs from the bus driver's own (`base`) as their JSON renderings
+ * (bigints as `123n`) would. A plain walk decides the usual case, a list left untouched; anything
+ * it cannot vouch for is compared through the renderings.
+ */
+function requirementsEdited(list: unknown, base: unknown): boolean {
+  return !samePlainData(list, base) && requirementsText(list) !== requirementsText(base);
+}
+
+/**
+ * True when `a` is plain data (ordinary objects and arrays, primitives) equal to `b` key by key,
+ * in the same key order: then their JSON renderings are equal. False means "not shown equal", not
+ * "different". `b` is the kernel's own plain list.
+ */
+function samePlainData(a: unknown, b: unknown): boolean {
+  if (a === b) return typeof a !== 'object' || a === null;
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
+  if (Array.isArray(b)) {
+    if (!Array.isArray(a) || Object.getPrototypeOf(a) !== Array.prototype || a.length !== b.length) return false;
+    for (let i = 0; i < b.length; i++) if (!samePlainData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(a) || Object.getPrototypeOf(a) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < kb.length; i++) {
+    const k = kb[i]!;
+    if (ka[i] !== k || !samePlainData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
 
 /** A comparable rendering of a requirements list (bigints included). */
 function requirementsText(list: unknown): string {

@@ -25,6 +25,11 @@ const MAX_DEPTH = 2;
 /** Most scheduler actions taken at one preemption point. */
 const MAX_ACTIONS_PER_POINT = 3;
 
+/** What {@link EngineRunner.runnable} returns when nothing can run (shared: most preemption points). */
+const NOTHING_RUNNABLE: ReadonlyArray<{ readonly dev: SimDevice; readonly ch: number }> = Object.freeze([]);
+/** No interrupt deliveries pending (shared). */
+const NO_DELIVERIES: readonly WorkItem[] = Object.freeze([]);
+
 /**
  * Engine scheduling: the copy engines advance one descriptor per `engine.step(ch)`, and every
  * decision comes from the machine's chooser so that interleavings shrink and replay.
@@ -51,7 +56,7 @@ export class EngineRunner {
   constructor(private readonly m: Machine) {
     this.#engineItem = {
       label: 'engine',
-      ready: () => this.#budget > 0 && this.runnable().length > 0,
+      ready: () => this.#budget > 0 && this.#anyRunnable(),
       run: () => {
         this.m.work.push(this.#engineItem);
         const r = this.runnable();
@@ -65,13 +70,21 @@ export class EngineRunner {
   }
 
   /** Channels that can process a descriptor now, on powered devices. */
-  runnable(): Array<{ readonly dev: SimDevice; readonly ch: number }> {
-    const out: Array<{ dev: SimDevice; ch: number }> = [];
+  runnable(): ReadonlyArray<{ readonly dev: SimDevice; readonly ch: number }> {
+    let out: Array<{ dev: SimDevice; ch: number }> | null = null;
     for (const dev of this.m.devices) {
       if (dev.powerState !== 'D0') continue;
-      for (const ch of this.engine(dev).runnableChannels()) out.push({ dev, ch });
+      for (const ch of this.engine(dev).runnableChannels()) (out ??= []).push({ dev, ch });
     }
-    return out;
+    return out ?? NOTHING_RUNNABLE;
+  }
+
+  /** Whether {@link runnable} would list anything (without listing it). */
+  #anyRunnable(): boolean {
+    for (const dev of this.m.devices) {
+      if (dev.powerState === 'D0' && this.engine(dev).runnableChannels().length > 0) return true;
+    }
+    return false;
   }
 
   engine(dev: SimDevice): IoatEngine {
@@ -127,8 +140,8 @@ export class EngineRunner {
     try {
       this.checkNoDmaAfterStop();
       for (let n = 0; n < MAX_ACTIONS_PER_POINT; n++) {
-        const engines = this.#budget > 0 ? this.runnable() : [];
-        const isrs = this.#interrupts.filter((i) => i.ready());
+        const engines = this.#budget > 0 ? this.runnable() : NOTHING_RUNNABLE;
+        const isrs = this.#interrupts.length === 0 ? NO_DELIVERIES : this.#interrupts.filter((i) => i.ready());
         const options = engines.length + isrs.length;
         if (options === 0) return;
         const c = this.m.chooser.choose(options + 1, 'preempt');

@@ -13,13 +13,18 @@ import {
 import { MmioAccessError } from '../../hardware';
 import type { Machine } from './machine';
 import type { SimDevice } from './sim-device';
+import { shown } from './trace-log';
 
 const MMIO_VA_BASE = 0xffff_d000_0000_0000n;
 const RAM_VA_BASE = 0xffff_e000_0000_0000n;
+/** Access widths as bigints (register addresses are bigints). */
+const WIDTH: Readonly<Record<1 | 2 | 4 | 8, bigint>> = { 1: 1n, 2: 2n, 4: 4n, 8: 8n };
 
 interface Mapping {
   readonly va: bigint;
   readonly length: number;
+  /** `va + length`, the first address past the mapping. */
+  readonly end: bigint;
   readonly device: SimDevice;
   readonly barBase: bigint;
   live: boolean;
@@ -87,7 +92,7 @@ export class Hal {
     m.verifier.check('PNP-START-11', dev !== undefined, () => `MmMapIoSpace(0x${pa.toString(16)}, ${length}) is not inside a translated memory resource of a started device (raw resources used, or resources already released?)`);
     const va = this.#nextVa;
     this.#nextVa += 0x10_0000n;
-    this.#mappings.push({ va, length, device: dev!, barBase: dev!.resources!.bar0, live: true });
+    this.#mappings.push({ va, length, end: va + BigInt(length), device: dev!, barBase: dev!.resources!.bar0, live: true });
     dev!.mappings++;
     m.observe({ op: 'HardwareAcquired', what: 'registers' });
     return va + (pa - dev!.resources!.bar0);
@@ -109,7 +114,14 @@ export class Hal {
     const m: Machine = this.m;
     m.assertAlive();
     if (typeof va !== 'bigint') m.verifier.fail('KAPI-01', `register access with address ${String(va)}, not a mapped register address`);
-    const map = this.#mappings.find((x) => va >= x.va && va + BigInt(width) <= x.va + BigInt(x.length));
+    const end = va + WIDTH[width];
+    let map: Mapping | undefined;
+    for (const x of this.#mappings) {
+      if (va >= x.va && end <= x.end) {
+        map = x;
+        break;
+      }
+    }
     if (!map || !map.live) m.verifier.fail('KAPI-01', `register access at 0x${va.toString(16)}, which is ${map ? 'no longer mapped (MmUnmapIoSpace was called)' : 'not mapped'}`);
     this.noHardwareInAddDevice('READ_/WRITE_REGISTER');
     const dev = map.device;
@@ -127,11 +139,13 @@ export class Hal {
     const m: Machine = this.m;
     if (value === undefined) {
       const r = dev.pci.mmioRead(off, width);
-      m.trace.add('register', `READ_REGISTER(${dev.pdo.Name}+0x${off.toString(16)}, ${width * 8}) = 0x${r.toString(16)}`);
+      const name = shown(dev.pdo.Name);
+      m.trace.add('register', () => `READ_REGISTER(${name}+0x${off.toString(16)}, ${width * 8}) = 0x${r.toString(16)}`);
       m.preemptionPoint();
       return r;
     }
-    m.trace.add('register', `WRITE_REGISTER(${dev.pdo.Name}+0x${off.toString(16)}, ${width * 8}, 0x${value.toString(16)})`);
+    const name = shown(dev.pdo.Name);
+    m.trace.add('register', () => `WRITE_REGISTER(${name}+0x${off.toString(16)}, ${width * 8}, 0x${value.toString(16)})`);
     dev.pci.mmioWrite(off, width, value);
     m.registerWritten(dev, off, width, value);
     m.preemptionPoint();
@@ -177,16 +191,11 @@ export class Hal {
     m.verifier.check('PNP-START-11', dev.resources !== null, () => 'IoConnectInterruptEx for a device that has no interrupt resources assigned (not started, or resources released)');
     const res = dev.resources!;
     const lock = {};
-    const mk = (message: number, cpu: number, mr: KMESSAGE_SERVICE_ROUTINE | null, lr: KSERVICE_ROUTINE | null, ctx: unknown): InterruptRecord => {
-      const rec: InterruptRecord = { obj: Object.freeze({}), device: dev, message, cpu, messageRoutine: mr, lineRoutine: lr, context: ctx, lock, live: true };
-      this.interrupts.set(rec.obj, rec);
-      return rec;
-    };
     let list: InterruptRecord[];
     if ('MessageBased' in p && res.messageBased) {
       const mb = p.MessageBased;
       if (typeof mb.MessageServiceRoutine !== 'function') return STATUS_INVALID_PARAMETER;
-      list = res.messageCpus.map((cpu, i) => mk(i, cpu, mb.MessageServiceRoutine, null, mb.ServiceContext));
+      list = res.messageCpus.map((cpu, i) => this.#interruptRecord(dev, lock, i, cpu, mb.MessageServiceRoutine, null, mb.ServiceContext));
       const table: IO_INTERRUPT_MESSAGE_INFO = Object.freeze({
         UnifiedIrql: SIMULATED_DIRQL,
         MessageCount: list.length,
@@ -198,20 +207,27 @@ export class Hal {
       // No MSI-X on this machine: fall back to the line interrupt (F46).
       const mb = p.MessageBased;
       if (typeof mb.FallBackServiceRoutine !== 'function') return STATUS_INVALID_PARAMETER;
-      list = [mk(0, res.messageCpus[0] ?? 0, null, mb.FallBackServiceRoutine, mb.ServiceContext)];
+      list = [this.#interruptRecord(dev, lock, 0, res.messageCpus[0] ?? 0, null, mb.FallBackServiceRoutine, mb.ServiceContext)];
       p.Version = CONNECT_LINE_BASED;
       mb.ConnectionContext.value = { InterruptObject: list[0]!.obj };
       this.#connections.set(list[0]!.obj, { device: dev, interrupts: list, live: true });
     } else {
       const lb = p.LineBased;
       if (typeof lb.ServiceRoutine !== 'function') return STATUS_INVALID_PARAMETER;
-      list = [mk(0, res.messageCpus[0] ?? 0, null, lb.ServiceRoutine, lb.ServiceContext)];
+      list = [this.#interruptRecord(dev, lock, 0, res.messageCpus[0] ?? 0, null, lb.ServiceRoutine, lb.ServiceContext)];
       lb.InterruptObject.value = list[0]!.obj;
       this.#connections.set(list[0]!.obj, { device: dev, interrupts: list, live: true });
     }
     dev.interruptConnections++;
     m.observe({ op: 'HardwareAcquired', what: 'interrupts' });
     return STATUS_SUCCESS;
+  }
+
+  /** A connected interrupt (one message, or the line) of `dev`, sharing the connection's spin lock. */
+  #interruptRecord(dev: SimDevice, lock: object, message: number, cpu: number, mr: KMESSAGE_SERVICE_ROUTINE | null, lr: KSERVICE_ROUTINE | null, ctx: unknown): InterruptRecord {
+    const rec: InterruptRecord = { obj: Object.freeze({}), device: dev, message, cpu, messageRoutine: mr, lineRoutine: lr, context: ctx, lock, live: true };
+    this.interrupts.set(rec.obj, rec);
+    return rec;
   }
 
   disconnect(p: IO_DISCONNECT_INTERRUPT_PARAMETERS): void {

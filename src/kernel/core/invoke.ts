@@ -25,6 +25,12 @@ function errorText(e: unknown): string {
   }
 }
 
+/** The trace line of a routine's return. */
+function returnText(routine: string, returns: ReturnKind, result: unknown): string {
+  const shown = returns === 'ntstatus' && isNtStatus(result) ? ntStatusName(result) : returns === 'void' ? '' : describe(result);
+  return `${routine} returned${shown ? ' ' + shown : ''}`;
+}
+
 /**
  * Calls into candidate code the way the system calls a driver routine: on a given processor at a
  * given IRQL, with the result type, the IRQL on return and the spin locks checked. A throw is a
@@ -71,7 +77,7 @@ export function callProvider(
       const want = { ntstatus: 'an NTSTATUS', void: 'nothing (VOID)', boolean: 'a BOOLEAN', function: 'a function', any: 'anything' }[returns];
       return `${routine} returned ${describe(result)}; its prototype returns ${want}`;
     });
-    m.verifier.check('KE-IRQL-04', ctx.held.size === 0, () => `${routine} returned holding ${ctx.held.size} spin lock(s)`);
+    m.verifier.check('KE-IRQL-04', ctx.heldCount === 0, () => `${routine} returned holding ${ctx.heldCount} spin lock(s)`);
     m.verifier.check(
       'KE-IRQL-04',
       ctx.irql === at.irql,
@@ -81,7 +87,8 @@ export function callProvider(
     m.cpus.pop(ctx);
     probe()?.leave();
   }
-  const shown = returns === 'ntstatus' && isNtStatus(result) ? ntStatusName(result) : returns === 'void' ? '' : describe(result);
-  m.trace.add('return', `${routine} returned${shown ? ' ' + shown : ''}`);
+  // Describing an object reads its `then`, which may run the candidate's code: that is done now, a primitive later.
+  const primitive = result === null || (typeof result !== 'object' && typeof result !== 'function');
+  m.trace.add('return', primitive ? () => returnText(routine, returns, result) : returnText(routine, returns, result));
   return returns === 'ntstatus' ? (result as number) >>> 0 : result;
 }

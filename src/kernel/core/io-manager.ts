@@ -14,6 +14,7 @@ import {
 import { callProvider } from './invoke';
 import type { Machine } from './machine';
 import { irpName } from './irp-names';
+import { shown } from './trace-log';
 
 /** The kernel's record of an IRP: its stack locations and where it is. */
 export interface IrpRecord {
@@ -46,7 +47,8 @@ export class IoManager {
   /** Allocates an IRP with `stackSize` locations and sets up the first one (IoGetNextIrpStackLocation). */
   allocate(stackSize: number, major: number, minor: number, status: number): IrpRecord {
     const irp: IRP = { Type: 6, IoStatus: { Status: status, Information: null }, PendingReturned: false, Name: `IRP#${this.#next++}` };
-    const stack = Array.from({ length: stackSize }, newLocation);
+    const stack: IO_STACK_LOCATION[] = [];
+    for (let i = 0; i < stackSize; i++) stack.push(newLocation());
     const top = stack[stackSize - 1]!;
     top.MajorFunction = major;
     top.MinorFunction = minor;
@@ -104,7 +106,8 @@ export class IoManager {
       const caller = rec.stack[rec.cur]?.DeviceObject;
       const callerRec = caller ? m.objects.device(caller) : undefined;
       m.verifier.check('IRP-09', callerRec === undefined || callerRec.lower === target, () => `${caller?.Name ?? 'the FDO'} passed ${rec.label} to ${dev.obj.Name}, not to the device IoAttachDeviceToDeviceStack returned (${callerRec?.lower?.Name ?? 'none'})`);
-      m.trace.add('call', `IoCallDriver(${dev.obj.Name}, ${rec.label})`);
+      const name = shown(dev.obj.Name);
+      m.trace.add('call', () => `IoCallDriver(${name}, ${rec.label})`);
     }
     rec.cur -= 1;
     const loc = rec.stack[rec.cur];
@@ -139,7 +142,8 @@ export class IoManager {
       m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => `IoCompleteRequest at ${irqlName(m.cpus.current.irql)}`);
       m.verifier.check('KAPI-03', isNtStatus(rec.irp.IoStatus.Status), () => `IoCompleteRequest(${rec.label}) with IoStatus.Status = ${String(rec.irp.IoStatus.Status)}, not an NTSTATUS`);
       rec.irp.IoStatus.Status = rec.irp.IoStatus.Status >>> 0;
-      m.trace.add('call', `IoCompleteRequest(${rec.label}, ${ntStatusName(rec.irp.IoStatus.Status)})`);
+      const status = rec.irp.IoStatus.Status >>> 0;
+      m.trace.add('call', () => `IoCompleteRequest(${rec.label}, ${ntStatusName(status)})`);
       m.observe({ op: 'FdoCompleted', status: rec.irp.IoStatus.Status });
     }
     const size = rec.stack.length;
@@ -159,7 +163,8 @@ export class IoManager {
       }
     }
     rec.completed = true;
-    m.trace.add('irp', `${rec.label} completed with ${ntStatusName(rec.irp.IoStatus.Status)}`);
+    const final = rec.irp.IoStatus.Status >>> 0;
+    m.trace.add('irp', () => `${rec.label} completed with ${ntStatusName(final)}`);
     rec.onCompleted?.();
   }
 

@@ -16,9 +16,12 @@ const PNP: Record<number, string> = {
 };
 const POWER: Record<number, string> = { 0x00: 'IRP_MN_WAIT_WAKE', 0x02: 'IRP_MN_SET_POWER', 0x03: 'IRP_MN_QUERY_POWER' };
 
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(2, '0')}`;
+}
+
 /** `IRP_MN_START_DEVICE`, `IRP_MN_SET_POWER`, or `IRP_MJ(0x0e)/0x00`. */
 export function irpName(major: number, minor: number): string {
-  const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
   if (major === IRP_MJ_PNP) return PNP[minor] ?? `IRP_MJ_PNP/${hex(minor)}`;
   if (major === IRP_MJ_POWER) return POWER[minor] ?? `IRP_MJ_POWER/${hex(minor)}`;
   return `IRP_MJ(${hex(major)})/${hex(minor)}`;

@@ -126,9 +126,16 @@ export class Machine {
     return this.harnessError;
   }
 
-  /** Records a provider-visible effect against the IRP in flight (if any). */
+  /**
+   * Records a provider-visible effect against the IRP in flight (if any). `o` must be a fresh
+   * object literal: it is stamped with its `seq` and kept as the observation.
+   */
   observe(o: DistributiveOmit<Observation, 'seq'>): void {
-    this.#observations?.push({ ...o, seq: this.trace.length } as Observation);
+    const list = this.#observations;
+    if (list === null) return;
+    // `o` is the caller's fresh literal: stamp it rather than copy it.
+    (o as { seq?: number }).seq = this.trace.length;
+    list.push(o as Observation);
   }
 
   /** Starts collecting observations for one IRP; returns the list being filled. */

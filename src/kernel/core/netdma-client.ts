@@ -85,7 +85,7 @@ export class NetDmaClient {
     const handle: NET_DMA_CHANNEL_HANDLE = Object.freeze({});
     const out: OUT<unknown> = {};
     const name = `channel#${this.#nextChannel++}`;
-    m.trace.add('client', `NetDMA allocates ${name} on ${rec.name} (mask 0x${mask.toString(16)})`);
+    m.trace.add('client', () => `NetDMA allocates ${name} on ${rec.name} (mask 0x${mask.toString(16)})`);
     const st = checkHandlerStatus(m, 'ProviderAllocateDmaChannel',
       callProvider(m, `ProviderAllocateDmaChannel(${name})`, { cpu: m.cpus.current.cpu, irql }, 'ntstatus', () => handler(rec.context, params, handle, out)));
     const inUse = rec.channels.size;
@@ -122,7 +122,7 @@ export class NetDmaClient {
       if (this.dataPath!.outstanding(dpc)) this.dataPath!.reset(dpc) || this.dataPath!.abort(dpc);
       this.dataPath!.verify(dpc);
     }
-    m.trace.add('client', `NetDMA frees a channel of ${rec.name}`);
+    m.trace.add('client', () => `NetDMA frees a channel of ${rec.name}`);
     // The handle stays valid until the handler returns: an ISR may still report on it meanwhile.
     callProvider(m, 'ProviderFreeDmaChannel', { cpu: m.cpus.current.cpu, irql }, 'void', () => handler(ch.providerChannelContext));
     if (dpc?.hwKnown !== undefined && rec.device.powerState === 'D0') {

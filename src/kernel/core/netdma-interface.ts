@@ -170,7 +170,7 @@ export class NetDmaInterface {
     }
     this.providers.set(handle, rec);
     out.value = handle;
-    m.trace.add('return', `NetDmaRegisterProvider returned STATUS_SUCCESS (${rec.name})`);
+    m.trace.add('return', () => `NetDmaRegisterProvider returned STATUS_SUCCESS (${rec.name})`);
     return STATUS_SUCCESS;
   }
 

@@ -21,20 +21,57 @@ import {
   PowerDeviceD3,
   type CM_PARTIAL_RESOURCE_DESCRIPTOR,
   type CM_RESOURCE_LIST,
+  type DEVICE_OBJECT,
   type DRIVER_INITIALIZE,
   type DRIVER_OBJECT,
   type IO_RESOURCE_DESCRIPTOR,
   type IO_RESOURCE_REQUIREMENTS_LIST,
   type UNICODE_STRING,
 } from '../api/wdm';
-import type { IrpOutcome } from '../../model/lifecycle/observation';
+import type { IrpOutcome, Observation } from '../../model/lifecycle/observation';
 import type { KernelServices } from '../api/services';
 import { callProvider } from './invoke';
 import { irpName } from './irp-names';
 import type { Machine } from './machine';
 import type { AssignedResources, SimDevice } from './sim-device';
-import type { WorkItem } from './scheduler';
+import { workItem, type WorkItem } from './scheduler';
+import type { InterruptRecord } from './hal';
 import { tagName } from './pool';
+import { shown } from './trace-log';
+import { accessorOf, hiddenState, hide } from './hidden';
+
+/** What the RegistryPath accessor reads: the buffer, valid until DriverEntry returns (F43). */
+interface RegistryPathState {
+  readonly m: Machine;
+  valid: boolean;
+  readonly buffer: string;
+}
+
+/** DRIVER_OBJECT.DeviceObject: the first of the driver's device objects not deleted. */
+const DRIVER_DEVICE_OBJECT = accessorOf(
+  {
+    get DeviceObject(): DEVICE_OBJECT | null {
+      const m = hiddenState<Machine>(this);
+      return m?.objects.driverDevices().find((d) => !d.deleted)?.obj ?? null;
+    },
+  },
+  'DeviceObject',
+);
+
+/** RegistryPath->Buffer: the system's buffer, freed when DriverEntry returns and never the driver's to write. */
+const REGISTRY_PATH_BUFFER = accessorOf(
+  {
+    get Buffer(): string {
+      const s = hiddenState<RegistryPathState>(this)!;
+      s.m.verifier.check('DRV-ENTRY-02', s.valid, () => 'the RegistryPath buffer was read after DriverEntry returned; copy the string if it is kept');
+      return s.buffer;
+    },
+    set Buffer(_v: string) {
+      hiddenState<RegistryPathState>(this)!.m.verifier.fail('DRV-ENTRY-02', 'the driver wrote into the RegistryPath buffer, which the system owns');
+    },
+  },
+  'Buffer',
+);
 
 /** A candidate driver image: given the kernel services, returns its DriverEntry. */
 export type DriverImageLoader = (services: KernelServices) => DRIVER_INITIALIZE;
@@ -59,31 +96,20 @@ export class PnpManager {
   loadDriver(loader: DriverImageLoader, services: KernelServices, registryPath = '\\Registry\\Machine\\System\\CurrentControlSet\\Services\\netdmaprov'): number {
     const m: Machine = this.m;
     const entry = callProvider(m, 'driver image loader', { cpu: 0, irql: PASSIVE_LEVEL }, 'function', () => loader(services)) as DRIVER_INITIALIZE;
-    const driver: DRIVER_OBJECT = {
-      Type: 4,
-      get DeviceObject() {
-        return m.objects.driverDevices().find((d) => !d.deleted)?.obj ?? null;
-      },
-      DriverExtension: { AddDevice: null },
-      DriverUnload: null,
-      MajorFunction: new Array(0x1c).fill(null),
-      DriverName: { Length: 32, MaximumLength: 32, Buffer: '\\Driver\\netdmaprov' },
-    };
+    // Computed fields are shared accessors over state stamped on the object (see hidden.ts).
+    const driver = { Type: 4 } as { -readonly [K in keyof DRIVER_OBJECT]: DRIVER_OBJECT[K] };
+    hide(driver, m);
+    Object.defineProperty(driver, 'DeviceObject', DRIVER_DEVICE_OBJECT);
+    driver.DriverExtension = { AddDevice: null };
+    driver.DriverUnload = null;
+    driver.MajorFunction = new Array(0x1c).fill(null);
+    driver.DriverName = { Length: 32, MaximumLength: 32, Buffer: '\\Driver\\netdmaprov' };
     this.driver = driver;
     // The registry path's buffer is freed when DriverEntry returns (F43): reading it later is a violation.
-    let pathValid = true;
-    const buffer = registryPath;
-    const regPath: UNICODE_STRING = {
-      Length: registryPath.length * 2,
-      MaximumLength: registryPath.length * 2,
-      get Buffer() {
-        m.verifier.check('DRV-ENTRY-02', pathValid, () => 'the RegistryPath buffer was read after DriverEntry returned; copy the string if it is kept');
-        return buffer;
-      },
-      set Buffer(_v: string) {
-        m.verifier.fail('DRV-ENTRY-02', 'the driver wrote into the RegistryPath buffer, which the system owns');
-      },
-    };
+    const path: RegistryPathState = { m, valid: true, buffer: registryPath };
+    const regPath = { Length: registryPath.length * 2, MaximumLength: registryPath.length * 2 } as UNICODE_STRING;
+    hide(regPath, path);
+    Object.defineProperty(regPath, 'Buffer', REGISTRY_PATH_BUFFER);
     m.phase = 'DriverEntry';
     m.trace.add('irp', 'the I/O manager loads the driver and calls DriverEntry');
     const poolBefore = m.pool.liveCount;
@@ -91,7 +117,7 @@ export class PnpManager {
     try {
       status = callProvider(m, 'DriverEntry', { cpu: 0, irql: PASSIVE_LEVEL }, 'ntstatus', () => entry(driver, regPath)) as number;
     } finally {
-      pathValid = false;
+      path.valid = false;
       m.phase = 'Idle';
     }
     m.verifier.exercised('DRV-ENTRY-05');
@@ -121,7 +147,7 @@ export class PnpManager {
     m.netdma.registrationsInAddDevice = 0;
     const created = new Set(m.objects.driverDevices().map((d) => d.obj));
     let status: number;
-    m.trace.add('irp', `the PnP manager enumerates ${dev.pdo.Name} and calls AddDevice`);
+    m.trace.add('irp', () => `the PnP manager enumerates ${dev.pdo.Name} and calls AddDevice`);
     try {
       status = callProvider(m, `AddDevice(${dev.pdo.Name})`, { cpu: 0, irql: PASSIVE_LEVEL }, 'ntstatus', () => add(this.driver!, dev.pdo)) as number;
     } finally {
@@ -182,20 +208,8 @@ export class PnpManager {
       }
       return i % m.options.cpus;
     });
-    const mk = (bar: bigint, vectorBase: number): CM_RESOURCE_LIST => {
-      const partial: CM_PARTIAL_RESOURCE_DESCRIPTOR[] = [
-        { Type: CmResourceTypeMemory, Flags: 0, u: { Memory: { Start: bar, Length: dev.pci.bar0Length } } },
-        ...cpus.map((cpu, i): CM_PARTIAL_RESOURCE_DESCRIPTOR => ({
-          Type: CmResourceTypeInterrupt,
-          Flags: messageBased ? CM_RESOURCE_INTERRUPT_MESSAGE : 0,
-          u: messageBased
-            ? { Interrupt: { Level: SIMULATED_DIRQL, Vector: vectorBase + i, Affinity: 1n << BigInt(cpu) }, MessageInterrupt: { MessageCount: 1, Vector: vectorBase + i, Affinity: 1n << BigInt(cpu) } }
-            : { Interrupt: { Level: SIMULATED_DIRQL, Vector: vectorBase + i, Affinity: 1n << BigInt(cpu) } },
-        })),
-      ];
-      return Object.freeze({ Count: 1, List: [Object.freeze({ PartialResourceList: Object.freeze({ Count: partial.length, PartialDescriptors: Object.freeze(partial) }) })] as const });
-    };
-    return { raw: mk(rawBar, 0x10), translated: mk(bar0, 0x60), bar0, messageCpus: cpus, messageBased };
+    const length = dev.pci.bar0Length;
+    return { raw: resourceList(rawBar, length, cpus, messageBased, 0x10), translated: resourceList(bar0, length, cpus, messageBased, 0x60), bar0, messageCpus: cpus, messageBased };
   }
 
   /** Sends one PnP IRP to the top of the device's stack and waits for it, as the PnP manager does. */
@@ -225,7 +239,8 @@ export class PnpManager {
       loc.Parameters.Power = { Type: DevicePowerState, State: { DeviceState: power === 'D0' ? PowerDeviceD0 : PowerDeviceD3, SystemState: 1 } };
     }
     const label = power ? `${irpName(major, minor)}(${power})` : irpName(major, minor);
-    m.trace.add('irp', `the ${major === IRP_MJ_PNP ? 'PnP' : 'power'} manager sends ${label} (${rec.irp.Name}) to ${top.Name}`);
+    const topName = shown(top.Name);
+    m.trace.add('irp', () => `the ${major === IRP_MJ_PNP ? 'PnP' : 'power'} manager sends ${label} (${rec.irp.Name}) to ${topName}`);
     const obs = m.beginObservation();
     let dispatchReturned = STATUS_PENDING;
     const fdoCompletionsBefore = 0;
@@ -254,7 +269,7 @@ export class PnpManager {
       dispatchReturned,
       completed: rec.completed,
       finalStatus,
-      fdoCompletions: obs.filter((o) => o.op === 'FdoCompleted').length + fdoCompletionsBefore,
+      fdoCompletions: countFdoCompletions(obs) + fdoCompletionsBefore,
       lowerReceptions: dev.bus.received - receptionsBefore,
       observations: obs,
       hardwareHeldAfter: { registers: dev.mappings, interrupts: dev.interruptConnections },
@@ -293,19 +308,27 @@ export class PnpManager {
   /** The engine raised MSI-X message `ch`: deliver it to the connected ISR on its processor. */
   interruptRaised(dev: SimDevice, ch: number): void {
     const m: Machine = this.m;
-    const irq = [...m.hal.interrupts.values()].find((r) => r.live && r.device === dev && (r.lineRoutine !== null || r.message === ch));
+    let irq: InterruptRecord | undefined;
+    for (const r of m.hal.interrupts.values()) {
+      if (r.live && r.device === dev && (r.lineRoutine !== null || r.message === ch)) {
+        irq = r;
+        break;
+      }
+    }
+    const name = shown(dev.pdo.Name);
     if (!irq) {
-      m.trace.add('interrupt', `${dev.pdo.Name} raised message ${ch} with no ISR connected (lost)`);
+      m.trace.add('interrupt', () => `${name} raised message ${ch} with no ISR connected (lost)`);
       return;
     }
-    m.trace.add('interrupt', `${dev.pdo.Name} raises message ${ch} -> CPU ${irq.cpu}`, { message: ch, cpu: irq.cpu });
+    const cpu = irq.cpu;
+    m.trace.add('interrupt', () => `${name} raises message ${ch} -> CPU ${cpu}`, () => ({ message: ch, cpu }));
     m.engines.listener?.onInterruptRaised(dev, ch);
     // Delivered from the work queue, or earlier at a preemption point (engine-runner.ts); never to a
     // processor at or above DIRQL, nor while the interrupt spin lock is held.
-    const item: WorkItem = {
-      label: `interrupt ${dev.pdo.Name}/${ch}`,
-      ready: () => m.cpus.irqlOf(irq.cpu) < SIMULATED_DIRQL && !m.cpus.lockOwner.has(irq.lock),
-      run: () => {
+    const item: WorkItem = workItem(
+      `interrupt ${dev.pdo.Name}/${ch}`,
+      () => m.cpus.irqlOf(irq.cpu) < SIMULATED_DIRQL && !m.cpus.lockOwner.has(irq.lock),
+      () => {
         m.engines.untrack(item);
         if (!irq.live) return;
         m.engines.listener?.onIsr(dev, ch);
@@ -317,7 +340,7 @@ export class PnpManager {
           m.cpus.lockOwner.delete(irq.lock);
         }
       },
-    };
+    );
     m.work.push(item);
     m.engines.track(item);
   }
@@ -343,3 +366,23 @@ export class PnpManager {
   }
 }
 
+function countFdoCompletions(obs: readonly Observation[]): number {
+  let n = 0;
+  for (const o of obs) if (o.op === 'FdoCompleted') n++;
+  return n;
+}
+
+/** A START resource list (raw or translated): BAR0, then one interrupt per processor in `cpus`. */
+function resourceList(bar: bigint, length: number, cpus: readonly number[], messageBased: boolean, vectorBase: number): CM_RESOURCE_LIST {
+  const partial: CM_PARTIAL_RESOURCE_DESCRIPTOR[] = [
+    { Type: CmResourceTypeMemory, Flags: 0, u: { Memory: { Start: bar, Length: length } } },
+    ...cpus.map((cpu, i): CM_PARTIAL_RESOURCE_DESCRIPTOR => ({
+      Type: CmResourceTypeInterrupt,
+      Flags: messageBased ? CM_RESOURCE_INTERRUPT_MESSAGE : 0,
+      u: messageBased
+        ? { Interrupt: { Level: SIMULATED_DIRQL, Vector: vectorBase + i, Affinity: 1n << BigInt(cpu) }, MessageInterrupt: { MessageCount: 1, Vector: vectorBase + i, Affinity: 1n << BigInt(cpu) } }
+        : { Interrupt: { Level: SIMULATED_DIRQL, Vector: vectorBase + i, Affinity: 1n << BigInt(cpu) } },
+    })),
+  ];
+  return Object.freeze({ Count: 1, List: [Object.freeze({ PartialResourceList: Object.freeze({ Count: partial.length, PartialDescriptors: Object.freeze(partial) }) })] as const });
+}

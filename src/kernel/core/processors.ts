@@ -1,13 +1,25 @@
 import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../api/irql';
 
 /** What is running now: which simulated processor, at which IRQL, on behalf of which routine. */
-export interface ExecutionContext {
-  readonly cpu: number;
-  irql: number;
-  /** The routine name, for messages ("in the ISR", "in DriverEntry"). */
-  readonly routine: string;
-  /** Spin locks acquired in this context and not yet released. */
-  readonly held: Set<object>;
+export class ExecutionContext {
+  #held: Set<object> | null = null;
+
+  constructor(
+    readonly cpu: number,
+    public irql: number,
+    /** The routine name, for messages ("in the ISR", "in DriverEntry"). */
+    readonly routine: string,
+  ) {}
+
+  /** Spin locks acquired in this context and not yet released (made on first use: most routines take none). */
+  get held(): Set<object> {
+    return (this.#held ??= new Set());
+  }
+
+  /** How many spin locks are held ({@link held}'s size, without making the set). */
+  get heldCount(): number {
+    return this.#held === null ? 0 : this.#held.size;
+  }
 }
 
 /**
@@ -27,14 +39,14 @@ export class Processors {
   }
 
   /** Processor 0 at PASSIVE_LEVEL with nothing running (one object, not one per call). */
-  readonly #idle: ExecutionContext = { cpu: 0, irql: PASSIVE_LEVEL, routine: 'system', held: new Set() };
+  readonly #idle = new ExecutionContext(0, PASSIVE_LEVEL, 'system');
 
   get depth(): number {
     return this.#stack.length;
   }
 
   push(cpu: number, irql: number, routine: string): ExecutionContext {
-    const ctx: ExecutionContext = { cpu, irql, routine, held: new Set() };
+    const ctx = new ExecutionContext(cpu, irql, routine);
     this.#stack.push(ctx);
     return ctx;
   }

@@ -36,6 +36,15 @@ export interface WorkItem {
   readonly run: () => void;
 }
 
+/**
+ * A work item from its parts. Queued once per DPC, interrupt or work item, so the closures are
+ * passed in rather than written as `ready:`/`run:` properties (which a name-keeping build wraps to
+ * name them on every call).
+ */
+export function workItem(label: string, ready: () => boolean, run: () => void): WorkItem {
+  return { label, ready, run };
+}
+
 /** The queue of deferred work, drained by waits and between steps in the order the chooser decides. */
 export class WorkQueue {
   #items: WorkItem[] = [];

@@ -15,7 +15,10 @@ import {
   type DEVICE_OBJECT,
 } from '../api/wdm';
 import type { Machine } from './machine';
+import type { DeviceRecord } from './objects';
 import { BugCheck, HarnessError } from './verifier';
+import { shown } from './trace-log';
+import { accessorOf, hiddenState, hide } from './hidden';
 
 /** Fault injection on kernel services (low-resource simulation, as Driver Verifier does). */
 export interface ServiceFaults {
@@ -25,45 +28,71 @@ export interface ServiceFaults {
   failNextCreateDevice: boolean;
 }
 
+/** KE-IRQL-01/02: `api` may be called up to IRQL `max`. */
+function atMost(m: Machine, api: string, max: number): void {
+  const irql = m.cpus.current.irql;
+  m.verifier.check(max === PASSIVE_LEVEL ? 'KE-IRQL-01' : 'KE-IRQL-02', irql <= max, () => `${api} called at ${irqlName(irql)}; it is allowed up to ${irqlName(max)}`);
+}
+
+/** The kernel's record of a device object passed to `api`, or a KAPI-01 violation. */
+function device(m: Machine, obj: unknown, api: string): DeviceRecord {
+  const rec = m.objects.device(obj);
+  if (!rec) m.verifier.fail('KAPI-01', `${api} was passed something that is not a device object`);
+  if (rec.deleted) m.verifier.fail('KAPI-01', `${api} was passed ${rec.obj.Name}, which was deleted (use after IoDeleteDevice)`);
+  return rec;
+}
+
+/**
+ * A kernel service as the candidate calls it: refused once the machine has bug-checked, and a
+ * throw of the kernel's own (not a violation) turned into a {@link HarnessError}.
+ */
+function guarded<A extends unknown[], R>(m: Machine, fn: (...a: A) => R): (...a: A) => R {
+  return (...a: A): R => {
+    m.assertAlive();
+    try {
+      return fn(...a);
+    } catch (e) {
+      if (e instanceof BugCheck || e instanceof HarnessError) throw e;
+      throw m.harnessFailed(new HarnessError(fn.name || 'a kernel service', e));
+    }
+  };
+}
+
+/** DEVICE_OBJECT.StackSize of a device the driver created: one more than the device it is attached to. */
+const DEVICE_STACK_SIZE = accessorOf(
+  {
+    get StackSize(): number {
+      return hiddenState<Machine>(this)?.objects.device(this)?.stackSize ?? 1;
+    },
+  },
+  'StackSize',
+);
+
+/** BUS_INTERFACE_STANDARD's reference counting, which the simulated bus does not need. */
+const BUS_INTERFACE_REFERENCE = { InterfaceReference: (): void => undefined, InterfaceDereference: (): void => undefined };
+
+/** RtlInitUnicodeString: no kernel state, no checks. */
+const RtlInitUnicodeString: KernelServices['RtlInitUnicodeString'] = (s) => ({ Length: String(s).length * 2, MaximumLength: String(s).length * 2 + 2, Buffer: String(s) });
+
 /**
  * Builds the {@link KernelServices} a candidate image receives. Each entry checks the machine has
  * not bug-checked, validates its arguments, records a trace event, and forwards to the component.
  */
 export function createKernelServices(m: Machine, faults: ServiceFaults): KernelServices {
   const v: Verifier = m.verifier;
-  const irql = () => m.cpus.current.irql;
-  const atMost = (api: string, max: number) =>
-    v.check(max === PASSIVE_LEVEL ? 'KE-IRQL-01' : 'KE-IRQL-02', irql() <= max, () => `${api} called at ${irqlName(irql())}; it is allowed up to ${irqlName(max)}`);
-  const device = (obj: unknown, api: string) => {
-    const rec = m.objects.device(obj);
-    if (!rec) v.fail('KAPI-01', `${api} was passed something that is not a device object`);
-    if (rec.deleted) v.fail('KAPI-01', `${api} was passed ${rec.obj.Name}, which was deleted (use after IoDeleteDevice)`);
-    return rec;
-  };
-  const guard = <A extends unknown[], R>(fn: (...a: A) => R) =>
-    (...a: A): R => {
-      m.assertAlive();
-      try {
-        return fn(...a);
-      } catch (e) {
-        if (e instanceof BugCheck || e instanceof HarnessError) throw e;
-        throw m.harnessFailed(new HarnessError(fn.name || 'a kernel service', e));
-      }
-    };
-
-  const getVersion: NET_DMA_GET_VERSION = guard(() => {
+  const getVersion: NET_DMA_GET_VERSION = guarded(m, () => {
     m.trace.add('call', 'NetDmaGetVersion');
-    atMost('NetDmaGetVersion', PASSIVE_LEVEL);
+    atMost(m, 'NetDmaGetVersion', PASSIVE_LEVEL);
     const ver = m.options.interfaceVersion;
     return ver === '2.0' ? NETDMA_VERSION_2_0 : ver === '1.1' ? NETDMA_VERSION_1_1 : NETDMA_VERSION_1_0;
   });
-  const pnpEventNotify: NET_DMA_PNP_EVENT_NOTIFY = guard((h, ev) => m.netdma.pnpEventNotify(h, ev));
+  const pnpEventNotify: NET_DMA_PNP_EVENT_NOTIFY = guarded(m, (h, ev) => m.netdma.pnpEventNotify(h, ev));
 
   const services: KernelServices = {
     // ---- I/O manager ----
-    IoCreateDevice: guard((DriverObject, _size, _name, DeviceType, DeviceCharacteristics, _exclusive, out) => {
+    IoCreateDevice: guarded(m, (DriverObject, _size, _name, DeviceType, DeviceCharacteristics, _exclusive, out) => {
       m.trace.add('call', 'IoCreateDevice');
-      atMost('IoCreateDevice', PASSIVE_LEVEL);
+      atMost(m, 'IoCreateDevice', PASSIVE_LEVEL);
       if (DriverObject !== m.pnp.driver) v.fail('KAPI-01', 'IoCreateDevice was passed a DriverObject that is not this driver\'s');
       if (typeof out !== 'object' || out === null) v.fail('KAPI-01', 'IoCreateDevice: DeviceObject is not a writable OUT box');
       if (faults.failNextCreateDevice) {
@@ -72,39 +101,36 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
         return STATUS_INSUFFICIENT_RESOURCES;
       }
       const name = m.objects.nextName('FDO');
-      const dev: DEVICE_OBJECT = {
-        Type: 3,
-        DriverObject,
-        Flags: DO_DEVICE_INITIALIZING,
-        DeviceType,
-        Characteristics: DeviceCharacteristics,
-        get StackSize() {
-          return m.objects.device(dev)?.stackSize ?? 1;
-        },
-        DeviceExtension: {},
-        Name: name,
-      };
+      // StackSize is a shared accessor over the machine stamped on the object (see hidden.ts).
+      const dev = { Type: 3, DriverObject, Flags: DO_DEVICE_INITIALIZING, DeviceType, Characteristics: DeviceCharacteristics } as { -readonly [K in keyof DEVICE_OBJECT]: DEVICE_OBJECT[K] };
+      hide(dev, m);
+      Object.defineProperty(dev, 'StackSize', DEVICE_STACK_SIZE);
+      dev.DeviceExtension = {};
+      dev.Name = name;
       // The FDO's SimDevice is set when it is attached; until then it points at no engine.
       m.objects.add({ obj: dev, driver: DriverObject, kind: 'driver', device: m.devices[m.devices.length - 1]!, deleted: false, lower: null, upper: null, stackSize: 1 });
       out.value = dev;
-      m.trace.add('return', `IoCreateDevice created ${name}`);
+      m.trace.add('return', () => `IoCreateDevice created ${name}`);
       return STATUS_SUCCESS;
     }),
-    IoDeleteDevice: guard((DeviceObject) => {
-      const rec = device(DeviceObject, 'IoDeleteDevice');
-      m.trace.add('call', `IoDeleteDevice(${rec.obj.Name})`);
-      atMost('IoDeleteDevice', PASSIVE_LEVEL);
+    IoDeleteDevice: guarded(m, (DeviceObject) => {
+      const rec = device(m, DeviceObject, 'IoDeleteDevice');
+      const name = shown(rec.obj.Name);
+      m.trace.add('call', () => `IoDeleteDevice(${name})`);
+      atMost(m, 'IoDeleteDevice', PASSIVE_LEVEL);
       v.check('KAPI-01', rec.kind === 'driver', () => `IoDeleteDevice(${rec.obj.Name}) of a device the driver did not create`);
       v.check('PNP-REM-04', rec.lower === null && rec.upper === null, () => `IoDeleteDevice(${rec.obj.Name}) while it is still attached to a device stack; IoDetachDevice first`);
       v.check('PNP-REM-05', m.netdma.liveProvidersOf(rec.device).length === 0, () => `IoDeleteDevice(${rec.obj.Name}) before NetDmaDeregisterProvider: the provider still references the device stack`);
       rec.deleted = true;
       m.observe({ op: 'IoDeleteDevice' });
     }),
-    IoAttachDeviceToDeviceStack: guard((Source, Target) => {
-      const src = device(Source, 'IoAttachDeviceToDeviceStack');
-      const tgt = device(Target, 'IoAttachDeviceToDeviceStack');
-      m.trace.add('call', `IoAttachDeviceToDeviceStack(${src.obj.Name}, ${tgt.obj.Name})`);
-      atMost('IoAttachDeviceToDeviceStack', PASSIVE_LEVEL);
+    IoAttachDeviceToDeviceStack: guarded(m, (Source, Target) => {
+      const src = device(m, Source, 'IoAttachDeviceToDeviceStack');
+      const tgt = device(m, Target, 'IoAttachDeviceToDeviceStack');
+      const srcName = shown(src.obj.Name);
+      const tgtName = shown(tgt.obj.Name);
+      m.trace.add('call', () => `IoAttachDeviceToDeviceStack(${srcName}, ${tgtName})`);
+      atMost(m, 'IoAttachDeviceToDeviceStack', PASSIVE_LEVEL);
       v.check('KAPI-01', src.lower === null && src.upper === null, () => `${src.obj.Name} is already attached to a stack`);
       const top = m.objects.device(m.objects.topOf(tgt.obj))!;
       top.upper = src.obj;
@@ -114,26 +140,27 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       (src as { device: typeof src.device }).device = tgt.device;
       return top.obj;
     }),
-    IoDetachDevice: guard((Target) => {
-      const tgt = device(Target, 'IoDetachDevice');
-      m.trace.add('call', `IoDetachDevice(${tgt.obj.Name})`);
-      atMost('IoDetachDevice', PASSIVE_LEVEL);
+    IoDetachDevice: guarded(m, (Target) => {
+      const tgt = device(m, Target, 'IoDetachDevice');
+      const name = shown(tgt.obj.Name);
+      m.trace.add('call', () => `IoDetachDevice(${name})`);
+      atMost(m, 'IoDetachDevice', PASSIVE_LEVEL);
       if (!tgt.upper) v.fail('KAPI-01', `IoDetachDevice(${tgt.obj.Name}): nothing is attached to it (pass the LOWER device object)`);
       const up = m.objects.device(tgt.upper)!;
       up.lower = null;
       tgt.upper = null;
       m.observe({ op: 'IoDetachDevice' });
     }),
-    IoCallDriver: guard((DeviceObject, Irp) => m.io.callDriver(DeviceObject, Irp, true)),
-    PoCallDriver: guard((DeviceObject, Irp) => m.io.callDriver(DeviceObject, Irp, true)),
-    IoGetCurrentIrpStackLocation: guard((Irp) => m.io.current(m.io.record(Irp, 'IoGetCurrentIrpStackLocation'), 'IoGetCurrentIrpStackLocation')),
-    IoGetNextIrpStackLocation: guard((Irp) => m.io.next(m.io.record(Irp, 'IoGetNextIrpStackLocation'), 'IoGetNextIrpStackLocation')),
-    IoSkipCurrentIrpStackLocation: guard((Irp) => {
+    IoCallDriver: guarded(m, (DeviceObject, Irp) => m.io.callDriver(DeviceObject, Irp, true)),
+    PoCallDriver: guarded(m, (DeviceObject, Irp) => m.io.callDriver(DeviceObject, Irp, true)),
+    IoGetCurrentIrpStackLocation: guarded(m, (Irp) => m.io.current(m.io.record(Irp, 'IoGetCurrentIrpStackLocation'), 'IoGetCurrentIrpStackLocation')),
+    IoGetNextIrpStackLocation: guarded(m, (Irp) => m.io.next(m.io.record(Irp, 'IoGetNextIrpStackLocation'), 'IoGetNextIrpStackLocation')),
+    IoSkipCurrentIrpStackLocation: guarded(m, (Irp) => {
       const rec = m.io.record(Irp, 'IoSkipCurrentIrpStackLocation');
       v.check('IRP-01', m.io.ownedByDriver(rec) && !rec.completed, () => `IoSkipCurrentIrpStackLocation(${rec.label}) on an IRP the provider does not own`);
       rec.cur += 1;
     }),
-    IoCopyCurrentIrpStackLocationToNext: guard((Irp) => {
+    IoCopyCurrentIrpStackLocationToNext: guarded(m, (Irp) => {
       const rec = m.io.record(Irp, 'IoCopyCurrentIrpStackLocationToNext');
       const cur = m.io.current(rec, 'IoCopyCurrentIrpStackLocationToNext');
       const next = m.io.next(rec, 'IoCopyCurrentIrpStackLocationToNext');
@@ -145,7 +172,7 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       next.CompletionRoutine = null;
       next.Context = null;
     }),
-    IoSetCompletionRoutine: guard((Irp, routine, context, onSuccess, onError, onCancel) => {
+    IoSetCompletionRoutine: guarded(m, (Irp, routine, context, onSuccess, onError, onCancel) => {
       const rec = m.io.record(Irp, 'IoSetCompletionRoutine');
       const next = m.io.next(rec, 'IoSetCompletionRoutine');
       if (typeof routine !== 'function') v.fail('KAPI-01', 'IoSetCompletionRoutine with a NULL routine');
@@ -153,40 +180,41 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       next.Context = context;
       next.Control = (onSuccess ? SL_INVOKE_ON_SUCCESS : 0) | (onError ? SL_INVOKE_ON_ERROR : 0) | (onCancel ? SL_INVOKE_ON_CANCEL : 0);
     }),
-    IoCompleteRequest: guard((Irp) => m.io.complete(m.io.record(Irp, 'IoCompleteRequest'), true)),
-    IoMarkIrpPending: guard((Irp) => {
+    IoCompleteRequest: guarded(m, (Irp) => m.io.complete(m.io.record(Irp, 'IoCompleteRequest'), true)),
+    IoMarkIrpPending: guarded(m, (Irp) => {
       const rec = m.io.record(Irp, 'IoMarkIrpPending');
       m.io.current(rec, 'IoMarkIrpPending').Control |= SL_PENDING_RETURNED;
-      m.trace.add('call', `IoMarkIrpPending(${rec.label})`);
+      m.trace.add('call', () => `IoMarkIrpPending(${rec.label})`);
     }),
-    IoAllocateIrp: guard((StackSize) => {
+    IoAllocateIrp: guarded(m, (StackSize) => {
       m.trace.add('call', `IoAllocateIrp(${StackSize})`);
-      atMost('IoAllocateIrp', DISPATCH_LEVEL);
+      atMost(m, 'IoAllocateIrp', DISPATCH_LEVEL);
       if (!Number.isInteger(StackSize) || StackSize < 1 || StackSize > 32) return null;
       return m.io.allocateForDriver(StackSize);
     }),
-    IoFreeIrp: guard((Irp) => {
+    IoFreeIrp: guarded(m, (Irp) => {
       const rec = m.io.record(Irp, 'IoFreeIrp');
-      m.trace.add('call', `IoFreeIrp(${rec.label})`);
+      m.trace.add('call', () => `IoFreeIrp(${rec.label})`);
       v.check('KAPI-02', rec.origin === 'driver', () => `IoFreeIrp(${rec.label}) of an IRP the driver did not allocate`);
     }),
-    IoAllocateWorkItem: guard((DeviceObject) => m.sync.allocWorkItem(DeviceObject)),
-    IoQueueWorkItem: guard((item, routine, _queueType, context) => m.sync.queueWorkItem(item, routine, context)),
-    IoFreeWorkItem: guard((item) => m.sync.freeWorkItem(item)),
-    IoConnectInterruptEx: guard((p) => m.hal.connect(p)),
-    IoDisconnectInterruptEx: guard((p) => m.hal.disconnect(p)),
-    IoGetBusInterfaceStandard: guard((Pdo) => {
-      const rec = device(Pdo, 'IoGetBusInterfaceStandard');
-      m.trace.add('call', `IoGetBusInterfaceStandard(${rec.obj.Name})`);
-      atMost('IoGetBusInterfaceStandard', PASSIVE_LEVEL);
+    IoAllocateWorkItem: guarded(m, (DeviceObject) => m.sync.allocWorkItem(DeviceObject)),
+    IoQueueWorkItem: guarded(m, (item, routine, _queueType, context) => m.sync.queueWorkItem(item, routine, context)),
+    IoFreeWorkItem: guarded(m, (item) => m.sync.freeWorkItem(item)),
+    IoConnectInterruptEx: guarded(m, (p) => m.hal.connect(p)),
+    IoDisconnectInterruptEx: guarded(m, (p) => m.hal.disconnect(p)),
+    IoGetBusInterfaceStandard: guarded(m, (Pdo) => {
+      const rec = device(m, Pdo, 'IoGetBusInterfaceStandard');
+      const name = shown(rec.obj.Name);
+      m.trace.add('call', () => `IoGetBusInterfaceStandard(${name})`);
+      atMost(m, 'IoGetBusInterfaceStandard', PASSIVE_LEVEL);
       if (rec.kind !== 'pdo') return null;
       const cfg = rec.device.pci.configSpace;
       const bus: BUS_INTERFACE_STANDARD = Object.freeze({
         Size: 64,
         Version: 1,
         Context: rec.device.index,
-        InterfaceReference: () => undefined,
-        InterfaceDereference: () => undefined,
+        InterfaceReference: BUS_INTERFACE_REFERENCE.InterfaceReference,
+        InterfaceDereference: BUS_INTERFACE_REFERENCE.InterfaceDereference,
         GetBusData: (_ctx: unknown, DataType: number, Buffer: Uint8Array, Offset: number, Length: number) => {
           m.assertAlive();
           if (DataType !== PCI_WHICHSPACE_CONFIG || !(Buffer instanceof Uint8Array) || Offset < 0 || Length < 0 || Offset + Length > cfg.length || Buffer.length < Length) return 0;
@@ -198,89 +226,90 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     }),
 
     // ---- executive ----
-    ExAllocatePoolWithTag: guard((PoolType, NumberOfBytes, Tag) => {
-      atMost('ExAllocatePoolWithTag', PoolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL);
+    ExAllocatePoolWithTag: guarded(m, (PoolType, NumberOfBytes, Tag) => {
+      atMost(m, 'ExAllocatePoolWithTag', PoolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL);
       const attempt = ++m.pool.attempts;
       if (!Number.isInteger(NumberOfBytes) || NumberOfBytes <= 0 || faults.failPoolAttempts.has(attempt)) {
         m.trace.add('call', `ExAllocatePoolWithTag(${NumberOfBytes}) = NULL${faults.failPoolAttempts.has(attempt) ? ' (fault injected)' : ''}`);
         return null;
       }
-      const seq = m.trace.add('call', `ExAllocatePoolWithTag(${NumberOfBytes})`);
+      // NumberOfBytes is an integer here: formatting it later cannot throw.
+      const seq = m.trace.add('call', () => `ExAllocatePoolWithTag(${NumberOfBytes})`);
       return m.pool.allocate(NumberOfBytes, Tag >>> 0, PoolType, seq, m.phase === 'Idle' ? m.cpus.current.routine : m.phase);
     }),
-    ExFreePoolWithTag: guard((P, Tag) => {
+    ExFreePoolWithTag: guarded(m, (P, Tag) => {
       m.trace.add('call', 'ExFreePoolWithTag');
-      atMost('ExFreePoolWithTag', DISPATCH_LEVEL);
+      atMost(m, 'ExFreePoolWithTag', DISPATCH_LEVEL);
       const r = m.pool.free(P, Tag >>> 0);
       v.check('KAPI-02', r === 'ok', () => ({ ok: '', 'not-pool': 'ExFreePoolWithTag of memory the pool did not allocate', 'double-free': 'ExFreePoolWithTag of a block already freed (double free)', 'wrong-tag': 'ExFreePoolWithTag with a tag other than the allocation\'s' })[r]);
     }),
 
     // ---- kernel ----
-    KeGetCurrentIrql: guard(() => irql()),
-    KeGetCurrentProcessorNumber: guard(() => m.cpus.current.cpu),
-    KeQueryActiveProcessorCount: guard(() => m.cpus.count),
-    KeRaiseIrql: guard((n) => m.sync.raiseIrql(n)),
-    KeLowerIrql: guard((n) => m.sync.lowerIrql(n)),
-    KeInitializeSpinLock: guard((l) => m.sync.initSpinLock(l)),
-    KeAcquireSpinLock: guard((l) => m.sync.acquire(l, 'KeAcquireSpinLock', false)),
-    KeReleaseSpinLock: guard((l, n) => m.sync.release(l, 'KeReleaseSpinLock', n)),
-    KeAcquireSpinLockAtDpcLevel: guard((l) => {
+    KeGetCurrentIrql: guarded(m, () => m.cpus.current.irql),
+    KeGetCurrentProcessorNumber: guarded(m, () => m.cpus.current.cpu),
+    KeQueryActiveProcessorCount: guarded(m, () => m.cpus.count),
+    KeRaiseIrql: guarded(m, (n) => m.sync.raiseIrql(n)),
+    KeLowerIrql: guarded(m, (n) => m.sync.lowerIrql(n)),
+    KeInitializeSpinLock: guarded(m, (l) => m.sync.initSpinLock(l)),
+    KeAcquireSpinLock: guarded(m, (l) => m.sync.acquire(l, 'KeAcquireSpinLock', false)),
+    KeReleaseSpinLock: guarded(m, (l, n) => m.sync.release(l, 'KeReleaseSpinLock', n)),
+    KeAcquireSpinLockAtDpcLevel: guarded(m, (l) => {
       m.sync.acquire(l, 'KeAcquireSpinLockAtDpcLevel', true);
     }),
-    KeReleaseSpinLockFromDpcLevel: guard((l) => m.sync.release(l, 'KeReleaseSpinLockFromDpcLevel', null)),
-    KeInitializeEvent: guard((e, t, s) => m.sync.initEvent(e, t, s)),
-    KeSetEvent: guard((e) => m.sync.setEvent(e)),
-    KeClearEvent: guard((e) => {
+    KeReleaseSpinLockFromDpcLevel: guarded(m, (l) => m.sync.release(l, 'KeReleaseSpinLockFromDpcLevel', null)),
+    KeInitializeEvent: guarded(m, (e, t, s) => m.sync.initEvent(e, t, s)),
+    KeSetEvent: guarded(m, (e) => m.sync.setEvent(e)),
+    KeClearEvent: guarded(m, (e) => {
       m.sync.event(e, 'KeClearEvent').signaled = false;
     }),
-    KeWaitForSingleObject: guard((e) => m.sync.wait(e)),
-    KeInitializeDpc: guard((d, r, c) => m.sync.initDpc(d, r, c)),
-    KeSetTargetProcessorDpc: guard((d, n) => m.sync.setTarget(d, n)),
-    KeInsertQueueDpc: guard((d, a, b) => m.sync.insertQueue(d, a, b)),
-    KeRemoveQueueDpc: guard((d) => m.sync.removeQueue(d)),
-    KeSynchronizeExecution: guard((i, r, c) => m.sync.synchronize(i, r, c)),
-    KeAcquireInterruptSpinLock: guard((i) => m.sync.acquireInterruptLock(i)),
-    KeReleaseInterruptSpinLock: guard((i, o) => m.sync.releaseInterruptLock(i, o)),
-    KeStallExecutionProcessor: guard(() => m.preemptionPoint()),
+    KeWaitForSingleObject: guarded(m, (e) => m.sync.wait(e)),
+    KeInitializeDpc: guarded(m, (d, r, c) => m.sync.initDpc(d, r, c)),
+    KeSetTargetProcessorDpc: guarded(m, (d, n) => m.sync.setTarget(d, n)),
+    KeInsertQueueDpc: guarded(m, (d, a, b) => m.sync.insertQueue(d, a, b)),
+    KeRemoveQueueDpc: guarded(m, (d) => m.sync.removeQueue(d)),
+    KeSynchronizeExecution: guarded(m, (i, r, c) => m.sync.synchronize(i, r, c)),
+    KeAcquireInterruptSpinLock: guarded(m, (i) => m.sync.acquireInterruptLock(i)),
+    KeReleaseInterruptSpinLock: guarded(m, (i, o) => m.sync.releaseInterruptLock(i, o)),
+    KeStallExecutionProcessor: guarded(m, () => m.preemptionPoint()),
 
     // ---- memory manager and HAL ----
-    MmMapIoSpace: guard((pa, n) => m.hal.mapIoSpace(pa, n)),
-    MmUnmapIoSpace: guard((va, n) => m.hal.unmapIoSpace(va, n)),
-    MmAllocateContiguousMemory: guard((n) => m.hal.allocateContiguous(n)),
-    MmFreeContiguousMemory: guard((va) => m.hal.freeContiguous(va)),
-    MmGetPhysicalAddress: guard((va) => {
+    MmMapIoSpace: guarded(m, (pa, n) => m.hal.mapIoSpace(pa, n)),
+    MmUnmapIoSpace: guarded(m, (va, n) => m.hal.unmapIoSpace(va, n)),
+    MmAllocateContiguousMemory: guarded(m, (n) => m.hal.allocateContiguous(n)),
+    MmFreeContiguousMemory: guarded(m, (va) => m.hal.freeContiguous(va)),
+    MmGetPhysicalAddress: guarded(m, (va) => {
       const pa = typeof va === 'bigint' ? m.hal.paForKernelVa(va) : null;
       if (pa === null) v.fail('KAPI-01', `MmGetPhysicalAddress(${String(va)}) of an address that is not kernel RAM`);
       return pa;
     }),
-    RtlVirtualView: guard((va, length) => {
+    RtlVirtualView: guarded(m, (va, length) => {
       const pa = typeof va === 'bigint' ? m.hal.paForKernelVa(va) : null;
       if (pa === null || !m.memory.isAllocated(pa, length)) v.fail('KAPI-01', `access to ${length} byte(s) at ${String(va)}, which is not allocated kernel memory`);
       const bytes = m.memory.view(pa, length);
       return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }),
-    READ_REGISTER_UCHAR: guard((r) => Number(m.hal.register(r, 1))),
-    READ_REGISTER_USHORT: guard((r) => Number(m.hal.register(r, 2))),
-    READ_REGISTER_ULONG: guard((r) => Number(m.hal.register(r, 4))),
-    READ_REGISTER_ULONG64: guard((r) => m.hal.register(r, 8)),
-    WRITE_REGISTER_UCHAR: guard((r, x) => {
+    READ_REGISTER_UCHAR: guarded(m, (r) => Number(m.hal.register(r, 1))),
+    READ_REGISTER_USHORT: guarded(m, (r) => Number(m.hal.register(r, 2))),
+    READ_REGISTER_ULONG: guarded(m, (r) => Number(m.hal.register(r, 4))),
+    READ_REGISTER_ULONG64: guarded(m, (r) => m.hal.register(r, 8)),
+    WRITE_REGISTER_UCHAR: guarded(m, (r, x) => {
       m.hal.register(r, 1, BigInt(x & 0xff));
     }),
-    WRITE_REGISTER_USHORT: guard((r, x) => {
+    WRITE_REGISTER_USHORT: guarded(m, (r, x) => {
       m.hal.register(r, 2, BigInt(x & 0xffff));
     }),
-    WRITE_REGISTER_ULONG: guard((r, x) => {
+    WRITE_REGISTER_ULONG: guarded(m, (r, x) => {
       m.hal.register(r, 4, BigInt(x >>> 0));
     }),
-    WRITE_REGISTER_ULONG64: guard((r, x) => {
+    WRITE_REGISTER_ULONG64: guarded(m, (r, x) => {
       m.hal.register(r, 8, BigInt.asUintN(64, x));
     }),
 
     // ---- NDIS ----
-    NdisGetRoutineAddress: guard((name) => {
+    NdisGetRoutineAddress: guarded(m, (name) => {
       const n = name?.Buffer;
       m.trace.add('call', `NdisGetRoutineAddress("${n}")`);
-      atMost('NdisGetRoutineAddress', PASSIVE_LEVEL);
+      atMost(m, 'NdisGetRoutineAddress', PASSIVE_LEVEL);
       if (m.options.interfaceVersion === '1.0') return null;
       if (n === 'NetDmaGetVersion') return getVersion;
       if (n === 'NetDmaPnPEventNotify') return pnpEventNotify;
@@ -288,16 +317,16 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     }),
 
     // ---- NetDMA ----
-    NetDmaRegisterProvider: guard((ctx, out, chars) => m.netdma.register(ctx, out, chars)),
-    NetDmaDeregisterProvider: guard((h) => m.netdma.deregister(h)),
-    NetDmaProviderStart: guard((h, a) => m.netdma.start(h, a)),
-    NetDmaProviderStop: guard((h) => m.netdma.stop(h)),
-    NetDmaIsr: guard((h, pa, out) => m.dataPath.isr(h, pa, out)),
-    NetDmaInterruptDpc: guard((h, pa) => m.dataPath.dpc(h, pa)),
+    NetDmaRegisterProvider: guarded(m, (ctx, out, chars) => m.netdma.register(ctx, out, chars)),
+    NetDmaDeregisterProvider: guarded(m, (h) => m.netdma.deregister(h)),
+    NetDmaProviderStart: guarded(m, (h, a) => m.netdma.start(h, a)),
+    NetDmaProviderStop: guarded(m, (h) => m.netdma.stop(h)),
+    NetDmaIsr: guarded(m, (h, pa, out) => m.dataPath.isr(h, pa, out)),
+    NetDmaInterruptDpc: guarded(m, (h, pa) => m.dataPath.dpc(h, pa)),
 
     // ---- runtime library ----
-    RtlInitUnicodeString: (s) => ({ Length: String(s).length * 2, MaximumLength: String(s).length * 2 + 2, Buffer: String(s) }),
-    DbgPrint: guard((msg) => {
+    RtlInitUnicodeString,
+    DbgPrint: guarded(m, (msg) => {
       m.trace.add('note', `DbgPrint: ${String(msg).slice(0, 200)}`);
     }),
   };

@@ -3,6 +3,7 @@ import { STATUS_SUCCESS } from '../api/ntstatus';
 import { SynchronizationEvent, type DEVICE_OBJECT, type IO_WORKITEM_ROUTINE, type KDEFERRED_ROUTINE, type KSYNCHRONIZE_ROUTINE } from '../api/wdm';
 import { callProvider } from './invoke';
 import type { Machine } from './machine';
+import { workItem } from './scheduler';
 
 interface EventRecord {
   signaled: boolean;
@@ -141,17 +142,19 @@ export class Sync {
     if (rec.queued) return false;
     rec.queued = true;
     const cpu = rec.target ?? m.cpus.current.cpu;
-    m.trace.add('dpc', `KeInsertQueueDpc(${rec.name}) -> CPU ${cpu}`, { dpc: rec.name, cpu });
-    m.work.push({
-      label: `dpc:${rec.name}`,
-      ready: () => !m.cpus.atOrAboveDispatch(cpu) && !m.cpus.anyLockHeld,
-      run: () => {
-        rec.queued = false;
-        m.trace.add('dpc', `${rec.name} runs on CPU ${cpu}`, { dpc: rec.name, cpu });
-        m.dpcRan(rec.name, cpu);
-        callProvider(m, `DeferredRoutine(${rec.name})`, { cpu, irql: DISPATCH_LEVEL }, 'void', () => rec.routine(dpc, rec.context, a1, a2));
-      },
-    });
+    m.trace.add('dpc', () => `KeInsertQueueDpc(${rec.name}) -> CPU ${cpu}`, () => ({ dpc: rec.name, cpu }));
+    m.work.push(
+      workItem(
+        `dpc:${rec.name}`,
+        () => !m.cpus.atOrAboveDispatch(cpu) && !m.cpus.anyLockHeld,
+        () => {
+          rec.queued = false;
+          m.trace.add('dpc', () => `${rec.name} runs on CPU ${cpu}`, () => ({ dpc: rec.name, cpu }));
+          m.dpcRan(rec.name, cpu);
+          callProvider(m, `DeferredRoutine(${rec.name})`, { cpu, irql: DISPATCH_LEVEL }, 'void', () => rec.routine(dpc, rec.context, a1, a2));
+        },
+      ),
+    );
     return true;
   }
 
@@ -212,14 +215,16 @@ export class Sync {
     m.verifier.check('KAPI-01', !rec.queued, () => 'IoQueueWorkItem of a work item that is already queued');
     rec.queued = true;
     m.trace.add('call', 'IoQueueWorkItem');
-    m.work.push({
-      label: 'work item',
-      ready: () => !m.cpus.anyLockHeld,
-      run: () => {
-        rec.queued = false;
-        callProvider(m, 'WorkItemRoutine', { cpu: 0, irql: PASSIVE_LEVEL }, 'void', () => routine(rec.device, context));
-      },
-    });
+    m.work.push(
+      workItem(
+        'work item',
+        () => !m.cpus.anyLockHeld,
+        () => {
+          rec.queued = false;
+          callProvider(m, 'WorkItemRoutine', { cpu: 0, irql: PASSIVE_LEVEL }, 'void', () => routine(rec.device, context));
+        },
+      ),
+    );
   }
 
   freeWorkItem(item: object): void {

@@ -1,5 +1,18 @@
 import type { RuleId } from '../../../spec';
+import { RULE_DATA } from '../../../spec/rules/index';
 import type { TraceLog } from './trace-log';
+
+/** Each rule's position in the catalog, the index of its check counter (ids outside it are appended). */
+const RULE_INDEX = new Map<string, number>(RULE_DATA.map((r, i) => [r.id, i]));
+
+function ruleIndex(ruleId: RuleId): number {
+  let i = RULE_INDEX.get(ruleId);
+  if (i === undefined) {
+    i = RULE_INDEX.size;
+    RULE_INDEX.set(ruleId, i);
+  }
+  return i;
+}
 
 /** A broken rule, as the verifier recorded it. */
 export interface Violation {
@@ -28,20 +41,30 @@ export class BugCheck extends Error {
  * exercised rules from unexercised ones) and records the violations.
  */
 export class Verifier {
-  readonly #exercised = new Map<RuleId, number>();
+  /** Checks made per rule, indexed by {@link ruleIndex} (a check is counted on every call, so no Map churn). */
+  readonly #counts: number[] = new Array<number>(RULE_INDEX.size).fill(0);
+  /** The rules checked so far, in the order of their first check. */
+  readonly #order: RuleId[] = [];
   readonly #violations: Violation[] = [];
 
   constructor(private readonly trace: TraceLog) {}
 
   /** Checks `ok` for `ruleId`; on failure records the violation and throws {@link BugCheck}. */
   check(ruleId: RuleId, ok: boolean, message: () => string): void {
-    this.#exercised.set(ruleId, (this.#exercised.get(ruleId) ?? 0) + 1);
+    this.#count(ruleId);
     if (!ok) this.fail(ruleId, message());
   }
 
   /** Marks a rule as exercised without a verdict (the check passed implicitly). */
   exercised(ruleId: RuleId): void {
-    this.#exercised.set(ruleId, (this.#exercised.get(ruleId) ?? 0) + 1);
+    this.#count(ruleId);
+  }
+
+  #count(ruleId: RuleId): void {
+    const i = ruleIndex(ruleId);
+    const n = this.#counts[i] ?? 0;
+    if (n === 0) this.#order.push(ruleId);
+    this.#counts[i] = n + 1;
   }
 
   /** Records a violation and throws {@link BugCheck}. */
@@ -51,7 +74,7 @@ export class Verifier {
 
   /** Records a violation without throwing (for checks made outside candidate code). */
   record(ruleId: RuleId, message: string): Violation {
-    this.#exercised.set(ruleId, (this.#exercised.get(ruleId) ?? 0) + 1);
+    this.#count(ruleId);
     const seq = this.trace.add('violation', `${ruleId}: ${message}`, { ruleId });
     const v: Violation = { ruleId, message, seq, stack: new Error().stack ?? '' };
     this.#violations.push(v);
@@ -67,9 +90,11 @@ export class Verifier {
     return this.#violations;
   }
 
-  /** Per-rule check counts. */
+  /** Per-rule check counts, in the order the rules were first checked (a snapshot). */
   get exercisedCounts(): ReadonlyMap<RuleId, number> {
-    return this.#exercised;
+    const out = new Map<RuleId, number>();
+    for (const id of this.#order) out.set(id, this.#counts[ruleIndex(id)]!);
+    return out;
   }
 }
 

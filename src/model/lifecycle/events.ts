@@ -38,9 +38,12 @@ export const EVENT_TYPES: readonly LifecycleEventType[] = [
   'QUERY_CAPABILITIES',
 ];
 
+function bus(b: BusAnswer): string {
+  return b === 'succeed' ? '' : b === 'fail' ? ' (bus fails)' : ' (bus pends)';
+}
+
 /** A short label, e.g. `IRP_MN_START_DEVICE (bus fails)` or `IRP_MN_SET_POWER(D3)`. */
 export function eventLabel(e: LifecycleEvent): string {
-  const bus = (b: BusAnswer) => (b === 'succeed' ? '' : b === 'fail' ? ' (bus fails)' : ' (bus pends)');
   switch (e.type) {
     case 'START':
       return `IRP_MN_START_DEVICE${bus(e.bus)}`;

@@ -17,14 +17,17 @@ const STATUS_NOT_SUPPORTED = 0xc000_00bb;
 const ok = (s: number) => s >>> 0 <= 0x7fff_ffff;
 const hex = (s: number) => `0x${(s >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 
-/** Helpers over the observation list of one IRP. */
+/** Helpers over the observation list of one IRP (loops, not array methods: judged on every IRP). */
 class Obs {
   constructor(readonly list: readonly Observation[]) {}
   count(op: ObservationOp): number {
-    return this.list.filter((o) => o.op === op).length;
+    let n = 0;
+    for (const o of this.list) if (o.op === op) n++;
+    return n;
   }
   first(op: ObservationOp): Observation | undefined {
-    return this.list.find((o) => o.op === op);
+    for (const o of this.list) if (o.op === op) return o;
+    return undefined;
   }
   /** seq of the first `op`, or +Infinity. */
   at(op: ObservationOp): number {
@@ -32,9 +35,13 @@ class Obs {
   }
   /** True when every `a` happens before every `b` (vacuous if either is absent). */
   before(a: ObservationOp, b: ObservationOp): boolean {
-    const as = this.list.filter((o) => o.op === a).map((o) => o.seq);
-    const bs = this.list.filter((o) => o.op === b).map((o) => o.seq);
-    return as.length === 0 || bs.length === 0 || Math.max(...as) < Math.min(...bs);
+    let lastA = Number.NEGATIVE_INFINITY;
+    let firstB = Number.POSITIVE_INFINITY;
+    for (const o of this.list) {
+      if (o.op === a && o.seq > lastA) lastA = o.seq;
+      if (o.op === b && o.seq < firstB) firstB = o.seq;
+    }
+    return lastA === Number.NEGATIVE_INFINITY || firstB === Number.POSITIVE_INFINITY || lastA < firstB;
   }
   lowerStatus(): number | undefined {
     const o = this.first('LowerReceived');
@@ -45,8 +52,90 @@ class Obs {
     return o && o.op === 'LowerCompleted' ? o.status : undefined;
   }
   notify(code: number): Observation | undefined {
-    return this.list.find((o) => o.op === 'NetDmaPnPEventNotify' && o.code === code);
+    for (const o of this.list) if (o.op === 'NetDmaPnPEventNotify' && o.code === code) return o;
+    return undefined;
   }
+}
+
+/** A finding's reason: the text, or a function forming it (called only when the rule did not hold). */
+type Reason = string | (() => string);
+
+/** The judgement of one IRP in progress: what {@link judge} and its module-level helpers share. */
+class Judgement {
+  readonly findings: Finding[] = [];
+  readonly o: Obs;
+  readonly final: number;
+  readonly passedDownOnce: boolean;
+  readonly noFdoCompletion: boolean;
+  /**
+   * Form every reason, held or not, as the eager formatting did: set when the status the provider
+   * passed down is not a number, since formatting it may run the provider's code or throw.
+   */
+  readonly eager: boolean;
+
+  constructor(
+    readonly e: LifecycleEvent,
+    readonly out: IrpOutcome,
+  ) {
+    this.o = new Obs(out.observations);
+    this.final = out.finalStatus;
+    this.passedDownOnce = out.lowerReceptions === 1;
+    this.noFdoCompletion = out.fdoCompletions === 0;
+    const lower = this.o.lowerStatus();
+    this.eager = lower !== undefined && typeof lower !== 'number';
+  }
+
+  add(ruleId: RuleId, holds: boolean, reason: Reason): void {
+    let message = '';
+    if (!holds || this.eager) {
+      const text = typeof reason === 'string' ? reason : reason();
+      if (!holds) message = `${eventLabel(this.e)}: ${text}`;
+    }
+    this.findings.push({ ruleId, ok: holds, message });
+  }
+}
+
+/** A top-down IRP the provider must succeed: status SUCCESS set, passed down, not completed by it. */
+function passDownSuccess(j: Judgement, rule: RuleId): void {
+  const { o, out, final, passedDownOnce } = j;
+  j.add(rule, passedDownOnce && j.noFdoCompletion, () => `must be passed down (not completed by the provider): passed down ${out.lowerReceptions} time(s), completed by the provider ${out.fdoCompletions} time(s)`);
+  j.add(rule, o.lowerStatus() === STATUS_SUCCESS || !passedDownOnce, () => `the provider passed it down with status ${hex(o.lowerStatus() ?? 0)}; it must set STATUS_SUCCESS first`);
+  j.add(rule, final === STATUS_SUCCESS, () => `final status ${hex(final)}; it must never fail`);
+  j.add('IRP-03', o.lowerStatus() === STATUS_SUCCESS || !passedDownOnce, () => `handled successfully but passed down with status ${hex(o.lowerStatus() ?? 0)} instead of STATUS_SUCCESS`);
+}
+
+/** A bottom-up IRP the provider must succeed: passed down first, then completed with success. */
+function lowerFirstSuccess(j: Judgement, rule: RuleId): void {
+  const { o, out, final } = j;
+  j.add(rule, j.passedDownOnce, () => `must be passed down to the lower drivers first (reached the bus ${out.lowerReceptions} time(s))`);
+  j.add(rule, final === STATUS_SUCCESS, () => `final status ${hex(final)}; it must never fail`);
+  j.add(rule, o.at('FdoCompleted') === Number.POSITIVE_INFINITY || o.before('LowerCompleted', 'FdoCompleted'), 'the provider completed it before the lower drivers had');
+}
+
+/** A query: granted (passed down with success) or refused (completed with an error, not passed down). */
+function query(j: Judgement, rule: RuleId, busAnswer: 'succeed' | 'fail'): void {
+  const { o, out, final } = j;
+  const refusedByProvider = out.lowerReceptions === 0;
+  if (refusedByProvider) {
+    j.add(rule, out.fdoCompletions === 1 && !ok(final), () => `refused by the provider but ${out.fdoCompletions === 1 ? `completed with success ${hex(final)}` : 'not completed by it'}`);
+  } else {
+    j.add(rule, j.noFdoCompletion && o.lowerStatus() === STATUS_SUCCESS, () => `granted queries are passed down with STATUS_SUCCESS and not completed by the provider (status at the bus ${hex(o.lowerStatus() ?? 0)}, provider completions ${out.fdoCompletions})`);
+    j.add('IRP-03', o.lowerStatus() === STATUS_SUCCESS, () => `passed down with status ${hex(o.lowerStatus() ?? 0)} instead of STATUS_SUCCESS`);
+    j.add(rule, busAnswer === 'succeed' ? final === STATUS_SUCCESS : !ok(final), () => `final status ${hex(final)} does not match the lower drivers' answer`);
+  }
+}
+
+function noStopNoDeregister(j: Judgement, rule: RuleId): void {
+  const o = j.o;
+  j.add(rule, o.count('NetDmaProviderStop') === 0 && o.count('NetDmaDeregisterProvider') === 0 && o.count('HardwareReleased') === 0, 'the provider stopped, deregistered or released hardware; a query or cancel may be followed by a return to the started state without a new START');
+}
+
+function released(out: IrpOutcome): boolean {
+  return out.hardwareHeldAfter.registers === 0 && out.hardwareHeldAfter.interrupts === 0;
+}
+
+function heldText(out: IrpOutcome): string {
+  return `${out.hardwareHeldAfter.registers} register mapping(s) and ${out.hardwareHeldAfter.interrupts} interrupt connection(s) still held`;
 }
 
 /**
@@ -55,149 +144,115 @@ class Obs {
  * findings out. Returns every rule it judged, passed or not, so coverage counts them.
  */
 export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent, out: IrpOutcome): Finding[] {
-  const f: Finding[] = [];
-  const o = new Obs(out.observations);
-  const label = eventLabel(e);
-  const add = (ruleId: RuleId, holds: boolean, message: string) => f.push({ ruleId, ok: holds, message: holds ? '' : `${label}: ${message}` });
-  const final = out.finalStatus;
-  const passedDownOnce = out.lowerReceptions === 1;
-  const noFdoCompletion = out.fdoCompletions === 0;
+  const j = new Judgement(e, out);
+  const { o, final, passedDownOnce, noFdoCompletion } = j;
 
-  add('IRP-01', out.completed && out.lowerReceptions <= 1 && out.fdoCompletions <= 1, `the IRP was ${out.completed ? '' : 'never '}completed, reached the bus driver ${out.lowerReceptions} time(s) and was completed by the provider ${out.fdoCompletions} time(s)`);
-
-  /** A top-down IRP the provider must succeed: status SUCCESS set, passed down, not completed by it. */
-  const passDownSuccess = (rule: RuleId) => {
-    add(rule, passedDownOnce && noFdoCompletion, `must be passed down (not completed by the provider): passed down ${out.lowerReceptions} time(s), completed by the provider ${out.fdoCompletions} time(s)`);
-    add(rule, o.lowerStatus() === STATUS_SUCCESS || !passedDownOnce, `the provider passed it down with status ${hex(o.lowerStatus() ?? 0)}; it must set STATUS_SUCCESS first`);
-    add(rule, final === STATUS_SUCCESS, `final status ${hex(final)}; it must never fail`);
-    add('IRP-03', o.lowerStatus() === STATUS_SUCCESS || !passedDownOnce, `handled successfully but passed down with status ${hex(o.lowerStatus() ?? 0)} instead of STATUS_SUCCESS`);
-  };
-  /** A bottom-up IRP the provider must succeed: passed down first, then completed with success. */
-  const lowerFirstSuccess = (rule: RuleId) => {
-    add(rule, passedDownOnce, `must be passed down to the lower drivers first (reached the bus ${out.lowerReceptions} time(s))`);
-    add(rule, final === STATUS_SUCCESS, `final status ${hex(final)}; it must never fail`);
-    add(rule, o.at('FdoCompleted') === Number.POSITIVE_INFINITY || o.before('LowerCompleted', 'FdoCompleted'), 'the provider completed it before the lower drivers had');
-  };
-  /** A query: granted (passed down with success) or refused (completed with an error, not passed down). */
-  const query = (rule: RuleId, busAnswer: 'succeed' | 'fail') => {
-    const refusedByProvider = out.lowerReceptions === 0;
-    if (refusedByProvider) {
-      add(rule, out.fdoCompletions === 1 && !ok(final), `refused by the provider but ${out.fdoCompletions === 1 ? `completed with success ${hex(final)}` : 'not completed by it'}`);
-    } else {
-      add(rule, noFdoCompletion && o.lowerStatus() === STATUS_SUCCESS, `granted queries are passed down with STATUS_SUCCESS and not completed by the provider (status at the bus ${hex(o.lowerStatus() ?? 0)}, provider completions ${out.fdoCompletions})`);
-      add('IRP-03', o.lowerStatus() === STATUS_SUCCESS, `passed down with status ${hex(o.lowerStatus() ?? 0)} instead of STATUS_SUCCESS`);
-      add(rule, busAnswer === 'succeed' ? final === STATUS_SUCCESS : !ok(final), `final status ${hex(final)} does not match the lower drivers' answer`);
-    }
-  };
-  const noStopNoDeregister = (rule: RuleId) =>
-    add(rule, o.count('NetDmaProviderStop') === 0 && o.count('NetDmaDeregisterProvider') === 0 && o.count('HardwareReleased') === 0, 'the provider stopped, deregistered or released hardware; a query or cancel may be followed by a return to the started state without a new START');
-  const released = () => out.hardwareHeldAfter.registers === 0 && out.hardwareHeldAfter.interrupts === 0;
-  const heldText = () => `${out.hardwareHeldAfter.registers} register mapping(s) and ${out.hardwareHeldAfter.interrupts} interrupt connection(s) still held`;
+  j.add('IRP-01', out.completed && out.lowerReceptions <= 1 && out.fdoCompletions <= 1, () => `the IRP was ${out.completed ? '' : 'never '}completed, reached the bus driver ${out.lowerReceptions} time(s) and was completed by the provider ${out.fdoCompletions} time(s)`);
 
   switch (e.type) {
     case 'START': {
       const x = e;
-      add('PNP-START-01', passedDownOnce, `START must be passed down to the lower drivers first (reached the bus ${out.lowerReceptions} time(s))`);
-      add('PNP-START-01', o.count('NetDmaProviderStart') === 0 || o.at('LowerCompleted') < o.at('NetDmaProviderStart'),
+      j.add('PNP-START-01', passedDownOnce, () => `START must be passed down to the lower drivers first (reached the bus ${out.lowerReceptions} time(s))`);
+      j.add('PNP-START-01', o.count('NetDmaProviderStart') === 0 || o.at('LowerCompleted') < o.at('NetDmaProviderStart'),
         'NetDmaProviderStart was called before the lower drivers completed START');
-      add('PNP-START-01', o.at('FdoCompleted') === Number.POSITIVE_INFINITY || o.before('LowerCompleted', 'FdoCompleted'), 'START was completed by the provider before the lower drivers completed it');
+      j.add('PNP-START-01', o.at('FdoCompleted') === Number.POSITIVE_INFINITY || o.before('LowerCompleted', 'FdoCompleted'), 'START was completed by the provider before the lower drivers completed it');
       const lowerOk = o.lowerCompletedStatus() === STATUS_SUCCESS;
       if (x.bus === 'fail' || !lowerOk) {
-        add('PNP-START-02', o.count('NetDmaProviderStart') === 0, 'the lower drivers failed START but the provider went on and called NetDmaProviderStart');
-        add('PNP-START-02', final === (o.lowerCompletedStatus() ?? STATUS_UNSUCCESSFUL), `the lower drivers failed START with ${hex(o.lowerCompletedStatus() ?? STATUS_UNSUCCESSFUL)} but the IRP ended with ${hex(final)}`);
+        j.add('PNP-START-02', o.count('NetDmaProviderStart') === 0, 'the lower drivers failed START but the provider went on and called NetDmaProviderStart');
+        j.add('PNP-START-02', final === (o.lowerCompletedStatus() ?? STATUS_UNSUCCESSFUL), () => `the lower drivers failed START with ${hex(o.lowerCompletedStatus() ?? STATUS_UNSUCCESSFUL)} but the IRP ended with ${hex(final)}`);
       } else if (ok(final)) {
-        add('PNP-START-03', o.count('NetDmaProviderStart') === 1, `START succeeded with ${o.count('NetDmaProviderStart')} NetDmaProviderStart call(s); exactly one is required`);
-        add('PNP-START-10', final === STATUS_SUCCESS, `a successful START must end with STATUS_SUCCESS, not ${hex(final)}`);
+        j.add('PNP-START-03', o.count('NetDmaProviderStart') === 1, () => `START succeeded with ${o.count('NetDmaProviderStart')} NetDmaProviderStart call(s); exactly one is required`);
+        j.add('PNP-START-10', final === STATUS_SUCCESS, () => `a successful START must end with STATUS_SUCCESS, not ${hex(final)}`);
       } else {
         // The provider itself failed START: it must not be left started.
-        add('PNP-START-03', o.count('NetDmaProviderStart') === o.count('NetDmaProviderStop'), 'the provider failed START but left the NetDMA provider started');
+        j.add('PNP-START-03', o.count('NetDmaProviderStart') === o.count('NetDmaProviderStop'), 'the provider failed START but left the NetDMA provider started');
       }
-      add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'START ended with STATUS_NOT_SUPPORTED');
+      j.add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'START ended with STATUS_NOT_SUPPORTED');
       break;
     }
     case 'QUERY_STOP': {
       const x = e;
-      query('PNP-QSTOP-01', x.bus);
-      noStopNoDeregister('PNP-QSTOP-02');
-      add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'QUERY_STOP ended with STATUS_NOT_SUPPORTED');
+      query(j, 'PNP-QSTOP-01', x.bus);
+      noStopNoDeregister(j, 'PNP-QSTOP-02');
+      j.add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'QUERY_STOP ended with STATUS_NOT_SUPPORTED');
       break;
     }
     case 'STOP': {
-      passDownSuccess('PNP-STOP-01');
+      passDownSuccess(j, 'PNP-STOP-01');
       if (before.providerStarted) {
-        add('PNP-STOP-02', o.count('NetDmaProviderStop') === 1, `a started provider must call NetDmaProviderStop once during STOP (called ${o.count('NetDmaProviderStop')} time(s))`);
-        add('PNP-STOP-02', o.before('NetDmaProviderStop', 'HardwareReleased'), 'hardware resources were released before NetDmaProviderStop returned');
+        j.add('PNP-STOP-02', o.count('NetDmaProviderStop') === 1, () => `a started provider must call NetDmaProviderStop once during STOP (called ${o.count('NetDmaProviderStop')} time(s))`);
+        j.add('PNP-STOP-02', o.before('NetDmaProviderStop', 'HardwareReleased'), 'hardware resources were released before NetDmaProviderStop returned');
       }
-      add('PNP-STOP-03', released(), `STOP returned with ${heldText()}`);
+      j.add('PNP-STOP-03', released(out), () => `STOP returned with ${heldText(out)}`);
       break;
     }
     case 'CANCEL_STOP': {
-      lowerFirstSuccess('PNP-CSTOP-01');
-      noStopNoDeregister('PNP-QSTOP-02');
+      lowerFirstSuccess(j, 'PNP-CSTOP-01');
+      noStopNoDeregister(j, 'PNP-QSTOP-02');
       break;
     }
     case 'QUERY_REMOVE': {
       const x = e;
-      query('PNP-QREM-01', x.bus);
-      noStopNoDeregister('PNP-QREM-02');
-      add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'QUERY_REMOVE ended with STATUS_NOT_SUPPORTED');
+      query(j, 'PNP-QREM-01', x.bus);
+      noStopNoDeregister(j, 'PNP-QREM-02');
+      j.add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'QUERY_REMOVE ended with STATUS_NOT_SUPPORTED');
       break;
     }
     case 'CANCEL_REMOVE': {
-      lowerFirstSuccess('PNP-CREM-01');
-      noStopNoDeregister('PNP-QREM-02');
+      lowerFirstSuccess(j, 'PNP-CREM-01');
+      noStopNoDeregister(j, 'PNP-QREM-02');
       break;
     }
     case 'SURPRISE_REMOVAL': {
-      passDownSuccess('PNP-SURP-01');
+      passDownSuccess(j, 'PNP-SURP-01');
       if (before.providerStarted) {
-        add('PNP-SURP-02', o.count('NetDmaProviderStop') === 1, `a started provider must call NetDmaProviderStop during SURPRISE_REMOVAL (called ${o.count('NetDmaProviderStop')} time(s))`);
-        add('PNP-SURP-02', o.before('NetDmaProviderStop', 'HardwareReleased'), 'hardware resources were released before NetDmaProviderStop returned');
+        j.add('PNP-SURP-02', o.count('NetDmaProviderStop') === 1, () => `a started provider must call NetDmaProviderStop during SURPRISE_REMOVAL (called ${o.count('NetDmaProviderStop')} time(s))`);
+        j.add('PNP-SURP-02', o.before('NetDmaProviderStop', 'HardwareReleased'), 'hardware resources were released before NetDmaProviderStop returned');
       }
-      add('PNP-SURP-02', released(), `SURPRISE_REMOVAL returned with ${heldText()}`);
-      add('PNP-SURP-03', o.count('IoDetachDevice') === 0 && o.count('IoDeleteDevice') === 0 && out.fdoAttachedAfter, 'the FDO was detached or deleted during SURPRISE_REMOVAL; it stays until REMOVE');
+      j.add('PNP-SURP-02', released(out), () => `SURPRISE_REMOVAL returned with ${heldText(out)}`);
+      j.add('PNP-SURP-03', o.count('IoDetachDevice') === 0 && o.count('IoDeleteDevice') === 0 && out.fdoAttachedAfter, 'the FDO was detached or deleted during SURPRISE_REMOVAL; it stays until REMOVE');
       break;
     }
     case 'REMOVE': {
-      passDownSuccess('PNP-REM-01');
+      passDownSuccess(j, 'PNP-REM-01');
       if (before.providerStarted) {
-        add('PNP-REM-02', o.count('NetDmaProviderStop') === 1 && o.before('NetDmaProviderStop', 'NetDmaDeregisterProvider'), 'a started provider must call NetDmaProviderStop before NetDmaDeregisterProvider');
+        j.add('PNP-REM-02', o.count('NetDmaProviderStop') === 1 && o.before('NetDmaProviderStop', 'NetDmaDeregisterProvider'), 'a started provider must call NetDmaProviderStop before NetDmaDeregisterProvider');
       }
       const expectDereg = before.providerRegistered ? 1 : 0;
-      add('PNP-REM-03', o.count('NetDmaDeregisterProvider') === expectDereg, `REMOVE must leave the provider deregistered exactly once (NetDmaDeregisterProvider called ${o.count('NetDmaDeregisterProvider')} time(s), expected ${expectDereg})`);
-      add('PNP-REM-04', o.count('IoDetachDevice') === 1 && o.count('IoDeleteDevice') === 1 && !out.fdoAttachedAfter, `the FDO must be detached and deleted (IoDetachDevice ${o.count('IoDetachDevice')}, IoDeleteDevice ${o.count('IoDeleteDevice')})`);
-      add('PNP-REM-04', o.before('LowerReceived', 'IoDetachDevice') && o.before('LowerReceived', 'IoDeleteDevice'), 'the FDO was detached or deleted before REMOVE was passed down');
-      add('PNP-REM-05', o.before('NetDmaDeregisterProvider', 'IoDeleteDevice'), 'IoDeleteDevice came before NetDmaDeregisterProvider');
-      add('PNP-REM-06', released(), `REMOVE returned with ${heldText()}`);
+      j.add('PNP-REM-03', o.count('NetDmaDeregisterProvider') === expectDereg, () => `REMOVE must leave the provider deregistered exactly once (NetDmaDeregisterProvider called ${o.count('NetDmaDeregisterProvider')} time(s), expected ${expectDereg})`);
+      j.add('PNP-REM-04', o.count('IoDetachDevice') === 1 && o.count('IoDeleteDevice') === 1 && !out.fdoAttachedAfter, () => `the FDO must be detached and deleted (IoDetachDevice ${o.count('IoDetachDevice')}, IoDeleteDevice ${o.count('IoDeleteDevice')})`);
+      j.add('PNP-REM-04', o.before('LowerReceived', 'IoDetachDevice') && o.before('LowerReceived', 'IoDeleteDevice'), 'the FDO was detached or deleted before REMOVE was passed down');
+      j.add('PNP-REM-05', o.before('NetDmaDeregisterProvider', 'IoDeleteDevice'), 'IoDeleteDevice came before NetDmaDeregisterProvider');
+      j.add('PNP-REM-06', released(out), () => `REMOVE returned with ${heldText(out)}`);
       break;
     }
     case 'FILTER_RESOURCE_REQUIREMENTS': {
-      add('PNP-FILTER-01', passedDownOnce, `FILTER_RESOURCE_REQUIREMENTS must be passed down (reached the bus ${out.lowerReceptions} time(s))`);
-      add('PNP-FILTER-04', final === STATUS_SUCCESS, `ended with ${hex(final)}; the lower drivers succeeded it`);
-      if (before.pnp === 'Added') add('PNP-FILTER-05', passedDownOnce && final === STATUS_SUCCESS, 'the FDO was not ready for FILTER_RESOURCE_REQUIREMENTS right after AddDevice');
+      j.add('PNP-FILTER-01', passedDownOnce, () => `FILTER_RESOURCE_REQUIREMENTS must be passed down (reached the bus ${out.lowerReceptions} time(s))`);
+      j.add('PNP-FILTER-04', final === STATUS_SUCCESS, () => `ended with ${hex(final)}; the lower drivers succeeded it`);
+      if (before.pnp === 'Added') j.add('PNP-FILTER-05', passedDownOnce && final === STATUS_SUCCESS, 'the FDO was not ready for FILTER_RESOURCE_REQUIREMENTS right after AddDevice');
       break;
     }
     case 'SET_POWER': {
       const x = e;
-      add('PWR-05', passedDownOnce && final === STATUS_SUCCESS, `SET_POWER must be passed down and succeed (reached the bus ${out.lowerReceptions} time(s), final ${hex(final)})`);
+      j.add('PWR-05', passedDownOnce && final === STATUS_SUCCESS, () => `SET_POWER must be passed down and succeed (reached the bus ${out.lowerReceptions} time(s), final ${hex(final)})`);
       const mustNotify = notifiesPower(ctx) && before.providerStarted;
       if (x.to === 'D3') {
         const n = o.notify(5);
-        if (mustNotify) add('PWR-01', n !== undefined && n.seq < o.at('LowerReceived'), n ? 'NetDmaPnPEventNotify(PowerDown) came after the IRP was passed down (the device may already be off)' : 'no NetDmaPnPEventNotify(PowerDown) before leaving D0');
+        if (mustNotify) j.add('PWR-01', n !== undefined && n.seq < o.at('LowerReceived'), n ? 'NetDmaPnPEventNotify(PowerDown) came after the IRP was passed down (the device may already be off)' : 'no NetDmaPnPEventNotify(PowerDown) before leaving D0');
       } else {
         const n = o.notify(6);
-        if (mustNotify && before.poweredDownNotified) add('PWR-02', n !== undefined && n.seq > o.at('LowerCompleted'), n ? 'NetDmaPnPEventNotify(PowerUp) came before the lower drivers returned the device to D0' : 'no NetDmaPnPEventNotify(PowerUp) after returning to D0');
+        if (mustNotify && before.poweredDownNotified) j.add('PWR-02', n !== undefined && n.seq > o.at('LowerCompleted'), n ? 'NetDmaPnPEventNotify(PowerUp) came before the lower drivers returned the device to D0' : 'no NetDmaPnPEventNotify(PowerUp) after returning to D0');
       }
       break;
     }
     case 'QUERY_CAPABILITIES': {
-      add('IRP-06', passedDownOnce && noFdoCompletion && o.lowerStatus() === STATUS_NOT_SUPPORTED, `an IRP the provider does not handle must be passed down with its status untouched (passed down ${out.lowerReceptions}, status at the bus ${hex(o.lowerStatus() ?? 0)})`);
+      j.add('IRP-06', passedDownOnce && noFdoCompletion && o.lowerStatus() === STATUS_NOT_SUPPORTED, () => `an IRP the provider does not handle must be passed down with its status untouched (passed down ${out.lowerReceptions}, status at the bus ${hex(o.lowerStatus() ?? 0)})`);
       break;
     }
     default:
       assertNever(e);
   }
-  return f;
+  return j.findings;
 }
 
 /** Whether the IRP counts as succeeded for {@link nextState}. */

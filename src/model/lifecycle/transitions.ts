@@ -120,7 +120,18 @@ export function allTransitions(): readonly Transition[] {
   return [...out.values()];
 }
 
-/** The coverage key of an event taken in a state and the state it led to. */
+/** Keys made so far, by `from`, event name and `to`: a run takes the same few edges over and over. */
+const KEYS = new Map<PnpState, Map<string, Map<PnpState, string>>>();
+
+/** The coverage key of an event taken in a state and the state it led to (the same string each time). */
 export function transitionKey(from: PnpState, e: LifecycleEvent, to: PnpState): string {
-  return `${from}|${eventName(e)}|${to}`;
+  // Constant event names where eventName would form a string.
+  const name = e.type !== 'SET_POWER' ? e.type : e.to === 'D0' ? 'SET_POWER(D0)' : e.to === 'D3' ? 'SET_POWER(D3)' : eventName(e);
+  let byName = KEYS.get(from);
+  if (byName === undefined) KEYS.set(from, (byName = new Map()));
+  let byTo = byName.get(name);
+  if (byTo === undefined) byName.set(name, (byTo = new Map()));
+  let key = byTo.get(to);
+  if (key === undefined) byTo.set(to, (key = `${from}|${name}|${to}`));
+  return key;
 }
