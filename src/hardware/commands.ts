@@ -46,7 +46,7 @@
  *
  * @module
  */
-import { match } from 'ts-pattern';
+import { assertNever } from '../model/assert-never';
 import { isStopped, resetChannelRegs } from './channel';
 import type { ChannelRegs } from './channel';
 import type { EngineContext } from './context';
@@ -58,36 +58,67 @@ import type { ChanCmd, ChannelState } from './registers';
 import { completionAddressValid, haltOnError, writeCompletion } from './status';
 import { resetHangs } from './faults';
 
-/** Whether `cmd` is accepted in `state`. */
+/** Whether `cmd` is accepted in `state` (plain switches: this runs on every CHANCMD write). */
 export function commandAccepted(cmd: ChanCmd, state: ChannelState): boolean {
-  return match(cmd)
-    .with({ kind: 'none' }, { kind: 'abort' }, { kind: 'reset' }, () => true)
-    .with({ kind: 'illegal' }, () => false)
-    .with({ kind: 'start' }, () =>
-      match(state)
-        .with({ kind: 'armed' }, { kind: 'idle' }, { kind: 'halted', cause: 'abort' }, () => true)
-        .with({ kind: 'active' }, { kind: 'suspended' }, { kind: 'halted', cause: 'error' }, () => false)
-        .exhaustive(),
-    )
-    .with({ kind: 'append' }, () =>
-      match(state)
-        .with({ kind: 'active' }, { kind: 'idle' }, { kind: 'suspended' }, () => true)
-        .with({ kind: 'armed' }, { kind: 'halted' }, () => false)
-        .exhaustive(),
-    )
-    .with({ kind: 'suspend' }, () =>
-      match(state)
-        .with({ kind: 'active' }, { kind: 'idle' }, () => true)
-        .with({ kind: 'armed' }, { kind: 'suspended' }, { kind: 'halted' }, () => false)
-        .exhaustive(),
-    )
-    .with({ kind: 'resume' }, () =>
-      match(state)
-        .with({ kind: 'suspended' }, () => true)
-        .with({ kind: 'armed' }, { kind: 'active' }, { kind: 'idle' }, { kind: 'halted' }, () => false)
-        .exhaustive(),
-    )
-    .exhaustive();
+  switch (cmd.kind) {
+    case 'none':
+    case 'abort':
+    case 'reset':
+      return true;
+    case 'illegal':
+      return false;
+    case 'start':
+      switch (state.kind) {
+        case 'armed':
+        case 'idle':
+          return true;
+        case 'halted':
+          return state.cause === 'abort';
+        case 'active':
+        case 'suspended':
+          return false;
+        default:
+          return assertNever(state);
+      }
+    case 'append':
+      switch (state.kind) {
+        case 'active':
+        case 'idle':
+        case 'suspended':
+          return true;
+        case 'armed':
+        case 'halted':
+          return false;
+        default:
+          return assertNever(state);
+      }
+    case 'suspend':
+      switch (state.kind) {
+        case 'active':
+        case 'idle':
+          return true;
+        case 'armed':
+        case 'suspended':
+        case 'halted':
+          return false;
+        default:
+          return assertNever(state);
+      }
+    case 'resume':
+      switch (state.kind) {
+        case 'suspended':
+          return true;
+        case 'armed':
+        case 'active':
+        case 'idle':
+        case 'halted':
+          return false;
+        default:
+          return assertNever(state);
+      }
+    default:
+      return assertNever(cmd);
+  }
 }
 
 /** Executes a CHANCMD write on `ch`. Commands are ignored while a hung RESET is pending. */
@@ -97,42 +128,7 @@ export function executeCommand(ctx: EngineContext, ch: ChannelRegs, cmd: ChanCmd
   if (!accepted) {
     ch.chanerr = (ch.chanerr | CHANERR.CHANCMD) >>> 0;
   } else {
-    match(cmd)
-      .with({ kind: 'start' }, () => {
-        ch.mode = 'linked';
-        ch.cursor = { kind: 'fetch', pa: ch.chainAddr };
-        ch.runLast = undefined;
-        ch.runLastWantedStatus = false;
-        ch.chainAddrPending = false;
-        ch.state = { kind: 'active' };
-      })
-      .with({ kind: 'append' }, () => {
-        if (ch.mode === 'linked' && ch.state.kind === 'idle') {
-          ch.state = { kind: 'active' };
-          if (ch.runLast !== undefined) ch.cursor = { kind: 'reread', after: ch.runLast };
-        }
-      })
-      .with({ kind: 'suspend' }, () => {
-        ch.state = { kind: 'suspended' };
-        if (ch.runLast !== undefined && ch.runLastWantedStatus) commandCompletion(ctx, ch, ch.runLast, NetDmaTransferStatusSuspend, 'suspend');
-      })
-      .with({ kind: 'resume' }, () => {
-        if (ch.runLast !== undefined) ch.cursor = { kind: 'reread', after: ch.runLast };
-        ch.state = ch.mode === 'counted' && ch.completedCount === ch.dmaCount ? { kind: 'idle' } : { kind: 'active' };
-      })
-      .with({ kind: 'abort' }, () => {
-        const running = ch.state.kind === 'active' || ch.state.kind === 'idle' || ch.state.kind === 'suspended';
-        if (!running) return;
-        ch.state = { kind: 'halted', cause: 'abort' };
-        ch.cursor = { kind: 'none' };
-        if ((ch.chanctrl & CHANCTRL.ERR_COMPLETION_EN) !== 0) commandCompletion(ctx, ch, ch.statusAddress, NetDmaTransferStatusHalted, 'abort');
-      })
-      .with({ kind: 'reset' }, () => {
-        if (resetHangs(ctx.faults(), ch.index)) ch.resetPending = true;
-        else resetChannelRegs(ch);
-      })
-      .with({ kind: 'illegal' }, () => undefined)
-      .exhaustive();
+    applyCommand(ctx, ch, cmd);
   }
   ctx.notify({
     kind: 'command',
@@ -142,6 +138,51 @@ export function executeCommand(ctx: EngineContext, ch: ChannelRegs, cmd: ChanCmd
     state: ch.state.kind,
     text: `ch${ch.index} CHANCMD ${cmd.kind.toUpperCase()}${accepted ? '' : ' illegal in this state: CHANERR 0x20'} -> ${ch.state.kind}${ch.resetPending ? ' (reset pending)' : ''}`,
   });
+}
+
+/** The effect of an accepted command (`none` never gets here). */
+function applyCommand(ctx: EngineContext, ch: ChannelRegs, cmd: ChanCmd): void {
+  switch (cmd.kind) {
+    case 'start':
+      ch.mode = 'linked';
+      ch.cursor = { kind: 'fetch', pa: ch.chainAddr };
+      ch.runLast = undefined;
+      ch.runLastWantedStatus = false;
+      ch.chainAddrPending = false;
+      ch.state = { kind: 'active' };
+      return;
+    case 'append':
+      if (ch.mode === 'linked' && ch.state.kind === 'idle') {
+        ch.state = { kind: 'active' };
+        if (ch.runLast !== undefined) ch.cursor = { kind: 'reread', after: ch.runLast };
+      }
+      return;
+    case 'suspend':
+      ch.state = { kind: 'suspended' };
+      if (ch.runLast !== undefined && ch.runLastWantedStatus) commandCompletion(ctx, ch, ch.runLast, NetDmaTransferStatusSuspend, 'suspend');
+      return;
+    case 'resume':
+      if (ch.runLast !== undefined) ch.cursor = { kind: 'reread', after: ch.runLast };
+      ch.state = ch.mode === 'counted' && ch.completedCount === ch.dmaCount ? { kind: 'idle' } : { kind: 'active' };
+      return;
+    case 'abort': {
+      const running = ch.state.kind === 'active' || ch.state.kind === 'idle' || ch.state.kind === 'suspended';
+      if (!running) return;
+      ch.state = { kind: 'halted', cause: 'abort' };
+      ch.cursor = { kind: 'none' };
+      if ((ch.chanctrl & CHANCTRL.ERR_COMPLETION_EN) !== 0) commandCompletion(ctx, ch, ch.statusAddress, NetDmaTransferStatusHalted, 'abort');
+      return;
+    }
+    case 'reset':
+      if (resetHangs(ctx.faults(), ch.index)) ch.resetPending = true;
+      else resetChannelRegs(ch);
+      return;
+    case 'none':
+    case 'illegal':
+      return;
+    default:
+      return assertNever(cmd);
+  }
 }
 
 function commandCompletion(

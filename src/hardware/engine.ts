@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { match } from 'ts-pattern';
+import { assertNever } from '../model/assert-never';
 import { chanstsValue, createChannelRegs, snapshotChannel } from './channel';
 import type { ChannelRegs, ChannelSnapshot } from './channel';
 import { completePendingReset, executeCommand, writeChainAddr, writeChanctrl, writeDmaCount } from './commands';
@@ -23,6 +23,8 @@ import type { PhysicalMemory } from './memory';
 import { buildConfigSpace } from './pci';
 import { bar0Length, DCACTRL_WRITABLE_MASK, decodeChanCmd, INTRCTRL, locateRegister, MAX_CHANNELS } from './registers';
 import type { ChannelRegisterName, GeneralRegisterName } from './registers';
+
+const NO_CHANNELS: readonly number[] = Object.freeze([]);
 
 /** Construction parameters of {@link IoatEngine}. */
 export interface EngineConfig {
@@ -174,7 +176,12 @@ export class IoatEngine {
 
   /** Channels that can process a descriptor now (active, not stalled by a fault, no reset pending). */
   runnableChannels(): readonly number[] {
-    return this.#channels.filter((ch) => channelRunnable(this.#ctx, ch)).map((ch) => ch.index);
+    // Called at every preemption point of a run: one array, no closures, and a shared empty result.
+    let out: number[] | undefined;
+    for (const ch of this.#channels) {
+      if (channelRunnable(this.#ctx, ch)) (out ??= []).push(ch.index);
+    }
+    return out ?? NO_CHANNELS;
   }
 
   /**
@@ -238,19 +245,27 @@ export class IoatEngine {
   }
 
   #readGeneral(name: GeneralRegisterName): bigint {
-    return match(name)
-      .with('CHANCNT', () => BigInt(this.channelCount & 0x1f))
-      .with('XFERCAP', () => BigInt(this.xfercapLog2 & 0x1f))
-      .with('INTRCTRL', () => BigInt(this.#interrupts.intrctrl | (this.#interrupts.attnStatus !== 0 ? INTRCTRL.INT_STATUS : 0)))
-      .with('ATTNSTATUS', () => BigInt(this.#interrupts.readAttention()))
-      .with('VER', () => BigInt(this.version))
-      .with('INTRDELAY', () => BigInt(this.#intrdelay))
-      .exhaustive();
+    switch (name) {
+      case 'CHANCNT':
+        return BigInt(this.channelCount & 0x1f);
+      case 'XFERCAP':
+        return BigInt(this.xfercapLog2 & 0x1f);
+      case 'INTRCTRL':
+        return BigInt(this.#interrupts.intrctrl | (this.#interrupts.attnStatus !== 0 ? INTRCTRL.INT_STATUS : 0));
+      case 'ATTNSTATUS':
+        return BigInt(this.#interrupts.readAttention());
+      case 'VER':
+        return BigInt(this.version);
+      case 'INTRDELAY':
+        return BigInt(this.#intrdelay);
+      default:
+        return assertNever(name);
+    }
   }
 
   #writeGeneral(name: GeneralRegisterName, byteOffset: number, width: number, value: bigint): void {
-    match(name)
-      .with('INTRCTRL', () => {
+    switch (name) {
+      case 'INTRCTRL': {
         const v = Number(merge(BigInt(this.#interrupts.intrctrl), byteOffset, width, value));
         this.#interrupts.intrctrl = v & (INTRCTRL.MASTER_INT_EN | INTRCTRL.INT | INTRCTRL.MSIX_VECTOR_CONTROL);
         for (const ch of this.#channels) {
@@ -258,12 +273,19 @@ export class IoatEngine {
             this.#ctx.notify({ kind: 'interrupt', ch: ch.index, reason: 'master-enable', text: `ch${ch.index} MASTER_INT_EN set: pending interrupt raised` });
           }
         }
-      })
-      .with('INTRDELAY', () => {
+        return;
+      }
+      case 'INTRDELAY':
         this.#intrdelay = Number(merge(BigInt(this.#intrdelay), byteOffset, width, value)) & 0x3fff;
-      })
-      .with('CHANCNT', 'XFERCAP', 'ATTNSTATUS', 'VER', () => undefined)
-      .exhaustive();
+        return;
+      case 'CHANCNT':
+      case 'XFERCAP':
+      case 'ATTNSTATUS':
+      case 'VER':
+        return;
+      default:
+        return assertNever(name);
+    }
   }
 
   #readChannel(ch: ChannelRegs, name: ChannelRegisterName, byteOffset: number, width: number): bigint {

@@ -157,7 +157,7 @@ interface Allocation extends MemoryBlock {
 /** How many recently hit allocations {@link PhysicalMemory} checks before its binary search. */
 const RECENT = 4;
 /** Size of the first backing chunk; each further chunk doubles it, up to {@link MAX_CHUNK}. */
-const FIRST_CHUNK = 64 * 1024;
+const FIRST_CHUNK = 16 * 1024;
 const MAX_CHUNK = 64 * 1024 * 1024;
 /** Allocations start on cache-line boundaries inside a chunk. */
 const CHUNK_ALIGN = 64;
