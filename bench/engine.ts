@@ -22,7 +22,7 @@ import {
   PhysicalMemory,
 } from '../src/hardware';
 import { fillSourcePattern } from '../src/model/datapath';
-import { calibrate, measurePair, rate } from './stats';
+import { calibrate, measurePair, rate, warmUp } from './stats';
 import type { PairSamples } from './stats';
 
 /** One prepared engine copy benchmark: a chain of `count` descriptors of `size` bytes each. */
@@ -108,11 +108,16 @@ export interface EngineFigure {
   readonly samples: PairSamples;
 }
 
-/** Measures engine vs Buffer.copy at `size` over `rounds` interleaved rounds of about `sampleMs` each. */
-export function benchEngine(size: number, rounds: number, sampleMs: number): EngineFigure {
+/**
+ * Measures engine vs Buffer.copy at `size` over `rounds` interleaved rounds of about `sampleMs`
+ * each, after `warmupMs` of warm-up of each side.
+ */
+export function benchEngine(size: number, rounds: number, sampleMs: number, warmupMs = 0): EngineFigure {
   const rig = makeEngineRig(size);
   rig.verify();
   const bytes = size * rig.count;
+  warmUp(rig.runEngine, warmupMs);
+  warmUp(rig.runBaseline, warmupMs);
   const nEngine = calibrate(rig.runEngine, sampleMs);
   const nBase = calibrate(rig.runBaseline, sampleMs);
   const samples = measurePair(

@@ -19,7 +19,7 @@ import { CHANNEL_REGISTERS, channelBlockOffset } from '../src/hardware';
 import reference from '../src/reference';
 import type { LifecycleCommand, LifecycleInput, Scenario } from '../properties/lifecycle/commands';
 import { runLifecycle } from '../properties/lifecycle/run-lifecycle';
-import { calibrate, measurePair, rate } from './stats';
+import { calibrate, measurePair, rate, warmUp } from './stats';
 import type { PairSamples } from './stats';
 
 /** Kernel calls made by one iteration of the loop. */
@@ -99,8 +99,10 @@ export interface KernelFigure {
 }
 
 /** Calls per second over `rounds` interleaved rounds of about `sampleMs` each. */
-export function benchKernel(rounds: number, sampleMs: number): KernelFigure {
+export function benchKernel(rounds: number, sampleMs: number, warmupMs = 0): KernelFigure {
   const perMs = (sample: (n: number) => number, n: number): number => (n * CALLS_PER_ITERATION * 1000) / sample(n);
+  warmUp((n) => void kernelSample(n), warmupMs);
+  warmUp((n) => void baselineSample(n), warmupMs);
   const nK = calibrate((n) => void kernelSample(n), sampleMs, 1 << 18);
   const nB = calibrate((n) => void baselineSample(n), sampleMs, 1 << 22);
   const samples = measurePair(rounds, () => perMs(kernelSample, nK), () => perMs(baselineSample, nB));
@@ -162,7 +164,7 @@ export interface LifecycleFigure {
 
 const EMPTY: LifecycleInput = { commands: [], choices: [], entryPoolFault: 0 };
 
-export function benchLifecycles(rounds: number, sampleMs: number): LifecycleFigure {
+export function benchLifecycles(rounds: number, sampleMs: number, warmupMs = 0): LifecycleFigure {
   const inputs = LIFECYCLE_INPUTS;
   const irps = lifecycleIrps();
   const meanIrps = irps.reduce((a, b) => a + b, 0) / irps.length;
@@ -175,6 +177,8 @@ export function benchLifecycles(rounds: number, sampleMs: number): LifecycleFigu
   const runEmpty = (n: number): void => {
     for (let i = 0; i < n; i++) runLifecycle(reference, EMPTY, opts);
   };
+  warmUp(runSome, warmupMs);
+  warmUp(runEmpty, warmupMs);
   const nL = calibrate(runSome, sampleMs);
   const nE = calibrate(runEmpty, sampleMs);
   const samples = measurePair(rounds, () => rate(runSome, nL, 1), () => rate(runEmpty, nE, 1));

@@ -11,7 +11,7 @@
  */
 import { checkCopy, fillDestinationPattern, fillSourcePattern } from '../src/model/datapath';
 import type { CopyCheck } from '../src/model/datapath';
-import { calibrate, measurePair, rate } from './stats';
+import { calibrate, measurePair, rate, warmUp } from './stats';
 import type { PairSamples } from './stats';
 
 /** Guard bytes checked on each side of the window (and as many again left unchecked beyond them). */
@@ -64,9 +64,11 @@ export interface OracleFigure {
   readonly samples: PairSamples;
 }
 
-/** Measures checkCopy vs Buffer.compare (bytes examined per second) for a `length`-byte window. */
-export function benchOracle(length: number, rounds: number, sampleMs: number): OracleFigure {
+/** Measures checkCopy vs Buffer.compare (bytes examined per second) for a `length`-byte window, after `warmupMs` of warm-up of each side. */
+export function benchOracle(length: number, rounds: number, sampleMs: number, warmupMs = 0): OracleFigure {
   const rig = makeOracleRig(length);
+  warmUp(rig.runOracle, warmupMs);
+  warmUp(rig.runBaseline, warmupMs);
   const nO = calibrate(rig.runOracle, sampleMs);
   const nB = calibrate(rig.runBaseline, sampleMs);
   const samples = measurePair(

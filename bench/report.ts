@@ -138,6 +138,8 @@ export interface BenchReport {
   readonly cpus: number;
   readonly loadAverage: readonly number[];
   readonly rounds: { readonly inProcess: number; readonly childProcess: number };
+  /** Warm-up of each side of each in-process figure before calibration, in ms. */
+  readonly warmupMs: number;
   readonly rows: readonly BenchRow[];
   readonly notes: readonly string[];
 }
@@ -147,7 +149,7 @@ export function markdown(rep: BenchReport): string {
     '# netdma-conformance benchmarks',
     '',
     `Node ${rep.node} on ${rep.platform}, ${rep.cpus} CPU(s), load average at start ${rep.loadAverage.map((l) => l.toFixed(2)).join(' / ')}; ${rep.generatedAt}.`,
-    `Each figure was measured side by side with its baseline in one process, interleaved over ${rep.rounds.inProcess} rounds (child processes: ${rep.rounds.childProcess}), alternating which goes first; median (min–max).`,
+    `Each figure was measured side by side with its baseline in one process, interleaved over ${rep.rounds.inProcess} rounds (child processes: ${rep.rounds.childProcess}), alternating which goes first, after ${rep.warmupMs} ms of warm-up of each side; median (min–max).`,
     '',
     '| figure | median (min–max) | baseline | baseline median | ratio median (min–max) | target | status |',
     '|---|---|---|---|---|---|---|',

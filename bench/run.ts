@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures every figure against its baseline, prints the table, and writes
  * reports/bench.json and reports/bench.md. Options: `--rounds N` (in-process rounds, default
- * 7), `--sample-ms N` (length of one in-process sample, default 200), `--skip-wall` (no
+ * 7), `--sample-ms N` (length of one in-process sample, default 200), `--warmup-ms N` (warm-up
+ * of each side of an in-process figure before calibration, default 1500), `--skip-wall` (no
  * child-process timings), `--out DIR` (default reports/).
  *
  * @module
@@ -28,6 +29,8 @@ function option(name: string, fallback: number): number {
 
 const ROUNDS = option('--rounds', 7);
 const SAMPLE_MS = option('--sample-ms', 200);
+/** Warm-up of each side of each in-process figure before it is calibrated (JIT compilation). */
+const WARMUP_MS = option('--warmup-ms', 1500);
 const WALL_ROUNDS = 3;
 const skipWall = process.argv.includes('--skip-wall');
 const outIdx = process.argv.indexOf('--out');
@@ -42,19 +45,19 @@ async function main(): Promise<void> {
   const engineTargets: Record<number, Target | undefined> = { 64: undefined, 4096: { op: '>=', value: 0.5 }, 65536: { op: '>=', value: 0.8 }, [1 << 20]: { op: '>=', value: 0.8 } };
   for (const size of [64, 4096, 65536, 1 << 20]) {
     log(`engine ${sizeName(size)} ...`);
-    const f = benchEngine(size, ROUNDS, SAMPLE_MS);
+    const f = benchEngine(size, ROUNDS, SAMPLE_MS, WARMUP_MS);
     rows.push(row(`engine-${size}`, `engine copy ${sizeName(size)} (${f.descriptorsPerChain} desc/chain)`, 'B/s', 'Buffer.copy', f.samples, 'ratio', engineTargets[size]));
   }
   for (const size of [4096, 65536, 1 << 20]) {
     log(`oracle ${sizeName(size)} ...`);
-    const f = benchOracle(size, ROUNDS, SAMPLE_MS);
+    const f = benchOracle(size, ROUNDS, SAMPLE_MS, WARMUP_MS);
     rows.push(row(`oracle-${size}`, `byte oracle ${sizeName(size)} window`, 'B/s', 'Buffer.compare', f.samples, 'ratio', { op: '>=', value: 0.8 }));
   }
   log('kernel calls ...');
-  const k = benchKernel(ROUNDS, SAMPLE_MS);
+  const k = benchKernel(ROUNDS, SAMPLE_MS, WARMUP_MS);
   rows.push(row('kernel-calls', 'kernel calls', 'calls/s', 'unchecked equivalents', k.samples, 'subject', undefined, 'KeAcquireSpinLock, KeReleaseSpinLock, ExAllocatePoolWithTag, ExFreePoolWithTag, READ_REGISTER_ULONG (CHANSTS) through createKernelServices on a started reference device; baseline: the same effects on Maps and IoatEngine.mmioRead without the kernel.'));
   log('lifecycles ...');
-  const l = benchLifecycles(ROUNDS, SAMPLE_MS);
+  const l = benchLifecycles(ROUNDS, SAMPLE_MS, WARMUP_MS);
   rows.push(row('lifecycles', `lifecycle sequences (~${l.meanIrps.toFixed(1)} IRPs)`, 'seq/s', 'empty lifecycle', l.samples, 'subject', { op: '>=', value: 2000 }, `runLifecycle(reference) over ${l.inputs} fixed inputs on NetDMA 2.0 (bench/kernel.ts LIFECYCLE_INPUTS); baseline: DriverEntry + Unload only.`));
   if (!skipWall) {
     log('default check (child processes) ...');
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     cpus: cpus().length,
     loadAverage: load,
     rounds: { inProcess: ROUNDS, childProcess: WALL_ROUNDS },
+    warmupMs: WARMUP_MS,
     rows,
     notes: [
       'Engine: full path per descriptor (register programming CHANCTRL, CHANCMP, CHAINADDR, CHANCMD START per chain; descriptor fetch from simulated memory, validation, copy, completion-word write per descriptor, write log on); baseline Buffer.copy of the same bytes, descriptor by descriptor, between two Buffers of the same sizes. Ratio = engine B/s / Buffer.copy B/s, per round.',

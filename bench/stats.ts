@@ -86,6 +86,23 @@ export async function measurePairAsync(rounds: number, subject: () => Promise<nu
 }
 
 /**
+ * Warms `fn` up before it is calibrated and measured, as JMH runs warm-up iterations: calls it in
+ * batches that double from 1 until `ms` milliseconds of `now()` have passed, so the JIT has
+ * compiled its hot functions and the figure does not depend on which benchmark ran before it.
+ * Returns the number of iterations run. `now` is injectable for tests (default: the
+ * high-resolution clock).
+ */
+export function warmUp(fn: (iterations: number) => void, ms: number, now: () => number = () => Number(process.hrtime.bigint()) / 1e6): number {
+  const t0 = now();
+  let total = 0;
+  for (let n = 1; ; n = Math.min(n * 2, 1 << 20)) {
+    fn(n);
+    total += n;
+    if (now() - t0 >= ms) return total;
+  }
+}
+
+/**
  * Calibrates how many iterations of `fn` fill about `targetMs` (doubling from 1, after one
  * warm-up call), so that one sample is long enough to time reliably.
  */

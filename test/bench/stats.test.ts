@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, interleavedOrder, measurePair, measurePairAsync, median, summarize } from '../../bench/stats';
+import fc from 'fast-check';
+import { calibrate, interleavedOrder, measurePair, measurePairAsync, median, summarize, warmUp } from '../../bench/stats';
 import { verdict } from '../../bench/report';
 
 describe('bench statistics', () => {
@@ -63,6 +64,26 @@ describe('bench statistics', () => {
     const n = calibrate(spin, 5, 1 << 16);
     expect(n).toBeGreaterThanOrEqual(1);
     expect(n).toBeLessThanOrEqual(1 << 16);
+  });
+
+  it('warms up in doubling batches until the warm-up time has passed (on an injected clock)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 50 }), (ms, msPerCall) => {
+        let clock = 0;
+        const batches: number[] = [];
+        const total = warmUp((n) => {
+          batches.push(n);
+          clock += msPerCall;
+        }, ms, () => clock);
+        expect(batches[0]).toBe(1);
+        batches.slice(1).forEach((n, i) => expect(n).toBe(Math.min(batches[i]! * 2, 1 << 20)));
+        expect(total).toBe(batches.reduce((a, b) => a + b, 0));
+        // It stops at the first call that ends at or after the warm-up time, and not before.
+        expect(clock).toBeGreaterThanOrEqual(ms);
+        expect(clock - msPerCall).toBeLessThan(Math.max(ms, msPerCall));
+      }),
+      { seed: 20261123 },
+    );
   });
 
   it('marks targets met or missed in the right direction', () => {
