@@ -256,7 +256,9 @@ function stepPlainCopy(ctx: EngineContext, ch: ChannelRegs, pa: bigint, paNumber
     if (pa > MAX_SAFE_PA) return undefined;
     p = Number(pa);
   }
-  if (p % NET_DMA_DESCRIPTOR_SIZE !== 0) return undefined;
+  // Bit operations see p modulo 2^32 (exact low bits for an integer up to 2^53); `%` on a
+  // number that large is a floating-point fmod, several times slower.
+  if ((p & (NET_DMA_DESCRIPTOR_SIZE - 1)) !== 0) return undefined;
   const { memory } = ctx;
   const db = memory.numericBlock(p, NET_DMA_DESCRIPTOR_SIZE);
   if (db === undefined) return undefined;
@@ -284,7 +286,7 @@ function stepPlainCopy(ctx: EngineContext, ch: ChannelRegs, pa: bigint, paNumber
     const chancmp = ch.chancmp;
     if (chancmp > MAX_SAFE_PA) return undefined;
     cmp = Number(chancmp);
-    if (cmp % 64 !== 0) return undefined;
+    if ((cmp & 0x3f) !== 0) return undefined;
     cb = memory.numericBlock(cmp, 8);
     if (cb === undefined) return undefined;
   }
@@ -307,7 +309,7 @@ function stepPlainCopy(ctx: EngineContext, ch: ChannelRegs, pa: bigint, paNumber
   if (cb !== undefined) {
     // (pa & ~0x3F) | status, with pa 64-byte aligned: the low word cannot carry.
     const co = cmp - cb.paNum;
-    cb.data.setUint32(co, (p % TWO_32) + status, true);
+    cb.data.setUint32(co, (p >>> 0) + status, true);
     cb.data.setUint32(co + 4, Math.floor(p / TWO_32), true);
     memory.writeLog.recordNumeric(cmp, 8, 1);
     dcaHint = completionDcaTarget(ch);
