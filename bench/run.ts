@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     warmupMs: WARMUP_MS,
     rows,
     notes: [
-      'Engine: full path per descriptor (register programming CHANCTRL, CHANCMP, CHAINADDR, CHANCMD START per chain; descriptor fetch from simulated memory, validation, copy, completion-word write per descriptor, write log on); baseline Buffer.copy of the same bytes, descriptor by descriptor, between two Buffers of the same sizes. Ratio = engine B/s / Buffer.copy B/s, per round.',
+      'Engine: full path per descriptor (register programming CHANCTRL, CHANCMP, CHAINADDR, CHANCMD START per chain; descriptor fetch from simulated memory, validation, copy, completion-word write per descriptor, write log on); baseline Buffer.copy of the same bytes, descriptor by descriptor, between two Buffers of the same sizes. Ratio = engine B/s / Buffer.copy B/s, per round. These descriptors take the engine\'s plain-copy path (number arithmetic; src/hardware/dma.ts stepPlainCopy), as every plain copy of a checked run without a fault plan does; source and destination share a backing chunk, so the copy is one copyWithin.',
       `Oracle: checkCopy of a correct copy with source checks and ${ORACLE_GUARD}-byte guards; baseline Buffer.prototype.compare over exactly the bytes the checks cover (source span, destination before, window against source, destination after).`,
       'Ratios are taken per round (adjacent measurements), then summarized; throughput figures depend on the machine, ratios much less.',
     ],
