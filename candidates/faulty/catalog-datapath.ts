@@ -12,8 +12,12 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'dp-dpc-wrong-cpu', bug: 'the DPC is targeted at the interrupt\'s CPU instead of the one NetDmaIsr returned', expects: ['NDMA-INT-02'] },
   { name: 'dp-no-null-after-error', bug: 'after a channel error the DPC reports a descriptor instead of NULL', expects: ['NDMA-DP-18'] },
   { name: 'dp-no-rearm', bug: 'the DPC never re-arms the channel interrupt', expects: ['NDMA-INT-05'] },
+  { name: 'dp-isr-resets-channel', bug: 'the ISR resets a channel it finds halted on an error (CHANCMD RESET) instead of leaving recovery to the DPC and ProviderResetChannel', expects: ['NDMA-INT-06'] },
   { name: 'dp-start-writes-user-context', bug: 'ProviderStartDma keeps its bookkeeping in the head descriptor\'s UserContext1', expects: ['NDMA-DP-19'] },
+  { name: 'dp-flagless-gets-defaults', bug: 'ProviderStartDma and ProviderAppendDma read ControlFlags 0 as "the defaults" and set STATUS_UPDATE_ON_COMPLETION | INTERRUPT_ON_COMPLETION on such descriptors', expects: ['NDMA-DP-20'] },
+  { name: 'dp-max-transfer-exclusive', bug: 'ProviderStartDma and ProviderAppendDma take MaximumTransferSize as an exclusive bound and refuse a chain holding a descriptor of exactly that size', expects: ['NDMA-DP-16'] },
+  { name: 'stop-masks-interrupts-first', bug: 'masks the engine\'s interrupts (INTRCTRL 0) before NetDmaProviderStop, which waits for the outstanding copies whose completions need them', expects: ['NDMA-INT-07'] },
   { name: 'dca-binds-current-cpu', bug: 'a DCA provider binds each channel\'s completion writes (DCACTRL) to the CPU running ProviderAllocateDmaChannel instead of CpuNumber', expects: ['NDMA-DCA-04'], versions: ['2.0'] },
   { name: 'dca-context-change-as-null', bug: 'a DCA provider\'s ProviderStartDma turns context-change descriptors into NULL transfers, so the engine never retargets its DCA hints', expects: ['NDMA-DCA-03', 'NDMA-DCA-01'], versions: ['2.0'] },
-  { name: 'power-no-reinit', bug: 'back in D0 the provider never re-programs the engine that lost its context in D3 (INTRCTRL, CHANCTRL, CHANCMP, DCACTRL)', expects: ['PWR-07', 'PWR-09'], versions: ['1.0', '1.1', '2.0'] },
+  { name: 'power-no-reinit', bug: 'back in D0 the provider never re-programs the engine that lost its context in D3 (INTRCTRL, CHANCTRL, CHANCMP, DCACTRL)', expects: ['PWR-07', 'PWR-09', 'NDMA-INT-05'], versions: ['1.0', '1.1', '2.0'] }, // NDMA-INT-05 when no channel lived through the power cycle: INTRCTRL stays 0, so a channel allocated afterwards gets no interrupt
 ];

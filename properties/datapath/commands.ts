@@ -32,6 +32,13 @@ export interface DatapathInput {
    * engine has it, such as the reference.
    */
   readonly engineDca?: boolean;
+  /**
+   * The engine's XFERCAP (log2 of the largest transfer; default 20, 1 MiB). Drawn per run, shrinking
+   * towards the default, with small engines (4 to 16 KiB) among the draws so that copies of the
+   * MaximumTransferSize a provider reports, and sizes just below it, fit the client's buffers and
+   * are submitted (NDMA-DP-16).
+   */
+  readonly xfercapLog2?: number;
   readonly commands: readonly DatapathCommand[];
   /** The scheduler's decisions (engine steps, interrupt delivery, handler CPUs and IRQLs). */
   readonly choices: readonly number[];
@@ -55,21 +62,32 @@ export function commandLabel(c: DatapathCommand): string {
 
 function specLabel(s: CopySpec): string {
   const flags = [s.status ? 'S' : '', s.interrupt ? 'I' : '', s.serialize ? 'F' : '', s.dca ? 'D' : '', s.pageBreak !== 'none' ? `PB:${s.pageBreak}` : ''].join('');
-  const what = s.kind === 'copy' ? `${s.length}B+${s.srcSkew}/${s.dstSkew}` : s.kind;
+  const size = s.belowMax === undefined ? `${s.length}B` : s.belowMax === 0 ? 'maxB' : `(max-${s.belowMax})B`;
+  const what = s.kind === 'copy' ? `${size}+${s.srcSkew}/${s.dstSkew}` : s.kind;
   return flags ? `${what} ${flags}` : what;
 }
 
-const copySpecArb: fc.Arbitrary<CopySpec> = fc.record({
-  kind: fc.constantFrom<CopySpec['kind']>('copy', 'copy', 'copy', 'copy', 'copy', 'null', 'zero'),
-  length: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 2048 }), fc.integer({ min: 2, max: 4000 })),
-  srcSkew: fc.nat({ max: 63 }),
-  dstSkew: fc.nat({ max: 63 }),
-  status: fc.boolean(),
-  interrupt: fc.boolean(),
-  serialize: fc.boolean(),
-  dca: fc.boolean(),
-  pageBreak: fc.constantFrom<CopySpec['pageBreak']>('none', 'none', 'none', 'src', 'dst', 'both'),
-});
+/**
+ * `belowMax` of a copy spec: -1 (none, `length` as drawn) nine times in ten, else 0 (exactly the
+ * maximum) or up to 64 below it; shrinking towards none.
+ */
+const belowMaxArb = fc.oneof({ withCrossShrink: true }, { weight: 9, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.oneof(fc.constant(0), fc.nat({ max: 64 })) });
+
+/** Copy specs; about one in ten is sized from the provider's MaximumTransferSize (exactly, or a little below). */
+const copySpecArb: fc.Arbitrary<CopySpec> = fc
+  .record({
+    kind: fc.constantFrom<CopySpec['kind']>('copy', 'copy', 'copy', 'copy', 'copy', 'null', 'zero'),
+    length: fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 2048 }), fc.integer({ min: 2, max: 4000 })),
+    srcSkew: fc.nat({ max: 63 }),
+    dstSkew: fc.nat({ max: 63 }),
+    status: fc.boolean(),
+    interrupt: fc.boolean(),
+    serialize: fc.boolean(),
+    dca: fc.boolean(),
+    pageBreak: fc.constantFrom<CopySpec['pageBreak']>('none', 'none', 'none', 'src', 'dst', 'both'),
+    belowMax: belowMaxArb,
+  })
+  .map(({ belowMax, ...spec }): CopySpec => (belowMax < 0 ? spec : { ...spec, belowMax }));
 
 const channel = fc.nat({ max: 3 });
 const faultArb = fc.constantFrom<ClientFault>(
@@ -95,10 +113,14 @@ const pnpArb = fc.record({
 
 const choicesArb = fc.array(fc.nat({ max: 15 }), { maxLength: 300 });
 
+/** XFERCAP of the run's engine: the default 1 MiB or, half the time, 4, 8 or 16 KiB (shrinking towards the default). */
+const xfercapArb = fc.oneof({ withCrossShrink: true }, fc.constant(20), fc.constantFrom(12, 13, 14));
+
 /** Copy workloads: allocations, chains, suspend/edit/resume, abort, reset, faults. */
 export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   workload: fc.constant<Workload>('copies'),
   engineDca: fc.boolean(),
+  xfercapLog2: xfercapArb,
   commands: fc.array(fc.oneof(...copyCommands), { minLength: 1, maxLength: 25 }),
   choices: choicesArb,
 });
@@ -107,6 +129,7 @@ export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
 export const pnpInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   workload: fc.constant<Workload>('pnp'),
   engineDca: fc.boolean(),
+  xfercapLog2: xfercapArb,
   commands: fc.array(fc.oneof(...copyCommands, { weight: 5, arbitrary: pnpArb }), { minLength: 1, maxLength: 25 }),
   choices: choicesArb,
 });

@@ -7,6 +7,8 @@ import reference from '../../src/reference';
 import readBeforeDmaCount from '../../test/fixtures/providers/read-before-dmacount';
 import { decodeReplayToken } from '../replay-token';
 import { SEED } from '../seed';
+import type { DriverImageLoader } from '../../src/kernel';
+import type { CopySpec } from '../../src/kernel/core/client-chain';
 import type { DatapathInput } from './commands';
 import { checkDatapath, formatFailure } from './property';
 import { runDatapathWorkload } from './run-datapath';
@@ -107,6 +109,65 @@ describe('the reference provider copies correctly through its handlers', () => {
     expect(dpcs.at(-1)).not.toMatch(/^NetDmaInterruptDpc\(0x0\)/);
     // Both copies after the reset were verified by the byte oracle.
     expect(r.stats.verifiedCopies).toBe(2);
+  });
+});
+
+describe('plain copies, maximum-size copies, interrupts until NetDmaProviderStop, what an ISR writes', () => {
+  const copy = (over: Partial<CopySpec> = {}): CopySpec => ({ kind: 'copy', length: 256, srcSkew: 1, dstSkew: 3, status: false, interrupt: false, serialize: false, dca: false, pageBreak: 'none', ...over });
+  const run = (loader: DriverImageLoader, input: Omit<DatapathInput, 'choices'>, iv: '1.0' | '1.1' | '2.0' = '2.0') => runDatapathWorkload(loader, { ...input, choices: [] }, { interfaceVersion: iv });
+
+  it.each(MODES)('NDMA-DP-20: a ControlFlags-0 descriptor is copied with no status write and no interrupt; a provider that adds them fails (%s)', (_mode, iv) => {
+    const input = { workload: 'copies', engineDca: false, commands: [{ kind: 'Allocate' }, { kind: 'Copy', channel: 0, copies: [copy(), copy({ status: true })] }, { kind: 'Check' }] } as const;
+    const ok = run(reference, input, iv);
+    expect(ok.violation, ok.violation?.message).toBeNull();
+    expect(ok.stats.verifiedCopies).toBe(2);
+    expect(ok.exercised.get('NDMA-DP-20')).toBe(1);
+    const bad = run(faulty('dp-flagless-gets-defaults'), input, iv);
+    expect(bad.violation?.ruleId).toBe('NDMA-DP-20');
+    expect(bad.violation?.message).toMatch(/submitted with ControlFlags 0 .* processed it as a copy with ControlFlags 0x9, writing a completion status, requesting an interrupt/);
+  });
+
+  it.each(MODES)('NDMA-DP-16: copies of exactly MaximumTransferSize and just below it are submitted and verified; a provider that refuses the maximum fails (%s)', (_mode, iv) => {
+    const input = { workload: 'copies', engineDca: false, xfercapLog2: 12, commands: [{ kind: 'Allocate' }, { kind: 'Copy', channel: 0, copies: [copy({ belowMax: 0 }), copy({ belowMax: 3, status: true })] }, { kind: 'Check' }] } as const;
+    const ok = run(reference, input, iv);
+    expect(ok.violation, ok.violation?.message).toBeNull();
+    const texts = ok.trace.map((e) => e.text);
+    expect(texts.some((t) => /copy 4096 B/.test(t))).toBe(true);
+    expect(texts.some((t) => /copy 4093 B/.test(t))).toBe(true);
+    expect(ok.stats.verifiedCopies).toBe(2);
+    expect(ok.exercised.get('NDMA-DP-16') ?? 0).toBeGreaterThanOrEqual(3); // the accepted Start, the two verified copies
+    const bad = run(faulty('dp-max-transfer-exclusive'), input, iv);
+    expect(bad.violation?.ruleId).toBe('NDMA-DP-16');
+    expect(bad.violation?.message).toMatch(/ProviderStartDma on channel#1 failed \(0xc0000001\) for a chain holding descriptor 0x[0-9a-f]+ of 4096 byte\(s\), within the MaximumTransferSize 4096/);
+  });
+
+  it('NDMA-DP-16: a copy sized from a MaximumTransferSize the client\'s buffers cannot hold keeps its drawn length', () => {
+    const input = { workload: 'copies', engineDca: false, commands: [{ kind: 'Allocate' }, { kind: 'Copy', channel: 0, copies: [copy({ belowMax: 0 })] }, { kind: 'Check' }] } as const;
+    const r = run(reference, input); // the default engine: 1 MiB per descriptor
+    expect(r.violation, r.violation?.message).toBeNull();
+    expect(r.trace.some((e) => /copy 256 B/.test(e.text))).toBe(true);
+    expect(r.stats.verifiedCopies).toBe(1);
+    expect(r.exercised.get('NDMA-DP-16') ?? 0).toBe(0);
+  });
+
+  it.each(['1.0', '1.1', '2.0'] as const)('NDMA-INT-07: interrupts stay on until NetDmaProviderStop returns; a provider that masks them first fails (NetDMA %s)', (iv) => {
+    const input = { workload: 'pnp', engineDca: false, commands: [{ kind: 'Allocate' }, { kind: 'Copy', channel: 0, copies: [copy({ status: true, interrupt: true })] }, { kind: 'Pnp', event: 'rebalance' }] } as const;
+    const ok = run(reference, input, iv);
+    expect(ok.violation, ok.violation?.message).toBeNull();
+    expect(ok.exercised.get('NDMA-INT-07') ?? 0).toBeGreaterThan(0);
+    const bad = run(faulty('stop-masks-interrupts-first'), input, iv);
+    expect(bad.violation?.ruleId).toBe('NDMA-INT-07');
+    expect(bad.violation?.message).toMatch(/while NetDmaProviderStop waited for outstanding DMA.*masked \(INTRCTRL.MASTER_INT_EN clear\) before NetDmaProviderStop returned/);
+  });
+
+  it.each(MODES)('NDMA-INT-06: the ISR does not reset a channel halted on an error; that is ProviderResetChannel\'s (%s)', (_mode, iv) => {
+    const input = { workload: 'copies', engineDca: false, commands: [{ kind: 'Allocate' }, { kind: 'Fault', channel: 0, fault: 'read-data' }, { kind: 'Copy', channel: 0, copies: [copy({ status: true, interrupt: true })] }, { kind: 'Check' }] } as const;
+    const ok = run(reference, input, iv);
+    expect(ok.violation, ok.violation?.message).toBeNull();
+    expect(ok.exercised.get('NDMA-INT-06') ?? 0).toBeGreaterThan(0);
+    const bad = run(faulty('dp-isr-resets-channel'), input, iv);
+    expect(bad.violation?.ruleId).toBe('NDMA-INT-06');
+    expect(bad.violation?.message).toMatch(/^ISR\(PDO#1, message \d+\) wrote CHANCMD of PDO#1 engine channel \d+/);
   });
 });
 

@@ -52,7 +52,7 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     msix: opts.msix ?? true,
     cpus: opts.cpus ?? 4,
     channelParametersRevision: opts.channelParametersRevision ?? 2,
-    engine: { dca: input.engineDca ?? true },
+    engine: { dca: input.engineDca ?? true, xfercapLog2: input.xfercapLog2 ?? 20 },
     chooser: listChooser(input.choices),
   });
   const services = createKernelServices(m, { failPoolAttempts: new Set(), failNextCreateDevice: false });
@@ -130,6 +130,7 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
 
   try {
     if (input.engineDca === false) steps.push('(the engine has no DCA: its PCI capability lacks ENGINE_FEATURE_DCA)');
+    if (input.xfercapLog2 !== undefined && input.xfercapLog2 !== 20) steps.push(`(the engine's XFERCAP is ${input.xfercapLog2}: ${2 ** input.xfercapLog2} bytes per descriptor at most)`);
     steps.push('DriverEntry');
     const st = m.pnp.loadDriver(loader, services);
     if (!NT_SUCCESS(st)) {

@@ -40,6 +40,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'register-version-too-high': only(),
   'register-no-friendly-name': only(),
   'register-no-affinity-handler': only(),
+  'register-context-freed-early': only(irp({ type: 'REMOVE' })),
   'filter-ignores-affinities': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
   'filter-edits-on-way-down': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
   'start-before-lower': only(START),
@@ -70,6 +71,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'power-notify-on-1-0': only(START, irp({ type: 'SET_POWER', to: 'D3' })),
   'irql-lock-held-on-return': only(START),
   'irql-wait-at-dispatch': only(START),
+  'irql-handler-paged-pool': only(START),
   'irp-touches-unhandled-status': only(irp({ type: 'QUERY_CAPABILITIES' })),
   'irp-double-complete': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'CANCEL_REMOVE' })),
   'irp-pending-without-mark': only(START),
@@ -78,6 +80,8 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'kapi-returns-undefined': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' })),
   'channel-cpu-outside-mask': only(START),
   'channel-not-ready-at-start': only(START),
+  'channel-ignores-interrupt-cpu': only(START),
+  'channel-cpu-lowest-in-mask': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' }), START),
 };
 
 /** Scheduler decisions tried for a witness: none, then NetDMA allocating inside NetDmaProviderStart. */

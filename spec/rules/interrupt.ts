@@ -98,7 +98,7 @@ export const INTERRUPT_RULES = [
       facts: ['F11d', 'F122'],
       docs: ['ddi/nf-netdma-netdmaproviderstop.md', 'conceptual/stopping-a-netdma-provider.md'],
     },
-    checkedBy: ['interrupt-property', 'lifecycle-model'],
+    checkedBy: ['interrupt-property'],
     ambiguities: [],
   },
   {
@@ -111,7 +111,7 @@ export const INTERRUPT_RULES = [
       facts: ['F19f', 'F47', 'F53'],
       docs: ['ddi/ns-netdma-_net_dma_channel_parameters.md', 'conceptual/managing-netdma-interrupts.md'],
     },
-    checkedBy: ['interrupt-property'],
+    checkedBy: ['kernel-verifier'],
     ambiguities: ['A15'],
   },
 ] as const satisfies readonly RuleInput[];

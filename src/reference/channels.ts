@@ -5,9 +5,13 @@ import {
   GENERAL_REGISTERS,
   INTRCTRL,
   NET_DMA_DESCRIPTOR_OFFSETS,
+  NET_DMA_DESCRIPTOR_SIZE,
+  NET_DMA_INTERRUPT_ON_COMPLETION,
   NET_DMA_NULL_TRANSFER,
   NET_DMA_OP_TYPE_CONTEXT_CHANGE,
   NET_DMA_OP_TYPE_MASK,
+  NET_DMA_STATUS_UPDATE_ON_COMPLETION,
+  PagedPool,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
@@ -80,13 +84,32 @@ export function reinitializeEngine(k: KernelServices, fdo: FdoExtension): boolea
  * The provider handlers (F24–F32) on the I/OAT-class engine. NetDMA 1.x providers run linked
  * chains (CHANCMD START / APPEND); 2.0 providers run counted chains (CHAINADDR then DMACOUNT).
  */
-export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Mutation) => boolean): ProviderHandlers {
+export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Mutation) => boolean, fdoOf: (providerContext: unknown) => FdoExtension): ProviderHandlers {
   const cmd = (ch: ChannelContext, c: number) => k.WRITE_REGISTER_UCHAR(channelRegister(ch.fdo.regs!, ch.index, 'CHANCMD'), c);
   const counted = (ch: ChannelContext) => ch.fdo.version >= 0x200;
   isr.setMutations(bug);
 
+  /**
+   * The bugs that read the chain NetDMA hands over (the reference itself never looks at it): returns
+   * false when the chain is refused. `count` descriptors, consecutive from `va`, as NetDMA lays them out.
+   */
+  const chainBugs = (ch: ChannelContext, va: bigint, count: number): boolean => {
+    if (!bug('dp-flagless-gets-defaults') && !bug('dp-max-transfer-exclusive')) return true;
+    const list = k.RtlVirtualView(va, count * NET_DMA_DESCRIPTOR_SIZE);
+    for (let i = 0; i < count; i++) {
+      const at = i * NET_DMA_DESCRIPTOR_SIZE;
+      const flags = list.getUint32(at + NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags, true);
+      // "ControlFlags 0 means the defaults": a status write and an interrupt for every plain copy.
+      if (bug('dp-flagless-gets-defaults') && flags === 0) list.setUint32(at + NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags, NET_DMA_STATUS_UPDATE_ON_COMPLETION | NET_DMA_INTERRUPT_ON_COMPLETION, true);
+      // MaximumTransferSize taken as an exclusive bound: a copy of exactly that size is refused.
+      const copy = (flags & NET_DMA_OP_TYPE_MASK) === 0 && (flags & NET_DMA_NULL_TRANSFER) === 0;
+      if (bug('dp-max-transfer-exclusive') && copy && list.getUint32(at + NET_DMA_DESCRIPTOR_OFFSETS.TransferSize, true) >= ch.fdo.maxTransferSize) return false;
+    }
+    return true;
+  };
+
   const SetDmaChannelCpuAffinity: DMA_CHANNELS_CPU_AFFINITY_HANDLER = (context, array, size) => {
-    const fdo = context as FdoExtension;
+    const fdo = fdoOf(context);
     const n = Math.floor(size / 8);
     const map = new Map<number, number>();
     for (let i = 0; i < n && i < array.length; i++) map.set(array[i]!.DmaChannel, array[i]!.CpuNumber);
@@ -95,22 +118,24 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
   };
 
   const AllocateDmaChannel: DMA_CHANNEL_ALLOCATE_HANDLER = (context, params, handle, out) => {
-    const fdo = context as FdoExtension;
+    const fdo = fdoOf(context);
     if (fdo.regs === null || (bug('channel-not-ready-at-start') && !fdo.providerStarted)) return STATUS_UNSUCCESSFUL;
     const mask = params.ProcessorAffinityMask >>> 0;
     const inMask = (cpu: number) => ((mask >>> cpu) & 1) === 1;
+    // The channel block from paged pool: NetDMA may call this handler at DISPATCH_LEVEL.
+    const paged = bug('irql-handler-paged-pool') ? k.ExAllocatePoolWithTag(PagedPool, 64, REFERENCE_TAG) : null;
     const old = k.KeAcquireSpinLock(fdo.lock);
     // Prefer a free channel whose interrupt already targets a CPU in the mask (F25, F47).
     let index = -1;
-    for (let i = 0; i < fdo.channelCount && index < 0; i++) if (!fdo.channels[i] && inMask(fdo.messageCpus[i] ?? 0)) index = i;
+    if (!bug('channel-ignores-interrupt-cpu')) for (let i = 0; i < fdo.channelCount && index < 0; i++) if (!fdo.channels[i] && inMask(fdo.messageCpus[i] ?? 0)) index = i;
     for (let i = 0; i < fdo.channelCount && index < 0; i++) if (!fdo.channels[i]) index = i;
-    const block = index >= 0 ? k.ExAllocatePoolWithTag(NonPagedPoolNx, 64, REFERENCE_TAG) : null;
+    const block = index >= 0 ? (paged ?? k.ExAllocatePoolWithTag(NonPagedPoolNx, 64, REFERENCE_TAG)) : null;
     if (index < 0 || block === null) {
       k.KeReleaseSpinLock(fdo.lock, old);
       return STATUS_INSUFFICIENT_RESOURCES;
     }
     let cpu = fdo.messageCpus[index] ?? 0;
-    if (!inMask(cpu)) cpu = 31 - Math.clz32(mask & -mask);
+    if (!inMask(cpu) || bug('channel-cpu-lowest-in-mask')) cpu = 31 - Math.clz32(mask & -mask);
     if (bug('channel-cpu-outside-mask')) cpu = 31 - Math.clz32(~mask & (mask + 1));
     const dpc: KDPC = {};
     const dcaCpu = bug('dca-binds-current-cpu') ? k.KeGetCurrentProcessorNumber() : cpu;
@@ -163,6 +188,7 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
         count--;
       }
     }
+    if (!chainBugs(ch, va, count0)) return STATUS_UNSUCCESSFUL;
     softState(ch).lastSubmitted = pa0;
     k.WRITE_REGISTER_ULONG64(channelRegister(ch.fdo.regs, ch.index, 'CHAINADDR'), pa);
     if (counted(ch)) {
@@ -174,9 +200,9 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     return STATUS_SUCCESS;
   };
 
-  const AppendDma: DMA_APPEND_HANDLER = (context, _va, pa, count) => {
+  const AppendDma: DMA_APPEND_HANDLER = (context, va, pa, count) => {
     const ch = context as ChannelContext;
-    if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
+    if (ch.fdo.regs === null || !chainBugs(ch, va, count)) return STATUS_UNSUCCESSFUL;
     const s = softState(ch);
     s.lastSubmitted = pa;
     const racy = bug('dp-append-races-isr');

@@ -72,6 +72,8 @@ export interface FdoExtension {
   channelCount: number;
   /** CPU each channel's interrupt targets (from the message table). */
   messageCpus: number[];
+  /** MaximumTransferSize as reported at NetDmaProviderStart (read only by the 'dp-max-transfer-exclusive' bug). */
+  maxTransferSize: number;
   /** Allocated channels by index. */
   channels: (ChannelContext | null)[];
 }

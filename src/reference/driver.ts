@@ -72,7 +72,9 @@ import { NO_MUTATIONS, type Mutation } from './mutations';
 export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<Mutation> = NO_MUTATIONS): DRIVER_INITIALIZE {
   const bug = (x: Mutation) => mutations.has(x);
   const isr = createInterrupts(k);
-  const handlers = createHandlers(k, isr, bug);
+  /** FDO extensions by context block, for the 'register-context-freed-early' bug (whose ProviderContext is that block). */
+  const contextOwners = new WeakMap<object, FdoExtension>();
+  const handlers = createHandlers(k, isr, bug, (context) => contextOwners.get(context as object) ?? (context as FdoExtension));
   /** DriverEntry's copy of the registry path (the system frees its buffer, F43) and its driver-wide block. */
   let registryPath: { block: Uint8Array; globals: Uint8Array; text: string; kept: UNICODE_STRING | null } | null = null;
 
@@ -185,9 +187,10 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
           if (fdo.provider && !bug('remove-no-deregister')) k.NetDmaDeregisterProvider(fdo.provider);
           fdo.provider = null;
         };
+        if (bug('register-context-freed-early')) k.ExFreePoolWithTag(fdo.contextBlock, REFERENCE_TAG); // while NetDMA may still use it
         if (!bug('remove-delete-before-deregister')) deregister();
         k.IoFreeWorkItem(fdo.powerWorkItem);
-        k.ExFreePoolWithTag(fdo.contextBlock, REFERENCE_TAG);
+        if (!bug('register-context-freed-early')) k.ExFreePoolWithTag(fdo.contextBlock, REFERENCE_TAG);
         if (bug('kapi-double-free')) k.ExFreePoolWithTag(fdo.contextBlock, REFERENCE_TAG);
         const st = passDown(fdo, irp, true);
         if (!bug('remove-no-detach')) k.IoDetachDevice(fdo.lower);
@@ -291,7 +294,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
       self, pdo, lower, version, dca: version >= 0x200 && engineDoesDca(pdo), notify: notifyFn, contextBlock, lock, powerWorkItem,
       provider: null, affinities: null, providerStarted: false, poweredDown: false, lostContext: false,
       regs: null, regsLength: 0, messageTable: null, lineInterrupt: null, connectedMessageBased: false,
-      channelCount: 0, messageCpus: [], channels: [],
+      channelCount: 0, messageCpus: [], maxTransferSize: 0, channels: [],
     };
     self.DeviceExtension['fdo'] = fdo;
     const is2 = version >= 0x200;
@@ -308,7 +311,8 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
       ...(is2 ? { FriendlyName: k.RtlInitUnicodeString(bug('register-no-friendly-name') ? '' : 'Reference I/OAT-class NetDMA provider') } : {}),
     };
     const handle: OUT<NET_DMA_PROVIDER_HANDLE> = {};
-    st = k.NetDmaRegisterProvider(fdo, handle, chars);
+    if (bug('register-context-freed-early')) contextOwners.set(contextBlock, fdo);
+    st = k.NetDmaRegisterProvider(bug('register-context-freed-early') ? contextBlock : fdo, handle, chars);
     if (NT_SUCCESS(st) && bug('add-registers-twice')) k.NetDmaRegisterProvider(fdo, {}, chars);
     if (!NT_SUCCESS(st) && bug('add-no-undo-on-register-failure')) return st;
     if (!NT_SUCCESS(st)) {

@@ -66,6 +66,7 @@ export function startHardware(k: KernelServices, fdo: FdoExtension, translated: 
       FallBackServiceRoutine: isr.lineIsr,
     },
   };
+  fdo.maxTransferSize = bug('start-small-max-transfer') ? 2048 : xfercap === 0 ? 0x8000_0000 : Math.min(2 ** xfercap, 0x8000_0000);
   const attrs = (): NET_DMA_PROVIDER_ATTRIBUTES => ({
     MajorHwVersion: ver >> 4,
     MinorHwVersion: ver & 0xf,
@@ -73,7 +74,7 @@ export function startHardware(k: KernelServices, fdo: FdoExtension, translated: 
     Flags: 0,
     VendorId: vendorId,
     DmaChannelCount: bug('start-channel-count-above-max') ? REFERENCE_MAX_CHANNELS + 1 : fdo.channelCount,
-    MaximumTransferSize: bug('start-small-max-transfer') ? 2048 : xfercap === 0 ? 0x8000_0000 : Math.min(2 ** xfercap, 0x8000_0000),
+    MaximumTransferSize: fdo.maxTransferSize,
     MaximumAddressSpace: 0xffff_ffff_ffffn,
   });
   if (bug('start-before-interrupts')) k.NetDmaProviderStart(fdo.provider!, attrs());
@@ -109,6 +110,8 @@ export function startHardware(k: KernelServices, fdo: FdoExtension, translated: 
 /** Tells NetDMA the provider is stopping (it frees every channel meanwhile), then releases the hardware. */
 export function stopProviderAndHardware(k: KernelServices, fdo: FdoExtension, bug: (x: Mutation) => boolean): void {
   if (bug('stop-disconnect-before-provider-stop')) stopHardware(k, fdo);
+  // "Quiet the engine first": interrupts masked while NetDmaProviderStop still waits for outstanding DMA.
+  if (bug('stop-masks-interrupts-first') && fdo.providerStarted && fdo.regs !== null) k.WRITE_REGISTER_UCHAR(fdo.regs + BigInt(GENERAL_REGISTERS.INTRCTRL.offset), 0);
   if (fdo.providerStarted && !bug('stop-no-provider-stop')) {
     k.NetDmaProviderStop(fdo.provider!);
     fdo.providerStarted = false;

@@ -1,4 +1,5 @@
 import {
+  CHANCMD,
   CHANCTRL,
   CHANSTS_ADDRESS_MASK,
   CHANSTS_STATE_MASK,
@@ -71,6 +72,8 @@ export function createInterrupts(k: KernelServices): Interrupts {
     const s = softState(ch);
     if (err !== 0) s.flags |= SOFT_ERROR;
     else if (!bug('dp-error-sticky')) s.flags &= ~SOFT_ERROR;
+    // "Recover at once": error handling in the ISR, ahead of NetDMA's ProviderResetChannel.
+    if (err !== 0 && bug('dp-isr-resets-channel')) k.WRITE_REGISTER_UCHAR(channelRegister(fdo.regs, ch.index, 'CHANCMD'), CHANCMD.RESET);
     ch.lastCompleted = last;
     const reported = bug('dp-isr-stale-descriptor') ? s.previousIsr : last;
     s.previousIsr = last;

@@ -22,6 +22,7 @@ export type Mutation =
   | 'register-version-too-high' // always registers as 2.0, whatever the interface says
   | 'register-no-friendly-name' // a 2.0 provider with an empty FriendlyName
   | 'register-no-affinity-handler' // SetDmaChannelCpuAffinity NULL on an MSI-X machine
+  | 'register-context-freed-early' // registers its per-engine pool block as ProviderContext and frees it at REMOVE before NetDmaDeregisterProvider
   // filter-resources
   | 'filter-ignores-affinities' // the affinity handler stores nothing, FILTER edits nothing
   | 'filter-edits-on-way-down' // edits the requirements before passing the IRP down
@@ -39,6 +40,7 @@ export type Mutation =
   | 'stop-completes-irp' // completes STOP instead of passing it down
   | 'stop-disconnect-before-provider-stop' // disconnects interrupts before NetDmaProviderStop
   | 'stop-keeps-hardware' // NetDmaProviderStop on STOP but keeps the registers mapped
+  | 'stop-masks-interrupts-first' // masks the engine's interrupts (INTRCTRL 0) before NetDmaProviderStop, which waits for outstanding DMA
   | 'query-stop-stops-provider' // stops the provider on QUERY_STOP
   | 'cancel-stop-fails' // fails CANCEL_STOP
   // remove
@@ -60,6 +62,7 @@ export type Mutation =
   // irql / kernel api / irp
   | 'irql-lock-held-on-return' // AllocateDmaChannel returns holding its spin lock
   | 'irql-wait-at-dispatch' // waits for the START completion while holding a spin lock
+  | 'irql-handler-paged-pool' // AllocateDmaChannel takes its channel block from PagedPool
   | 'irp-touches-unhandled-status' // sets STATUS_SUCCESS on IRPs it does not handle
   | 'irp-double-complete' // completes CANCEL_REMOVE twice
   | 'irp-pending-without-mark' // returns STATUS_PENDING from START without IoMarkIrpPending
@@ -69,6 +72,8 @@ export type Mutation =
   // channel
   | 'channel-cpu-outside-mask' // reports CpuNumber outside ProcessorAffinityMask
   | 'channel-not-ready-at-start' // refuses AllocateDmaChannel until START has returned
+  | 'channel-ignores-interrupt-cpu' // AllocateDmaChannel hands out the first free channel, wherever its interrupt goes
+  | 'channel-cpu-lowest-in-mask' // AllocateDmaChannel reports the lowest CPU of the mask, not the one its channel's interrupt targets
   // data path (issue #3)
   | 'dp-start-skips-null-head' // ProviderStartDma skips a leading NULL descriptor (nothing to copy), losing its completion
   | 'dp-append-no-command' // 1.x ProviderAppendDma never writes CHANCMD APPEND, so an idle engine never re-reads the tail
@@ -82,8 +87,11 @@ export type Mutation =
   | 'dp-no-null-after-error' // the DPC reports the last descriptor even after an error, never NULL
   | 'dp-error-sticky' // the software error flag is never cleared: after an error every completion is reported as NULL
   | 'dp-no-rearm' // the DPC never re-arms the channel interrupt (CHANCTRL.INT_REARM)
+  | 'dp-isr-resets-channel' // the ISR resets a channel it finds halted on an error (CHANCMD RESET) instead of leaving recovery to ProviderResetChannel
   | 'dp-start-writes-user-context' // ProviderStartDma keeps its bookkeeping in the head descriptor's UserContext1
   | 'dp-append-races-isr' // Append read-modify-writes a flags word the ISR also sets, across a register write, without KeSynchronizeExecution
+  | 'dp-flagless-gets-defaults' // Start/Append read ControlFlags 0 as "the defaults" and set STATUS_UPDATE_ON_COMPLETION | INTERRUPT_ON_COMPLETION
+  | 'dp-max-transfer-exclusive' // Start/Append refuse a descriptor of exactly MaximumTransferSize (the bound taken as exclusive)
   // DCA and power context loss
   | 'dca-binds-current-cpu' // DCACTRL binds completion writes to the CPU running ProviderAllocateDmaChannel, not to CpuNumber
   | 'dca-context-change-as-null' // ProviderStartDma turns a context-change descriptor into a NULL transfer (the engine never retargets)

@@ -33,6 +33,12 @@ export interface CopySpec {
   readonly dca: boolean;
   /** Page break on the source, the destination, both (2.0 only). */
   readonly pageBreak: 'none' | 'src' | 'dst' | 'both';
+  /**
+   * A copy sized from the provider: `MaximumTransferSize - belowMax` bytes (the MaximumTransferSize
+   * it reported at NetDmaProviderStart), instead of `length`, when the client's buffers can hold it
+   * (NDMA-DP-16). Absent: `length` as drawn.
+   */
+  readonly belowMax?: number;
 }
 
 /** Guard bytes checked before and after every window. */
@@ -45,6 +51,11 @@ export class Arena {
     readonly base: bigint,
     readonly size: number,
   ) {}
+
+  /** Whether {@link Arena.carve} can still find room for a window of `length` bytes, page break or not. */
+  fits(length: number): boolean {
+    return ((this.#cursor + 63) & ~63) + length + 2 * GUARD + 64 + 2 * NET_DMA_PAGE_SIZE <= this.size;
+  }
 
   /**
    * Carves a window of `length` bytes with `GUARD` bytes either side; with `pageBreak` the window

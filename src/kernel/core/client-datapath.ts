@@ -5,7 +5,11 @@
  * independent engine model (`runDatapath`) fed with the hardware-level operations NetDMA asked for
  * in the order the engine saw them (each at the register write that carried it, after the engine
  * steps taken before it; at the handler's return if the provider never issued it), and the
- * interrupt reports (NetDmaIsr / NetDmaInterruptDpc).
+ * interrupt reports (NetDmaIsr / NetDmaInterruptDpc). Descriptors submitted with ControlFlags 0 must
+ * be processed as plain copies, with no status write and no interrupt (NDMA-DP-20); some copies are
+ * sized from the MaximumTransferSize the provider reported, exactly or just below it (NDMA-DP-16); an
+ * ISR must not write transfer-control registers (NDMA-INT-06); and while NetDmaProviderStop waits for
+ * outstanding DMA the device's interrupts must stay connected and enabled (NDMA-INT-07).
  *
  * NetDMA's own descriptors: a DCA provider (2.0 with DCA_SUPPORTED) gets a context change as the
  * only descriptor of a ProviderStartDma right after allocation, after ProviderResetChannel and after
@@ -22,6 +26,8 @@ import {
   CHANCTRL,
   CHANNEL_REGISTERS,
   DCACTRL,
+  GENERAL_REGISTERS,
+  INTRCTRL,
   NET_DMA_DCA_CONTEXT_CHANGE,
   NET_DMA_DESCRIPTOR_OFFSETS,
   NET_DMA_DESCRIPTOR_SIZE,
@@ -84,6 +90,15 @@ const COMMAND_OPS: Partial<Record<ChanCmd['kind'], readonly DatapathOp['op'][]>>
   reset: ['reset'],
 };
 
+/**
+ * Channel registers that start, feed, stop or program transfers (CHANCMD, DMACOUNT, CHAINADDR,
+ * CHANCMP, DCACTRL), by offset in the channel block: none of them claims or acknowledges an
+ * interrupt, so an ISR has no business writing them (NDMA-INT-06).
+ */
+const TRANSFER_CONTROL: ReadonlyMap<number, string> = new Map(
+  (['CHANCMD', 'DMACOUNT', 'CHAINADDR', 'CHANCMP', 'DCACTRL'] as const).map((r) => [CHANNEL_REGISTERS[r].offset, r] as const),
+);
+
 /** Why NetDMA starts a channel on a control descriptor of its own (not a copy). */
 type ControlReason = 'allocate' | 'context-lost' | 'power-up';
 
@@ -143,6 +158,8 @@ export class DpChannel {
   readonly initial: ModelMemory;
   readonly submitted = new Map<bigint, Submitted>();
   readonly order: bigint[] = [];
+  /** Descriptors whose ControlFlags NetDMA itself rewrote after submitting them (Suspend-edit-Resume). */
+  readonly edited = new Set<bigint>();
   // Engine observations.
   readonly completed: bigint[] = [];
   readonly completedIdx = new Map<bigint, number>();
@@ -291,6 +308,7 @@ export class ClientDataPath implements EngineListener {
       c.ops.push({ op: 'step', count: 1 });
     }
     if (ev.kind === 'idle') return;
+    if (ev.kind !== 'error') this.checkPlainCopy(c, ev);
     if (c.dca) this.checkDcaStep(c, ev);
     if (ev.completionWrite !== undefined) c.words.push(ev.completionWrite.word);
     if (ev.interrupt === 'raised' || ev.interrupt === 'lost') c.interrupts++;
@@ -304,6 +322,19 @@ export class ClientDataPath implements EngineListener {
     c.completedIdx.set(pa, c.completed.length);
     c.completed.push(pa);
     if ((ev.controlFlags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 && c.owed === null) c.owed = c.completed.length - 1;
+  }
+
+  /**
+   * NDMA-DP-20 (F35, F34, A10): a standard descriptor NetDMA submitted with ControlFlags 0 (and did
+   * not edit since) is processed as a plain copy with those flags: no completion-status write, no
+   * interrupt. A provider that rewrites the flags (forcing a status write or an interrupt, or making
+   * it a NULL transfer) fails here, when the engine processes the descriptor.
+   */
+  private checkPlainCopy(c: DpChannel, ev: Exclude<EngineStepEvent, { kind: 'idle' | 'error' }>): void {
+    const s = c.submitted.get(ev.descriptorPa);
+    if (s === undefined || s.flags !== 0 || s.control !== undefined || c.edited.has(ev.descriptorPa)) return;
+    this.check('NDMA-DP-20', ev.kind === 'copied' && ev.controlFlags === 0 && ev.completionWrite === undefined && ev.interrupt === 'none',
+      () => `${c.name}: descriptor ${hex(ev.descriptorPa)} was submitted with ControlFlags 0 (a plain ${s.spec.kind === 'zero' ? 'zero-length ' : ''}copy: no status write, no interrupt), but the engine processed it ${ev.kind === 'copied' ? 'as a copy' : `as ${ev.kind === 'null' ? 'a NULL transfer' : 'a context change'}`} with ControlFlags 0x${(ev.controlFlags >>> 0).toString(16)}${ev.completionWrite !== undefined ? ', writing a completion status' : ''}${ev.interrupt !== 'none' ? `, requesting an interrupt (${ev.interrupt})` : ''} (${ev.text}): the provider changed the descriptor's flags`);
   }
 
   /**
@@ -361,6 +392,8 @@ export class ClientDataPath implements EngineListener {
     const block = Math.floor(offset / REGISTER_BLOCK_SIZE);
     if (block === 0) return;
     const inner = offset % REGISTER_BLOCK_SIZE;
+    const control = TRANSFER_CONTROL.get(inner);
+    if (control !== undefined) this.checkIsrWrite(dev, block - 1, control);
     const f = this.#inFlight;
     const dmaCount = CHANNEL_REGISTERS.DMACOUNT;
     if (f !== null && f.dev === dev && f.pendingHw === block - 1 && inner < dmaCount.offset + dmaCount.size && inner + width > dmaCount.offset) {
@@ -373,6 +406,17 @@ export class ClientDataPath implements EngineListener {
     if ((Number(value) & CHANCTRL.INT_REARM) === 0) return;
     const c = this.byHw(dev, block - 1);
     if (c !== undefined && !c.freed) c.ops.push({ op: 'rearm' });
+  }
+
+  /**
+   * NDMA-INT-06 (SHOULD, F12d): the ISR claims and acknowledges the interrupt and calls NetDmaIsr; it
+   * does not start, feed, stop, reset or re-program a channel (a write of a transfer-control
+   * register), which is completion processing for the DPC or NetDMA's own handlers. Judged on each
+   * such write; counted as exercised at each NetDmaIsr an ISR makes.
+   */
+  private checkIsrWrite(dev: SimDevice, ch: number, register: string): void {
+    const routine = this.m.cpus.current.routine;
+    if (routine.startsWith('ISR')) this.fail('NDMA-INT-06', `${routine} wrote ${register} of ${dev.pdo.Name} engine channel ${ch}: an ISR only claims and acknowledges the interrupt and calls NetDmaIsr; starting, stopping, resetting or re-programming a channel is left to the DPC and to NetDMA's handlers`);
   }
 
   onInterruptRaised(dev: SimDevice, ch: number): void {
@@ -395,6 +439,7 @@ export class ClientDataPath implements EngineListener {
     const c = this.channels.find((x) => x.rec === ch);
     if (c === undefined) return;
     this.stats.isrs++;
+    this.m.verifier.exercised('NDMA-INT-06');
     const m = /^ISR\((.+), message (\d+)\)$/.exec(routine);
     if (m && this.m.options.msix) {
       const dev = this.m.devices.find((d) => d.pdo.Name === m[1]);
@@ -457,7 +502,7 @@ export class ClientDataPath implements EngineListener {
     this.#inFlight = c;
     let r: unknown;
     try {
-      r = callProvider(m, `${handler}(${c.name})`, { cpu, irql }, returns, fn);
+      r = callProvider(m, `${handler}(${c.name})`, { cpu, irql }, returns, () => m.client.runChannelHandler(fn));
     } finally {
       this.#inFlight = outer;
       // The handler returned: what the engine has not seen is due now.
@@ -488,7 +533,7 @@ export class ClientDataPath implements EngineListener {
     const built: Submitted[] = [];
     for (const spec0 of specs) {
       if (c.slotsLeft() < 1) break;
-      let spec = spec0;
+      let spec = this.sized(c, spec0);
       if (c.pendingFault === 'lost-interrupt') spec = { ...spec, interrupt: true };
       const pageBreak = c.counted && spec.kind === 'copy' ? spec.pageBreak : 'none';
       let src: Segment[] = [];
@@ -561,6 +606,7 @@ export class ClientDataPath implements EngineListener {
       const handler = c.prov.chars.StartDma!;
       const intent: DatapathOp = c.counted ? { op: 'start-counted', head, count } : { op: 'start', head };
       const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus', [intent]);
+      this.checkMaxTransferAccepted(c, built, 'ProviderStartDma', st);
       if (!c.started) this.check('NDMA-CHAN-06', st === STATUS_SUCCESS, () => `the first ProviderStartDma on ${c.name} after ProviderAllocateDmaChannel returned success failed (0x${st.toString(16)}): the channel was not usable`);
       this.check('NDMA-DP-06', !(st !== STATUS_SUCCESS), () => `ProviderStartDma on ${c.name} failed (0x${st.toString(16)}) on a channel that must accept it (after allocation, Abort or Reset)`);
       c.started = true;
@@ -576,10 +622,37 @@ export class ClientDataPath implements EngineListener {
       const handler = c.prov.chars.AppendDma!;
       const intent: DatapathOp = c.counted ? { op: 'add-count', count } : { op: 'append' };
       const st = this.call(c, 'ProviderAppendDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus', [intent]);
+      this.checkMaxTransferAccepted(c, built, 'ProviderAppendDma', st);
       this.check(c.counted ? 'NDMA-DP-08' : 'NDMA-DP-07', !(st !== STATUS_SUCCESS), () => `ProviderAppendDma on ${c.name} failed (0x${st.toString(16)})`);
     }
     c.tail = built[built.length - 1]!.pa;
     return true;
+  }
+
+  /**
+   * A copy spec sized from the provider (`belowMax`, NDMA-DP-16) becomes a copy of
+   * `MaximumTransferSize - belowMax` bytes, the maximum the provider reported at NetDmaProviderStart,
+   * when both of the channel's arenas can still hold it; otherwise it keeps its drawn length and is
+   * no longer marked.
+   */
+  private sized(c: DpChannel, spec: CopySpec): CopySpec {
+    if (spec.belowMax === undefined) return spec;
+    const { belowMax, ...drawn } = spec;
+    const max = c.prov.attributes?.MaximumTransferSize;
+    if (spec.kind !== 'copy' || max === undefined) return drawn;
+    const length = max - belowMax;
+    return length >= 1 && c.src.fits(length) && c.dst.fits(length) ? { ...drawn, length, belowMax } : drawn;
+  }
+
+  /**
+   * NDMA-DP-16: ProviderStartDma / ProviderAppendDma accept a chain holding a descriptor sized from
+   * the MaximumTransferSize the provider reported (checked before the generic Start/Append status
+   * rules, which a refusal of such a chain breaks as well).
+   */
+  private checkMaxTransferAccepted(c: DpChannel, built: readonly Submitted[], handler: string, st: number): void {
+    const big = built.find((b) => b.spec.belowMax !== undefined);
+    if (big === undefined) return;
+    this.check('NDMA-DP-16', st === STATUS_SUCCESS, () => `${handler} on ${c.name} failed (0x${st.toString(16)}) for a chain holding descriptor ${hex(big.pa)} of ${big.spec.length} byte(s), within the MaximumTransferSize ${c.prov.attributes?.MaximumTransferSize ?? '?'} the provider reported at NetDmaProviderStart`);
   }
 
   private armFault(c: DpChannel, built: readonly Submitted[]): void {
@@ -636,6 +709,7 @@ export class ClientDataPath implements EngineListener {
         const b = new Uint8Array(4);
         new DataView(b.buffer).setUint32(0, flags, true);
         c.cpuWrite(pa + BigInt(NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags), b);
+        c.edited.add(pa);
       }
       if (rest.length > 0) m.trace.add('client', `NetDMA turns ${rest.length} unprocessed descriptor(s) after ${hex(last)} into NULL transfers`);
     }
@@ -832,17 +906,32 @@ export class ClientDataPath implements EngineListener {
   /**
    * Runs everything that can run (engines, ISRs, DPCs) with stalls cleared, then lets the model
    * catch up and checks that every interrupt a completed descriptor asked for was reported (INT-05).
+   * `stopping` is the provider whose NetDmaProviderStop is waiting for its outstanding DMA: until
+   * that call returns its interrupts must stay connected and enabled (NDMA-INT-07, F11d, F122), so
+   * an interrupt owed on one of its channels while the device's interrupts are disconnected or
+   * masked (INTRCTRL.MASTER_INT_EN clear) breaks that rule.
    */
-  quiesce(): void {
+  quiesce(stopping: ProviderRecord | null = null): void {
     this.runAll();
     for (const c of this.live()) {
       if (c.dev.powerState !== 'D0') continue;
       c.ops.push({ op: 'step', count: QUIESCE_STEPS });
       if (!c.lostInterrupt && c.prov.state === 'started') {
         const owed = c.owed;
+        if (c.prov === stopping) {
+          const off = owed === null ? null : this.interruptsOff(c.dev);
+          this.check('NDMA-INT-07', off === null, () => `descriptor ${hex(c.completed[owed!]!)} of ${c.name} asked for an interrupt and completed while NetDmaProviderStop waited for outstanding DMA, and no NetDmaInterruptDpc reported it: the device's interrupts were ${off!} before NetDmaProviderStop returned`);
+        }
         this.check('NDMA-INT-05', owed === null, () => `descriptor ${hex(c.completed[owed!]!)} of ${c.name} asked for an interrupt and completed, but no NetDmaInterruptDpc reported it (or a later descriptor) by the time everything ran`);
       }
     }
+  }
+
+  /** Why `dev` can deliver no interrupt to its ISR: disconnected, or masked at the engine; null when it can. */
+  private interruptsOff(dev: SimDevice): string | null {
+    if (dev.interruptConnections === 0) return 'disconnected (IoDisconnectInterruptEx)';
+    const intrctrl = Number(this.m.engineOf(dev).mmioRead(GENERAL_REGISTERS.INTRCTRL.offset, 1));
+    return (intrctrl & INTRCTRL.MASTER_INT_EN) === 0 ? 'masked (INTRCTRL.MASTER_INT_EN clear)' : null;
   }
 
   /** Whether the channel still holds descriptors the engine has not finished (after a quiesce). */
@@ -894,7 +983,7 @@ export class ClientDataPath implements EngineListener {
       const d = diffRanges(model, 0, real, 0, a.length);
       if (d.count === 0) continue;
       const at = a.pa + BigInt(d.first[0]!.offset);
-      const rule: RuleId = a.pa === c.ring ? 'NDMA-DP-19' : a.pa === c.rec.completionPa ? 'NDMA-DP-03' : a.pa === c.src.base ? 'NDMA-DP-02' : 'NDMA-DP-01';
+      const rule: RuleId = a.pa === c.ring ? this.ringRule(c, at) : a.pa === c.rec.completionPa ? 'NDMA-DP-03' : a.pa === c.src.base ? 'NDMA-DP-02' : 'NDMA-DP-01';
       this.fail(rule, `${c.name}: ${d.count} byte(s) differ from the model in ${a.pa === c.ring ? 'the descriptor ring' : a.pa === c.rec.completionPa ? 'the completion word' : a.pa === c.src.base ? 'the source buffers' : 'the destination buffers'}, first at ${hex(at)} (0x${d.first[0]!.actual.toString(16)}, expected 0x${d.first[0]!.expected.toString(16)})`);
     }
     // Every comparison above held: count the rules it judged, for coverage.
@@ -915,10 +1004,24 @@ export class ClientDataPath implements EngineListener {
     v.exercised('NDMA-DP-19');
   }
 
+  /**
+   * The rule a byte of the descriptor ring that differs from the model breaks: in the ControlFlags of
+   * a descriptor NetDMA submitted with flags 0 (and did not edit), NDMA-DP-20 (the provider made a
+   * plain copy something else); anywhere else NDMA-DP-19 (NetDMA's descriptors, UserContext1 and
+   * UserContext2 above all, are not the provider's or the engine's to write).
+   */
+  private ringRule(c: DpChannel, at: bigint): RuleId {
+    const size = BigInt(NET_DMA_DESCRIPTOR_SIZE);
+    const slot = c.ring + ((at - c.ring) / size) * size;
+    const field = Number(at - slot) - NET_DMA_DESCRIPTOR_OFFSETS.ControlFlags;
+    const s = c.submitted.get(slot);
+    return s !== undefined && s.flags === 0 && s.control === undefined && !c.edited.has(slot) && field >= 0 && field < 4 ? 'NDMA-DP-20' : 'NDMA-DP-19';
+  }
+
   private checkOneCopy(c: DpChannel, s: Submitted): void {
     const m = this.m;
     this.stats.verifiedCopies++;
-    const rule: RuleId = s.flags & 0xc0 ? 'NDMA-DP-14' : s.spec.dca && c.counted && !c.dca ? 'NDMA-DCA-02' : 'NDMA-DP-01';
+    const rule: RuleId = s.flags & 0xc0 ? 'NDMA-DP-14' : s.spec.dca && c.counted && !c.dca ? 'NDMA-DCA-02' : s.spec.belowMax !== undefined ? 'NDMA-DP-16' : 'NDMA-DP-01';
     if (s.src.length === 1 && s.dst.length === 1) {
       const v = checkCopy({
         sourceBefore: s.srcBefore[0]!,

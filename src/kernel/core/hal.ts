@@ -13,6 +13,7 @@ import {
 import { MmioAccessError } from '../../hardware';
 import type { Machine } from './machine';
 import type { SimDevice } from './sim-device';
+import { notFromChannelHandler } from './services';
 import { shown } from './trace-log';
 
 const MMIO_VA_BASE = 0xffff_d000_0000_0000n;
@@ -75,6 +76,7 @@ export class Hal {
   }
 
   private requirePassive(api: string): void {
+    notFromChannelHandler(this.m, api, 'it is allowed only at PASSIVE_LEVEL');
     const irql = this.m.cpus.current.irql;
     this.m.verifier.check('KE-IRQL-01', irql === PASSIVE_LEVEL, () => `${api} called at ${irqlName(irql)}; it requires PASSIVE_LEVEL`);
   }

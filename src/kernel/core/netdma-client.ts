@@ -7,6 +7,7 @@ import { callProvider } from './invoke';
 import type { Machine } from './machine';
 import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from './netdma-interface';
 import { ClientDataPath, DpChannel } from './client-datapath';
+import type { ExecutionContext } from './processors';
 import type { SimDevice } from './sim-device';
 
 /**
@@ -17,7 +18,41 @@ export class NetDmaClient {
   #nextChannel = 1;
   /** The copy data path (client-datapath.ts), when a data-path property switched it on. */
   dataPath: ClientDataPath | null = null;
+  /** Execution contexts of the channel handlers running now (KE-IRQL-06). */
+  readonly #handlerContexts = new Set<ExecutionContext>();
+  /** Per provider, since its last NetDmaProviderStart: the engine channels its allocations were seen to drive (NDMA-CHAN-05). */
+  readonly #engineChannelsSeen = new WeakMap<ProviderRecord, Set<number>>();
   constructor(private readonly m: Machine) {}
+
+  /**
+   * Runs `fn`, the call of a channel handler (ProviderAllocateDmaChannel, ProviderFreeDmaChannel,
+   * ProviderStartDma, ProviderAppendDma, ProviderSuspendDma, ProviderResumeDma, ProviderAbortDma,
+   * ProviderResetChannel), inside the execution context `callProvider` made for it, marking that
+   * context as a channel handler's for {@link NetDmaClient.inChannelHandler}. A handler that returns
+   * has called no routine it may not call at DISPATCH_LEVEL: KE-IRQL-06 is counted as exercised.
+   */
+  runChannelHandler<T>(fn: () => T): T {
+    const ctx = this.m.cpus.current;
+    this.#handlerContexts.add(ctx);
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.#handlerContexts.delete(ctx);
+    }
+    this.m.verifier.exercised('KE-IRQL-06');
+    return result;
+  }
+
+  /**
+   * Whether the code running now is a NetDMA channel handler (not an ISR, DPC or synchronize routine
+   * it was interrupted by or called): NetDMA may call those at DISPATCH_LEVEL, whatever IRQL this
+   * call came at, so they must never block, call a PASSIVE_LEVEL-only routine or touch paged memory
+   * (KE-IRQL-06, F25–F32).
+   */
+  inChannelHandler(): boolean {
+    return this.#handlerContexts.size !== 0 && this.#handlerContexts.has(this.m.cpus.current);
+  }
 
   /** Switches the copy data path on: chains, copies and their checks on every allocated channel. */
   enableDataPath(): ClientDataPath {
@@ -62,6 +97,7 @@ export class NetDmaClient {
 
   /** NetDMA may allocate as soon as the provider is started, even inside NetDmaProviderStart. */
   onProviderStarted(rec: ProviderRecord): void {
+    this.#engineChannelsSeen.set(rec, new Set());
     if (this.m.chooser.choose(2, 'allocate-during-NetDmaProviderStart') === 1) this.allocate(rec);
   }
 
@@ -87,7 +123,7 @@ export class NetDmaClient {
     const name = `channel#${this.#nextChannel++}`;
     m.trace.add('client', () => `NetDMA allocates ${name} on ${rec.name} (mask 0x${mask.toString(16)})`);
     const st = checkHandlerStatus(m, 'ProviderAllocateDmaChannel',
-      callProvider(m, `ProviderAllocateDmaChannel(${name})`, { cpu: m.cpus.current.cpu, irql }, 'ntstatus', () => handler(rec.context, params, handle, out)));
+      callProvider(m, `ProviderAllocateDmaChannel(${name})`, { cpu: m.cpus.current.cpu, irql }, 'ntstatus', () => this.runChannelHandler(() => handler(rec.context, params, handle, out))));
     const inUse = rec.channels.size;
     const count = rec.attributes?.DmaChannelCount ?? 0;
     if (st !== STATUS_SUCCESS) {
@@ -102,12 +138,70 @@ export class NetDmaClient {
     const ch: ChannelRecord = { handle, index: rec.nextChannel++, providerChannelContext: out.value, params, completionPa };
     rec.channels.set(handle, ch);
     m.netdma.channelOwners.set(handle, rec);
+    this.checkInterruptCpu(rec, ch, mask);
     if (this.dataPath !== null) {
       const dpc = new DpChannel(m, rec, ch, name);
       this.dataPath.channels.push(dpc);
       this.dataPath.onAllocated(dpc);
     }
     return ch;
+  }
+
+  /**
+   * NDMA-CHAN-05 and NDMA-INT-08 (SHOULD; F25, F47, F19f), on an MSI-X machine, for the channel
+   * ProviderAllocateDmaChannel just handed out. Its engine channel is the one whose CHANCMP is the
+   * channel's completion address (nothing is judged when no engine channel, or more than one, has
+   * it); that engine channel's interrupt is MSI-X message n, whose CPU the machine assigned from the
+   * filtered requirements.
+   * - NDMA-INT-08: when that interrupt CPU is in ProcessorAffinityMask, the reported CpuNumber is it
+   *   (or a CPU no MSI-X message targets, the rule's exception): the channel's own message is
+   *   available for a CPU the provider may name, so its interrupt and its DPCs run on one processor.
+   *   When it is outside the mask CpuNumber cannot name it, and which channel to pick is NDMA-CHAN-05's
+   *   question, so nothing is judged.
+   * - NDMA-CHAN-05: when that interrupt CPU is outside the mask, no other free channel of the
+   *   provider had its interrupt on a CPU in the mask. The provider's channels are every engine
+   *   channel when DmaChannelCount is the engine's channel count (it must be able to use them all at
+   *   once, each for one allocation: NDMA-CHAN-01, NDMA-CHAN-08), else those its allocations were
+   *   seen to drive since NetDmaProviderStart; free means no live allocation drives it (nothing is
+   *   judged when a live allocation's engine channel cannot be told).
+   */
+  private checkInterruptCpu(rec: ProviderRecord, ch: ChannelRecord, mask: number): void {
+    const m: Machine = this.m;
+    const dev = rec.device;
+    const res = dev.resources;
+    if (!m.options.msix || res === null || !res.messageBased || dev.affinities === null || dev.powerState !== 'D0') return;
+    const e = m.engineOf(dev);
+    const cmp: bigint[] = [];
+    for (let i = 0; i < e.channelCount; i++) cmp.push(e.channelSnapshot(i).completionAddress);
+    const engineChannelOf = (pa: bigint): number | undefined => {
+      const i = cmp.indexOf(pa);
+      return i >= 0 && cmp.indexOf(pa, i + 1) < 0 ? i : undefined;
+    };
+    const chosen = engineChannelOf(ch.completionPa);
+    if (chosen === undefined) return;
+    const seen = this.#engineChannelsSeen.get(rec);
+    seen?.add(chosen);
+    const inMask = (cpu: number | undefined): cpu is number => cpu !== undefined && cpu >= 0 && cpu < 32 && ((mask >>> cpu) & 1) === 1;
+    const own = res.messageCpus[chosen];
+    if (inMask(own)) {
+      const cpuNumber = ch.params.CpuNumber;
+      m.verifier.check('NDMA-INT-08', cpuNumber === own || !res.messageCpus.includes(cpuNumber),
+        () => `ProviderAllocateDmaChannel gave engine channel ${chosen}, whose MSI-X message ${chosen} targets CPU ${own} (in ProcessorAffinityMask 0x${mask.toString(16)}), but reported CpuNumber ${cpuNumber}, which MSI-X message ${res.messageCpus.indexOf(cpuNumber)} targets: the channel's interrupt does not reach the CPU its DPCs run on`);
+      m.verifier.exercised('NDMA-CHAN-05');
+      return;
+    }
+    const inUse = new Set<number>();
+    for (const other of rec.channels.values()) {
+      if (other === ch) continue;
+      const i = engineChannelOf(other.completionPa);
+      if (i === undefined) return;
+      inUse.add(i);
+    }
+    const mine: Iterable<number> = rec.attributes?.DmaChannelCount === e.channelCount ? cmp.keys() : (seen ?? []);
+    let better: number | undefined;
+    for (const i of mine) if (better === undefined && i !== chosen && !inUse.has(i) && inMask(res.messageCpus[i])) better = i;
+    m.verifier.check('NDMA-CHAN-05', better === undefined,
+      () => `ProviderAllocateDmaChannel gave engine channel ${chosen}, whose interrupt targets CPU ${own}, outside ProcessorAffinityMask 0x${mask.toString(16)}, while its engine channel ${better} was free with its interrupt on CPU ${res.messageCpus[better!]}, in the mask`);
   }
 
   /** Frees a channel through ProviderFreeDmaChannel (no outstanding work on it, F26). */
@@ -124,7 +218,7 @@ export class NetDmaClient {
     }
     m.trace.add('client', () => `NetDMA frees a channel of ${rec.name}`);
     // The handle stays valid until the handler returns: an ISR may still report on it meanwhile.
-    callProvider(m, 'ProviderFreeDmaChannel', { cpu: m.cpus.current.cpu, irql }, 'void', () => handler(ch.providerChannelContext));
+    callProvider(m, 'ProviderFreeDmaChannel', { cpu: m.cpus.current.cpu, irql }, 'void', () => this.runChannelHandler(() => handler(ch.providerChannelContext)));
     if (dpc?.hwKnown !== undefined && rec.device.powerState === 'D0') {
       // NDMA-CHAN-07: once Free returned, the engine channel the handle drove does no more DMA for it.
       const hw = m.engineOf(rec.device).channelSnapshot(dpc.hwKnown);
@@ -138,7 +232,7 @@ export class NetDmaClient {
 
   /** What NetDmaProviderStop does before returning: wait for outstanding DMA, free every channel (F11d). */
   drainAndFreeAll(rec: ProviderRecord): void {
-    this.dataPath?.quiesce();
+    this.dataPath?.quiesce(rec);
     for (const ch of [...rec.channels.values()]) this.free(rec, ch);
   }
 }

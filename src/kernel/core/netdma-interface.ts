@@ -25,6 +25,7 @@ import { STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, isN
 import type { OUT } from '../api/wdm';
 import { callProvider } from './invoke';
 import type { Machine } from './machine';
+import { notFromChannelHandler } from './services';
 import type { SimDevice } from './sim-device';
 
 /** The highest physical address the simulated engine can reach (48-bit addressing). */
@@ -89,6 +90,7 @@ export class NetDmaInterface {
   ) {}
 
   private passive(api: string): void {
+    notFromChannelHandler(this.m, api, 'it is allowed only at PASSIVE_LEVEL');
     this.m.verifier.check('DRV-UNLOAD-03', this.m.phase !== 'Unload', () => `${api} called from DriverUnload; every provider is deregistered before Unload`);
     const irql = this.m.cpus.current.irql;
     this.m.verifier.check('KE-IRQL-01', irql === PASSIVE_LEVEL, () => `${api} called at ${irqlName(irql)}; it requires PASSIVE_LEVEL`);
@@ -182,6 +184,9 @@ export class NetDmaInterface {
     m.verifier.check('NDMA-DEREG-01', rec !== undefined && rec.state !== 'deregistered', () =>
       rec ? `${rec.name} was already deregistered` : 'NetDmaDeregisterProvider was passed a handle NetDmaRegisterProvider never wrote');
     m.verifier.check('PNP-REM-02', rec!.state !== 'started', () => `${rec!.name} is deregistered while started; NetDmaProviderStop must come first`);
+    // NDMA-REG-11: every pool free was checked against the registered contexts (contextFreed), so
+    // this provider's ProviderContext stayed valid up to here.
+    m.verifier.exercised('NDMA-REG-11');
     rec!.state = 'deregistered';
     m.observe({ op: 'NetDmaDeregisterProvider' });
   }
@@ -246,6 +251,19 @@ export class NetDmaInterface {
     m.observe({ op: 'NetDmaPnPEventNotify', code: ev.NotificationCode });
     // Clients stop posting and wait for outstanding copies; after PowerUp NetDMA restarts every channel (F50).
     m.client.onPowerEvent(rec, down);
+  }
+
+  /**
+   * ExFreePoolWithTag freed `block`: NDMA-REG-11, it is not the ProviderContext of a provider that is
+   * still registered (NetDMA hands the context back to ProviderSetDmaChannelCpuAffinity and
+   * ProviderAllocateDmaChannel until NetDmaDeregisterProvider has returned, F8b).
+   */
+  contextFreed(block: unknown): void {
+    for (const rec of this.providers.values()) {
+      if (rec.context === block && rec.state !== 'deregistered') {
+        this.m.verifier.fail('NDMA-REG-11', `ExFreePoolWithTag freed the ProviderContext of ${rec.name}, which is still registered (${rec.state}); it must stay valid until NetDmaDeregisterProvider has returned`);
+      }
+    }
   }
 
   /** Providers of a device that are registered (not deregistered). */

@@ -28,8 +28,20 @@ export interface ServiceFaults {
   failNextCreateDevice: boolean;
 }
 
-/** KE-IRQL-01/02: `api` may be called up to IRQL `max`. */
+/**
+ * KE-IRQL-06: `api` is not called from a NetDMA channel handler, which NetDMA may call at
+ * DISPATCH_LEVEL: judged whatever IRQL this particular call came at. `what` says what `api` is
+ * (blocking, PASSIVE_LEVEL-only, paged memory).
+ */
+export function notFromChannelHandler(m: Machine, api: string, what: string): void {
+  if (m.client.inChannelHandler()) {
+    m.verifier.fail('KE-IRQL-06', `${api} called from ${m.cpus.current.routine} (at ${irqlName(m.cpus.current.irql)}): ${what}, and NetDMA may call its channel handlers at DISPATCH_LEVEL`);
+  }
+}
+
+/** KE-IRQL-01/02: `api` may be called up to IRQL `max` (and, below DISPATCH_LEVEL, never from a channel handler: KE-IRQL-06). */
 function atMost(m: Machine, api: string, max: number): void {
+  if (max < DISPATCH_LEVEL) notFromChannelHandler(m, api, `it is allowed only up to ${irqlName(max)}`);
   const irql = m.cpus.current.irql;
   m.verifier.check(max === PASSIVE_LEVEL ? 'KE-IRQL-01' : 'KE-IRQL-02', irql <= max, () => `${api} called at ${irqlName(irql)}; it is allowed up to ${irqlName(max)}`);
 }
@@ -227,6 +239,7 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
 
     // ---- executive ----
     ExAllocatePoolWithTag: guarded(m, (PoolType, NumberOfBytes, Tag) => {
+      if (PoolType === PagedPool) notFromChannelHandler(m, 'ExAllocatePoolWithTag(PagedPool)', 'paged memory may be touched only below DISPATCH_LEVEL');
       atMost(m, 'ExAllocatePoolWithTag', PoolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL);
       const attempt = ++m.pool.attempts;
       if (!Number.isInteger(NumberOfBytes) || NumberOfBytes <= 0 || faults.failPoolAttempts.has(attempt)) {
@@ -242,6 +255,7 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       atMost(m, 'ExFreePoolWithTag', DISPATCH_LEVEL);
       const r = m.pool.free(P, Tag >>> 0);
       v.check('KAPI-02', r === 'ok', () => ({ ok: '', 'not-pool': 'ExFreePoolWithTag of memory the pool did not allocate', 'double-free': 'ExFreePoolWithTag of a block already freed (double free)', 'wrong-tag': 'ExFreePoolWithTag with a tag other than the allocation\'s' })[r]);
+      m.netdma.contextFreed(P);
     }),
 
     // ---- kernel ----
@@ -262,7 +276,10 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     KeClearEvent: guarded(m, (e) => {
       m.sync.event(e, 'KeClearEvent').signaled = false;
     }),
-    KeWaitForSingleObject: guarded(m, (e) => m.sync.wait(e)),
+    KeWaitForSingleObject: guarded(m, (e) => {
+      notFromChannelHandler(m, 'KeWaitForSingleObject', 'it blocks the calling thread');
+      return m.sync.wait(e);
+    }),
     KeInitializeDpc: guarded(m, (d, r, c) => m.sync.initDpc(d, r, c)),
     KeSetTargetProcessorDpc: guarded(m, (d, n) => m.sync.setTarget(d, n)),
     KeInsertQueueDpc: guarded(m, (d, a, b) => m.sync.insertQueue(d, a, b)),
