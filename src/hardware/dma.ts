@@ -235,6 +235,25 @@ const TWO_32 = 2 ** 32;
 const MAX_SAFE_HIGH = 0x1f_ffff;
 const MAX_SAFE_PA = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** Slots of the {@link addressBigint} memo (direct-mapped by 64-byte line). */
+const ADDRESS_MEMO_SLOTS = 1024;
+const addressMemoKeys = new Float64Array(ADDRESS_MEMO_SLOTS).fill(-1);
+const addressMemoValues: bigint[] = new Array<bigint>(ADDRESS_MEMO_SLOTS).fill(0n);
+
+/**
+ * `BigInt(p)` for a descriptor address `p` (a safe integer), memoized: a chain's NextDescriptor
+ * values repeat (rings are reused), and allocating a bigint per step cost more than the rest of
+ * a small descriptor's bookkeeping. A pure function: the memo maps a number to its own bigint.
+ */
+function addressBigint(p: number): bigint {
+  const slot = (p / NET_DMA_DESCRIPTOR_SIZE) & (ADDRESS_MEMO_SLOTS - 1);
+  if (addressMemoKeys[slot] === p) return addressMemoValues[slot]!;
+  const big = BigInt(p);
+  addressMemoKeys[slot] = p;
+  addressMemoValues[slot] = big;
+  return big;
+}
+
 /**
  * The plain-copy path: a step for the descriptor the data path sees most — a standard copy
  * of TransferSize > 0 bytes without page breaks, every address (descriptor, source,
@@ -319,7 +338,7 @@ function stepPlainCopy(ctx: EngineContext, ch: ChannelRegs, pa: bigint, paNumber
   ch.runLast = pa;
   ch.runLastWantedStatus = wantsStatus;
   ch.statusAddress = pa;
-  ch.cursor = { kind: 'fetch', pa: BigInt(next), paNumber: next };
+  ch.cursor = { kind: 'fetch', pa: addressBigint(next), paNumber: next };
   ch.state = more ? ACTIVE : IDLE;
   const interrupt = (flags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 ? ctx.interrupts.request(ch, false) : 'none';
   const dcaTarget = (flags & NET_DMA_DESTINATION_DCA_ENABLE) !== 0 ? ch.dcaApicId : undefined;
