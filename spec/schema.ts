@@ -25,7 +25,10 @@ export const DOC_PATH_PATTERN = /^(conceptual|ddi|wdm-pnp)\/([a-z0-9_.()-]+\/)*[
 /**
  * How binding a rule is.
  * - `MUST`: the docs say must / required / must not, or a mandatory WDM rule applies.
- * - `SHOULD`: the docs say should; a violation is reported but is not a conformance failure by itself.
+ * - `SHOULD`: the docs say should; a violation is reported (status `fail`, listed in the report's
+ *   `warnings`) but is not a conformance failure by itself — under `--should-warn`. By default a
+ *   run is strict and a SHOULD failure fails it like any other (every failure ends the work unit
+ *   it happened in, so only a strict verdict is backed by the full number of runs).
  * - `DERIVED`: a reading the docs imply ([INFERENCE] in FACTS.md) or the suite's resolution of an ambiguity.
  */
 export const RULE_LEVELS = ['MUST', 'SHOULD', 'DERIVED'] as const;

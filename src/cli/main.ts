@@ -24,8 +24,11 @@ check options:
   --coverage                V8 coverage of the candidate's own files, in <report-dir>/coverage
   --watchdog-ms N           end a candidate routine that runs longer than this (default 10000)
   --memory-mb N             heap limit of the isolated candidate (default 1024)
+  --should-warn             failed SHOULD rules are warnings (reported, exit 0), not failures; the work
+                            unit a failure ends stops early, so fewer runs are made (the count shows it)
   --quiet                   only the verdict line
-exit codes: 0 conformant, 1 nonconformant (or below --min-coverage), 2 usage, candidate-load or harness error`;
+exit codes: 0 conformant (with --should-warn: failed SHOULD rules are warnings), 1 nonconformant (or below --min-coverage),
+  2 usage, candidate-load or harness error`;
 
 /** Output sink (injectable for tests). */
 export interface Io {
@@ -47,11 +50,21 @@ function paint(io: Io, code: number, s: string): string {
 }
 
 function verdictLine(io: Io, r: ConformanceReport, paths: string[]): string {
-  const failed = r.rules.filter((x) => x.status === 'fail').map((x) => x.id);
+  const warned = new Set(r.warnings);
+  const failed = r.rules.filter((x) => x.status === 'fail' && !warned.has(x.id)).map((x) => x.id);
   const v = r.verdict === 'conformant' ? paint(io, 32, 'CONFORMANT') : r.verdict === 'nonconformant' ? paint(io, 31, 'NONCONFORMANT') : paint(io, 33, 'ERROR');
   const cov = `${r.coverage.rulesExercised}/${r.coverage.rulesTotal} rules exercised, ${r.coverage.transitionsCovered}/${r.coverage.transitionsTotal} PnP transitions`;
-  const what = failed.length ? `${failed.length} rule(s) failed: ${failed.join(', ')}` : r.verdict === 'error' ? r.errors[0]?.message ?? 'error' : 'every exercised rule holds';
-  return `netdma-conformance: ${v} ${r.candidate.name} — ${what}; ${r.runs} runs, ${cov}${r.incomplete ? ` (INCOMPLETE: ${r.incomplete.reason})` : ''} — reports: ${paths.join(', ') || 'none'}`;
+  const what = failed.length
+    ? `${failed.length} rule(s) failed: ${failed.join(', ')}`
+    : r.verdict === 'error'
+      ? (r.errors[0]?.message ?? 'error')
+      : r.warnings.length
+        ? 'every exercised MUST and DERIVED rule holds'
+        : 'every exercised rule holds';
+  const warn = r.warnings.length
+    ? `; ${r.warnings.length} SHOULD rule${r.warnings.length === 1 ? '' : 's'} failed: ${r.warnings.join(', ')} (${paint(io, 33, r.warnings.length === 1 ? 'warning' : 'warnings')} under --should-warn; a failure ends its work unit early)`
+    : '';
+  return `netdma-conformance: ${v} ${r.candidate.name} — ${what}${warn}; ${r.runs} runs, ${cov}${r.incomplete ? ` (INCOMPLETE: ${r.incomplete.reason})` : ''} — reports: ${paths.join(', ') || 'none'}`;
 }
 
 function familyTable(io: Io, r: ConformanceReport): void {
@@ -88,6 +101,7 @@ async function check(args: string[], io: Io): Promise<number> {
       'min-coverage': { type: 'string' },
       shard: { type: 'string' },
       quiet: { type: 'boolean' },
+      'should-warn': { type: 'boolean' },
       'watchdog-ms': { type: 'string' },
       'memory-mb': { type: 'string' },
     },
@@ -110,6 +124,7 @@ async function check(args: string[], io: Io): Promise<number> {
       ...(o['watchdog-ms'] !== undefined ? { watchdogMs: o['watchdog-ms'] } : {}),
       ...(o['memory-mb'] !== undefined ? { memoryMb: o['memory-mb'] } : {}),
       ...(o.coverage ? { coverage: true } : {}),
+      strict: !o['should-warn'],
       shouldStop: () => stop,
       onUnit: (u, r) => {
         if (!io.interactive || o.quiet) return;

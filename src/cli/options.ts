@@ -48,6 +48,8 @@ export const CheckArgsSchema = z.object({
     .refine((s) => s.count >= 1 && s.index >= 0 && s.index < s.count, '--shard i/n needs 1 <= i <= n')
     .optional(),
   quiet: z.boolean().default(false),
+  /** Failed SHOULD rules are warnings (reported, exit 0) instead of failures. */
+  'should-warn': z.boolean().default(false),
   'watchdog-ms': intString('--watchdog-ms', 100).optional(),
   'memory-mb': intString('--memory-mb', 64).optional(),
 });

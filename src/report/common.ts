@@ -123,15 +123,41 @@ export function failureText(rule: RuleResult, failure: RuleFailure): string {
   return lines.join('\n');
 }
 
-/** The verdict in capitals with a short explanation, e.g. `NONCONFORMANT: 2 of 40 rules failed`. */
+/**
+ * Whether a failed rule is only a warning in this report: a failed SHOULD rule of a non-strict
+ * run (listed in `report.warnings`). Such a rule keeps status `fail` and its failure, but does
+ * not make the run nonconformant.
+ */
+export function isWarning(report: ConformanceReport, rule: RuleResult): boolean {
+  return rule.status === 'fail' && report.warnings.includes(rule.id);
+}
+
+/** Failed rules that fail the verdict (not warnings), with their failure, in report order. */
+export function verdictFailures(report: ConformanceReport): { rule: RuleResult; failure: RuleFailure }[] {
+  return failedRules(report).filter((f) => !isWarning(report, f.rule));
+}
+
+/** Failed rules that are only warnings (see {@link isWarning}), with their failure, in report order. */
+export function warningFailures(report: ConformanceReport): { rule: RuleResult; failure: RuleFailure }[] {
+  return failedRules(report).filter((f) => isWarning(report, f.rule));
+}
+
+/**
+ * The verdict in capitals with a short explanation, e.g. `NONCONFORMANT: 2 of 40 rules failed`
+ * or `CONFORMANT with 1 warning: ...` when SHOULD rules failed in a non-strict run.
+ */
 export function verdictSentence(report: ConformanceReport): string {
   const counts = statusCounts(report.rules);
   const total = report.rules.length;
+  const w = report.warnings.length;
+  const warnings = w === 0 ? '' : `${w} SHOULD rule(s) failed as warning(s): ${report.warnings.join(', ')}`;
   switch (report.verdict) {
     case 'conformant':
-      return `CONFORMANT: all ${counts.pass} exercised rule(s) passed, ${counts['not-exercised']} of ${total} not exercised`;
+      return w === 0
+        ? `CONFORMANT: all ${counts.pass} exercised rule(s) passed, ${counts['not-exercised']} of ${total} not exercised`
+        : `CONFORMANT with ${w} warning(s): every exercised MUST and DERIVED rule passed; ${warnings} (warnings under --should-warn; a run without it fails on them); ${counts['not-exercised']} of ${total} not exercised`;
     case 'nonconformant':
-      return `NONCONFORMANT: ${counts.fail} of ${total} rule(s) failed`;
+      return `NONCONFORMANT: ${counts.fail - w} of ${total} rule(s) failed${report.strict && report.rules.some((r) => r.status === 'fail' && r.level === 'SHOULD') ? ' (strict: failed SHOULD rules count)' : ''}${w === 0 ? '' : `; plus ${warnings}`}`;
     case 'error':
       return `ERROR: the run could not complete (${report.errors.length} error(s))`;
   }

@@ -5,12 +5,13 @@
  *
  * Every string from the report is escaped; none reaches the inline script.
  * Test hooks: `#verdict` (text = the verdict), rule rows `tr[data-rule-id][data-status]`,
- * failures `article[data-failure-for]`, timeline rows `li[data-kind]`, diagram edges
+ * failures `article[data-failure-for]` (failed SHOULD rules that are only warnings: in
+ * `section#warnings`, with `data-warning="true"`), timeline rows `li[data-kind]`, diagram edges
  * `g.edge[data-from][data-event][data-to][data-covered]`.
  * @module
  */
 import type { TraceEvent, TraceEventKind } from '../trace/trace-event';
-import { docUrl, failedRules, groupByFamily, irqlName, percent, statusCounts, verdictSentence, wellFormed } from './common';
+import { docUrl, groupByFamily, irqlName, isWarning, percent, statusCounts, verdictFailures, verdictSentence, warningFailures, wellFormed } from './common';
 import { TRACE_EVENT_KINDS, type ConformanceReport, type RuleFailure, type RuleResult, type RuleStatus } from './schema';
 import { stateDiagramSvg } from './svg';
 
@@ -91,7 +92,7 @@ code,pre,.mono{font-family:var(--mono);font-size:13px}
 .fig .v{font-size:26px;font-weight:600;line-height:1.2}
 .fig .v.small{font-size:16px;font-weight:500}
 .fig .sub{font-size:12px;color:var(--muted)}
-.fig.pass .v{color:var(--pass)}.fig.fail .v{color:var(--fail)}.fig.skip .v{color:var(--skip)}
+.fig.warn .v{color:#9a6700}.fig.pass .v{color:var(--pass)}.fig.fail .v{color:var(--fail)}.fig.skip .v{color:var(--skip)}
 .bar{display:flex;height:8px;border-radius:4px;overflow:hidden;background:#eaeef2;margin-top:6px}
 .bar span{display:block;height:100%}
 h2{font-size:22px;margin:36px 0 12px;padding-bottom:6px;border-bottom:1px solid var(--line)}
@@ -105,6 +106,9 @@ h3{font-size:17px;margin:0}
 .chip.level.SHOULD{color:#9a6700;border-color:#f5e0a0}
 .chip.level.DERIVED{color:#3e4fb0;border-color:#c8d1f5}
 .failure{background:var(--card);border:1px solid #ffcecb;border-left:5px solid var(--fail);border-radius:10px;padding:16px 18px;margin-bottom:20px}
+.failure.warning{border-color:#f5e0a0;border-left-color:#bf8700}
+.failure.warning .message{color:#7d4e00}
+.chip.warning{background:#fff8c5;color:#7d4e00;border-color:#f5e0a0}
 .failure header{display:flex;flex-wrap:wrap;gap:8px;align-items:center}
 .failure .to-rule{margin-left:auto;font-size:13px}
 .failure .rid{font-family:var(--mono);font-weight:700;font-size:16px;overflow-wrap:anywhere}
@@ -208,6 +212,9 @@ function chip(status: RuleStatus): string {
   return `<span class="chip ${esc(status)}">${esc(STATUS_LABEL[status] ?? status)}</span>`;
 }
 
+/** Marks a failed SHOULD rule that is only a warning (not a conformance failure). */
+const WARNING_CHIP = '<span class="chip warning" title="a failed SHOULD rule: a warning under --should-warn (a run without it fails on it)">warning</span>';
+
 function levelChip(rule: RuleResult): string {
   return `<span class="chip level ${esc(rule.level)}">${esc(rule.level)}</span>`;
 }
@@ -249,7 +256,7 @@ function kindLegend(kinds: readonly TraceEventKind[]): string {
   return `<div class="legend">${kinds.map((k) => `<span style="--k:${KIND_COLOURS[k]}">${k}</span>`).join('')}</div>`;
 }
 
-function failureArticle(rule: RuleResult, failure: RuleFailure, ids: IdMaker, index: number): string {
+function failureArticle(rule: RuleResult, failure: RuleFailure, ids: IdMaker, index: number, warning = false): string {
   const replayId = `replay-${index + 1}`;
   const meta: [string, string][] = [
     ['Interface version', failure.interfaceVersion],
@@ -260,9 +267,9 @@ function failureArticle(rule: RuleResult, failure: RuleFailure, ids: IdMaker, in
   if (failure.location !== undefined) meta.push(['Location', `${failure.location.file}:${failure.location.line}:${failure.location.column}`]);
   const kinds = TRACE_EVENT_KINDS.filter((k) => failure.counterexample.some((e) => e.kind === k));
   const out: string[] = [];
-  out.push(`<article class="failure" id="${ids.make('failure', rule.id)}" data-failure-for="${esc(rule.id)}">`);
+  out.push(`<article class="failure${warning ? ' warning' : ''}" id="${ids.make('failure', rule.id)}" data-failure-for="${esc(rule.id)}"${warning ? ' data-warning="true"' : ''}>`);
   out.push(
-    `<header><span class="rid">${esc(rule.id)}</span>${levelChip(rule)}<span class="chip level">${esc(rule.family)}</span><a class="to-rule" href="#${ids.make('rule', rule.id)}">show in rules table</a></header>`,
+    `<header><span class="rid">${esc(rule.id)}</span>${levelChip(rule)}${warning ? WARNING_CHIP : ''}<span class="chip level">${esc(rule.family)}</span><a class="to-rule" href="#${ids.make('rule', rule.id)}">show in rules table</a></header>`,
   );
   out.push(`<p class="statement">${esc(rule.statement)}</p>`);
   out.push(`<p class="message">${esc(failure.message)}</p>`);
@@ -291,7 +298,8 @@ export function toHtml(report: ConformanceReport): string {
   const counts = statusCounts(report.rules);
   const total = report.rules.length;
   const cov = report.coverage;
-  const failures = failedRules(report);
+  const failures = verdictFailures(report);
+  const warnings = warningFailures(report);
   const out: string[] = [];
   out.push('<!DOCTYPE html>');
   out.push('<html lang="en">');
@@ -306,7 +314,7 @@ export function toHtml(report: ConformanceReport): string {
   out.push(`<header id="banner" class="banner v-${esc(report.verdict)}"><div class="wrap" style="padding-bottom:0">`);
   out.push(`<div class="tool">${esc(`${report.tool.name} ${report.tool.version}`)}</div>`);
   out.push(`<h1><span id="verdict">${esc(report.verdict)}</span></h1>`);
-  out.push(`<p class="sentence">${esc(verdictSentence(report).replace(/^[A-Z]+: /, ''))}</p>`);
+  out.push(`<p class="sentence">${esc(verdictSentence(report).replace(/^[A-Z]+:? /, ''))}</p>`);
   out.push(`<p class="candidate">${esc(report.candidate.name)} <code>${esc(report.candidate.path)}</code></p>`);
   out.push('</div></header>');
   out.push('<main class="wrap">');
@@ -330,7 +338,8 @@ export function toHtml(report: ConformanceReport): string {
   out.push('<section id="figures" class="figures">');
   out.push(`<div class="fig"><div class="k">Rules</div><div class="v">${total}</div>${bar}</div>`);
   out.push(figure('Passed', String(counts.pass), `of ${total}`, 'pass'));
-  out.push(figure('Failed', String(counts.fail), `of ${total}`, 'fail'));
+  out.push(figure('Failed', String(counts.fail - warnings.length), `of ${total}`, 'fail'));
+  if (warnings.length > 0) out.push(figure('Warnings', String(warnings.length), 'SHOULD rule(s) failed', 'warn'));
   out.push(figure('Not exercised', String(counts['not-exercised']), `of ${total}`, 'skip'));
   out.push(figure('Rule coverage', percent(cov.rulesExercised, cov.rulesTotal), `${cov.rulesExercised} of ${cov.rulesTotal} rules exercised`));
   out.push(figure('PnP transitions', percent(cov.transitionsCovered, cov.transitionsTotal), `${cov.transitionsCovered} of ${cov.transitionsTotal} covered`));
@@ -345,6 +354,12 @@ export function toHtml(report: ConformanceReport): string {
   if (failures.length > 0) {
     out.push(`<section id="failures"><h2>Failures (${failures.length})</h2>`);
     failures.forEach(({ rule, failure }, i) => out.push(failureArticle(rule, failure, ids, i)));
+    out.push('</section>');
+  }
+  if (warnings.length > 0) {
+    out.push(`<section id="warnings"><h2>Warnings: SHOULD rules failed (${warnings.length})</h2>`);
+    out.push('<p>The docs only recommend these rules: this run (<code>--should-warn</code>) reports each failure as a warning, not a conformance failure; a run without that flag fails on them.</p>');
+    warnings.forEach(({ rule, failure }, i) => out.push(failureArticle(rule, failure, ids, failures.length + i, true)));
     out.push('</section>');
   }
 
@@ -376,7 +391,7 @@ export function toHtml(report: ConformanceReport): string {
       const idCell = rule.status === 'fail' ? `<a href="#${ids.make('failure', rule.id)}">${esc(rule.id)}</a>` : esc(rule.id);
       out.push(
         `<tr class="rule st-${esc(rule.status)}" id="${ids.make('rule', rule.id)}" data-rule-id="${esc(rule.id)}" data-status="${esc(rule.status)}">` +
-          `<td class="id">${idCell}</td><td>${levelChip(rule)}</td><td>${esc(rule.statement)}</td><td>${chip(rule.status)}</td>` +
+          `<td class="id">${idCell}</td><td>${levelChip(rule)}</td><td>${esc(rule.statement)}</td><td>${chip(rule.status)}${isWarning(report, rule) ? ` ${WARNING_CHIP}` : ''}</td>` +
           `<td class="num">${rule.exercised}</td><td class="src">${sourcesCell(rule)}</td></tr>`,
       );
     }

@@ -17,6 +17,7 @@ export {
   INTERFACE_VERSIONS,
   parseConformanceReport,
   ReportErrorSchema,
+  READABLE_SCHEMA_VERSIONS,
   RULE_LEVELS,
   RULE_STATUSES,
   RuleFailureSchema,
@@ -53,3 +54,4 @@ export { toHtml } from './html';
 export { REPORT_FILE_NAMES, REPORT_FORMATS, writeReports } from './write';
 export type { ReportFormat } from './write';
 export { mergeReports, betterFailure } from './merge';
+export { decideVerdict, failsVerdict, levelFailsVerdict, warningRuleIds } from './verdict';

@@ -1,9 +1,15 @@
 /**
  * `junit.xml`: one `<testsuite>` per rule family, one `<testcase>` per rule, for CI systems
  * that show JUnit results.
+ *
+ * A failed SHOULD rule of a non-strict run is a warning, not a conformance failure, so it is
+ * written as a **passing** testcase whose `<system-out>` starts with `WARNING` and carries the
+ * whole failure (counterexample, replay command): CI systems that fail a build on any JUnit
+ * `<failure>` do not fail a conformant run. In a strict run (the default, without `--should-warn`) it is a `<failure>`
+ * like any other failed rule.
  * @module
  */
-import { failedRules, failureText, groupByFamily, statusCounts, wellFormed } from './common';
+import { failedRules, failureText, groupByFamily, isWarning, statusCounts, wellFormed } from './common';
 import type { ConformanceReport, RuleResult } from './schema';
 
 /**
@@ -38,8 +44,12 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-function testcase(rule: RuleResult, indent: string): string {
+function testcase(report: ConformanceReport, rule: RuleResult, indent: string): string {
   const open = `${indent}<testcase classname="${xmlAttr(junitClassname(rule))}" name="${xmlAttr(junitTestName(rule))}" time="0"`;
+  if (rule.status === 'fail' && rule.failure !== undefined && isWarning(report, rule)) {
+    const text = `WARNING: SHOULD rule ${rule.id} failed. Not a conformance failure under --should-warn (a run without it fails on it).\n\n${failureText(rule, rule.failure)}`;
+    return [`${open}>`, `${indent}  <system-out>${xmlText(text)}</system-out>`, `${indent}</testcase>`].join('\n');
+  }
   if (rule.status === 'fail' && rule.failure !== undefined) {
     const f = rule.failure;
     return [
@@ -65,13 +75,17 @@ function property(name: string, value: string, indent: string): string {
  */
 export function toJunit(report: ConformanceReport): string {
   const counts = statusCounts(report.rules);
+  // Warnings (failed SHOULD rules of a non-strict run) are passing testcases, not failures.
+  const failures = counts.fail - report.warnings.length;
   const errors = report.errors.length;
   const lines: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   lines.push(
-    `<testsuites name="${xmlAttr(`${report.tool.name} ${report.candidate.name}`)}" tests="${report.rules.length + errors}" failures="${counts.fail}" errors="${errors}" skipped="${counts['not-exercised']}" time="${seconds(report.durationMs)}" timestamp="${xmlAttr(report.startedAt)}">`,
+    `<testsuites name="${xmlAttr(`${report.tool.name} ${report.candidate.name}`)}" tests="${report.rules.length + errors}" failures="${failures}" errors="${errors}" skipped="${counts['not-exercised']}" time="${seconds(report.durationMs)}" timestamp="${xmlAttr(report.startedAt)}">`,
   );
   const props: [string, string][] = [
     ['verdict', report.verdict],
+    ['strict', String(report.strict)],
+    ['warnings', report.warnings.join(',')],
     ['tool.version', report.tool.version],
     ['candidate.name', report.candidate.name],
     ['candidate.path', report.candidate.path],
@@ -87,14 +101,14 @@ export function toJunit(report: ConformanceReport): string {
 
   groupByFamily(report.rules).forEach((group, i) => {
     lines.push(
-      `  <testsuite name="${xmlAttr(group.family)}" tests="${group.rules.length}" failures="${group.fail}" errors="0" skipped="${group.notExercised}" time="0" timestamp="${xmlAttr(report.startedAt)}">`,
+      `  <testsuite name="${xmlAttr(group.family)}" tests="${group.rules.length}" failures="${group.fail - group.rules.filter((r) => isWarning(report, r)).length}" errors="0" skipped="${group.notExercised}" time="0" timestamp="${xmlAttr(report.startedAt)}">`,
     );
     if (i === 0) {
       lines.push('    <properties>');
       for (const [k, v] of props) lines.push(property(k, v, '      '));
       lines.push('    </properties>');
     }
-    for (const rule of group.rules) lines.push(testcase(rule, '    '));
+    for (const rule of group.rules) lines.push(testcase(report, rule, '    '));
     lines.push('  </testsuite>');
   });
   if (errors > 0 || report.rules.length === 0) {

@@ -2,7 +2,7 @@
  * `summary.md`: a GitHub job summary (`$GITHUB_STEP_SUMMARY`).
  * @module
  */
-import { failedRules, groupByFamily, percent, statusCounts, verdictSentence, wellFormed } from './common';
+import { groupByFamily, percent, statusCounts, verdictFailures, verdictSentence, warningFailures, wellFormed } from './common';
 import type { ConformanceReport } from './schema';
 
 /** Control characters are shown as `\uXXXX` (they have no business in a summary). */
@@ -101,18 +101,26 @@ export function toMarkdown(report: ConformanceReport): string {
     out.push(`| ${mdText(g.family)} | ${g.pass} | ${g.fail} | ${g.notExercised} | ${g.rules.length} |`);
   }
   out.push(`| **All** | **${counts.pass}** | **${counts.fail}** | **${counts['not-exercised']}** | **${report.rules.length}** |`);
+  if (report.warnings.length > 0) {
+    out.push('');
+    out.push(`Fail counts include ${report.warnings.length} SHOULD rule(s) that failed as warnings.`);
+  }
   out.push('');
 
-  const failures = failedRules(report);
-  if (failures.length > 0) {
-    out.push(`### Failed rules (${failures.length})`);
+  const section = (title: string, list: ReturnType<typeof verdictFailures>, warning: boolean) => {
+    if (list.length === 0) return;
+    out.push(`### ${title} (${list.length})`);
     out.push('');
-    for (const { rule, failure } of failures) {
-      out.push(`#### ${mdText(rule.id)} (${rule.level}, ${mdText(rule.family)})`);
+    if (warning) {
+      out.push('> These SHOULD rules failed. The docs only recommend them: this run (`--should-warn`) reports each as a warning, not a conformance failure (a run without that flag fails on them).');
+      out.push('');
+    }
+    for (const { rule, failure } of list) {
+      out.push(`#### ${mdText(rule.id)} (${rule.level}, ${mdText(rule.family)}${warning ? ', warning' : ''})`);
       out.push('');
       out.push(mdText(rule.statement));
       out.push('');
-      out.push(`- Failure: ${mdText(failure.message)}`);
+      out.push(`- ${warning ? 'Warning' : 'Failure'}: ${mdText(failure.message)}`);
       out.push(`- Interface version ${failure.interfaceVersion}, property ${mdCode(failure.property)}`);
       const extra: string[] = [`${failure.steps.length} step(s)`, `${failure.counterexample.length} event(s)`];
       if (failure.numRunsToFailure !== undefined) extra.push(`found after ${failure.numRunsToFailure} run(s)`);
@@ -127,7 +135,9 @@ export function toMarkdown(report: ConformanceReport): string {
       out.push(mdBlock(failure.replayCommand, 'sh'));
       out.push('');
     }
-  }
+  };
+  section('Failed rules', verdictFailures(report), false);
+  section('Warnings: SHOULD rules failed', warningFailures(report), true);
 
   out.push('### Coverage');
   out.push('');

@@ -13,8 +13,8 @@ import {
   type RuleFailure,
   type RuleResult,
   type TransitionCoverage,
-  type Verdict,
 } from './schema';
+import { decideVerdict, warningRuleIds } from './verdict';
 
 /** JSON with object keys sorted, for comparing and ordering plain data. */
 function stable(value: unknown): string {
@@ -134,7 +134,10 @@ function checkSameRun(reports: readonly ConformanceReport[]): void {
   const first = reports[0]!;
   reports.forEach((r, i) => {
     const which = `report ${i + 1}`;
-    if (r.schemaVersion !== SCHEMA_VERSION) fail(`${which} has schema version ${String(r.schemaVersion)}, expected ${SCHEMA_VERSION}`);
+    if (r.schemaVersion !== SCHEMA_VERSION) fail(`${which} has schema version ${String(r.schemaVersion)}, expected ${SCHEMA_VERSION} (written by an older netdma-conformance: rerun that shard)`);
+    if (r.strict !== first.strict) {
+      fail(`${which} was ${r.strict ? 'not ' : ''}run with --should-warn, report 1 was${first.strict ? ' not' : ''}: shards of one run must agree on --should-warn (rerun the shards alike)`);
+    }
     if (r.tool.name !== first.tool.name || r.tool.version !== first.tool.version) {
       fail(`${which} was written by ${r.tool.name} ${r.tool.version}, report 1 by ${first.tool.name} ${first.tool.version}`);
     }
@@ -169,8 +172,10 @@ function checkSameRun(reports: readonly ConformanceReport[]): void {
  *   best shard's (a lower bound of the union);
  * - `runs` are summed; `startedAt` is the earliest start, `durationMs` the longest shard's;
  * - errors, ambiguity decisions and incompleteness reasons are combined;
- * - the verdict is recomputed: `error` if any shard errored, else `nonconformant` if any rule
- *   failed, else `conformant`.
+ * - the verdict is recomputed as a run decides it: `error` if any shard errored, else
+ *   `nonconformant` if a MUST or DERIVED rule failed (or, in a strict run, any rule), else
+ *   `conformant`; `warnings` lists the failed SHOULD rules of a non-strict run. Shards must all
+ *   be strict or all not (else the merge is refused).
  *
  * Merging is commutative and associative; merging one report gives it back without `shard`.
  *
@@ -200,7 +205,8 @@ export function mergeReports(reports: readonly ConformanceReport[]): Conformance
     : INTERFACE_VERSIONS.filter((v) => first.interfaceVersions.includes(v));
 
   const errors = mergeErrors(reports);
-  const verdict: Verdict = reports.some((r) => r.verdict === 'error') || errors.length > 0 ? 'error' : rules.some((r) => r.status === 'fail') ? 'nonconformant' : 'conformant';
+  const strict = first.strict;
+  const verdict = decideVerdict(rules, reports.some((r) => r.verdict === 'error') ? Math.max(1, errors.length) : errors.length, strict);
   const reasons = reports.flatMap((r) => (r.incomplete !== undefined ? [r.incomplete.reason] : []));
 
   let startedAt = first.startedAt;
@@ -214,6 +220,8 @@ export function mergeReports(reports: readonly ConformanceReport[]): Conformance
     schemaVersion: SCHEMA_VERSION,
     tool: { name: first.tool.name, version: first.tool.version },
     verdict,
+    strict,
+    warnings: warningRuleIds(rules, strict),
     ...(reasons.length > 0 ? { incomplete: { reason: mergedText(reasons, '\n') } } : {}),
     candidate: { path: first.candidate.path, name: first.candidate.name },
     interfaceVersions,

@@ -3,6 +3,7 @@
  * @module
  */
 import { docUrl, failedRules, wellFormed } from './common';
+import { levelFailsVerdict } from './verdict';
 import { TOOL_NAME, type ConformanceReport, type RuleResult } from './schema';
 
 /** The `$schema` written into every SARIF log. */
@@ -60,8 +61,9 @@ function besideCandidate(candidatePath: string, file: string): string {
   return c.startsWith('/') ? `/${joined}` : joined;
 }
 
-function sarifLevel(rule: RuleResult): 'error' | 'warning' {
-  return rule.level === 'MUST' ? 'error' : 'warning';
+/** `error` for a rule whose failure fails the verdict (MUST, DERIVED; SHOULD too in a strict run), else `warning`. */
+function sarifLevel(rule: RuleResult, strict: boolean): 'error' | 'warning' {
+  return levelFailsVerdict(rule.level, strict) ? 'error' : 'warning';
 }
 
 function helpUri(rule: RuleResult): string | undefined {
@@ -83,7 +85,8 @@ function utc(ms: number): string | undefined {
 
 /**
  * Writes the report as a SARIF 2.1.0 log with one run: every rule as a reporting descriptor,
- * one result per failed rule (level `error` for MUST, `warning` otherwise) whose code flow is
+ * one result per failed rule (level `error` for MUST and DERIVED, `warning` for SHOULD — `error`
+ * too in a strict run, where a failed SHOULD rule fails the verdict) whose code flow is
  * the shrunk counterexample, and harness errors as tool execution notifications.
  */
 export function toSarif(report: ConformanceReport, options: SarifOptions = {}): string {
@@ -105,7 +108,7 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
       fullDescription: { text: rule.statement },
       ...(uri !== undefined ? { helpUri: uri } : {}),
       help: { text: helpLines.join('\n') },
-      defaultConfiguration: { level: sarifLevel(rule) },
+      defaultConfiguration: { level: sarifLevel(rule, report.strict) },
       properties: {
         tags: [...new Set(['netdma', rule.family, rule.level])],
         family: rule.family,
@@ -138,7 +141,7 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
     return {
       ruleId: rule.id,
       ruleIndex: ruleIndex.get(rule.id) ?? 0,
-      level: sarifLevel(rule),
+      level: sarifLevel(rule, report.strict),
       message: {
         text: `${rule.id}: ${failure.message}\nInterface version ${failure.interfaceVersion}, property ${failure.property}.\nReplay: ${failure.replayCommand}`,
       },
@@ -201,6 +204,8 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
         results,
         properties: {
           verdict: report.verdict,
+          strict: report.strict,
+          warnings: [...report.warnings],
           candidate: { name: report.candidate.name, path: report.candidate.path },
           interfaceVersions: [...report.interfaceVersions],
           seed: report.seed,

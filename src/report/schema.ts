@@ -6,19 +6,26 @@
  * Markdown, SARIF and HTML, and {@link mergeReports} combines the reports of a sharded run.
  *
  * The schema is versioned by {@link ConformanceReport.schemaVersion}; unknown keys are
- * dropped when a report is parsed, so a reader of version 1 can read a version 1 report
- * written by a newer tool that added optional fields.
+ * dropped when a report is parsed, so a reader can read a report of its version written by a
+ * newer tool that added optional fields. Version 2 changed what the verdict means (a failed
+ * `SHOULD` rule is a warning unless the run was strict, see `./verdict`) and added `strict`
+ * and `warnings`; version 1 reports still parse (as if strict: every failure failed the
+ * verdict, and without warnings).
  *
  * @module
  */
 import * as z from 'zod';
 import type { TraceEvent, TraceEventKind } from '../trace/trace-event';
+import { failsVerdict, warningRuleIds } from './verdict';
 
 /** The tool's name as it appears in every report. */
 export const TOOL_NAME = 'netdma-conformance';
 
-/** The report schema version this module reads and writes. */
-export const SCHEMA_VERSION = 1;
+/** The report schema version this module writes. */
+export const SCHEMA_VERSION = 2;
+
+/** Report schema versions this module reads (version 1: before `strict` and `warnings`). */
+export const READABLE_SCHEMA_VERSIONS = [1, SCHEMA_VERSION] as const;
 
 /** NetDMA interface versions a run can check a provider against. */
 export const INTERFACE_VERSIONS = ['1.0', '1.1', '2.0'] as const;
@@ -39,7 +46,8 @@ export const RULE_STATUSES = ['pass', 'fail', 'not-exercised'] as const;
 export type RuleStatus = (typeof RULE_STATUSES)[number];
 
 /**
- * Overall outcome: `conformant` (no rule failed), `nonconformant` (at least one rule failed),
+ * Overall outcome: `conformant` (no MUST or DERIVED rule failed; failed SHOULD rules are
+ * warnings unless the run was strict), `nonconformant` (a rule failed that fails the verdict),
  * `error` (the harness or the candidate failed to load or run; see {@link ConformanceReport.errors}).
  */
 export const VERDICTS = ['conformant', 'nonconformant', 'error'] as const;
@@ -205,8 +213,8 @@ export const ReportErrorSchema = z.object({
 });
 
 const ReportObjectSchema = z.object({
-  /** Report schema version; always 1 here. */
-  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** Report schema version: {@link SCHEMA_VERSION} when written by this tool, 1 for older reports. */
+  schemaVersion: z.literal(READABLE_SCHEMA_VERSIONS),
   /** The tool that wrote the report. */
   tool: z.object({
     /** Always `netdma-conformance`. */
@@ -216,6 +224,16 @@ const ReportObjectSchema = z.object({
   }),
   /** Overall outcome. */
   verdict: z.enum(VERDICTS),
+  /**
+   * Whether the run was strict (the default; false under `--should-warn`): failed SHOULD rules fail the verdict too.
+   * Absent in older reports (read as `false`; a version 1 report is judged as if strict).
+   */
+  strict: z.boolean().default(false),
+  /**
+   * Ids of the failed SHOULD rules that did not fail the verdict (a non-strict run), in rule
+   * order: warnings. Each is still a rule with status `fail` and its failure. Empty in a strict run.
+   */
+  warnings: z.array(z.string()).default([]),
   /** Present when the run was cut short (SIGINT, watchdog): the figures cover only what ran. */
   incomplete: z
     .object({
@@ -280,7 +298,6 @@ function checkConsistency(report: z.infer<typeof ReportObjectSchema>, ctx: z.Ref
     ctx.addIssue({ code: 'custom', path: ['startedAt'], message: 'not a real date' });
   }
   const ids = new Set<string>();
-  let failed = 0;
   let exercised = 0;
   report.rules.forEach((rule, i) => {
     if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule id ${rule.id} is listed twice` });
@@ -292,7 +309,6 @@ function checkConsistency(report: z.infer<typeof ReportObjectSchema>, ctx: z.Ref
         message: rule.status === 'fail' ? 'a failed rule needs a failure' : `a rule with status ${rule.status} cannot have a failure`,
       });
     }
-    if (rule.status === 'fail') failed++;
     if (rule.status !== 'not-exercised') exercised++;
   });
   const ambiguityIds = new Set<string>();
@@ -321,11 +337,18 @@ function checkConsistency(report: z.infer<typeof ReportObjectSchema>, ctx: z.Ref
       message: report.verdict === 'error' ? "verdict 'error' needs at least one error" : `verdict '${report.verdict}' cannot have errors`,
     });
   }
-  if (report.verdict === 'conformant' && failed > 0) {
-    ctx.addIssue({ code: 'custom', path: ['verdict'], message: `verdict 'conformant' but ${failed} rule(s) failed` });
+  // Version 1 reports predate warnings: every failed rule failed the verdict, as in a strict run.
+  const strict = report.strict || report.schemaVersion === 1;
+  const blocking = report.rules.filter((r) => failsVerdict(r, strict)).length;
+  if (report.verdict === 'conformant' && blocking > 0) {
+    ctx.addIssue({ code: 'custom', path: ['verdict'], message: `verdict 'conformant' but ${blocking} rule(s) failed that fail the verdict` });
   }
-  if (report.verdict === 'nonconformant' && failed === 0) {
-    ctx.addIssue({ code: 'custom', path: ['verdict'], message: "verdict 'nonconformant' but no rule failed" });
+  if (report.verdict === 'nonconformant' && blocking === 0) {
+    ctx.addIssue({ code: 'custom', path: ['verdict'], message: `verdict 'nonconformant' but no rule failed that fails the verdict${strict ? '' : ' (failed SHOULD rules are warnings unless strict)'}` });
+  }
+  const warnings = warningRuleIds(report.rules, strict);
+  if (report.warnings.length !== warnings.length || report.warnings.some((w, i) => w !== warnings[i])) {
+    ctx.addIssue({ code: 'custom', path: ['warnings'], message: `must list the failed SHOULD rules of a non-strict run in rule order: [${warnings.join(', ')}]` });
   }
 }
 
@@ -341,7 +364,7 @@ export function transitionKey(t: { readonly from: string; readonly event: string
  */
 export const ConformanceReportSchema = ReportObjectSchema.superRefine(checkConsistency);
 
-/** A conformance report (schema version 1). See {@link ConformanceReportSchema}. */
+/** A conformance report (schema version 2, or 1 as read). See {@link ConformanceReportSchema}. */
 export type ConformanceReport = z.infer<typeof ConformanceReportSchema>;
 /** One rule's result. */
 export type RuleResult = z.infer<typeof RuleResultSchema>;

@@ -1,7 +1,7 @@
 import { AMBIGUITIES, RULES } from '../../spec';
 import { formatFailure, type PropertyCheckResult } from '../../properties/result';
 import { allTransitions } from '../model/lifecycle';
-import { betterFailure, type ConformanceReport, type RuleFailure, type RuleResult } from '../report';
+import { betterFailure, decideVerdict, SCHEMA_VERSION, warningRuleIds, type ConformanceReport, type RuleFailure, type RuleResult } from '../report';
 import type { ResolvedCandidate } from './candidate';
 import { candidateLocation } from './location';
 
@@ -21,12 +21,17 @@ export interface RunOutcome {
   readonly suiteRoot: string;
   readonly toolVersion: string;
   readonly code?: { readonly linesPct: number; readonly dir: string };
+  /** Strict run (the default; `--should-warn` turns it off): failed SHOULD rules fail the verdict instead of being warnings. */
+  readonly strict?: boolean;
 }
 
 /** Longest counterexample timeline kept in a report (the tail, where the violation is). */
 const MAX_EVENTS = 400;
 
-/** Assembles the conformance report: one entry per rule, coverage, decisions, verdict. */
+/**
+ * Assembles the conformance report: one entry per rule, coverage, decisions, verdict (see
+ * `decideVerdict`: a failed SHOULD rule is a warning unless the run is strict).
+ */
 export function buildReport(o: RunOutcome): ConformanceReport {
   const exercised = new Map<string, number>();
   const transitions = new Map<string, number>();
@@ -73,11 +78,14 @@ export function buildReport(o: RunOutcome): ConformanceReport {
     return hit ? { ...base, status: 'fail', failure: hit } : { ...base, status: base.exercised > 0 ? 'pass' : 'not-exercised' };
   });
   const edges = allTransitions().map((t) => ({ from: t.from, event: t.event, to: t.to, covered: transitions.get(`${t.from}|${t.event}|${t.to}`) ?? 0 }));
-  const failed = rules.some((r) => r.status === 'fail');
+  const strict = o.strict ?? true;
   const report: ConformanceReport = {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     tool: { name: 'netdma-conformance', version: o.toolVersion },
-    verdict: errors.length > 0 ? 'error' : failed ? 'nonconformant' : 'conformant',
+    // MUST and DERIVED failures fail the verdict; SHOULD failures are warnings unless strict.
+    verdict: decideVerdict(rules, errors.length, strict),
+    strict,
+    warnings: warningRuleIds(rules, strict),
     ...(o.incomplete ? { incomplete: { reason: o.incomplete } } : {}),
     candidate: { path: o.candidateArg, name: o.candidate.name },
     interfaceVersions: [...o.interfaceVersions],

@@ -53,6 +53,12 @@ export interface CheckOptions {
   readonly memoryMb?: number;
   /** Collect V8 coverage of the candidate's own files (isolated runs). */
   readonly coverage?: boolean;
+  /**
+   * Strict mode (the default): failed SHOULD rules fail the verdict like any other. `false`
+   * (`--should-warn`) reports them as warnings instead. Every failure, of any level, ends the work
+   * unit it happened in, so a warned run made fewer runs than asked (its run count shows it).
+   */
+  readonly strict?: boolean;
 }
 
 /** A finished check: the report and the failures as text. */
@@ -136,6 +142,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
     ...(incomplete ? { incomplete } : {}),
     suiteRoot: SUITE_ROOT,
     toolVersion: toolVersion(),
+    strict: opts.strict ?? true,
   });
   return { report, failures: failureTexts(results, candidateArg), candidate, ...(coverage ? { coverage } : {}) };
 }

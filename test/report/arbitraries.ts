@@ -140,6 +140,8 @@ export interface RunIdentity {
   candidate: ConformanceReport['candidate'];
   interfaceVersions: ConformanceReport['interfaceVersions'];
   seed: number;
+  /** Whether the run was strict (shards of one run agree). */
+  strict: boolean;
 }
 
 export const runIdentityArb: fc.Arbitrary<RunIdentity> = rec({
@@ -147,6 +149,7 @@ export const runIdentityArb: fc.Arbitrary<RunIdentity> = rec({
   candidate: rec({ path: nastyNonEmpty, name: nastyString }),
   interfaceVersions: fc.subarray([...INTERFACE_VERSIONS], { minLength: 1 }),
   seed: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  strict: fc.boolean(),
 });
 
 /** A valid report for the given run identity (derived fields consistent). */
@@ -170,9 +173,11 @@ export function reportFor(identity: RunIdentity, opts: { withShard?: boolean } =
     )
     .map((p) => {
       const report: ConformanceReport = {
-        schemaVersion: 1,
+        schemaVersion: 2,
         tool: identity.tool,
         verdict: 'conformant',
+        strict: identity.strict,
+        warnings: [],
         ...(p.incomplete !== undefined ? { incomplete: p.incomplete } : {}),
         candidate: identity.candidate,
         interfaceVersions: identity.interfaceVersions,
@@ -207,7 +212,7 @@ export const reportArb: fc.Arbitrary<ConformanceReport> = runIdentityArb.chain((
  */
 export function shardsArb(count: number): fc.Arbitrary<ConformanceReport[]> {
   return fc
-    .tuple(runIdentityArb, reportFor({ tool: { name: 'netdma-conformance', version: '0' }, candidate: { path: 'x', name: 'x' }, interfaceVersions: ['2.0'], seed: 0 }))
+    .tuple(runIdentityArb, reportFor({ tool: { name: 'netdma-conformance', version: '0' }, candidate: { path: 'x', name: 'x' }, interfaceVersions: ['2.0'], seed: 0, strict: false }))
     .chain(([identity, template]) =>
       fc
         .array(

@@ -2,7 +2,7 @@
  * Builds conformance report fixtures for the report tests.
  */
 import type { TraceEvent } from '../../src/trace/trace-event';
-import type { ConformanceReport, RuleFailure, RuleResult, RuleStatus, TransitionCoverage, Verdict } from '../../src/report';
+import { decideVerdict, warningRuleIds, type ConformanceReport, type RuleFailure, type RuleResult, type RuleStatus, type TransitionCoverage, type Verdict } from '../../src/report';
 
 /** A small but realistic counterexample timeline. */
 export function sampleTimeline(): TraceEvent[] {
@@ -75,12 +75,12 @@ export function sampleTransitions(): TransitionCoverage[] {
   ];
 }
 
-/** Recomputes the derived fields (coverage counts; verdict unless `verdict` is given). */
+/** Recomputes the derived fields (coverage counts, warnings; verdict unless `verdict` is given). */
 export function finalize(report: ConformanceReport, verdict?: Verdict): ConformanceReport {
-  const failed = report.rules.some((r) => r.status === 'fail');
   return {
     ...report,
-    verdict: verdict ?? (report.errors.length > 0 ? 'error' : failed ? 'nonconformant' : 'conformant'),
+    verdict: verdict ?? decideVerdict(report.rules, report.errors.length, report.strict),
+    warnings: warningRuleIds(report.rules, report.strict),
     coverage: {
       ...report.coverage,
       rulesExercised: report.rules.filter((r) => r.status !== 'not-exercised').length,
@@ -110,9 +110,11 @@ export function makeReport(parts: ReportParts = {}): ConformanceReport {
     makeRule('DMA-COMPLETE-001', 'pass'),
   ];
   const base: ConformanceReport = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'netdma-conformance', version: '0.1.0' },
     verdict: 'conformant',
+    strict: false,
+    warnings: [],
     candidate: { path: 'candidates/ioat-provider.ts', name: 'I/OAT provider (reference)' },
     interfaceVersions: ['1.0', '1.1', '2.0'],
     seed: 42,

@@ -24,8 +24,8 @@ describe('toJson', () => {
     expect(toJson(shuffled)).toBe(text);
     expect(text.endsWith('}\n')).toBe(true);
     const top = Object.keys(JSON.parse(text) as object);
-    expect(top).toEqual(['schemaVersion', 'tool', 'verdict', 'candidate', 'interfaceVersions', 'seed', 'runs', 'startedAt', 'durationMs', 'environment', 'rules', 'ambiguities', 'coverage', 'errors']);
-    expect(text.split('\n')[1]).toBe('  "schemaVersion": 1,');
+    expect(top).toEqual(['schemaVersion', 'tool', 'verdict', 'strict', 'warnings', 'candidate', 'interfaceVersions', 'seed', 'runs', 'startedAt', 'durationMs', 'environment', 'rules', 'ambiguities', 'coverage', 'errors']);
+    expect(text.split('\n')[1]).toBe('  "schemaVersion": 2,');
     const rule = (JSON.parse(text) as { rules: object[] }).rules[3]!;
     expect(Object.keys(rule)).toEqual(['id', 'family', 'level', 'statement', 'status', 'sources', 'exercised', 'failure']);
   });

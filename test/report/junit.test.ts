@@ -83,7 +83,11 @@ describe('toJunit', () => {
         expect(cases.map((c) => c.attributes.name)).toEqual(inSuiteOrder.map((r) => xmlRoundTrip(`${r.id} ${r.statement}`)));
         expect(cases.map((c) => c.attributes.classname)).toEqual(inSuiteOrder.map((r) => xmlRoundTrip(`netdma.${r.family}`)));
         const failures = descendants(root, 'failure');
-        expect(failures).toHaveLength(report.rules.filter((r) => r.status === 'fail').length);
+        // A failed SHOULD rule of a non-strict run is a warning: a passing testcase with <system-out>.
+        const blocking = report.rules.filter((r) => r.status === 'fail' && (r.level !== 'SHOULD' || report.strict));
+        expect(failures).toHaveLength(blocking.length);
+        expect(root.attributes.failures).toBe(String(blocking.length));
+        expect(descendants(root, 'system-out').filter((o) => o.text.startsWith('WARNING'))).toHaveLength(report.warnings.length);
         expect(descendants(root, 'skipped')).toHaveLength(report.rules.filter((r) => r.status === 'not-exercised').length);
         expect(descendants(root, 'error')).toHaveLength(report.errors.length);
         const suites = descendants(root, 'testsuite').filter((s) => s.children.some((c) => c.name === 'testcase' && c.attributes.classname!.startsWith('netdma.')));
@@ -91,6 +95,33 @@ describe('toJunit', () => {
       }),
       { seed: 42, numRuns: 150 },
     );
+  });
+});
+
+describe('toJunit and SHOULD rules', () => {
+  const rules = () => [makeRule('PNP-START-001', 'pass'), makeRule('NDMA-CHAN-05', 'fail', { level: 'SHOULD' })];
+
+  it('writes a failed SHOULD rule of a non-strict run as a passing testcase with the warning in <system-out>', () => {
+    const report = makeReport({ rules: rules() });
+    expect(report.verdict).toBe('conformant');
+    const { root, cases } = ruleCases(report);
+    expect(root.attributes).toMatchObject({ failures: '0', errors: '0' });
+    expect(descendants(root, 'failure')).toEqual([]);
+    const warned = cases.find((c) => c.attributes.name!.startsWith('NDMA-CHAN-05 '))!;
+    expect(warned.children.map((c) => c.name)).toEqual(['system-out']);
+    expect(warned.children[0]!.text).toMatch(/^WARNING: SHOULD rule NDMA-CHAN-05 failed/);
+    expect(warned.children[0]!.text).toContain('--replay "seed=42:path=3:1:0"');
+    const props = Object.fromEntries(descendants(root, 'property').map((p) => [p.attributes.name, p.attributes.value]));
+    expect(props).toMatchObject({ verdict: 'conformant', strict: 'false', warnings: 'NDMA-CHAN-05' });
+  });
+
+  it('writes it as a <failure> in a strict run', () => {
+    const report = makeReport({ rules: rules(), overrides: { strict: true } });
+    expect(report.verdict).toBe('nonconformant');
+    const { root } = ruleCases(report);
+    expect(root.attributes.failures).toBe('1');
+    expect(descendants(root, 'failure').map((f) => f.attributes.type)).toEqual(['RuleViolation']);
+    expect(descendants(root, 'system-out')).toEqual([]);
   });
 });
 

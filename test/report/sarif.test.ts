@@ -99,7 +99,7 @@ describe('toSarif', () => {
         expect(run.results.map((r) => r.ruleId)).toEqual(failed.map((r) => r.id));
         run.results.forEach((res, i) => {
           const f = failed[i]!.failure!;
-          expect(res.level).toBe(failed[i]!.level === 'MUST' ? 'error' : 'warning');
+          expect(res.level).toBe(failed[i]!.level === 'SHOULD' && !report.strict ? 'warning' : 'error');
           const locations = res.codeFlows?.[0].threadFlows[0].locations ?? [];
           expect(locations.map((l: any) => l.properties.kind)).toEqual(f.counterexample.map((e) => e.kind));
         });

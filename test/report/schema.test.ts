@@ -29,7 +29,7 @@ describe('ConformanceReportSchema', () => {
   });
 
   it.each([
-    ['schemaVersion', (r: any) => void (r.schemaVersion = 2), /at schemaVersion:/],
+    ['schemaVersion', (r: any) => void (r.schemaVersion = 3), /at schemaVersion:/],
     ['tool name', (r: any) => void (r.tool.name = 'other'), /at tool\.name:/],
     ['rule status', (r: any) => void (r.rules[2].status = 'skipped'), /at rules\[2\]\.status:/],
     ['event kind', (r: any) => void (r.rules[3].failure.counterexample[4].kind = 'bogus'), /at rules\[3\]\.failure\.counterexample\[4\]\.kind:/],
