@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RULE_FAMILIES } from '../../spec';
 import { mergeReports, parseConformanceReport, writeReports, REPORT_FILE_NAMES, type ConformanceReport } from '../report';
+import { verdictFailures } from '../report/common';
 import { CandidateLoadError, runCheck, toolVersion } from '../runner';
 import { UsageError, parseCheckArgs } from './options';
 
@@ -50,8 +51,7 @@ function paint(io: Io, code: number, s: string): string {
 }
 
 function verdictLine(io: Io, r: ConformanceReport, paths: string[]): string {
-  const warned = new Set(r.warnings);
-  const failed = r.rules.filter((x) => x.status === 'fail' && !warned.has(x.id)).map((x) => x.id);
+  const failed = verdictFailures(r).map((f) => f.rule.id);
   const v = r.verdict === 'conformant' ? paint(io, 32, 'CONFORMANT') : r.verdict === 'nonconformant' ? paint(io, 31, 'NONCONFORMANT') : paint(io, 33, 'ERROR');
   const cov = `${r.coverage.rulesExercised}/${r.coverage.rulesTotal} rules exercised, ${r.coverage.transitionsCovered}/${r.coverage.transitionsTotal} PnP transitions`;
   const what = failed.length

@@ -41,7 +41,7 @@ import type { EngineContext } from './context';
 import { completionText, chanerrName } from './events';
 import type { CompletedDescriptorFields, CompletionWrite, EngineStepEvent, Segment } from './events';
 import { forcesError, isStalled, losesInterrupt } from './faults';
-import type { FaultContext } from './faults';
+import type { FaultContext, FaultPlan } from './faults';
 import {
   completionWord,
   decodeDescriptorView,
@@ -99,7 +99,12 @@ export function transferSegments(address: bigint, nextAddress: bigint, size: num
 
 /** True when the channel can make progress now. */
 export function channelRunnable(ctx: EngineContext, ch: ChannelRegs): boolean {
-  return ch.state.kind === 'active' && !ch.resetPending && !isStalled(ctx.faults(), ch.index, ch.fetchOrdinal);
+  return runnableUnder(ctx.faults(), ch);
+}
+
+/** {@link channelRunnable} under fault plan `plan` (an empty plan stalls nothing: not even consulted). */
+function runnableUnder(plan: FaultPlan, ch: ChannelRegs): boolean {
+  return ch.state.kind === 'active' && !ch.resetPending && (plan.rules.length === 0 || !isStalled(plan, ch.index, ch.fetchOrdinal));
 }
 
 /** True when every segment lies inside one allocation (a loop: no closure per step). */
@@ -123,11 +128,9 @@ const NO_SEGMENTS: readonly Segment[] = Object.freeze([]);
  * and the event's `text` is built on first read (a memoized getter), not on every step.
  */
 export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEvent | undefined {
-  // channelRunnable, with the fault plan read once.
-  if (ch.state.kind !== 'active' || ch.resetPending) return undefined;
   const plan = ctx.faults();
+  if (!runnableUnder(plan, ch)) return undefined;
   const injecting = plan.rules.length !== 0;
-  if (injecting && isStalled(plan, ch.index, ch.fetchOrdinal)) return undefined;
   const { memory } = ctx;
   const cursor = ch.cursor;
   let pa: bigint;

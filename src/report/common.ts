@@ -157,7 +157,7 @@ export function verdictSentence(report: ConformanceReport): string {
         ? `CONFORMANT: all ${counts.pass} exercised rule(s) passed, ${counts['not-exercised']} of ${total} not exercised`
         : `CONFORMANT with ${w} warning(s): every exercised MUST and DERIVED rule passed; ${warnings} (warnings under --should-warn; a run without it fails on them); ${counts['not-exercised']} of ${total} not exercised`;
     case 'nonconformant':
-      return `NONCONFORMANT: ${counts.fail - w} of ${total} rule(s) failed${report.strict && report.rules.some((r) => r.status === 'fail' && r.level === 'SHOULD') ? ' (strict: failed SHOULD rules count)' : ''}${w === 0 ? '' : `; plus ${warnings}`}`;
+      return `NONCONFORMANT: ${counts.fail - w} of ${total} rule(s) failed${w === 0 ? '' : `; plus ${warnings}`}`;
     case 'error':
       return `ERROR: the run could not complete (${report.errors.length} error(s))`;
   }
