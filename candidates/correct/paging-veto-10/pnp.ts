@@ -1,8 +1,8 @@
 /**
  * IRP_MJ_PNP of the paging-veto-10 provider: a NetDMA 1.0 provider keeps its engine in the paging
  * path (F51), so, as a driver in the paging path must, it fails every IRP_MN_QUERY_STOP_DEVICE and
- * IRP_MN_QUERY_REMOVE_DEVICE (complete with STATUS_UNSUCCESSFUL and IO_NO_INCREMENT, not passed
- * down). The CANCEL_STOP / CANCEL_REMOVE that follow are succeeded; the state does not change.
+ * IRP_MN_QUERY_REMOVE_DEVICE while it is started (complete with STATUS_UNSUCCESSFUL and
+ * IO_NO_INCREMENT, not passed down). The CANCEL_STOP / CANCEL_REMOVE that follow are succeeded.
  */
 import {
   CM_RESOURCE_INTERRUPT_MESSAGE,
@@ -120,9 +120,12 @@ export function createPnp(k: KernelServices, ops: EngineOps, ext: (d: DEVICE_OBJ
       }
       case IRP_MN_QUERY_STOP_DEVICE:
       case IRP_MN_QUERY_REMOVE_DEVICE:
-        // In the paging path: the device can be neither stopped nor removed (F108, F111).
-        // Fail, complete with IO_NO_INCREMENT, do not pass down; the state is unchanged.
-        return finish(irp, STATUS_UNSUCCESSFUL);
+        // While the engine is started it is in the paging path: it can be neither stopped nor
+        // removed (F108, F111). Fail, complete with IO_NO_INCREMENT, do not pass down; the state is
+        // unchanged. A device that is not started (before START, after a failed START) is not in
+        // the paging path yet: succeed and pass down.
+        if (dev.providerRunning) return finish(irp, STATUS_UNSUCCESSFUL);
+        return succeedDown(dev, irp);
       case IRP_MN_CANCEL_STOP_DEVICE:
       case IRP_MN_CANCEL_REMOVE_DEVICE:
         // Sent after our failed query: nothing to undo, never failed (F109, F112).
