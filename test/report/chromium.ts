@@ -73,7 +73,10 @@ async function untarBrotli(from: string, dir: string): Promise<void> {
     const tar = execFile('tar', ['-x', '-C', dir], (err, _stdout, stderr) =>
       err ? reject(new Error(`tar -x ${from}: ${err.message}\n${stderr}`)) : resolve(),
     );
-    createReadStream(from).pipe(createBrotliDecompress()).pipe(tar.stdin!);
+    pipeline(createReadStream(from), createBrotliDecompress(), tar.stdin!).catch((err: unknown) => {
+      tar.kill();
+      reject(new Error(`unpacking ${from}: ${String(err)}`));
+    });
   });
 }
 
