@@ -72,6 +72,17 @@ describe('conformance.html in headless Chromium', () => {
     expect(await browser!.version()).toMatch(/Chrom/);
   });
 
+  it('refuses a CHROMIUM_PATH that is not an executable file instead of silently using another browser', async () => {
+    const saved = process.env.CHROMIUM_PATH;
+    process.env.CHROMIUM_PATH = join(tmp, 'no-such-chromium');
+    try {
+      await expect(findChromium()).rejects.toThrow(/CHROMIUM_PATH=.*no-such-chromium is not an executable file/);
+    } finally {
+      if (saved === undefined) delete process.env.CHROMIUM_PATH;
+      else process.env.CHROMIUM_PATH = saved;
+    }
+  });
+
   it('renders the verdict and the failing rule (DOM after the inline script ran)', async () => {
     const page = await open();
     const dom = parseHtml(await page.content());
