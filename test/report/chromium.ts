@@ -66,18 +66,24 @@ async function unbrotli(from: string, to: string): Promise<void> {
   await pipeline(createReadStream(from), createBrotliDecompress(), createWriteStream(to, { mode: 0o755 }));
 }
 
-/** Unpacks a `.tar.br` into `dir` (with the system `tar`, which every Linux base image has). */
+/**
+ * Unpacks a `.tar.br` into `dir`: decompressed to a file first, then extracted with the system `tar`
+ * (which every Linux base image has). Piping into tar's stdin instead races with tar exiting at the
+ * end-of-archive marker before it has read the padding after it.
+ */
 async function untarBrotli(from: string, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await new Promise<void>((resolve, reject) => {
-    const tar = execFile('tar', ['-x', '-C', dir], (err, _stdout, stderr) =>
-      err ? reject(new Error(`tar -x ${from}: ${err.message}\n${stderr}`)) : resolve(),
-    );
-    pipeline(createReadStream(from), createBrotliDecompress(), tar.stdin!).catch((err: unknown) => {
-      tar.kill();
-      reject(new Error(`unpacking ${from}: ${String(err)}`));
+  const tarFile = `${dir}.tar`;
+  await pipeline(createReadStream(from), createBrotliDecompress(), createWriteStream(tarFile));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      execFile('tar', ['-x', '-f', tarFile, '-C', dir], (err, _stdout, stderr) =>
+        err ? reject(new Error(`tar -x ${from}: ${err.message}\n${stderr}`)) : resolve(),
+      );
     });
-  });
+  } finally {
+    await rm(tarFile, { force: true });
+  }
 }
 
 /**
