@@ -1,5 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import {
   AMBIGUITIES,
@@ -16,18 +15,39 @@ import {
   type RuleId,
 } from './index';
 import { RULES_MD_URL, renderRulesMarkdown } from './generate-rules-md';
+import {
+  SOURCES_INDEX_COMMENT,
+  SOURCES_INDEX_URL,
+  SourcesIndexSchema,
+  compareFactIds,
+  buildSourcesIndex,
+  citableSources,
+  factTexts,
+  hasSharedDocs,
+  indexedSources,
+  missingCitations,
+  readSourcesIndex,
+  serializeSourcesIndex,
+  type Citation,
+} from './sources';
 
 /**
- * The shared doc folder sits beside the repository: /work/shared when the repo is /work/main,
- * and beside a fresh clone in CI. spec/ is one level below the repo root.
+ * Citations are checked against the shared doc folder beside the repository (`../shared/wdk-netdma`,
+ * as in CI) where it exists, else against the committed index `spec/sources-index.json`, which the
+ * tests below hold equal to the folder wherever the folder exists.
  */
-const SHARED = new URL('../../shared/wdk-netdma/', import.meta.url);
-const FACTS_MD = readFileSync(new URL('FACTS.md', SHARED), 'utf8');
+const SHARED_PRESENT = hasSharedDocs();
+const SOURCES = citableSources();
+const INDEX = readSourcesIndex();
 
-/** Fact ids defined in FACTS.md as list items: `- F11b.` */
-const DEFINED_FACTS: ReadonlySet<string> = new Set(
-  [...FACTS_MD.matchAll(/^\s*- (F\d+[a-z]?)\./gm)].map((m) => m[1] as string),
-);
+/** Every citation of the catalog: the rules' facts and docs, the ambiguity decisions' facts. */
+const CITATIONS: readonly Citation[] = [
+  ...RULES.flatMap((r) => [
+    ...r.sources.facts.map((f) => ({ by: r.id, kind: 'fact' as const, cited: f })),
+    ...r.sources.docs.map((d) => ({ by: r.id, kind: 'doc' as const, cited: d })),
+  ]),
+  ...AMBIGUITIES.flatMap((a) => a.facts.map((f) => ({ by: a.id, kind: 'fact' as const, cited: f }))),
+];
 
 /** Ids that other code references; they must never disappear or be renamed. */
 const PINNED_IDS = [
@@ -91,22 +111,26 @@ describe('rule catalog data', () => {
     }
   });
 
-  it('cites only facts that exist in FACTS.md', () => {
-    expect(DEFINED_FACTS.size).toBeGreaterThan(100);
-    const bad = RULES.flatMap((r) => r.sources.facts.filter((f) => !DEFINED_FACTS.has(f)).map((f) => `${r.id}: ${f}`));
-    expect(bad).toEqual([]);
+  it(`cites only facts that exist in FACTS.md (checked against ${SOURCES.origin})`, () => {
+    expect(SOURCES.facts.size).toBeGreaterThan(100);
+    expect(missingCitations(CITATIONS.filter((c) => c.kind === 'fact' && isRuleId(c.by)), SOURCES)).toEqual([]);
   });
 
-  it('cites only doc files that exist in the shared folder', () => {
-    const bad = RULES.flatMap((r) =>
-      r.sources.docs
-        .filter((d) => {
-          const file = fileURLToPath(new URL(d, SHARED));
-          return !existsSync(file) || !statSync(file).isFile();
-        })
-        .map((d) => `${r.id}: ${d}`),
-    );
-    expect(bad).toEqual([]);
+  it(`cites only doc files that exist in the shared folder (checked against ${SOURCES.origin})`, () => {
+    expect(CITATIONS.filter((c) => c.kind === 'doc').length).toBeGreaterThan(RULES.length);
+    expect(missingCitations(CITATIONS.filter((c) => c.kind === 'doc'), SOURCES)).toEqual([]);
+  });
+
+  it('reports a citation of a missing fact or doc (the citation check has teeth)', () => {
+    const bogus: Citation[] = [
+      { by: 'X-1', kind: 'fact', cited: 'F99z' },
+      { by: 'X-2', kind: 'doc', cited: 'ddi/no-such-page.md' },
+      { by: 'X-3', kind: 'doc', cited: 'conceptual' },
+      { by: 'X-4', kind: 'doc', cited: '../wdk-netdma/FACTS.md' },
+      { by: 'X-5', kind: 'fact', cited: 'F8d' },
+      { by: 'X-6', kind: 'doc', cited: 'FACTS.md' },
+    ];
+    expect(missingCitations(bogus, SOURCES)).toEqual(['X-1: F99z', 'X-2: ddi/no-such-page.md', 'X-3: conceptual', 'X-4: ../wdk-netdma/FACTS.md']);
   });
 
   it('marks a rule that depends on an ambiguity with that ambiguity, and vice versa', () => {
@@ -135,7 +159,7 @@ describe('ambiguity decisions', () => {
     for (const a of AMBIGUITIES) {
       expect(a.rules.length, a.id).toBeGreaterThan(0);
       for (const id of a.rules) expect(isRuleId(id), `${a.id}: ${id}`).toBe(true);
-      for (const f of a.facts) expect(DEFINED_FACTS.has(f), `${a.id}: ${f}`).toBe(true);
+      for (const f of a.facts) expect(SOURCES.facts.has(f), `${a.id}: ${f} (checked against ${SOURCES.origin})`).toBe(true);
     }
   });
 
@@ -169,5 +193,55 @@ describe('RULES.md', () => {
     for (const rule of RULES) expect(md).toContain(`| ${rule.id} |`);
     for (const a of AMBIGUITIES) expect(md).toContain(`### ${a.id}. `);
     expect(md).toContain('## Decisions on ambiguities');
+  });
+});
+
+describe('spec/sources-index.json (the committed index of the cited sources)', () => {
+  it('validates, and records at least every cited fact and doc', () => {
+    expect(SourcesIndexSchema.safeParse(JSON.parse(readFileSync(SOURCES_INDEX_URL, 'utf8'))).success).toBe(true);
+    expect(missingCitations(CITATIONS, indexedSources(INDEX))).toEqual([]);
+  });
+
+  it(
+    SHARED_PRESENT
+      ? 'equals what `npx tsx spec/generate-sources-index.ts` generates from ../shared/wdk-netdma'
+      : 'is in the generator\'s canonical form (../shared/wdk-netdma is absent here: equality with it is checked where it exists)',
+    () => {
+      const onDisk = readFileSync(SOURCES_INDEX_URL, 'utf8');
+      if (SHARED_PRESENT) {
+        expect(onDisk === serializeSourcesIndex(buildSourcesIndex()), 'spec/sources-index.json is stale: run `npx tsx spec/generate-sources-index.ts`').toBe(true);
+      } else {
+        expect(Object.keys(INDEX.facts)).toEqual(Object.keys(INDEX.facts).sort(compareFactIds));
+        expect(Object.keys(INDEX.docs)).toEqual(Object.keys(INDEX.docs).sort());
+        expect(INDEX.$comment).toBe(SOURCES_INDEX_COMMENT);
+        expect(onDisk).toBe(serializeSourcesIndex(INDEX));
+      }
+    },
+  );
+
+  it('hashes each fact\'s own text: its item, its sub-items, nothing of the next fact', () => {
+    const md = [
+      '# Digest',
+      '',
+      '- F1. One line.',
+      '- F2. Two parts [C: a.md]:',
+      '  - part one',
+      '  - part two',
+      '  - F2a. A sub-fact.',
+      '    continued',
+      '',
+      '  - F2b. Another.',
+      '- F3. Last.',
+      'Not a fact.',
+      '## Next',
+    ].join('\r\n');
+    expect(Object.fromEntries(factTexts(md))).toEqual({
+      F1: '- F1. One line.',
+      F2: '- F2. Two parts [C: a.md]:\n  - part one\n  - part two',
+      F2a: '  - F2a. A sub-fact.\n    continued',
+      F2b: '  - F2b. Another.',
+      F3: '- F3. Last.',
+    });
+    expect(() => factTexts('- F1. a\n- F1. b')).toThrow(/F1 twice/);
   });
 });

@@ -48,7 +48,7 @@ export type {
 export { toJson } from './json';
 export { toJunit } from './junit';
 export { toMarkdown } from './markdown';
-export { DEFAULT_INFORMATION_URI, SARIF_SCHEMA_URI, toSarif } from './sarif';
+export { DEFAULT_INFORMATION_URI, FINGERPRINT_KEY, SARIF_SCHEMA_URI, resultFingerprint, toSarif } from './sarif';
 export type { SarifOptions } from './sarif';
 export { toHtml } from './html';
 export { REPORT_FILE_NAMES, REPORT_FORMATS, writeReports } from './write';

@@ -2,9 +2,11 @@
  * `conformance.sarif`: SARIF 2.1.0 for code-scanning UIs (GitHub code scanning, VS Code SARIF viewer).
  * @module
  */
+import { createHash } from 'node:crypto';
+import type { TraceEvent } from '../trace/trace-event';
 import { docUrl, failedRules, wellFormed } from './common';
 import { levelFailsVerdict } from './verdict';
-import { TOOL_NAME, type ConformanceReport, type RuleResult } from './schema';
+import { TOOL_NAME, type ConformanceReport, type RuleFailure, type RuleResult, type SourceLocation } from './schema';
 
 /** The `$schema` written into every SARIF log. */
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -61,6 +63,86 @@ function besideCandidate(candidatePath: string, file: string): string {
   return c.startsWith('/') ? `/${joined}` : joined;
 }
 
+/** The key of the suite's entry in every result's `partialFingerprints`. */
+export const FINGERPRINT_KEY = 'netdmaConformance/v1';
+
+/** The directory part of a `/`-separated path, with its trailing slash (`''` for a bare name). */
+function dirOf(path: string): string {
+  const p = path.replace(/\\/g, '/');
+  return p.slice(0, p.lastIndexOf('/') + 1);
+}
+
+/**
+ * Where a failure is, relative to the candidate: the violating call's file relative to the
+ * candidate's directory (`src/channel.ts`), or the candidate's own file name when no location is
+ * known. Never an absolute path of the machine that ran the check.
+ */
+function candidateRelativeLocation(candidatePath: string, failure: RuleFailure): string {
+  const candidate = candidatePath.replace(/\\/g, '/').replace(/\/+$/, '');
+  if (failure.location === undefined) return candidate.slice(candidate.lastIndexOf('/') + 1);
+  const file = besideCandidate(candidatePath, failure.location.file).replace(/\\/g, '/');
+  const dir = dirOf(candidate);
+  return dir !== '' && file.startsWith(dir) ? file.slice(dir.length) : file;
+}
+
+/**
+ * The shape of a shrunk counterexample: the property, then each step with its numbers and hex
+ * values replaced by `#` (`PDO#1: IRP_MN_START_DEVICE` and `PDO#2: IRP_MN_START_DEVICE` have one
+ * shape; so do two copies that differ only in length or offset).
+ */
+function counterexampleShape(failure: RuleFailure): string {
+  const abstract = (s: string) => wellFormed(s).replace(/0x[0-9a-f]+/gi, '0x#').replace(/\d+/g, '#');
+  return [abstract(failure.property), ...failure.steps.map(abstract)].join('\n');
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The `partialFingerprints` entry of a failed rule's result, so that GitHub code scanning (and other
+ * SARIF consumers) match a result to the same alert across runs: the SHA-256 (first 32 hex digits) of
+ * the rule id, the candidate-relative location (file only, see {@link candidateRelativeLocation}) and
+ * the SHA-256 of the shrunk counterexample's shape (see {@link counterexampleShape}).
+ *
+ * Chosen for stability: seed, replay token, run and shrink counts, interface version, timestamps
+ * and the checkout's absolute path are left out, so a rerun, another shard or another CI machine
+ * gives the same fingerprint; the line and column are left out too, so an edit elsewhere in the file
+ * does not reopen the alert (a report has at most one result per rule, so they are never needed to
+ * tell two results apart). A different rule, file, or kind of counterexample is a different alert.
+ */
+export function resultFingerprint(report: Pick<ConformanceReport, 'candidate'>, ruleId: string, failure: RuleFailure): string {
+  const parts = [wellFormed(ruleId), wellFormed(candidateRelativeLocation(report.candidate.path, failure)), sha256(counterexampleShape(failure))];
+  return sha256(JSON.stringify(parts)).slice(0, 32);
+}
+
+/** A source location carried by a trace event in `detail.location`, when it is a well-formed one. */
+function eventLocation(e: TraceEvent): SourceLocation | undefined {
+  const loc = e.detail?.location;
+  if (typeof loc !== 'object' || loc === null || Array.isArray(loc)) return undefined;
+  const { file, line, column } = loc as Record<string, unknown>;
+  if (typeof file !== 'string' || file === '' || !Number.isInteger(line) || (line as number) < 1) return undefined;
+  return { file, line: line as number, column: Number.isInteger(column) && (column as number) >= 1 ? (column as number) : 1 };
+}
+
+/**
+ * The index of the counterexample's violation event for `ruleId` (the last one that names the rule,
+ * in `detail.ruleId` or as its text's prefix; else the last violation event), or -1.
+ */
+function violationIndex(events: readonly TraceEvent[], ruleId: string): number {
+  const isViolation = (e: TraceEvent) => e.kind === 'violation';
+  const named = events.findLastIndex((e) => isViolation(e) && (e.detail?.ruleId === ruleId || e.text.startsWith(`${ruleId}:`)));
+  return named >= 0 ? named : events.findLastIndex(isViolation);
+}
+
+/** A physical location in the candidate's source. */
+function sourcePhysicalLocation(candidatePath: string, loc: SourceLocation) {
+  return {
+    artifactLocation: artifactLocation(besideCandidate(candidatePath, loc.file)),
+    region: { startLine: loc.line, startColumn: loc.column },
+  };
+}
+
 /** `error` for a rule whose failure fails the verdict (MUST, DERIVED; SHOULD too in a strict run), else `warning`. */
 function sarifLevel(rule: RuleResult, strict: boolean): 'error' | 'warning' {
   return levelFailsVerdict(rule.level, strict) ? 'error' : 'warning';
@@ -87,7 +169,10 @@ function utc(ms: number): string | undefined {
  * Writes the report as a SARIF 2.1.0 log with one run: every rule as a reporting descriptor,
  * one result per failed rule (level `error` for MUST and DERIVED, `warning` for SHOULD — `error`
  * too in a strict run, where a failed SHOULD rule fails the verdict) whose code flow is
- * the shrunk counterexample, and harness errors as tool execution notifications.
+ * the shrunk counterexample, and harness errors as tool execution notifications. Each result
+ * carries `partialFingerprints[FINGERPRINT_KEY]` (see {@link resultFingerprint}); a thread-flow
+ * step has a physical location when its event carries one in `detail.location` and, for the
+ * violation step, at the failure's location (the violating call's source line).
  */
 export function toSarif(report: ConformanceReport, options: SarifOptions = {}): string {
   const ruleIndex = new Map<string, number>();
@@ -121,23 +206,27 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
   const candidateLocation = artifactLocation(report.candidate.path);
   const results = failedRules(report).map(({ rule, failure }) => {
     const physicalLocation =
-      failure.location !== undefined
-        ? {
-            artifactLocation: artifactLocation(besideCandidate(report.candidate.path, failure.location.file)),
-            region: { startLine: failure.location.line, startColumn: failure.location.column },
-          }
-        : { artifactLocation: candidateLocation };
-    const threadFlowLocations = failure.counterexample.map((e) => ({
-      location: { message: { text: e.text } },
-      executionOrder: e.seq,
-      properties: {
-        kind: e.kind,
-        seq: e.seq,
-        ...(e.cpu !== undefined ? { cpu: e.cpu } : {}),
-        ...(e.irql !== undefined ? { irql: e.irql } : {}),
-        ...(e.detail !== undefined ? { detail: e.detail } : {}),
-      },
-    }));
+      failure.location !== undefined ? sourcePhysicalLocation(report.candidate.path, failure.location) : { artifactLocation: candidateLocation };
+    // A step is located in the candidate's source when it is known: the event's own `detail.location`,
+    // or, for the violation, the line of the violating call.
+    const violation = failure.location !== undefined ? violationIndex(failure.counterexample, rule.id) : -1;
+    const threadFlowLocations = failure.counterexample.map((e, i) => {
+      const loc = eventLocation(e) ?? (i === violation ? failure.location : undefined);
+      return {
+        location: {
+          ...(loc !== undefined ? { physicalLocation: sourcePhysicalLocation(report.candidate.path, loc) } : {}),
+          message: { text: e.text },
+        },
+        executionOrder: e.seq,
+        properties: {
+          kind: e.kind,
+          seq: e.seq,
+          ...(e.cpu !== undefined ? { cpu: e.cpu } : {}),
+          ...(e.irql !== undefined ? { irql: e.irql } : {}),
+          ...(e.detail !== undefined ? { detail: e.detail } : {}),
+        },
+      };
+    });
     return {
       ruleId: rule.id,
       ruleIndex: ruleIndex.get(rule.id) ?? 0,
@@ -146,6 +235,7 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
         text: `${rule.id}: ${failure.message}\nInterface version ${failure.interfaceVersion}, property ${failure.property}.\nReplay: ${failure.replayCommand}`,
       },
       locations: [{ physicalLocation }],
+      partialFingerprints: { [FINGERPRINT_KEY]: resultFingerprint(report, rule.id, failure) },
       ...(threadFlowLocations.length > 0
         ? {
             codeFlows: [

@@ -1,43 +1,30 @@
 /**
- * Opens conformance.html in headless Chromium: the page must render (DOM and screenshot) from a
- * file: URL with no network. Chromium is a test prerequisite (`apt-get install -y chromium`);
- * when it is missing this test fails and says so, it never skips.
+ * Opens conformance.html in headless Chromium: the page must render (DOM after its script ran, and
+ * a screenshot) from a file: URL with no network. The browser comes from npm (`@sparticuz/chromium`,
+ * driven by `puppeteer-core`) unless a system one is present (see ./chromium.ts), so `npm ci` is
+ * the only prerequisite; when no browser can be started this test fails and says why, it never skips.
  */
-import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/report';
 import { makeReport } from './builder';
+import { findChromium, OFFLINE_FLAGS, type FoundChromium } from './chromium';
 import { attr, byId, parseHtml, select, textContent } from './html-dom';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TIMEOUT_MS = 90_000;
-
-const INSTALL_HINT = `Chromium not found at ${CHROMIUM}. Install it with \`apt-get update && apt-get install -y chromium\` (Debian/Ubuntu, as root), or set CHROMIUM_PATH to a Chromium binary.`;
-
-async function requireChromium(): Promise<void> {
-  await access(CHROMIUM, constants.X_OK).catch(() => {
-    throw new Error(INSTALL_HINT);
-  });
-}
-
-async function run(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  await requireChromium();
-  return new Promise((resolve, reject) => {
-    execFile(CHROMIUM, args, { timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${CHROMIUM} failed: ${err.message}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
+const WIDTH = 1280;
+const HEIGHT = 2000;
 
 describe('conformance.html in headless Chromium', () => {
   let tmp: string;
   let url: string;
+  let chromium: FoundChromium;
+  let browser: Browser | undefined;
+  /** Every request the page made that was not for a file: or data: URL (each one was refused). */
+  const offline: string[] = [];
   const report = makeReport();
   const failing = report.rules.filter((r) => r.status === 'fail');
 
@@ -45,31 +32,60 @@ describe('conformance.html in headless Chromium', () => {
     tmp = await mkdtemp(join(tmpdir(), 'netdma-report-chromium-'));
     const [html] = await writeReports(report, join(tmp, 'out'), ['html']);
     url = pathToFileURL(html!).href;
+    chromium = await findChromium();
+    browser = await puppeteer.launch({
+      executablePath: chromium.executablePath,
+      headless: chromium.headless,
+      args: [...OFFLINE_FLAGS, `--window-size=${WIDTH},${HEIGHT}`, '--hide-scrollbars'],
+      userDataDir: join(tmp, 'profile'),
+      env: chromium.env,
+      timeout: 60_000,
+    }).catch((err: unknown) => {
+      throw new Error(`cannot start ${chromium.executablePath} (from ${chromium.source}): ${String(err)}`);
+    });
   });
   afterAll(async () => {
+    await browser?.close();
     await rm(tmp, { recursive: true, force: true });
   });
 
-  const flags = () => [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${join(tmp, 'profile')}`,
-  ];
+  /** Opens the report in a fresh page with a WIDTH×HEIGHT viewport, refusing any network request. */
+  async function open() {
+    const page = await browser!.newPage();
+    await page.setViewport({ width: WIDTH, height: HEIGHT, deviceScaleFactor: 1 });
+    await page.setRequestInterception(true);
+    page.on('request', (req) => {
+      if (/^(file|data):/.test(req.url())) void req.continue();
+      else {
+        offline.push(req.url());
+        void req.abort();
+      }
+    });
+    const response = await page.goto(url, { waitUntil: 'load' });
+    expect(response?.ok(), `loading ${url}`).toBe(true);
+    return page;
+  }
 
-  it('Chromium is installed', async () => {
+  it('a browser was found and started', async () => {
     expect(failing).toHaveLength(1);
-    await requireChromium();
+    expect(browser?.connected, chromium.source).toBe(true);
+    expect(await browser!.version()).toMatch(/Chrom/);
   });
 
-  it('renders the verdict and the failing rule (--dump-dom)', async () => {
-    const { stdout } = await run([...flags(), '--dump-dom', url]);
-    const dom = parseHtml(stdout);
+  it('refuses a CHROMIUM_PATH that is not an executable file instead of silently using another browser', async () => {
+    const saved = process.env.CHROMIUM_PATH;
+    process.env.CHROMIUM_PATH = join(tmp, 'no-such-chromium');
+    try {
+      await expect(findChromium()).rejects.toThrow(/CHROMIUM_PATH=.*no-such-chromium is not an executable file/);
+    } finally {
+      if (saved === undefined) delete process.env.CHROMIUM_PATH;
+      else process.env.CHROMIUM_PATH = saved;
+    }
+  });
+
+  it('renders the verdict and the failing rule (DOM after the inline script ran)', async () => {
+    const page = await open();
+    const dom = parseHtml(await page.content());
     expect(textContent(byId(dom, 'verdict')!)).toBe('nonconformant');
     const rows = select(dom, (e) => attr(e, 'data-rule-id') === failing[0]!.id);
     expect(rows).toHaveLength(1);
@@ -77,16 +93,20 @@ describe('conformance.html in headless Chromium', () => {
     expect(select(dom, (e) => attr(e, 'data-status') === 'fail')).toHaveLength(1);
     // The inline script ran without breaking the page: every rule row is still shown.
     expect(select(dom, (e) => attr(e, 'data-rule-id') !== undefined && attr(e, 'hidden') === undefined)).toHaveLength(report.rules.length);
+    // Laid out and visible, not just parsed: the verdict has a box and rendered text.
+    expect(await page.$eval('#verdict', (e) => (e as unknown as { innerText: string }).innerText.trim().toLowerCase())).toBe('nonconformant');
+    expect(offline, 'the report must not reach for the network').toEqual([]);
+    await page.close();
   });
 
-  it('takes a non-trivial screenshot (--screenshot)', async () => {
-    const png = join(tmp, 'report.png');
-    await run([...flags(), `--screenshot=${png}`, '--window-size=1280,2000', '--hide-scrollbars', url]);
-    const size = (await stat(png)).size;
-    expect(size).toBeGreaterThan(30_000);
-    const bytes = await readFile(png);
+  it('takes a non-trivial screenshot', async () => {
+    const page = await open();
+    const bytes = Buffer.from(await page.screenshot({ type: 'png' }));
+    await page.close();
+    expect(bytes.length).toBeGreaterThan(30_000);
     expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     // IHDR: width and height.
-    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1280, 2000]);
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([WIDTH, HEIGHT]);
+    expect(offline).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toSarif, type ConformanceReport } from '../../src/report';
+import { FINGERPRINT_KEY, toSarif, type ConformanceReport, type RuleFailure } from '../../src/report';
 import { reportArb } from './arbitraries';
 import { makeFailure, makeReport, makeRule } from './builder';
 
@@ -102,9 +102,67 @@ describe('toSarif', () => {
           expect(res.level).toBe(failed[i]!.level === 'SHOULD' && !report.strict ? 'warning' : 'error');
           const locations = res.codeFlows?.[0].threadFlows[0].locations ?? [];
           expect(locations.map((l: any) => l.properties.kind)).toEqual(f.counterexample.map((e) => e.kind));
+          expect(res.partialFingerprints[FINGERPRINT_KEY]).toMatch(/^[0-9a-f]{32}$/);
         });
+        // One result per rule, and each rule its own alert.
+        const prints = run.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]);
+        expect(new Set(prints).size).toBe(prints.length);
       }),
       { seed: 42, numRuns: 150 },
     );
+  });
+});
+
+describe('toSarif for GitHub code scanning', () => {
+  /** A report whose one failure (PNP-REM-02) is located at src/channel.ts:120:7 beside the candidate, unless `unlocated`. */
+  const located = (failure: Partial<RuleFailure> = {}, candidatePath = 'drivers/ioat/provider.ts', unlocated = false) =>
+    makeReport({
+      rules: [
+        makeRule('PNP-REM-02', 'fail', {
+          failure: makeFailure({ ...(unlocated ? {} : { location: { file: 'src/channel.ts', line: 120, column: 7 } }), ...failure }),
+        }),
+      ],
+      overrides: { candidate: { path: candidatePath, name: 'x' } },
+    });
+  const fingerprint = (report: ConformanceReport): string => sarif(report).runs[0]!.results[0].partialFingerprints[FINGERPRINT_KEY];
+
+  it('fingerprints a result by rule, candidate-relative file and counterexample shape, stable across runs', () => {
+    const base = fingerprint(located());
+    expect(base).toMatch(/^[0-9a-f]{32}$/);
+    // What a rerun, another shard or another machine changes: the same alert.
+    expect(fingerprint(located())).toBe(base);
+    expect(fingerprint(located({ replay: 'ndc1.other', replayCommand: 'npx netdma-conformance check x --replay ndc1.other', numRunsToFailure: 3, shrinks: 40, interfaceVersion: '1.0' }))).toBe(base);
+    expect(fingerprint(located({}, '/home/runner/work/repo/drivers/ioat/provider.ts'))).toBe(base);
+    expect(fingerprint(located({ location: { file: 'src/channel.ts', line: 180, column: 3 } }))).toBe(base);
+    expect(fingerprint(located({ steps: ['StartDevice', 'AllocateChannel(1)', 'AppendDma(channel 1, 7 descriptors)', 'Interrupt(channel 1)'] }))).toBe(base);
+    expect(fingerprint(located({ message: 'other wording', counterexample: [] }))).toBe(base);
+    // What makes it another alert.
+    const others = [
+      fingerprint(makeReport({ rules: [makeRule('PNP-REM-03', 'fail', { failure: makeFailure({ location: { file: 'src/channel.ts', line: 120, column: 7 } }) })], overrides: { candidate: { path: 'drivers/ioat/provider.ts', name: 'x' } } })),
+      fingerprint(located({ location: { file: 'src/pnp.ts', line: 120, column: 7 } })),
+      fingerprint(located({}, 'drivers/ioat/provider.ts', true)),
+      fingerprint(located({ steps: ['StartDevice', 'AllocateChannel(0)', 'FreeChannel(0)'] })),
+      fingerprint(located({ property: 'lifecycle' })),
+    ];
+    expect(new Set([base, ...others]).size).toBe(others.length + 1);
+  });
+
+  it('locates the violation step at the violating call, and any step whose event carries a location', () => {
+    const counterexample = [
+      { seq: 0, kind: 'handler' as const, text: 'DriverEntry(DriverObject#1)' },
+      { seq: 1, kind: 'call' as const, text: 'IoCreateDevice', detail: { location: { file: 'src/add-device.ts', line: 31, column: 5 } } },
+      { seq: 2, kind: 'call' as const, text: 'NetDmaDeregisterProvider', detail: { location: { file: 'src/pnp.ts', line: 0 } } },
+      { seq: 3, kind: 'violation' as const, text: 'PNP-REM-02: provider#1 is deregistered while started', detail: { ruleId: 'PNP-REM-02' } },
+    ];
+    const flow = sarif(located({ counterexample })).runs[0]!.results[0].codeFlows[0].threadFlows[0].locations;
+    expect(flow.map((l: any) => l.location.physicalLocation)).toEqual([
+      undefined,
+      { artifactLocation: { uri: 'drivers/ioat/src/add-device.ts', uriBaseId: '%SRCROOT%' }, region: { startLine: 31, startColumn: 5 } },
+      undefined, // line 0 is no location
+      { artifactLocation: { uri: 'drivers/ioat/src/channel.ts', uriBaseId: '%SRCROOT%' }, region: { startLine: 120, startColumn: 7 } },
+    ]);
+    // Without a known location, no step is located.
+    const bare = sarif(located({ counterexample: counterexample.slice(2) }, 'drivers/ioat/provider.ts', true)).runs[0]!.results[0].codeFlows[0].threadFlows[0].locations;
+    expect(bare.map((l: any) => l.location.physicalLocation)).toEqual([undefined, undefined]);
   });
 });
