@@ -70,6 +70,8 @@ export interface CheckRun {
   readonly report: ConformanceReport;
   readonly failures: string[];
   readonly candidate: ResolvedCandidate;
+  /** What each work unit found, in the order the units finished (the report aggregates them per rule). */
+  readonly results: readonly PropertyCheckResult[];
   /** The candidate's code coverage, when asked for. */
   readonly coverage?: CandidateCoverage;
 }
@@ -148,5 +150,5 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
     toolVersion: toolVersion(),
     strict: opts.strict ?? true,
   });
-  return { report, failures: failureTexts(results, candidateArg), candidate, ...(coverage ? { coverage } : {}) };
+  return { report, failures: failureTexts(results, candidateArg), candidate, results, ...(coverage ? { coverage } : {}) };
 }
