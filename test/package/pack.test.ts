@@ -74,6 +74,11 @@ describe('the packed package, installed in a driver team repository', () => {
       path.join(project, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, include: ['drivers', 'test'] }, null, 2),
     );
+    // The same sources as a bundler-based project sees them.
+    writeFileSync(
+      path.join(project, 'tsconfig.bundler.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'preserve', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: true, types: [] }, include: ['drivers', 'test'] }, null, 2),
+    );
     copyReference(path.join(project, 'drivers'));
     writeFileSync(
       path.join(project, 'test', 'conformance.test.ts'),
@@ -107,6 +112,12 @@ describe('the packed package, installed in a driver team repository', () => {
 
   it('type-checks the provider and its test with tsc --noEmit under moduleResolution nodenext (declarations included)', async () => {
     const out = await run(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], project);
+    expect(out.out.trim()).toBe('');
+    expect(out.code).toBe(0);
+  });
+
+  it('type-checks them under moduleResolution bundler too', async () => {
+    const out = await run(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(project, 'tsconfig.bundler.json')], project);
     expect(out.out.trim()).toBe('');
     expect(out.code).toBe(0);
   });
