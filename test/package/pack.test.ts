@@ -55,7 +55,8 @@ function copyReference(dir: string): void {
   }
 }
 
-describe('the packed package, installed in a driver team repository', () => {
+// Each step spawns npm, tsc or a check: generous bounds for a shared, loaded machine.
+describe('the packed package, installed in a driver team repository', { timeout: 300_000 }, () => {
   let work: string;
   let project: string;
   let files: string[];
