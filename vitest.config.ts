@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'properties/**/*.test.ts', 'spec/**/*.test.ts'],
+    // NETDMA_CANDIDATE=<path> npm test checks that one candidate: only its suite runs.
+    include: process.env['NETDMA_CANDIDATE'] ? ['properties/candidate.test.ts'] : ['test/**/*.test.ts', 'properties/**/*.test.ts', 'spec/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',

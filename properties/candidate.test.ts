@@ -1,26 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { loadCandidate, REFERENCE_CANDIDATE } from '../src/runner';
-import { checkDatapath } from './datapath/property';
-import { checkLifecycle } from './lifecycle/property';
-import { formatFailure } from './result';
+import path from 'node:path';
+import { REFERENCE_CANDIDATE } from '../src/runner';
+import { conformanceSuite } from '../src/vitest';
 import { SEED } from './seed';
 
 /**
  * `NETDMA_CANDIDATE=<path> npm test` holds that candidate against both properties (lifecycle and
- * data path, every interface version); unset, the bundled reference. Every failed rule fails the
- * test, as a default (strict) `netdma-conformance check` does.
+ * data path, every interface version); unset, the bundled reference. It is the suite a driver
+ * team's repository runs through `netdma-conformance/vitest`: the candidate runs in the CLI's
+ * isolated worker, each property × interface version is one test named after the candidate, and
+ * every failed rule fails its test, as a default (strict) `netdma-conformance check` does. With
+ * NETDMA_CANDIDATE set, vitest.config.ts runs only this file.
  */
-const spec = process.env['NETDMA_CANDIDATE'] || REFERENCE_CANDIDATE;
+const spec = process.env['NETDMA_CANDIDATE'] || path.relative(process.cwd(), REFERENCE_CANDIDATE);
 const RUNS = Number(process.env['NETDMA_RUNS'] || 1000);
 
-describe(`candidate ${spec}`, async () => {
-  const candidate = await loadCandidate(spec);
-  it.each(['1.0', '1.1', '2.0'] as const)(`conforms to the PnP/IRP lifecycle on NetDMA %s (${RUNS} runs, seed ${SEED})`, (iv) => {
-    const r = checkLifecycle(candidate.loader, { interfaceVersion: iv, seed: SEED, numRuns: RUNS });
-    if (r.failure) expect.fail(`${candidate.name} is nonconformant on NetDMA ${iv}:\n${formatFailure(r.failure, spec)}`);
-  });
-  it.each(['1.0', '1.1', '2.0'] as const)(`copies correctly through the data path on NetDMA %s (${RUNS} runs, seed ${SEED})`, (iv) => {
-    const r = checkDatapath(candidate.loader, { interfaceVersion: iv, seed: SEED, numRuns: RUNS });
-    if (r.failure) expect.fail(`${candidate.name} is nonconformant on NetDMA ${iv}:\n${formatFailure(r.failure, spec)}`);
-  });
-});
+conformanceSuite(spec, { runs: RUNS, seed: SEED });

@@ -12,10 +12,14 @@ import { runIsolated } from './isolation/run-isolated';
 import { PROPERTY_CHECKS, availableProperties } from './properties';
 import { planUnits, type PropertyName, type WorkUnit } from './units';
 
-/** The suite's own folder (two levels above this file). */
+/** The suite's code folder (two levels above this file): the repository, or its dist/ when compiled. */
 export const SUITE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** '.ts' from the sources, '.js' compiled. */
+const EXT = path.extname(fileURLToPath(import.meta.url));
+/** The folder holding package.json (above dist/ when compiled). */
+const PACKAGE_ROOT = EXT === '.js' && path.basename(SUITE_ROOT) === 'dist' ? path.dirname(SUITE_ROOT) : SUITE_ROOT;
 /** The bundled reference provider, checked when no candidate is given. */
-export const REFERENCE_CANDIDATE = path.join(SUITE_ROOT, 'src', 'reference', 'index.ts');
+export const REFERENCE_CANDIDATE = path.join(SUITE_ROOT, 'src', 'reference', `index${EXT}`);
 /** The seed of a run that names none: fixed, so a CI gate is deterministic. */
 export const DEFAULT_SEED = 20261123;
 /** Runs per property and interface version by default. */
@@ -24,7 +28,7 @@ export const DEFAULT_RUNS = 1000;
 /** The suite's version, from package.json. */
 export function toolVersion(): string {
   try {
-    return (JSON.parse(readFileSync(path.join(SUITE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '0.0.0';
   }
@@ -66,6 +70,8 @@ export interface CheckRun {
   readonly report: ConformanceReport;
   readonly failures: string[];
   readonly candidate: ResolvedCandidate;
+  /** What each work unit found, in the order the units finished (the report aggregates them per rule). */
+  readonly results: readonly PropertyCheckResult[];
   /** The candidate's code coverage, when asked for. */
   readonly coverage?: CandidateCoverage;
 }
@@ -144,5 +150,5 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
     toolVersion: toolVersion(),
     strict: opts.strict ?? true,
   });
-  return { report, failures: failureTexts(results, candidateArg), candidate, ...(coverage ? { coverage } : {}) };
+  return { report, failures: failureTexts(results, candidateArg), candidate, results, ...(coverage ? { coverage } : {}) };
 }

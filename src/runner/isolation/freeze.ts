@@ -16,11 +16,14 @@ function freezeExport(v: unknown): void {
   }
 }
 
+/** '.ts' when the checker runs from its sources, '.js' when it runs compiled (dist/). */
+const EXT = path.extname(fileURLToPath(import.meta.url));
+
 function sources(dir: string, out: string[]): void {
   for (const name of readdirSync(dir)) {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) sources(full, out);
-    else if (/\.ts$/.test(name) && !/\.test\.ts$/.test(name) && !/main\.ts$/.test(name)) out.push(full);
+    else if (name.endsWith(EXT) && !name.endsWith('.d.ts') && !name.endsWith(`.test${EXT}`) && !name.endsWith(`main${EXT}`)) out.push(full);
   }
 }
 
@@ -34,7 +37,7 @@ export async function freezeChecker(suiteRoot: string): Promise<number> {
   for (const d of ['src/kernel', 'src/model', 'src/hardware', 'src/trace', 'properties', 'spec']) sources(path.join(suiteRoot, d), files);
   let n = 0;
   for (const f of files) {
-    if (f.includes(`${path.sep}rules${path.sep}`) || f.endsWith('generate-rules-md.ts')) continue;
+    if (f.includes(`${path.sep}rules${path.sep}`) || f.endsWith(`generate-rules-md${EXT}`)) continue;
     const ns = (await import(pathToFileURL(f).href)) as Record<string, unknown>;
     for (const k of Object.keys(ns)) {
       freezeExport(ns[k]);
@@ -46,5 +49,5 @@ export async function freezeChecker(suiteRoot: string): Promise<number> {
   return n;
 }
 
-/** The suite's root folder, from this file's location. */
+/** The suite's root folder (dist/ when compiled), from this file's location. */
 export const SUITE_ROOT_FROM_WORKER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -35,8 +35,10 @@ export interface IsolatedOutcome {
   readonly coverage?: CandidateCoverage;
 }
 
-const WORKER_ENTRY = new URL('./worker-main.ts', import.meta.url).href;
-const BOOT = new URL('./boot.mjs', import.meta.url);
+/** Compiled (dist/), the worker starts from its JavaScript; from the sources, boot.mjs registers tsx first. */
+const COMPILED = import.meta.url.endsWith('.js');
+const WORKER_ENTRY = new URL(COMPILED ? './worker-main.js' : './worker-main.ts', import.meta.url).href;
+const BOOT = COMPILED ? new URL(WORKER_ENTRY) : new URL('./boot.mjs', import.meta.url);
 
 /**
  * A passing result must have been observed: every generated run loads the driver, so DriverEntry's
