@@ -1,6 +1,6 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { RuleId } from '../../../spec';
-import type { PropertyCheckResult } from '../../../properties/result';
+import type { PropertyCheckResult, PropertyFailure } from '../../../properties/result';
 import { encodeReplayToken } from '../../../properties/replay-token';
 import type { TraceEvent } from '../../trace/trace-event';
 import type { WorkUnit } from '../units';
@@ -49,16 +49,23 @@ function plausible(r: PropertyCheckResult): boolean {
 
 /** A failure synthesized by the supervisor for a unit whose worker could not report it. */
 function synthesized(unit: WorkUnit, ruleId: RuleId, message: string, status: StatusSnapshot, msix = true): PropertyCheckResult {
-  const trace: TraceEvent[] = status.lastEvents.map((line, i) => ({ seq: i, kind: 'note', text: line }));
-  trace.push({ seq: trace.length, kind: 'violation', text: `${ruleId}: ${message}` });
-  const path = String(Math.max(0, status.run));
+  const failure = synthesizedFailure(unit, ruleId, message, status, msix);
   return {
     property: unit.property,
     interfaceVersion: unit.interfaceVersion,
     numRuns: status.run + 1,
     exercised: new Map([[ruleId, 1]]),
     transitions: new Map(),
-    failure: {
+    failure,
+    failures: [failure],
+  };
+}
+
+function synthesizedFailure(unit: WorkUnit, ruleId: RuleId, message: string, status: StatusSnapshot, msix: boolean): PropertyFailure {
+  const trace: TraceEvent[] = status.lastEvents.map((line, i) => ({ seq: i, kind: 'note', text: line }));
+  trace.push({ seq: trace.length, kind: 'violation', text: `${ruleId}: ${message}` });
+  const path = String(Math.max(0, status.run));
+  return {
       violation: { ruleId, message, seq: trace.length - 1, stack: '' },
       harnessError: null,
       steps: [`generated run #${status.run} of ${unit.property} on NetDMA ${unit.interfaceVersion} (seed ${unit.seed}); the trace ends where it stopped`],
@@ -68,7 +75,6 @@ function synthesized(unit: WorkUnit, ruleId: RuleId, message: string, status: St
       replay: encodeReplayToken({ v: 1, property: unit.property, interfaceVersion: unit.interfaceVersion, msix, seed: unit.seed, path }),
       numRunsToFailure: status.run + 1,
       shrinks: 0,
-    },
   };
 }
 
