@@ -11,7 +11,10 @@ export interface PropertyFailure {
   readonly trace: readonly TraceEvent[];
   readonly seed: number;
   readonly path: string;
-  /** `ndc1.` token that reruns exactly this counterexample. */
+  /**
+   * Token that reruns exactly this counterexample: the property layer writes the case's `ndc1.`
+   * token; the runner binds it to the candidate (`ndc2.`, with the candidate's path and hash).
+   */
   readonly replay: string;
   /** Generated cases until the first failure, and shrink steps taken. */
   readonly numRunsToFailure: number;
@@ -22,8 +25,12 @@ export interface PropertyFailure {
 export interface PropertyCheckResult {
   readonly property: 'lifecycle' | 'datapath';
   readonly interfaceVersion: InterfaceVersion;
+  /** Generated runs made: the whole budget, unless fail-fast or a harness error ended the search. */
   readonly numRuns: number;
+  /** The first failure found (null when none): `failures[0]`. */
   readonly failure: PropertyFailure | null;
+  /** Every failure found, one per rule, in the order found (see `./search`). */
+  readonly failures: readonly PropertyFailure[];
   /** Rule checks made in passing runs. */
   readonly exercised: ReadonlyMap<RuleId, number>;
   /** (state|event) transitions of the PnP graph taken (empty for properties that do not walk it). */
@@ -38,6 +45,8 @@ export interface PropertyCheckOptions {
   readonly msix?: boolean;
   /** Replay exactly this counterexample path (from a replay token). */
   readonly path?: string;
+  /** Stop at the first failure (the old behaviour: quickest red) instead of searching on for other rules. */
+  readonly failFast?: boolean;
 }
 
 /** A failure as a person reads it: the rule, the shrunk IRP sequence, the timeline tail, the replay token. */

@@ -3,7 +3,9 @@ import type { FaultyEntry } from './catalog';
 /** The faulty data-path providers (issue #3): each data-path rule family has at least one, DCA and power context loss included. */
 export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'dp-start-skips-null-head', bug: 'ProviderStartDma skips a leading NULL descriptor, so its completion is never written', expects: ['NDMA-DP-05', 'NDMA-DP-06', 'NDMA-DP-08', 'NDMA-DP-03'] },
-  { name: 'dp-append-no-command', bug: '1.x ProviderAppendDma never writes CHANCMD APPEND, so an engine idle on the old tail never re-reads it', expects: ['NDMA-DP-07'], versions: ['1.0', '1.1'] },
+  // When the descriptor the idle engine never reaches is a zero-length one, the oracle names
+  // NDMA-DP-05 (a NULL/zero-length descriptor not processed); shrinking holds to the rule first seen.
+  { name: 'dp-append-no-command', bug: '1.x ProviderAppendDma never writes CHANCMD APPEND, so an engine idle on the old tail never re-reads it', expects: ['NDMA-DP-07', 'NDMA-DP-05'], versions: ['1.0', '1.1'] },
   { name: 'dp-dmacount-miscounted', bug: '2.0 ProviderAppendDma adds DescriptorCount - 1 to DMACOUNT', expects: ['NDMA-DP-08', 'NDMA-DP-05'], versions: ['2.0'] },
   { name: 'dp-suspend-reports-head', bug: 'ProviderSuspendDma reports the head of the last Start/Append instead of the last processed descriptor', expects: ['NDMA-DP-09'] },
   { name: 'dp-abort-is-suspend', bug: 'ProviderAbortDma writes SUSPEND instead of ABORT', expects: ['NDMA-DP-12'] },

@@ -236,7 +236,7 @@ describe('faulty data-path providers are rejected with their rule id, a shrunk s
   const cases = FAULTY_DATAPATH.flatMap((e) => (e.versions ?? ['1.1', '2.0']).map((iv) => [e.name, iv, e] as const));
   it.each(cases)('%s on NetDMA %s', (name, iv, entry) => {
     const loader = faulty(entry.name);
-    const r = checkDatapath(loader, { interfaceVersion: iv, seed: SEED, numRuns: 300 });
+    const r = checkDatapath(loader, { interfaceVersion: iv, seed: SEED, numRuns: 300, failFast: true });
     if (!r.failure) expect.fail(`faulty provider '${name}' survived ${r.numRuns} runs on NetDMA ${iv}: ${entry.bug}`);
     const f = r.failure;
     expect(f.harnessError).toBeNull();

@@ -37,7 +37,7 @@ describe('faulty providers are rejected with their rule id, a shrunk sequence an
   const cases = FAULTY_LIFECYCLE.flatMap((e) => (e.versions ?? VERSIONS).map((iv) => [e.name, iv, e] as const));
   it.each(cases)('%s on NetDMA %s', (name, iv, entry) => {
     const loader = faulty(entry.name);
-    const r = checkLifecycle(loader, { interfaceVersion: iv, seed: SEED, numRuns: 300 });
+    const r = checkLifecycle(loader, { interfaceVersion: iv, seed: SEED, numRuns: 300, failFast: true });
     if (!r.failure) expect.fail(`faulty provider '${name}' survived ${r.numRuns} runs on NetDMA ${iv}: ${entry.bug}`);
     const f = r.failure;
     expect(f.harnessError).toBeNull();

@@ -1,9 +1,8 @@
-import fc from 'fast-check';
 import type { RuleId } from '../../spec';
 import type { DriverImageLoader } from '../../src/kernel';
-import { probe } from '../../src/kernel/core/probe';
 import type { PropertyCheckOptions, PropertyCheckResult, PropertyFailure } from '../result';
 import { encodeReplayToken } from '../replay-token';
+import { searchFailures } from '../search';
 import { lifecycleInputArb, type LifecycleInput } from './commands';
 import { runLifecycle, type RunResult } from './run-lifecycle';
 
@@ -15,62 +14,40 @@ export interface LifecycleFailure extends PropertyFailure {
 /** What a lifecycle check found. */
 export interface LifecycleCheckResult extends PropertyCheckResult {
   readonly failure: LifecycleFailure | null;
-}
-
-class RunFailed extends Error {
-  constructor(readonly result: RunResult) {
-    super(result.violation ? `[${result.violation.ruleId}] ${result.violation.message}` : `harness error: ${result.harnessError}`);
-  }
+  readonly failures: readonly LifecycleFailure[];
 }
 
 /**
  * Holds a candidate against the PnP/IRP model on `numRuns` random lifecycles (fast-check, seeded).
- * On failure the counterexample is shrunk and re-run once more to collect its full trace.
+ * Each failing rule's counterexample is shrunk and re-run once more to collect its full trace; the
+ * search goes on past a failure to the end of the budget unless `failFast` (see `../search`).
  */
 export function checkLifecycle(loader: DriverImageLoader, opts: PropertyCheckOptions): LifecycleCheckResult {
   const exercised = new Map<RuleId, number>();
   const transitions = new Map<string, number>();
   const runOpts = { interfaceVersion: opts.interfaceVersion, msix: opts.msix ?? true };
-  let runIndex = 0;
-  const prop = fc.property(lifecycleInputArb, (input) => {
-    probe()?.run(runIndex++);
-    const r = runLifecycle(loader, input, { ...runOpts, recordTrace: false });
-    if (r.violation || r.harnessError) throw new RunFailed(r);
+  const add = (r: RunResult) => {
     for (const [k, v] of r.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);
     for (const [k, v] of r.transitions) transitions.set(k, (transitions.get(k) ?? 0) + v);
-  });
-  const details = fc.check(prop, {
-    seed: opts.seed,
-    numRuns: opts.numRuns,
-    ...(opts.path !== undefined ? { path: opts.path, endOnFailure: true } : {}),
-  });
-  if (!details.failed || details.counterexample === null) {
-    return { property: 'lifecycle', interfaceVersion: opts.interfaceVersion, numRuns: details.numRuns, failure: null, exercised, transitions };
-  }
-  const [input] = details.counterexample;
-  const rerun = runLifecycle(loader, input, runOpts);
-  for (const [k, v] of rerun.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);
-  for (const [k, v] of rerun.transitions) transitions.set(k, (transitions.get(k) ?? 0) + v);
-  const path = details.counterexamplePath ?? '0';
-  return {
-    property: 'lifecycle',
-    interfaceVersion: opts.interfaceVersion,
-    numRuns: details.numRuns,
-    exercised,
-    transitions,
-    failure: {
+  };
+  const out = searchFailures(lifecycleInputArb, (input: LifecycleInput) => runLifecycle(loader, input, { ...runOpts, recordTrace: false }), add, opts);
+  const failures = out.found.map((f): LifecycleFailure => {
+    const rerun = runLifecycle(loader, f.input, runOpts);
+    add(rerun);
+    return {
       violation: rerun.violation,
       harnessError: rerun.harnessError,
       steps: rerun.steps,
       trace: rerun.trace,
-      counterexample: input,
-      seed: details.seed,
-      path,
-      replay: encodeReplayToken({ v: 1, property: 'lifecycle', interfaceVersion: opts.interfaceVersion, msix: runOpts.msix, seed: details.seed, path }),
-      numRunsToFailure: details.numRuns,
-      shrinks: details.numShrinks,
-    },
-  };
+      counterexample: f.input,
+      seed: f.seed,
+      path: f.path,
+      replay: encodeReplayToken({ v: 1, property: 'lifecycle', interfaceVersion: opts.interfaceVersion, msix: runOpts.msix, seed: f.seed, path: f.path }),
+      numRunsToFailure: f.numRunsToFailure,
+      shrinks: f.shrinks,
+    };
+  });
+  return { property: 'lifecycle', interfaceVersion: opts.interfaceVersion, numRuns: out.numRuns, exercised, transitions, failure: failures[0] ?? null, failures };
 }
 
 export { formatFailure } from '../result';

@@ -83,9 +83,9 @@ export interface FaultyMeasurement {
   readonly runs: number;
 }
 
-/** Runs one faulty provider on one version. */
+/** Runs one faulty provider on one version, fail-fast: the matrix measures the cases until the first failure. */
 export function measureFaulty(entry: FaultyEntry, version: Version, opts: { readonly seed: number; readonly runs?: number }): FaultyMeasurement {
-  const r = checkLifecycle(faulty(entry.name), { interfaceVersion: version, seed: opts.seed, numRuns: opts.runs ?? FAULTY_RUNS });
+  const r = checkLifecycle(faulty(entry.name), { interfaceVersion: version, seed: opts.seed, numRuns: opts.runs ?? FAULTY_RUNS, failFast: true });
   const f = r.failure;
   const minimal = minimalStepsOf(entry) ?? null;
   const ruleId = f?.violation?.ruleId ?? null;
@@ -115,7 +115,7 @@ export function measureFaulty(entry: FaultyEntry, version: Version, opts: { read
  * workload, as the CLI runs it). No declared minimum: `minimalSteps` and `excess` are null.
  */
 export function measureFaultyDatapath(entry: FaultyEntry, version: Version, opts: { readonly seed: number; readonly runs?: number }): FaultyMeasurement {
-  const r = checkDatapath(faulty(entry.name), { interfaceVersion: version, seed: opts.seed, numRuns: opts.runs ?? FAULTY_RUNS });
+  const r = checkDatapath(faulty(entry.name), { interfaceVersion: version, seed: opts.seed, numRuns: opts.runs ?? FAULTY_RUNS, failFast: true });
   const f = r.failure;
   const ruleId = f?.violation?.ruleId ?? null;
   return {

@@ -16,7 +16,11 @@ const USAGE = `usage:
 check options:
   --runs N                  runs per property and interface version (default 1000)
   --seed N                  seed of the run (default 20261123, so a CI gate is deterministic)
-  --replay TOKEN            rerun exactly one counterexample (printed with every failure)
+  --replay TOKEN            rerun exactly one counterexample (printed with every failure); the token names
+                            its candidate (path and source hash): without a candidate its path is replayed,
+                            a candidate whose source differs is refused (exit 2)
+  --fail-fast               stop each work unit at its first failure (quickest red; by default the run
+                            goes on and reports every failing rule)
   --interface-version V     1.0, 1.1, 2.0 or all (default all)
   --report-dir DIR          where reports go (default reports/)
   --format LIST             json,junit,md,html,sarif (default all)
@@ -25,8 +29,7 @@ check options:
   --coverage                V8 coverage of the candidate's own files, in <report-dir>/coverage
   --watchdog-ms N           end a candidate routine that runs longer than this (default 10000)
   --memory-mb N             heap limit of the isolated candidate (default 1024)
-  --should-warn             failed SHOULD rules are warnings (reported, exit 0), not failures; the work
-                            unit a failure ends stops early, so fewer runs are made (the count shows it)
+  --should-warn             failed SHOULD rules are warnings (reported, exit 0), not failures
   --quiet                   only the verdict line
 exit codes: 0 conformant (with --should-warn: failed SHOULD rules are warnings), 1 nonconformant (or below --min-coverage),
   2 usage, candidate-load or harness error`;
@@ -62,9 +65,10 @@ function verdictLine(io: Io, r: ConformanceReport, paths: string[]): string {
         ? 'every exercised MUST and DERIVED rule holds'
         : 'every exercised rule holds';
   const warn = r.warnings.length
-    ? `; ${r.warnings.length} SHOULD rule${r.warnings.length === 1 ? '' : 's'} failed: ${r.warnings.join(', ')} (${paint(io, 33, r.warnings.length === 1 ? 'warning' : 'warnings')} under --should-warn; a failure ends its work unit early)`
+    ? `; ${r.warnings.length} SHOULD rule${r.warnings.length === 1 ? '' : 's'} failed: ${r.warnings.join(', ')} (${paint(io, 33, r.warnings.length === 1 ? 'warning' : 'warnings')} under --should-warn)`
     : '';
-  return `netdma-conformance: ${v} ${r.candidate.name} — ${what}${warn}; ${r.runs} runs, ${cov}${r.incomplete ? ` (INCOMPLETE: ${r.incomplete.reason})` : ''} — reports: ${paths.join(', ') || 'none'}`;
+  const replay = r.replay ? `REPLAY (one run of one counterexample, not a conformance verdict; ${r.replay.reproduced ? 'reproduced' : 'did NOT reproduce'} ${r.replay.rule ?? 'a failure'}) ` : '';
+  return `netdma-conformance: ${replay}${v} ${r.candidate.name} — ${what}${warn}; ${r.runs} runs, ${cov}${r.incomplete ? ` (INCOMPLETE: ${r.incomplete.reason})` : ''} — reports: ${paths.join(', ') || 'none'}`;
 }
 
 function familyTable(io: Io, r: ConformanceReport): void {
@@ -102,6 +106,7 @@ async function check(args: string[], io: Io): Promise<number> {
       shard: { type: 'string' },
       quiet: { type: 'boolean' },
       'should-warn': { type: 'boolean' },
+      'fail-fast': { type: 'boolean' },
       'watchdog-ms': { type: 'string' },
       'memory-mb': { type: 'string' },
     },
@@ -114,7 +119,7 @@ async function check(args: string[], io: Io): Promise<number> {
   };
   process.once('SIGINT', onSigint);
   try {
-    const { report: built, failures, coverage } = await runCheck({
+    const { report: built, failures, coverage, notices } = await runCheck({
       ...(positionals[0] !== undefined ? { candidate: positionals[0] } : {}),
       ...(o.runs !== undefined ? { runs: o.runs } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -124,6 +129,7 @@ async function check(args: string[], io: Io): Promise<number> {
       ...(o['watchdog-ms'] !== undefined ? { watchdogMs: o['watchdog-ms'] } : {}),
       ...(o['memory-mb'] !== undefined ? { memoryMb: o['memory-mb'] } : {}),
       ...(o.coverage ? { coverage: true } : {}),
+      ...(o['fail-fast'] ? { failFast: true } : {}),
       strict: !o['should-warn'],
       shouldStop: () => stop,
       onUnit: (u, r) => {
@@ -139,6 +145,7 @@ async function check(args: string[], io: Io): Promise<number> {
       if (!o.quiet) io.out(`candidate code coverage: ${code.linesPct.toFixed(1)}% of lines (${coverage.files.length} file(s)) — ${code.dir}`);
     }
     const paths = await writeReports(report, o['report-dir'], o.format);
+    for (const n of notices) io.err(`netdma-conformance: warning: ${n}`);
     if (!o.quiet) {
       if (io.interactive) familyTable(io, report);
       for (const f of failures.slice(0, 5)) io.err(f + '\n');

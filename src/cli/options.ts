@@ -50,6 +50,8 @@ export const CheckArgsSchema = z.object({
   quiet: z.boolean().default(false),
   /** Failed SHOULD rules are warnings (reported, exit 0) instead of failures. */
   'should-warn': z.boolean().default(false),
+  /** Stop each work unit at its first failure (the pre-issue-15 behaviour). */
+  'fail-fast': z.boolean().default(false),
   'watchdog-ms': intString('--watchdog-ms', 100).optional(),
   'memory-mb': intString('--memory-mb', 64).optional(),
 });
@@ -62,5 +64,6 @@ export function parseCheckArgs(raw: Record<string, unknown>): CheckArgs {
   const r = CheckArgsSchema.safeParse(raw);
   if (!r.success) throw new UsageError(r.error.issues.map((i) => i.message).join('; '));
   if (r.data.replay !== undefined && r.data.shard !== undefined) throw new UsageError('--replay reruns one counterexample; it cannot be combined with --shard');
+  if (r.data.replay !== undefined && r.data['fail-fast']) throw new UsageError('--replay reruns one counterexample in one run; --fail-fast does not apply to it');
   return r.data;
 }

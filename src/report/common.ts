@@ -162,3 +162,14 @@ export function verdictSentence(report: ConformanceReport): string {
       return `ERROR: the run could not complete (${report.errors.length} error(s))`;
   }
 }
+
+/**
+ * The sentence that marks a replay's report (undefined for a run): a replay is one run of one
+ * counterexample, so its verdict is never a conformance verdict.
+ */
+export function replayNotice(report: ConformanceReport): string | undefined {
+  const r = report.replay;
+  if (r === undefined) return undefined;
+  const what = r.rule ?? 'a failure';
+  return `REPLAY of one counterexample in one run (token ${r.token.length > 24 ? `${r.token.slice(0, 24)}…` : r.token}): it ${r.reproduced ? 'reproduced' : 'did NOT reproduce'} ${what}. Not a conformance verdict: run check without --replay for one.`;
+}

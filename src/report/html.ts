@@ -11,7 +11,7 @@
  * @module
  */
 import type { TraceEvent, TraceEventKind } from '../trace/trace-event';
-import { docUrl, groupByFamily, irqlName, isWarning, percent, statusCounts, verdictFailures, verdictSentence, warningFailures, wellFormed } from './common';
+import { docUrl, groupByFamily, irqlName, isWarning, percent, replayNotice, statusCounts, verdictFailures, verdictSentence, warningFailures, wellFormed } from './common';
 import { TRACE_EVENT_KINDS, type ConformanceReport, type RuleFailure, type RuleResult, type RuleStatus } from './schema';
 import { stateDiagramSvg } from './svg';
 
@@ -319,6 +319,8 @@ export function toHtml(report: ConformanceReport): string {
   out.push('</div></header>');
   out.push('<main class="wrap">');
 
+  const replay = replayNotice(report);
+  if (replay !== undefined) out.push(`<div id="replay" class="notice incomplete"><strong>Replay.</strong> ${esc(replay)}</div>`);
   if (report.incomplete !== undefined) {
     out.push(`<div id="incomplete" class="notice incomplete"><strong>Incomplete run.</strong> ${esc(report.incomplete.reason)}. The figures cover only what ran.</div>`);
   }

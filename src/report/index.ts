@@ -53,5 +53,5 @@ export type { SarifOptions } from './sarif';
 export { toHtml } from './html';
 export { REPORT_FILE_NAMES, REPORT_FORMATS, writeReports } from './write';
 export type { ReportFormat } from './write';
-export { mergeReports, betterFailure } from './merge';
+export { mergeReports, betterFailure, type MergeOptions } from './merge';
 export { decideVerdict, failsVerdict, levelFailsVerdict, warningRuleIds } from './verdict';

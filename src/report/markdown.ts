@@ -2,7 +2,7 @@
  * `summary.md`: a GitHub job summary (`$GITHUB_STEP_SUMMARY`).
  * @module
  */
-import { groupByFamily, percent, statusCounts, verdictFailures, verdictSentence, warningFailures, wellFormed } from './common';
+import { groupByFamily, percent, replayNotice, statusCounts, verdictFailures, verdictSentence, warningFailures, wellFormed } from './common';
 import type { ConformanceReport } from './schema';
 
 /** Control characters are shown as `\uXXXX` (they have no business in a summary). */
@@ -60,6 +60,11 @@ export function toMarkdown(report: ConformanceReport): string {
   out.push('');
   out.push(`**${mdText(verdictSentence(report))}**`);
   out.push('');
+  const replay = replayNotice(report);
+  if (replay !== undefined) {
+    out.push(`> **${mdText(replay)}**`);
+    out.push('');
+  }
   const facts = [
     `candidate ${mdCode(report.candidate.path)}`,
     `interface versions ${report.interfaceVersions.join(', ')}`,
@@ -68,6 +73,7 @@ export function toMarkdown(report: ConformanceReport): string {
     `${(report.durationMs / 1000).toFixed(1)} s`,
     `${mdText(report.tool.name)} ${mdText(report.tool.version)}`,
   ];
+  if (report.candidate.hash !== undefined) facts.push(`source ${mdCode(report.candidate.hash.slice(0, 19))}`);
   if (report.shard !== undefined) facts.push(`shard ${report.shard.index + 1} of ${report.shard.count}`);
   out.push(facts.join(' · '));
   out.push('');

@@ -130,11 +130,29 @@ function mergeErrors(reports: readonly ConformanceReport[]): ReportError[] {
   return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
 }
 
-function checkSameRun(reports: readonly ConformanceReport[]): void {
+/** The shards a report holds: its own, the ones a partial merge recorded, or none (an unsharded run). */
+function heldShards(r: ConformanceReport): { count: number; indices: number[] } | undefined {
+  if (r.shard !== undefined) return { count: r.shard.count, indices: [r.shard.index] };
+  if (r.shards !== undefined) return { count: r.shards.count, indices: [...r.shards.indices] };
+  return undefined;
+}
+
+function describeOptions(r: ConformanceReport): string {
+  return r.options === undefined ? 'no recorded options' : `--runs ${r.options.runs}, properties ${r.options.properties.join(',')}${r.options.failFast ? ', --fail-fast' : ''}`;
+}
+
+/**
+ * Refuses reports that are not shards of one run: a replay; differing tool, seed, candidate (path,
+ * name or source hash), interface versions, strictness or options (runs, properties,
+ * `--fail-fast`); sharded and unsharded runs mixed; more than one unsharded run; differing shard
+ * counts; a shard given twice. Returns the shard set the merge holds (undefined: unsharded).
+ */
+function checkSameRun(reports: readonly ConformanceReport[]): { count: number; indices: number[] } | undefined {
   const first = reports[0]!;
   reports.forEach((r, i) => {
     const which = `report ${i + 1}`;
     if (r.schemaVersion !== SCHEMA_VERSION) fail(`${which} has schema version ${String(r.schemaVersion)}, expected ${SCHEMA_VERSION} (written by an older netdma-conformance: rerun that shard)`);
+    if (r.replay !== undefined) fail(`${which} is a replay of one counterexample (check --replay), not a shard of a run`);
     if (r.strict !== first.strict) {
       fail(`${which} was ${r.strict ? 'not ' : ''}run with --should-warn, report 1 was${first.strict ? ' not' : ''}: shards of one run must agree on --should-warn (rerun the shards alike)`);
     }
@@ -145,25 +163,57 @@ function checkSameRun(reports: readonly ConformanceReport[]): void {
     if (r.candidate.path !== first.candidate.path || r.candidate.name !== first.candidate.name) {
       fail(`${which} is about candidate ${JSON.stringify(r.candidate.path)}, report 1 about ${JSON.stringify(first.candidate.path)}: not shards of the same run`);
     }
+    if (r.candidate.hash !== first.candidate.hash) {
+      fail(`${which} checked candidate source ${r.candidate.hash ?? '(no hash)'}, report 1 checked ${first.candidate.hash ?? '(no hash)'}: the candidate changed between shards (rerun them on one version)`);
+    }
     const versions = [...new Set(r.interfaceVersions)].sort().join(',');
     const firstVersions = [...new Set(first.interfaceVersions)].sort().join(',');
     if (versions !== firstVersions) {
       fail(`${which} checked interface versions ${versions}, report 1 checked ${firstVersions}: not shards of the same run`);
     }
+    if (stable(r.options ?? null) !== stable(first.options ?? null)) {
+      fail(`${which} ran with ${describeOptions(r)}, report 1 with ${describeOptions(first)}: not shards of the same run`);
+    }
   });
-  const sharded = reports.filter((r) => r.shard !== undefined);
-  const counts = new Set(sharded.map((r) => r.shard!.count));
-  if (counts.size > 1) fail(`the shards disagree on the shard count (${[...counts].join(', ')})`);
-  const seen = new Set<number>();
-  for (const r of sharded) {
-    if (seen.has(r.shard!.index)) fail(`shard ${r.shard!.index + 1} of ${r.shard!.count} is given twice`);
-    seen.add(r.shard!.index);
+  const held = reports.map(heldShards);
+  const sharded = held.findIndex((h) => h !== undefined);
+  const unsharded = held.findIndex((h) => h === undefined);
+  if (sharded !== -1 && unsharded !== -1) {
+    const h = held[sharded]!;
+    fail(`report ${unsharded + 1} is an unsharded run and report ${sharded + 1} is shard ${h.indices[0]! + 1}/${h.count}: a run is merged from its shards only, not mixed with an unsharded run`);
   }
+  if (sharded === -1) {
+    if (reports.length > 1) fail(`reports 1 and ${reports.length === 2 ? 2 : `2..${reports.length}`} are all unsharded runs: merge joins the shards (--shard i/n) of one run, and an unsharded run is already whole`);
+    return undefined;
+  }
+  const counts = new Set(held.map((h) => h!.count));
+  if (counts.size > 1) fail(`the shards disagree on the shard count (${[...counts].join(', ')})`);
+  const count = held[0]!.count;
+  const seen = new Set<number>();
+  for (const h of held) {
+    for (const index of h!.indices) {
+      if (seen.has(index)) fail(`shard ${index + 1}/${count} is given twice`);
+      seen.add(index);
+    }
+  }
+  return { count, indices: [...seen].sort((a, b) => a - b) };
+}
+
+/** Options of {@link mergeReports}. */
+export interface MergeOptions {
+  /**
+   * Allow a merge of only some shards of a run. The result records the shards it holds
+   * (`shards`) and can be merged on with the rest; it is not the run's verdict. Default false:
+   * an incomplete shard set is refused.
+   */
+  readonly partial?: boolean;
 }
 
 /**
- * Merges the reports of the shards of one run (same seed, candidate and interface versions)
- * into one report without a `shard` field:
+ * Merges the reports of the shards of one run (same seed, candidate and its source hash,
+ * interface versions, strictness and options) into one report without a `shard` field. Every
+ * shard `1..n` must be there exactly once (else the merge is refused, naming what is missing,
+ * unless `opts.partial`); sharded and unsharded runs do not mix; a replay is no shard.
  *
  * - a rule fails if it failed in any shard (keeping the failure with the fewest counterexample
  *   events), passes if it passed in some shard and failed in none, else is not exercised;
@@ -177,13 +227,19 @@ function checkSameRun(reports: readonly ConformanceReport[]): void {
  *   `conformant`; `warnings` lists the failed SHOULD rules of a non-strict run. Shards must all
  *   be strict or all not (else the merge is refused).
  *
- * Merging is commutative and associative; merging one report gives it back without `shard`.
+ * Merging is commutative and associative (with `partial` for the groupings in between); merging
+ * one unsharded report, or the only shard of `--shard 1/1`, gives it back without `shard`.
  *
- * @throws Error if `reports` is empty or the reports are not shards of the same run.
+ * @throws Error if `reports` is empty, the reports are not shards of the same run, or (without
+ *   `partial`) a shard is missing.
  */
-export function mergeReports(reports: readonly ConformanceReport[]): ConformanceReport {
+export function mergeReports(reports: readonly ConformanceReport[], opts: MergeOptions = {}): ConformanceReport {
   if (reports.length === 0) fail('no reports given');
-  checkSameRun(reports);
+  const held = checkSameRun(reports);
+  const missing = held === undefined ? [] : Array.from({ length: held.count }, (_, i) => i).filter((i) => !held.indices.includes(i));
+  if (missing.length > 0 && opts.partial !== true) {
+    fail(`${missing.map((i) => `shard ${i + 1}/${held!.count}`).join(', ')} missing: a merge of some shards is not the run's verdict (give every shard's report directory)`);
+  }
   const first = reports[0]!;
 
   const rules = mergeKeyed(
@@ -223,9 +279,11 @@ export function mergeReports(reports: readonly ConformanceReport[]): Conformance
     strict,
     warnings: warningRuleIds(rules, strict),
     ...(reasons.length > 0 ? { incomplete: { reason: mergedText(reasons, '\n') } } : {}),
-    candidate: { path: first.candidate.path, name: first.candidate.name },
+    candidate: { path: first.candidate.path, name: first.candidate.name, ...(first.candidate.hash !== undefined ? { hash: first.candidate.hash } : {}) },
     interfaceVersions,
     seed: first.seed,
+    ...(first.options !== undefined ? { options: { runs: first.options.runs, properties: [...first.options.properties], failFast: first.options.failFast } } : {}),
+    ...(missing.length > 0 ? { shards: { count: held!.count, indices: held!.indices } } : {}),
     runs: reports.reduce((s, r) => s + r.runs, 0),
     startedAt,
     durationMs: Math.max(...reports.map((r) => r.durationMs)),

@@ -247,6 +247,11 @@ const ReportObjectSchema = z.object({
     path: z.string().min(1),
     /** Display name. */
     name: z.string(),
+    /**
+     * `sha256:<hex>` of the candidate's source: its entry file and the files it loads through
+     * relative imports (see the runner's `hashCandidate`). Absent in older reports.
+     */
+    hash: z.string().optional(),
   }),
   /** Interface versions the run checked, without repeats. */
   interfaceVersions: z.array(z.enum(INTERFACE_VERSIONS)).min(1),
@@ -254,6 +259,46 @@ const ReportObjectSchema = z.object({
   seed: z.number().int(),
   /** Number of property runs performed. */
   runs: nonNegativeInt(),
+  /**
+   * What the run was asked to do, beyond seed and interface versions: shards of one run must agree
+   * on it to be merged. Absent in older reports.
+   */
+  options: z
+    .object({
+      /** Runs asked for per property and interface version (`--runs`). */
+      runs: z.number().int().min(1),
+      /** The properties run. */
+      properties: z.array(z.string()),
+      /** `--fail-fast`: each work unit stopped at its first failure. */
+      failFast: z.boolean(),
+    })
+    .optional(),
+  /**
+   * Present when the report is of a replay (`check --replay`): one run of one counterexample, not
+   * a conformance verdict. A replay that does not reproduce a failure is an error, never a pass.
+   */
+  replay: z
+    .object({
+      /** The token replayed. */
+      token: z.string(),
+      /** The rule the token recorded (absent for `ndc1.` tokens, which record none). */
+      rule: z.string().optional(),
+      /** Whether the replayed run failed (with the token's rule, when it names one). */
+      reproduced: z.boolean(),
+    })
+    .optional(),
+  /**
+   * Present on a merge of only some shards of a run (`mergeReports(…, { partial: true })`): which
+   * shards it holds. Such a report is not the run's verdict; the CLI's `merge` never writes one.
+   */
+  shards: z
+    .object({
+      /** Number of shards of the run. */
+      count: z.number().int().min(1),
+      /** 0-based indices of the shards merged, ascending. */
+      indices: z.array(nonNegativeInt()),
+    })
+    .optional(),
   /** Which shard of a sharded run this report is (0-based `index` < `count`). */
   shard: z
     .object({
@@ -293,6 +338,11 @@ function checkConsistency(report: z.infer<typeof ReportObjectSchema>, ctx: z.Ref
   });
   if (report.shard !== undefined && report.shard.index >= report.shard.count) {
     ctx.addIssue({ code: 'custom', path: ['shard', 'index'], message: `shard index ${report.shard.index} is not below shard count ${report.shard.count}` });
+  }
+  if (report.shards !== undefined) {
+    if (report.shard !== undefined) ctx.addIssue({ code: 'custom', path: ['shards'], message: 'a report is one shard (shard) or a partial merge (shards), not both' });
+    const { count, indices } = report.shards;
+    if (indices.some((x, i) => x >= count || (i > 0 && x <= indices[i - 1]!))) ctx.addIssue({ code: 'custom', path: ['shards', 'indices'], message: `must be ascending shard indices below ${count}` });
   }
   if (!Number.isFinite(Date.parse(report.startedAt))) {
     ctx.addIssue({ code: 'custom', path: ['startedAt'], message: 'not a real date' });

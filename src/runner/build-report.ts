@@ -3,16 +3,23 @@ import { formatFailure, type PropertyCheckResult } from '../../properties/result
 import { allTransitions } from '../model/lifecycle';
 import { betterFailure, decideVerdict, SCHEMA_VERSION, warningRuleIds, type ConformanceReport, type RuleFailure, type RuleResult } from '../report';
 import type { ResolvedCandidate } from './candidate';
+import type { CandidateIdentity } from './candidate-hash';
 import { candidateLocation } from './location';
 
 /** Everything a run produced, before it becomes a report. */
 export interface RunOutcome {
   readonly candidate: ResolvedCandidate;
   readonly candidateArg: string;
+  /** The candidate's path and source hash (absent: the report carries no hash). */
+  readonly identity?: CandidateIdentity;
   readonly interfaceVersions: readonly ('1.0' | '1.1' | '2.0')[];
   readonly seed: number;
   readonly runs: number;
   readonly shard?: { readonly index: number; readonly count: number };
+  /** What the run was asked to do (absent for a replay). */
+  readonly options?: { readonly runs: number; readonly properties: readonly string[]; readonly failFast: boolean };
+  /** Set for a replay: the token, the rule it recorded, whether the run reproduced it. */
+  readonly replay?: { readonly token: string; readonly rule?: string; readonly reproduced: boolean };
   readonly startedAt: Date;
   readonly durationMs: number;
   readonly results: readonly PropertyCheckResult[];
@@ -40,30 +47,30 @@ export function buildReport(o: RunOutcome): ConformanceReport {
   for (const r of o.results) {
     for (const [k, v] of r.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);
     for (const [k, v] of r.transitions) transitions.set(k, (transitions.get(k) ?? 0) + v);
-    const f = r.failure;
-    if (!f) continue;
-    if (f.harnessError || !f.violation) {
-      errors.push({ message: `the harness failed while checking ${r.property} on NetDMA ${r.interfaceVersion}`, detail: f.harnessError ?? 'no violation recorded' });
-      continue;
+    for (const f of r.failures) {
+      if (f.harnessError || !f.violation) {
+        errors.push({ message: `the harness failed while checking ${r.property} on NetDMA ${r.interfaceVersion}`, detail: f.harnessError ?? 'no violation recorded' });
+        continue;
+      }
+      const id = f.violation.ruleId;
+      const location = candidateLocation(f.violation.stack, o.candidate.root, o.suiteRoot);
+      const trace = f.trace.length > MAX_EVENTS ? f.trace.slice(-MAX_EVENTS) : f.trace;
+      const failure: RuleFailure = {
+        message: f.violation.message,
+        interfaceVersion: r.interfaceVersion,
+        property: r.property,
+        counterexample: [...trace],
+        steps: [...f.steps],
+        replay: f.replay,
+        replayCommand: `npx netdma-conformance check ${o.candidateArg} --replay ${f.replay}`,
+        numRunsToFailure: Math.max(1, f.numRunsToFailure),
+        shrinks: f.shrinks,
+        ...(location ? { location } : {}),
+      };
+      // The same choice a shard merge makes, so merged shards equal the unsharded run.
+      const prev = failures.get(id);
+      failures.set(id, prev ? betterFailure(prev, failure) : failure);
     }
-    const id = f.violation.ruleId;
-    const location = candidateLocation(f.violation.stack, o.candidate.root, o.suiteRoot);
-    const trace = f.trace.length > MAX_EVENTS ? f.trace.slice(-MAX_EVENTS) : f.trace;
-    const failure: RuleFailure = {
-      message: f.violation.message,
-      interfaceVersion: r.interfaceVersion,
-      property: r.property,
-      counterexample: [...trace],
-      steps: [...f.steps],
-      replay: f.replay,
-      replayCommand: `npx netdma-conformance check ${o.candidateArg} --replay ${f.replay}`,
-      numRunsToFailure: Math.max(1, f.numRunsToFailure),
-      shrinks: f.shrinks,
-      ...(location ? { location } : {}),
-    };
-    // The same choice a shard merge makes, so merged shards equal the unsharded run.
-    const prev = failures.get(id);
-    failures.set(id, prev ? betterFailure(prev, failure) : failure);
   }
   const rules: RuleResult[] = RULES.map((rule) => {
     const hit = failures.get(rule.id);
@@ -87,10 +94,12 @@ export function buildReport(o: RunOutcome): ConformanceReport {
     strict,
     warnings: warningRuleIds(rules, strict),
     ...(o.incomplete ? { incomplete: { reason: o.incomplete } } : {}),
-    candidate: { path: o.candidateArg, name: o.candidate.name },
+    candidate: { path: o.candidateArg, name: o.candidate.name, ...(o.identity ? { hash: o.identity.hash } : {}) },
     interfaceVersions: [...o.interfaceVersions],
     seed: o.seed,
     runs: o.results.reduce((n, r) => n + r.numRuns, 0),
+    ...(o.options ? { options: { runs: o.options.runs, properties: [...o.options.properties], failFast: o.options.failFast } } : {}),
+    ...(o.replay ? { replay: { ...o.replay } } : {}),
     ...(o.shard ? { shard: { index: o.shard.index, count: o.shard.count } } : {}),
     startedAt: o.startedAt.toISOString(),
     durationMs: o.durationMs,
@@ -112,5 +121,5 @@ export function buildReport(o: RunOutcome): ConformanceReport {
 
 /** The human-readable failures of a run, for the console. */
 export function failureTexts(results: readonly PropertyCheckResult[], candidateArg: string): string[] {
-  return results.filter((r) => r.failure).map((r) => `[${r.property} on NetDMA ${r.interfaceVersion}] ${formatFailure(r.failure!, candidateArg)}`);
+  return results.flatMap((r) => r.failures.map((f) => `[${r.property} on NetDMA ${r.interfaceVersion}] ${formatFailure(f, candidateArg)}`));
 }

@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeReplayToken } from '../../properties/replay-token';
-import type { PropertyCheckResult } from '../../properties/result';
+import { bindReplayToken, decodeReplayToken } from '../../properties/replay-token';
+import type { PropertyCheckResult, PropertyFailure } from '../../properties/result';
 import type { InterfaceVersion } from '../kernel';
 import type { ConformanceReport } from '../report';
 import { buildReport, failureTexts } from './build-report';
 import { CandidateLoadError, loadCandidate, resolveCandidate, type Candidate, type ResolvedCandidate } from './candidate';
+import { hashCandidate, type CandidateIdentity } from './candidate-hash';
 import type { CandidateCoverage } from './isolation/coverage';
 import { runIsolated } from './isolation/run-isolated';
 import { PROPERTY_CHECKS, availableProperties } from './properties';
@@ -43,8 +44,15 @@ export interface CheckOptions {
   readonly interfaceVersions?: readonly InterfaceVersion[];
   readonly properties?: readonly PropertyName[];
   readonly shard?: { readonly index: number; readonly count: number };
-  /** Rerun exactly one counterexample from its token. */
+  /**
+   * Rerun exactly one counterexample from its token. An `ndc2.` token names its candidate: without
+   * `candidate` the token's path is checked; with one whose source hash differs the replay is
+   * refused ({@link ReplayMismatchError}). An `ndc1.` token names none: it needs `candidate`, and
+   * the report carries a warning that the candidate could not be verified.
+   */
   readonly replay?: string;
+  /** Stop each work unit at its first failure (quickest red) instead of searching on for other rules. */
+  readonly failFast?: boolean;
   /** Called after each unit (for progress output). */
   readonly onUnit?: (unit: WorkUnit, result: PropertyCheckResult) => void;
   /** Lets a long run stop early (SIGINT). */
@@ -59,8 +67,8 @@ export interface CheckOptions {
   readonly coverage?: boolean;
   /**
    * Strict mode (the default): failed SHOULD rules fail the verdict like any other. `false`
-   * (`--should-warn`) reports them as warnings instead. Every failure, of any level, ends the work
-   * unit it happened in, so a warned run made fewer runs than asked (its run count shows it).
+   * (`--should-warn`) reports them as warnings instead. A failure does not cut its work unit short
+   * (unless `failFast`), so a warned run still makes every run asked for.
    */
   readonly strict?: boolean;
 }
@@ -74,6 +82,18 @@ export interface CheckRun {
   readonly results: readonly PropertyCheckResult[];
   /** The candidate's code coverage, when asked for. */
   readonly coverage?: CandidateCoverage;
+  /** The candidate's path and source hash (what its replay tokens carry). */
+  readonly identity: CandidateIdentity;
+  /** Things the user should know that are not failures (e.g. an `ndc1.` token replayed unverified). */
+  readonly notices: string[];
+}
+
+/** A replay token that names another candidate (or another version of this one) than the one given: exit code 2. */
+export class ReplayMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplayMismatchError';
+  }
 }
 
 /**
@@ -82,17 +102,36 @@ export interface CheckRun {
  * not load, and Error for a bad replay token.
  */
 export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
-  const candidateArg = opts.candidate ?? path.relative(process.cwd(), REFERENCE_CANDIDATE);
+  const token = opts.replay !== undefined ? decodeReplayToken(opts.replay) : undefined;
+  const notices: string[] = [];
+  let given = opts.candidate;
+  if (token !== undefined && given === undefined) {
+    if (token.v === 1) {
+      throw new Error('an ndc1. replay token does not say which candidate it came from: name the candidate (check <candidate> --replay <token>), or rerun check to get an ndc2. token');
+    }
+    given = token.candidate.path;
+    if (!existsSync(path.resolve(given))) throw new CandidateLoadError(`the replay token's candidate ${given} (${token.candidate.hash}) is not found from ${process.cwd()}: run the replay from the directory check ran in, or name the candidate`);
+  }
+  const candidateArg = given ?? path.relative(process.cwd(), REFERENCE_CANDIDATE);
   const isolate = opts.isolate ?? true;
   // Isolated runs never import the candidate here: its code runs only in the worker.
-  const candidate: ResolvedCandidate = isolate ? resolveCandidate(opts.candidate ?? REFERENCE_CANDIDATE) : await loadCandidate(opts.candidate ?? REFERENCE_CANDIDATE);
+  const candidate: ResolvedCandidate = isolate ? resolveCandidate(given ?? REFERENCE_CANDIDATE) : await loadCandidate(given ?? REFERENCE_CANDIDATE);
+  const identity = hashCandidate(candidate, given ?? REFERENCE_CANDIDATE, SUITE_ROOT);
+  if (token?.v === 2 && token.candidate.hash !== identity.hash) {
+    throw new ReplayMismatchError(
+      `the replay token was made for candidate ${token.candidate.path} (${token.candidate.hash}), but ${identity.path} has ${identity.hash}: ` +
+        'its source differs (or it is another candidate), so the token does not replay on it; rerun check on it for a new token',
+    );
+  }
+  if (token?.v === 1) notices.push(`replaying an ndc1. token: it does not name its candidate, so it was replayed on ${identity.path} unverified (ndc2. tokens carry the candidate's path and hash)`);
   const seed = opts.seed ?? DEFAULT_SEED;
   const runs = opts.runs ?? DEFAULT_RUNS;
+  const failFast = opts.failFast ?? false;
   let units: WorkUnit[];
   let versions: InterfaceVersion[];
   let path_: string | undefined;
-  if (opts.replay !== undefined) {
-    const t = decodeReplayToken(opts.replay);
+  if (token !== undefined) {
+    const t = token;
     if (!PROPERTY_CHECKS[t.property]) throw new Error(`replay token names the '${t.property}' property, which this version of the suite does not have`);
     units = [{ index: 0, property: t.property, interfaceVersion: t.interfaceVersion, seed: t.seed, numRuns: 1 }];
     versions = [t.interfaceVersion];
@@ -113,6 +152,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
       ...(opts.memoryMb !== undefined ? { memoryMb: opts.memoryMb } : {}),
       ...(opts.coverage ? { coverage: true } : {}),
       ...(path_ !== undefined ? { path: path_ } : {}),
+      ...(failFast ? { failFast: true } : {}),
       ...(opts.onUnit ? { onUnit: opts.onUnit } : {}),
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
     });
@@ -129,17 +169,24 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
         break;
       }
       const check = PROPERTY_CHECKS[u.property]!;
-      const r = check(loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(path_ !== undefined ? { path: path_ } : {}) });
+      const r = check(loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(path_ !== undefined ? { path: path_ } : {}), ...(failFast ? { failFast: true } : {}) });
       results.push(r);
       opts.onUnit?.(u, r);
     }
   }
+  // Every token a report prints names the candidate: path and source hash.
+  results = results.map((r) => bindTokens(r, identity));
+  const replayed = token === undefined ? undefined : replayOutcome(opts.replay!, token, results);
+  if (replayed?.error) errors = [...errors, replayed.error];
   const report = buildReport({
     candidate,
     candidateArg,
+    identity,
     interfaceVersions: versions,
-    seed: opts.replay !== undefined ? units[0]!.seed : seed,
+    seed: token !== undefined ? units[0]!.seed : seed,
     runs,
+    ...(token === undefined ? { options: { runs, properties: [...new Set(units.map((u) => u.property))].sort(), failFast } } : {}),
+    ...(replayed ? { replay: replayed.replay } : {}),
     ...(opts.shard ? { shard: opts.shard } : {}),
     startedAt: started,
     durationMs: Math.round(performance.now() - t0),
@@ -150,5 +197,32 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
     toolVersion: toolVersion(),
     strict: opts.strict ?? true,
   });
-  return { report, failures: failureTexts(results, candidateArg), candidate, results, ...(coverage ? { coverage } : {}) };
+  return { report, failures: failureTexts(results, candidateArg), candidate, results, identity, notices, ...(coverage ? { coverage } : {}) };
+}
+
+/** The result with each failure's case token bound to the candidate (`ndc2.`). */
+function bindTokens(r: PropertyCheckResult, identity: CandidateIdentity): PropertyCheckResult {
+  const bind = (f: PropertyFailure): PropertyFailure => ({ ...f, replay: bindReplayToken(f.replay, identity, f.violation?.ruleId) });
+  const failures = r.failures.map(bind);
+  return { ...r, failures, failure: failures[0] ?? null };
+}
+
+/**
+ * What a replay showed. A replay is one run of one case: it reproduces a failure or it does not;
+ * it never passes a candidate. A case that ran clean is an error (the token did not reproduce),
+ * never a conformant verdict.
+ */
+function replayOutcome(tokenText: string, token: ReturnType<typeof decodeReplayToken>, results: readonly PropertyCheckResult[]): { replay: { token: string; rule?: string; reproduced: boolean }; error?: { message: string; detail?: string } } {
+  const rule = token.v === 2 ? token.rule : undefined;
+  const seen: string[] = results.flatMap((r) => r.failures.map((f) => f.violation?.ruleId ?? 'harness error'));
+  const reproduced = rule === undefined ? seen.length > 0 : seen.includes(rule);
+  const replay = { token: tokenText, ...(rule !== undefined ? { rule } : {}), reproduced };
+  if (seen.length > 0) return { replay };
+  return {
+    replay,
+    error: {
+      message: `the replay did not reproduce ${rule ?? 'a failure'}: its one run passed, which is not a conformance verdict`,
+      detail: 'A replay runs one counterexample once. Its run passing means the token does not reproduce here (another suite version, or a nondeterministic candidate); run check without --replay for a verdict.',
+    },
+  };
 }

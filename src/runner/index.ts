@@ -3,7 +3,8 @@
  *
  * @module
  */
-export { runCheck, REFERENCE_CANDIDATE, DEFAULT_RUNS, DEFAULT_SEED, SUITE_ROOT, toolVersion, type CheckOptions, type CheckRun } from './check';
+export { runCheck, ReplayMismatchError, REFERENCE_CANDIDATE, DEFAULT_RUNS, DEFAULT_SEED, SUITE_ROOT, toolVersion, type CheckOptions, type CheckRun } from './check';
+export { hashCandidate, type CandidateIdentity } from './candidate-hash';
 export { loadCandidate, resolveCandidate, CandidateLoadError, type Candidate, type ResolvedCandidate } from './candidate';
 export { planUnits, CHUNK, type WorkUnit, type PropertyName } from './units';
 export { availableProperties } from './properties';

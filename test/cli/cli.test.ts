@@ -105,7 +105,8 @@ describe('sharding', () => {
     const b = tmp();
     const merged = tmp();
     const cand = path.resolve(__dirname, '../../candidates/faulty/surprise-no-stop.ts');
-    const common = ['--runs', '500', '--seed', '7'];
+    // 500 runs on one interface version: two chunks per property, so each shard holds real units.
+    const common = ['--runs', '500', '--seed', '7', '--interface-version', '2.0'];
     expect(await main(['check', cand, ...common, '--report-dir', whole], capture())).toBe(1);
     expect(await main(['check', cand, ...common, '--shard', '1/2', '--report-dir', a], capture())).toBe(1);
     await main(['check', cand, ...common, '--shard', '2/2', '--report-dir', b], capture());
@@ -117,5 +118,22 @@ describe('sharding', () => {
     expect(m.coverage).toEqual(w.coverage);
     expect(m.runs).toBe(w.runs);
     expect(m.verdict).toBe(w.verdict);
-  });
+
+    // Merge never fakes a pass: an incomplete, duplicated or mixed set is refused (exit 2) and writes nothing.
+    const refused = async (dirs: string[], message: RegExp) => {
+      const out = tmp();
+      const io = capture();
+      expect(await main(['merge', ...dirs, '--report-dir', out], io)).toBe(2);
+      expect(io.text()).toMatch(message);
+      expect(() => readFileSync(path.join(out, 'conformance.json'))).toThrow();
+    };
+    await refused([a], /shard 2\/2 missing/);
+    await refused([b], /shard 1\/2 missing/);
+    await refused([a, a, b], /shard 1\/2 is given twice/);
+    await refused([a, whole], /report 2 is an unsharded run and report 1 is shard 1\/2/);
+    await refused([whole, whole], /all unsharded runs/);
+    const fast = tmp();
+    await main(['check', cand, ...common, '--fail-fast', '--shard', '2/2', '--report-dir', fast], capture());
+    await refused([a, fast], /report 2 ran with --runs 500, properties datapath,lifecycle, --fail-fast, report 1 with --runs 500, properties datapath,lifecycle:/);
+  }, 300_000);
 });

@@ -72,7 +72,7 @@ describe('mergeReports', () => {
   it('recomputes the verdict: error wins, conformant when nothing failed', () => {
     const ok = shard(0, { rules: [makeRule('R-1', 'pass')] });
     const alsoOk = shard(1, { rules: [makeRule('R-1', 'not-exercised')] });
-    expect(mergeReports([ok, alsoOk]).verdict).toBe('conformant');
+    expect(mergeReports([ok, alsoOk], { partial: true }).verdict).toBe('conformant');
     const broken = shard(2, { rules: [makeRule('R-1', 'not-exercised')], errors: [{ message: 'load failed' }] });
     const merged = valid(mergeReports([ok, alsoOk, broken]));
     expect(merged.verdict).toBe('error');
@@ -84,7 +84,7 @@ describe('mergeReports', () => {
     const b = shard(1, { overrides: { incomplete: { reason: 'watchdog' } } });
     const c = shard(2, {});
     expect(mergeReports([a, b, c]).incomplete).toEqual({ reason: 'SIGINT\nwatchdog' });
-    expect(mergeReports([c])).not.toHaveProperty('incomplete');
+    expect(mergeReports([c], { partial: true })).not.toHaveProperty('incomplete');
   });
 
   it.each([
@@ -93,7 +93,7 @@ describe('mergeReports', () => {
     ['interface versions', { interfaceVersions: ['2.0'] as ConformanceReport['interfaceVersions'] }, /interface versions 2\.0/],
     ['tool version', { tool: { name: 'netdma-conformance' as const, version: '9.9.9' } }, /written by netdma-conformance 9\.9\.9/],
     ['shard count', { shard: { index: 1, count: 4 } }, /disagree on the shard count/],
-    ['same shard twice', { shard: { index: 0, count: 3 } }, /shard 1 of 3 is given twice/],
+    ['same shard twice', { shard: { index: 0, count: 3 } }, /shard 1\/3 is given twice/],
   ])('refuses reports that are not shards of one run: %s', (_name, overrides, message) => {
     const a = shard(0, {});
     const b = makeReport({ overrides: { shard: { index: 1, count: 3 }, ...overrides } });
@@ -105,13 +105,16 @@ describe('mergeReports', () => {
     expect(() => mergeReports([])).toThrow(/no reports given/);
     const a = shard(0, { rules: [makeRule('R-1', 'pass')] });
     const b = shard(1, { rules: [makeRule('R-1', 'pass', { level: 'SHOULD' })] });
-    expect(() => mergeReports([a, b])).toThrow(/rule R-1 has a different/);
+    expect(() => mergeReports([a, b], { partial: true })).toThrow(/rule R-1 has a different/);
   });
 
-  it('merging one report is the identity modulo shard', () => {
+  it('merging one report is the identity modulo shard (a lone shard of several stays a partial merge)', () => {
     fc.assert(
       fc.property(reportArb, (report) => {
-        expect(mergeReports([report])).toStrictEqual(withoutShard(report));
+        const expected = report.shard !== undefined && report.shard.count > 1 ? { ...withoutShard(report), shards: { count: report.shard.count, indices: [report.shard.index] } } : withoutShard(report);
+        expect(mergeReports([report], { partial: true })).toStrictEqual(expected);
+        if (report.shard === undefined || report.shard.count === 1) expect(mergeReports([report])).toStrictEqual(withoutShard(report));
+        else expect(() => mergeReports([report])).toThrow(/missing/);
       }),
       { seed: 42, numRuns: 100 },
     );
@@ -131,11 +134,58 @@ describe('mergeReports', () => {
     fc.assert(
       fc.property(shardsArb(3), ([a, b, c]) => {
         const all = valid(mergeReports([a!, b!, c!]));
-        expect(mergeReports([mergeReports([a!, b!]), c!])).toStrictEqual(all);
-        expect(mergeReports([a!, mergeReports([b!, c!])])).toStrictEqual(all);
+        const ab = valid(mergeReports([a!, b!], { partial: true }));
+        expect(ab.shards).toEqual({ count: 3, indices: [0, 1] });
+        expect(mergeReports([ab, c!])).toStrictEqual(all);
+        expect(mergeReports([a!, mergeReports([b!, c!], { partial: true })])).toStrictEqual(all);
         expect(mergeReports([c!, a!, b!])).toStrictEqual(all);
       }),
       { seed: 42, numRuns: 80 },
     );
+  });
+
+  describe('never fakes a pass: refuses what is not exactly the shards of one run', () => {
+    const two = (index: number, overrides: Partial<ConformanceReport> = {}) => makeReport({ rules: [makeRule('R-1', 'pass')], overrides: { shard: { index, count: 2 }, ...overrides } });
+
+    it('an incomplete shard set, naming what is missing', () => {
+      expect(() => mergeReports([two(0)])).toThrow(/^cannot merge reports: shard 2\/2 missing/);
+      expect(() => mergeReports([two(1)])).toThrow(/shard 1\/2 missing/);
+      const three = (i: number) => makeReport({ overrides: { shard: { index: i, count: 3 } } });
+      expect(() => mergeReports([three(1)])).toThrow(/shard 1\/3, shard 3\/3 missing/);
+      expect(valid(mergeReports([two(0), two(1)])).verdict).toBe('conformant');
+    });
+
+    it('a shard given twice, also through a partial merge', () => {
+      expect(() => mergeReports([two(0), two(0), two(1)])).toThrow(/shard 1\/2 is given twice/);
+      expect(() => mergeReports([mergeReports([two(0)], { partial: true }), two(0), two(1)])).toThrow(/shard 1\/2 is given twice/);
+    });
+
+    it('a sharded run mixed with an unsharded one, and two unsharded runs', () => {
+      const whole = makeReport({ rules: [makeRule('R-1', 'pass')] });
+      expect(() => mergeReports([two(0), whole])).toThrow(/report 2 is an unsharded run and report 1 is shard 1\/2/);
+      expect(() => mergeReports([whole, two(0), two(1)])).toThrow(/not mixed with an unsharded run/);
+      expect(() => mergeReports([whole, whole])).toThrow(/all unsharded runs/);
+      expect(mergeReports([whole])).toStrictEqual(whole);
+    });
+
+    it.each([
+      ['seed', { seed: 8 }, /seed 8, report 1 has seed 42/],
+      ['candidate source hash', { candidate: { path: 'candidates/ioat.ts', name: 'ioat', hash: `sha256:${'b'.repeat(64)}` } }, /checked candidate source sha256:b+, report 1 checked sha256:a+: the candidate changed/],
+      ['runs asked for', { options: { runs: 500, properties: ['datapath', 'lifecycle'], failFast: false } }, /ran with --runs 500, properties datapath,lifecycle, report 1 with --runs 1000/],
+      ['--fail-fast', { options: { runs: 1000, properties: ['datapath', 'lifecycle'], failFast: true } }, /--fail-fast, report 1 with --runs 1000, properties datapath,lifecycle:/],
+      ['properties', { options: { runs: 1000, properties: ['lifecycle'], failFast: false } }, /properties lifecycle, report 1/],
+      ['--should-warn', { strict: false }, /must agree on --should-warn/],
+    ])('shards that differ in %s', (_what, overrides, message) => {
+      const ident = { candidate: { path: 'candidates/ioat.ts', name: 'ioat', hash: `sha256:${'a'.repeat(64)}` }, options: { runs: 1000, properties: ['datapath', 'lifecycle'], failFast: false }, strict: true };
+      const a = two(0, ident);
+      const b = two(1, { ...ident, ...overrides });
+      expect(() => mergeReports([a, b])).toThrow(message);
+      expect(valid(mergeReports([a, two(1, ident)])).candidate.hash).toBe(ident.candidate.hash);
+    });
+
+    it('a replay, which is one run of one case and no shard', () => {
+      const replay = makeReport({ rules: [makeRule('R-1', 'pass')], overrides: { replay: { token: 'ndc2.x', rule: 'R-1', reproduced: false } } });
+      expect(() => mergeReports([replay])).toThrow(/report 1 is a replay of one counterexample/);
+    });
   });
 });

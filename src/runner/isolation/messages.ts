@@ -10,6 +10,8 @@ export interface WorkerInput {
   readonly sab: SharedArrayBuffer;
   /** Replay exactly this path (from a token) instead of generating runs. */
   readonly path?: string;
+  /** Stop each unit at its first failure. */
+  readonly failFast?: boolean;
   /** Collect V8 coverage of the candidate's own files. */
   readonly coverage?: boolean;
 }

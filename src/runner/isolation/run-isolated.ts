@@ -1,6 +1,6 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { RuleId } from '../../../spec';
-import type { PropertyCheckResult } from '../../../properties/result';
+import type { PropertyCheckResult, PropertyFailure } from '../../../properties/result';
 import { encodeReplayToken } from '../../../properties/replay-token';
 import type { TraceEvent } from '../../trace/trace-event';
 import type { WorkUnit } from '../units';
@@ -17,6 +17,8 @@ export interface IsolationOptions {
   /** Budget for loading the candidate. Default max(15 s, 3 x watchdog). */
   readonly loadMs?: number;
   readonly path?: string;
+  /** Stop each unit at its first failure. */
+  readonly failFast?: boolean;
   /** Collect V8 coverage of the candidate's own files. */
   readonly coverage?: boolean;
   readonly onUnit?: (unit: WorkUnit, result: PropertyCheckResult) => void;
@@ -51,16 +53,23 @@ function plausible(r: PropertyCheckResult): boolean {
 
 /** A failure synthesized by the supervisor for a unit whose worker could not report it. */
 function synthesized(unit: WorkUnit, ruleId: RuleId, message: string, status: StatusSnapshot, msix = true): PropertyCheckResult {
-  const trace: TraceEvent[] = status.lastEvents.map((line, i) => ({ seq: i, kind: 'note', text: line }));
-  trace.push({ seq: trace.length, kind: 'violation', text: `${ruleId}: ${message}` });
-  const path = String(Math.max(0, status.run));
+  const failure = synthesizedFailure(unit, ruleId, message, status, msix);
   return {
     property: unit.property,
     interfaceVersion: unit.interfaceVersion,
     numRuns: status.run + 1,
     exercised: new Map([[ruleId, 1]]),
     transitions: new Map(),
-    failure: {
+    failure,
+    failures: [failure],
+  };
+}
+
+function synthesizedFailure(unit: WorkUnit, ruleId: RuleId, message: string, status: StatusSnapshot, msix: boolean): PropertyFailure {
+  const trace: TraceEvent[] = status.lastEvents.map((line, i) => ({ seq: i, kind: 'note', text: line }));
+  trace.push({ seq: trace.length, kind: 'violation', text: `${ruleId}: ${message}` });
+  const path = String(Math.max(0, status.run));
+  return {
       violation: { ruleId, message, seq: trace.length - 1, stack: '' },
       harnessError: null,
       steps: [`generated run #${status.run} of ${unit.property} on NetDMA ${unit.interfaceVersion} (seed ${unit.seed}); the trace ends where it stopped`],
@@ -70,7 +79,6 @@ function synthesized(unit: WorkUnit, ruleId: RuleId, message: string, status: St
       replay: encodeReplayToken({ v: 1, property: unit.property, interfaceVersion: unit.interfaceVersion, msix, seed: unit.seed, path }),
       numRunsToFailure: status.run + 1,
       shrinks: 0,
-    },
   };
 }
 
@@ -83,7 +91,7 @@ export function runIsolated(candidatePath: string, units: readonly WorkUnit[], o
   const watchdogMs = opts.watchdogMs ?? 10_000;
   const loadMs = opts.loadMs ?? Math.max(15_000, 3 * watchdogMs);
   const sab = new SharedArrayBuffer(SHARED_STATUS_BYTES);
-  const input: WorkerInput = { entry: WORKER_ENTRY, candidatePath, units, sab, ...(opts.path !== undefined ? { path: opts.path } : {}), ...(opts.coverage ? { coverage: true } : {}) };
+  const input: WorkerInput = { entry: WORKER_ENTRY, candidatePath, units, sab, ...(opts.path !== undefined ? { path: opts.path } : {}), ...(opts.failFast ? { failFast: true } : {}), ...(opts.coverage ? { coverage: true } : {}) };
   let coverage: CandidateCoverage | undefined;
   const results: PropertyCheckResult[] = [];
   const errors: { message: string; detail?: string }[] = [];

@@ -45,7 +45,7 @@ if (candidate) {
     const check = PROPERTY_CHECKS[u.property]!;
     let result;
     try {
-      result = check(candidate.loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(input.path !== undefined ? { path: input.path } : {}) });
+      result = check(candidate.loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(input.path !== undefined ? { path: input.path } : {}), ...(input.failFast ? { failFast: true } : {}) });
     } catch (e) {
       // A candidate that patched the runtime can break the checker itself: that is its violation.
       const changed = changedGlobals(before);
