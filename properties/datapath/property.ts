@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { RuleId } from '../../spec';
 import type { DriverImageLoader } from '../../src/kernel';
+import { probe } from '../../src/kernel/core/probe';
 import type { PropertyCheckOptions, PropertyCheckResult, PropertyFailure } from '../result';
 import { encodeReplayToken } from '../replay-token';
 import { copiesInputArb, datapathInputArb, pnpInputArb, type DatapathInput, type Workload } from './commands';
@@ -51,7 +52,9 @@ export function checkDatapath(loader: DriverImageLoader, opts: PropertyCheckOpti
   const transitions = new Map<string, number>();
   const stats = { runs: { copies: 0, pnp: 0 }, copies: 0, verifiedCopies: 0, descriptors: 0, engineSteps: 0, errors: 0, isrs: 0, dpcs: 0, suspends: 0, aborts: 0, resets: 0 };
   const runOpts = { interfaceVersion: opts.interfaceVersion, msix: opts.msix ?? true };
+  let runIndex = 0;
   const prop = fc.property(ARBITRARIES[workload], (input) => {
+    probe()?.run(runIndex++);
     const r = runDatapathWorkload(loader, input, runOpts);
     if (r.violation || r.harnessError) throw new RunFailed(r);
     for (const [k, v] of r.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);
