@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { mergeReports, parseConformanceReport, writeReports, REPORT_FILE_NAMES, type ConformanceReport } from '../report';
 import { verdictFailures } from '../report/common';
 import { failureBlocks } from './console';
+import { coverageHtml, coverageTotals, toLcov } from './coverage-output';
 import { ProgressDisplay, type ProgressMode } from './progress';
 import { didYouMean } from './suggest';
 import { CandidateLoadError, runCheck, toolVersion } from '../runner';
@@ -174,7 +175,7 @@ const processIo = (): Io => {
     progress: tty ? 'tty' : 'plain',
     write: (t) => process.stderr.write(t),
     now: () => performance.now(),
-    columns: process.stderr.columns ?? 80,
+    columns: process.stderr.columns || 80,
   };
 };
 
@@ -319,16 +320,29 @@ async function merge(args: string[], io: Io): Promise<number> {
   return merged.verdict === 'error' ? 2 : merged.verdict === 'nonconformant' ? 1 : 0;
 }
 
-/** Writes coverage/v8-coverage.json (c8 / v8-to-istanbul format) and coverage/summary.json; returns the report's figure. */
+/**
+ * Writes `<dir>/lcov.info`, `<dir>/index.html` (the candidate's source lines, run or not),
+ * `summary.json` and `v8-coverage.json` (V8's output with the source maps, for c8 / v8-to-istanbul);
+ * returns the report's figure.
+ */
 async function writeCoverage(c: CandidateCoverage, dir: string): Promise<{ linesPct: number; dir: string }> {
   await mkdir(dir, { recursive: true });
-  const lines = c.files.reduce((n, f) => n + f.lines, 0);
-  const covered = c.files.reduce((n, f) => n + f.covered, 0);
-  const linesPct = lines === 0 ? 0 : (100 * covered) / lines;
-  const files = c.files.map((f) => ({ ...f, pct: f.lines === 0 ? 0 : Math.round((1000 * f.covered) / f.lines) / 10 }));
-  for (const [name, data] of [['v8-coverage.json', c.raw], ['summary.json', { linesPct, lines, covered, note: 'source lines with code that V8 ran, mapped back through the source map', files }]] as const) {
+  const { lines, covered, linesPct } = coverageTotals(c.files);
+  const files = c.files.map(({ lineHits: _hits, ...f }) => ({ ...f, pct: f.lines === 0 ? 0 : Math.round((1000 * f.covered) / f.lines) / 10 }));
+  const sources = new Map<string, string>();
+  for (const f of c.files) {
+    const text = await readFile(f.file, 'utf8').catch(() => undefined);
+    if (text !== undefined) sources.set(f.file, text);
+  }
+  const outputs: [string, string][] = [
+    ['v8-coverage.json', JSON.stringify(c.raw, null, 2)],
+    ['summary.json', JSON.stringify({ linesPct, lines, covered, note: 'source lines with code that V8 ran, mapped back through the source map', files }, null, 2)],
+    ['lcov.info', toLcov(c.files)],
+    ['index.html', coverageHtml(c.files, sources, process.cwd())],
+  ];
+  for (const [name, text] of outputs) {
     const tmp = path.join(dir, `.${name}.tmp`);
-    await writeFile(tmp, JSON.stringify(data, null, 2));
+    await writeFile(tmp, text);
     await rename(tmp, path.join(dir, name));
   }
   return { linesPct, dir };
