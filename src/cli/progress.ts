@@ -62,12 +62,28 @@ export function estimateRemainingMs(p: Pick<ProgressSnapshot, 'workDone' | 'runs
   return (Math.max(0, elapsedMs) * (p.runsTotal - done)) / done;
 }
 
-/** The progress text: `12/24 units, 3,000/6,000 runs, 4.1 s elapsed` (plus `, ETA 4.0 s` on a TTY). */
+/**
+ * The progress text: `12/24 units, 3,000/6,000 runs, 4.1 s elapsed` in a log; on a terminal, where
+ * the line must fit, `12/24 units, 3,000/6,000 runs, 4.1 s, ETA 4.0 s`.
+ */
 export function progressText(p: ProgressSnapshot, elapsedMs: number, mode: 'tty' | 'plain'): string {
-  const base = `${p.unitsDone}/${p.unitsTotal} units, ${formatCount(p.runsDone)}/${formatCount(p.runsTotal)} runs, ${formatDuration(elapsedMs)} elapsed`;
-  if (mode === 'plain') return base;
+  const counts = `${p.unitsDone}/${p.unitsTotal} units, ${formatCount(p.runsDone)}/${formatCount(p.runsTotal)} runs, ${formatDuration(elapsedMs)}`;
+  if (mode === 'plain') return `${counts} elapsed`;
   const eta = estimateRemainingMs(p, elapsedMs);
-  return `${base}, ETA ${eta === undefined ? '…' : formatDuration(eta)}`;
+  return `${counts}, ETA ${eta === undefined ? '…' : formatDuration(eta)}`;
+}
+
+/**
+ * `checking <label>: <text>` cut to fewer than `columns` characters: the label is shortened first
+ * (with `…`), so the counts and the ETA stay visible; only when they alone do not fit is the end cut.
+ */
+export function fitLine(label: string, text: string, columns: number): string {
+  const full = `checking ${label}: ${text}`;
+  if (full.length < columns) return full;
+  const room = columns - 1 - `checking : ${text}`.length;
+  if (room >= 4) return `checking ${label.slice(0, room - 1)}…: ${text}`;
+  const bare = `${label.slice(0, 8)}: ${text}`;
+  return bare.length < columns ? bare : `${bare.slice(0, Math.max(1, columns - 2))}…`;
 }
 
 /** Where a {@link ProgressDisplay} writes. */
@@ -138,9 +154,7 @@ export class ProgressDisplay {
   #draw(p: ProgressSnapshot, now: number): void {
     this.#last = now;
     this.#lastUnits = p.unitsDone;
-    const text = `checking ${this.#label}: ${progressText(p, now - this.#started, 'tty')}`;
-    const fit = text.length >= this.#columns ? `${text.slice(0, this.#columns - 2)}…` : text;
-    this.#sink.write(`${ERASE}${fit}`);
+    this.#sink.write(`${ERASE}${fitLine(this.#label, progressText(p, now - this.#started, 'tty'), this.#columns)}`);
     this.#drawn = true;
   }
 }

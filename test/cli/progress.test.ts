@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PLAIN_INTERVAL_MS, ProgressDisplay, TTY_REDRAW_MS, estimateRemainingMs, formatCount, formatDuration, progressText, type ProgressMode, type ProgressSnapshot } from '../../src/cli/progress';
+import { PLAIN_INTERVAL_MS, ProgressDisplay, TTY_REDRAW_MS, estimateRemainingMs, fitLine, formatCount, formatDuration, progressText, type ProgressMode, type ProgressSnapshot } from '../../src/cli/progress';
 
 const snap = (unitsDone: number, runsDone: number, workDone = runsDone): ProgressSnapshot => ({ unitsDone, unitsTotal: 24, runsDone, runsTotal: 6000, workDone });
 
@@ -47,7 +47,7 @@ describe('progress arithmetic and text', () => {
 
   it('reads units, runs and elapsed time; ETA on a terminal only', () => {
     expect(progressText(snap(12, 3000), 4_100, 'plain')).toBe('12/24 units, 3,000/6,000 runs, 4.1 s elapsed');
-    expect(progressText(snap(12, 3000), 4_100, 'tty')).toBe('12/24 units, 3,000/6,000 runs, 4.1 s elapsed, ETA 4.1 s');
+    expect(progressText(snap(12, 3000), 4_100, 'tty')).toBe('12/24 units, 3,000/6,000 runs, 4.1 s, ETA 4.1 s');
     expect(progressText(snap(0, 0), 300, 'tty')).toMatch(/ETA …$/);
   });
 });
@@ -56,7 +56,7 @@ describe('ProgressDisplay', () => {
   it('on a terminal redraws one line in place, at most every TTY_REDRAW_MS unless a unit finished, and erases it', () => {
     const { d, writes, lines, advance } = rig('tty');
     d.start(snap(0, 0));
-    expect(writes).toEqual(['\r\u001b[Kchecking my-provider: 0/24 units, 0/6,000 runs, 0 ms elapsed, ETA …']);
+    expect(writes).toEqual(['\r\u001b[Kchecking my-provider: 0/24 units, 0/6,000 runs, 0 ms, ETA …']);
     advance(TTY_REDRAW_MS / 2);
     d.update(snap(0, 32));
     expect(writes).toHaveLength(1); // too soon
@@ -77,6 +77,18 @@ describe('ProgressDisplay', () => {
     const { d, writes } = rig('tty', 40);
     d.start(snap(3, 700));
     expect(writes[0]!.replace('\r\u001b[K', '').length).toBeLessThan(40);
+  });
+
+  it('fits any label and text under the width, shortening the label before the counts', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), fc.string({ minLength: 1, maxLength: 90 }), fc.integer({ min: 20, max: 200 }), (label, text, columns) => {
+        const line = fitLine(label, text, columns);
+        expect(line.length).toBeLessThan(columns);
+        if (`checking : ${text}`.length + 5 < columns) expect(line.endsWith(`: ${text}`)).toBe(true);
+      }),
+    );
+    expect(fitLine('stop-no-provider-stop', '10/24 units, 10/6,000 runs, 3.8 s, ETA 5.1 s', 80)).toBe('checking stop-no-provider-stop: 10/24 units, 10/6,000 runs, 3.8 s, ETA 5.1 s');
+    expect(fitLine('stop-no-provider-stop', '10/24 units, 10/6,000 runs, 3.8 s, ETA 5.1 s', 70)).toBe('checking stop-no-provi…: 10/24 units, 10/6,000 runs, 3.8 s, ETA 5.1 s');
   });
 
   it('without a terminal prints a start line, then a line at most every PLAIN_INTERVAL_MS', () => {
