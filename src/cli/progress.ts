@@ -52,13 +52,24 @@ export function formatCount(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** A point of a run: time since it started and work done then. */
+export interface ProgressMark {
+  readonly elapsedMs: number;
+  readonly workDone: number;
+}
+
 /**
- * Time left, extrapolated from the share of planned runs accounted for; `undefined` until some
- * work is done (no estimate is better than a wild one). 0 once everything is done.
+ * Time left, extrapolated from the rate of work: since `since` (the first mark with work done, so
+ * the start-up before the first run — loading the candidate — does not count as slow work), or
+ * since the start without one. `undefined` until some work is done (no estimate is better than a
+ * wild one). 0 once everything is done.
  */
-export function estimateRemainingMs(p: Pick<ProgressSnapshot, 'workDone' | 'runsTotal'>, elapsedMs: number): number | undefined {
+export function estimateRemainingMs(p: Pick<ProgressSnapshot, 'workDone' | 'runsTotal'>, elapsedMs: number, since?: ProgressMark): number | undefined {
   if (p.runsTotal <= 0 || p.workDone <= 0) return undefined;
   const done = Math.min(p.workDone, p.runsTotal);
+  if (since !== undefined && done > since.workDone && elapsedMs > since.elapsedMs) {
+    return ((elapsedMs - since.elapsedMs) * (p.runsTotal - done)) / (done - since.workDone);
+  }
   return (Math.max(0, elapsedMs) * (p.runsTotal - done)) / done;
 }
 
@@ -66,10 +77,10 @@ export function estimateRemainingMs(p: Pick<ProgressSnapshot, 'workDone' | 'runs
  * The progress text: `12/24 units, 3,000/6,000 runs, 4.1 s elapsed` in a log; on a terminal, where
  * the line must fit, `12/24 units, 3,000/6,000 runs, 4.1 s, ETA 4.0 s`.
  */
-export function progressText(p: ProgressSnapshot, elapsedMs: number, mode: 'tty' | 'plain'): string {
+export function progressText(p: ProgressSnapshot, elapsedMs: number, mode: 'tty' | 'plain', since?: ProgressMark): string {
   const counts = `${p.unitsDone}/${p.unitsTotal} units, ${formatCount(p.runsDone)}/${formatCount(p.runsTotal)} runs, ${formatDuration(elapsedMs)}`;
   if (mode === 'plain') return `${counts} elapsed`;
-  const eta = estimateRemainingMs(p, elapsedMs);
+  const eta = estimateRemainingMs(p, elapsedMs, since);
   return `${counts}, ETA ${eta === undefined ? '…' : formatDuration(eta)}`;
 }
 
@@ -108,6 +119,7 @@ export class ProgressDisplay {
   #last: number | undefined;
   #lastUnits = -1;
   #drawn = false;
+  #since: ProgressMark | undefined;
 
   /**
    * @param label what is being checked (printed first on the line)
@@ -134,6 +146,7 @@ export class ProgressDisplay {
   update(p: ProgressSnapshot): void {
     if (this.#mode === 'off') return;
     const now = this.#now();
+    if (this.#since === undefined && p.workDone > 0) this.#since = { elapsedMs: now - this.#started, workDone: p.workDone };
     const unitFinished = p.unitsDone !== this.#lastUnits;
     if (this.#mode === 'plain') {
       if (this.#last !== undefined && now - this.#last < PLAIN_INTERVAL_MS) return;
@@ -154,7 +167,7 @@ export class ProgressDisplay {
   #draw(p: ProgressSnapshot, now: number): void {
     this.#last = now;
     this.#lastUnits = p.unitsDone;
-    this.#sink.write(`${ERASE}${fitLine(this.#label, progressText(p, now - this.#started, 'tty'), this.#columns)}`);
+    this.#sink.write(`${ERASE}${fitLine(this.#label, progressText(p, now - this.#started, 'tty', this.#since), this.#columns)}`);
     this.#drawn = true;
   }
 }

@@ -25,7 +25,8 @@ function bitNames(value: bigint, bits: Readonly<Record<string, number>>): string
       rest &= ~b;
     }
   }
-  if (rest !== 0n) names.push(`0x${rest.toString(16)}`);
+  // Unnamed bits are shown only beside named ones (the value itself is printed in hex anyway).
+  if (rest !== 0n && names.length > 0) names.push(`0x${rest.toString(16)}`);
   return names.join('|');
 }
 

@@ -45,6 +45,13 @@ describe('progress arithmetic and text', () => {
     );
   });
 
+  it('the ETA measures the rate from the first work done, so start-up time does not inflate it', () => {
+    // 6 s of start-up, then 100 runs per second.
+    const since = { elapsedMs: 6_000, workDone: 32 };
+    expect(estimateRemainingMs({ workDone: 532, runsTotal: 6000 }, 11_000, since)).toBeCloseTo(54_680, 6);
+    expect(estimateRemainingMs({ workDone: 32, runsTotal: 6000 }, 6_000, since)).toBeCloseTo((6_000 * 5968) / 32, 6); // nothing since: from the start
+  });
+
   it('reads units, runs and elapsed time; ETA on a terminal only', () => {
     expect(progressText(snap(12, 3000), 4_100, 'plain')).toBe('12/24 units, 3,000/6,000 runs, 4.1 s elapsed');
     expect(progressText(snap(12, 3000), 4_100, 'tty')).toBe('12/24 units, 3,000/6,000 runs, 4.1 s, ETA 4.1 s');
