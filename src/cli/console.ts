@@ -64,3 +64,11 @@ export function failureBlocks(report: ConformanceReport, o: FailureBlockOptions 
   }
   return out;
 }
+
+/** The run's harness errors, one line each (the detail's first line; the reports have all of it). */
+export function errorLines(report: Pick<ConformanceReport, 'errors'>): string[] {
+  return report.errors.map((e) => {
+    const detail = e.detail?.split('\n').find((l) => l.trim() !== '');
+    return `ERROR ${e.message}${detail ? `: ${detail.trim()}` : ''}`;
+  });
+}

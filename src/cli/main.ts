@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mergeReports, parseConformanceReport, writeReports, REPORT_FILE_NAMES, type ConformanceReport } from '../report';
 import { verdictFailures } from '../report/common';
-import { failureBlocks } from './console';
+import { errorLines, failureBlocks } from './console';
 import { coverageHtml, coverageTotals, toLcov } from './coverage-output';
 import { ProgressDisplay, type ProgressMode } from './progress';
 import { didYouMean } from './suggest';
@@ -268,7 +268,7 @@ async function check(args: string[], io: Io): Promise<number> {
     }
     const paths = await writeReports(report, o['report-dir'], o.format);
     if (!o.quiet) {
-      const blocks = failureBlocks(report, { found, paint: (k, t) => paint(io, k === 'fail' ? 31 : 33, t) });
+      const blocks = [...errorLines(report), ...failureBlocks(report, { found, paint: (k, t) => paint(io, k === 'fail' ? 31 : 33, t) })];
       if (blocks.length > 0) io.err(blocks.join('\n') + '\n');
     }
     const gate = coverageGate(report, o['min-coverage']);

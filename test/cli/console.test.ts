@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { consoleEventLine, failureBlock, failureBlocks } from '../../src/cli/console';
+import { consoleEventLine, errorLines, failureBlock, failureBlocks } from '../../src/cli/console';
 import { failedRules } from '../../src/report/common';
 import { reportArb } from '../report/arbitraries';
 import { makeFailure, makeReport, makeRule } from '../report/builder';
@@ -54,5 +54,12 @@ describe('console failure blocks', () => {
 
   it('event lines keep non-register text as it is', () => {
     expect(consoleEventLine({ seq: 57, kind: 'call', text: 'NetDmaDeregisterProvider' })).toBe('   57 call      NetDmaDeregisterProvider');
+  });
+
+  it('harness errors: one line each, with the first line of the detail', () => {
+    expect(errorLines({ errors: [{ message: 'the harness failed while checking work unit 3', detail: '\nTypeError: x is undefined\n    at f (a.ts:1:1)' }, { message: 'no detail' }] })).toEqual([
+      'ERROR the harness failed while checking work unit 3: TypeError: x is undefined',
+      'ERROR no detail',
+    ]);
   });
 });
