@@ -316,6 +316,8 @@ async function merge(args: string[], io: Io): Promise<number> {
     throw new UsageError(`cannot merge: ${(e as Error).message}`);
   }
   const paths = await writeReports(merged, o['report-dir'], o.format);
+  const blocks = [...errorLines(merged), ...failureBlocks(merged, { paint: (k, t) => paint(io, k === 'fail' ? 31 : 33, t) })];
+  if (blocks.length > 0) io.err(blocks.join('\n') + '\n');
   io.out(verdictLine(io, merged, paths));
   return merged.verdict === 'error' ? 2 : merged.verdict === 'nonconformant' ? 1 : 0;
 }

@@ -121,9 +121,12 @@ describe('sharding', () => {
     expect(await main(['check', cand, ...common, '--report-dir', whole], capture())).toBe(1);
     expect(await main(['check', cand, ...common, '--shard', '1/2', '--report-dir', a], capture())).toBe(1);
     await main(['check', cand, ...common, '--shard', '2/2', '--report-dir', b], capture());
-    expect(await main(['merge', a, b, '--report-dir', merged], capture())).toBe(1);
+    const mergeIo = capture();
+    expect(await main(['merge', a, b, '--report-dir', merged], mergeIo)).toBe(1);
     const w = report(whole);
     const m = report(merged);
+    // merge prints the merged run's failures as check does: one block per failed rule.
+    expect(mergeIo.text().match(/^FAIL /gm)?.length).toBe(m.rules.filter((x) => x.status === 'fail').length);
     const view = (r: typeof w) => r.rules.map((x) => ({ id: x.id, status: x.status, exercised: x.exercised, replay: x.failure?.replay }));
     expect(view(m)).toEqual(view(w));
     expect(m.coverage).toEqual(w.coverage);
