@@ -20,7 +20,7 @@ export interface FailureBlockOptions {
   readonly paint?: (kind: 'fail' | 'warn', text: string) => string;
 }
 
-/** `a`/`an`-free plural: `1 step`, `5 steps`. */
+/** A count with its noun: `1 step`, `5 steps`. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
