@@ -2,37 +2,155 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import type { CandidateCoverage } from '../runner/isolation/coverage';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { RULE_FAMILIES } from '../../spec';
 import { mergeReports, parseConformanceReport, writeReports, REPORT_FILE_NAMES, type ConformanceReport } from '../report';
 import { verdictFailures } from '../report/common';
+import { errorLines, failureBlocks } from './console';
+import { coverageHtml, coverageTotals, toLcov } from './coverage-output';
+import { ProgressDisplay, type ProgressMode } from './progress';
+import { didYouMean } from './suggest';
 import { CandidateLoadError, runCheck, toolVersion } from '../runner';
 import { UsageError, parseCheckArgs } from './options';
 
-const USAGE = `usage:
+/** One command-line option: its name without dashes, whether it takes a value, and its help line. */
+interface OptionSpec {
+  readonly name: string;
+  readonly type: 'string' | 'boolean';
+  readonly arg?: string;
+  readonly help: string;
+}
+
+const CHECK_OPTIONS: readonly OptionSpec[] = [
+  { name: 'runs', type: 'string', arg: 'N', help: 'runs per property and interface version (default 1000)' },
+  { name: 'seed', type: 'string', arg: 'N', help: 'seed of the run (default 20261123, so a CI gate is deterministic)' },
+  {
+    name: 'replay',
+    type: 'string',
+    arg: 'TOKEN',
+    help: 'rerun exactly one counterexample (printed with every failure); the token names\nits candidate (path and source hash): without a candidate its path is replayed,\na candidate whose source differs is refused (exit 2)',
+  },
+  { name: 'fail-fast', type: 'boolean', help: 'stop each work unit at its first failure (quickest red; by default the run\ngoes on and reports every failing rule)' },
+  { name: 'interface-version', type: 'string', arg: 'V', help: '1.0, 1.1, 2.0 or all (default all)' },
+  { name: 'report-dir', type: 'string', arg: 'DIR', help: 'where reports go (default reports/)' },
+  { name: 'format', type: 'string', arg: 'LIST', help: 'json,junit,md,html,sarif (default all)' },
+  { name: 'min-coverage', type: 'string', arg: 'PCT', help: 'fail unless this share of rules and of PnP transitions was exercised' },
+  { name: 'shard', type: 'string', arg: 'i/n', help: "run the i-th of n shares (merge the shards' reports with 'merge')" },
+  { name: 'coverage', type: 'boolean', help: "line coverage of the candidate's own source files: <report-dir>/coverage/\n(lcov.info, index.html, summary.json, v8-coverage.json)" },
+  { name: 'watchdog-ms', type: 'string', arg: 'N', help: 'end a candidate routine that runs longer than this (default 10000)' },
+  { name: 'memory-mb', type: 'string', arg: 'N', help: 'heap limit of the isolated candidate (default 1024)' },
+  {
+    name: 'should-warn',
+    type: 'boolean',
+    help: 'failed SHOULD rules are warnings (reported, exit 0), not failures',
+  },
+  { name: 'quiet', type: 'boolean', help: 'only the verdict line (no progress, no counterexamples)' },
+  { name: 'help', type: 'boolean', help: 'this help' },
+];
+
+const MERGE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'report-dir', type: 'string', arg: 'DIR', help: 'where the merged reports go (default reports/)' },
+  { name: 'format', type: 'string', arg: 'LIST', help: 'json,junit,md,html,sarif (default all)' },
+  { name: 'help', type: 'boolean', help: 'this help' },
+];
+
+const COMMANDS = ['check', 'merge', 'help'] as const;
+
+function optionTable(specs: readonly OptionSpec[]): string {
+  return specs
+    .map((o) => {
+      const head = `  --${o.name}${o.arg ? ` ${o.arg}` : ''}${o.name === 'help' ? ', -h' : ''}`;
+      const [first, ...rest] = o.help.split('\n');
+      return [`${head.padEnd(28)}${first}`, ...rest.map((l) => `${' '.repeat(28)}${l}`)].join('\n');
+    })
+    .join('\n');
+}
+
+const EXIT_CODES = `exit codes: 0 conformant (with --should-warn: failed SHOULD rules are warnings), 1 nonconformant (or below --min-coverage),
+  2 usage, candidate-load or harness error`;
+
+/** `check --help`. */
+export const CHECK_USAGE = `usage: netdma-conformance check [candidate] [options]
+
+Holds a NetDMA provider (a .ts, .mts, .js or .mjs module, or a package folder; default: the bundled
+reference provider) against the contract, and writes the reports.
+
+options:
+${optionTable(CHECK_OPTIONS)}
+${EXIT_CODES}`;
+
+/** `merge --help`. */
+export const MERGE_USAGE = `usage: netdma-conformance merge <report-dir>... [options]
+
+Joins the reports of the shards of one run (check --shard i/n) into one set of reports.
+
+options:
+${optionTable(MERGE_OPTIONS)}
+exit codes: as the merged run's check (0, 1), 2 for shards that do not belong together`;
+
+/** `--help`: every command and its options. */
+export const USAGE = `usage:
   netdma-conformance check [candidate] [options]   hold a NetDMA provider against the contract
-  netdma-conformance merge <report-dir>... [--report-dir dir] [--format list]
+  netdma-conformance merge <report-dir>... [options]  join shard reports
   netdma-conformance --help | --version
+  netdma-conformance <command> --help              one command's help
 
 check options:
-  --runs N                  runs per property and interface version (default 1000)
-  --seed N                  seed of the run (default 20261123, so a CI gate is deterministic)
-  --replay TOKEN            rerun exactly one counterexample (printed with every failure); the token names
-                            its candidate (path and source hash): without a candidate its path is replayed,
-                            a candidate whose source differs is refused (exit 2)
-  --fail-fast               stop each work unit at its first failure (quickest red; by default the run
-                            goes on and reports every failing rule)
-  --interface-version V     1.0, 1.1, 2.0 or all (default all)
-  --report-dir DIR          where reports go (default reports/)
-  --format LIST             json,junit,md,html,sarif (default all)
-  --min-coverage PCT        fail unless this share of rules and of PnP transitions was exercised
-  --shard i/n               run the i-th of n shares (merge the shards' reports with 'merge')
-  --coverage                V8 coverage of the candidate's own files, in <report-dir>/coverage
-  --watchdog-ms N           end a candidate routine that runs longer than this (default 10000)
-  --memory-mb N             heap limit of the isolated candidate (default 1024)
-  --should-warn             failed SHOULD rules are warnings (reported, exit 0), not failures
-  --quiet                   only the verdict line
-exit codes: 0 conformant (with --should-warn: failed SHOULD rules are warnings), 1 nonconformant (or below --min-coverage),
-  2 usage, candidate-load or harness error`;
+${optionTable(CHECK_OPTIONS.filter((o) => o.name !== 'help'))}
+merge options: --report-dir DIR, --format LIST (as for check)
+${EXIT_CODES}`;
+
+/** Where to point a user after a usage error. */
+const HELP_HINT = {
+  check: "run 'netdma-conformance check --help' for its options",
+  merge: "run 'netdma-conformance merge --help' for its options",
+  top: "run 'netdma-conformance --help' for usage",
+} as const;
+
+/** A usage error of one command: printed as one line plus a pointer to that command's help. */
+class CommandUsageError extends UsageError {
+  constructor(
+    message: string,
+    readonly command: keyof typeof HELP_HINT,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Finds the first unknown option in `args` (walking over the values of options that take one) and
+ * throws a usage error naming it, with the closest known option when one is close.
+ */
+export function rejectUnknownOptions(args: readonly string[], specs: readonly OptionSpec[], command: 'check' | 'merge'): void {
+  const names = specs.map((o) => o.name);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return;
+    if (a === '-h') continue;
+    if (a.startsWith('--')) {
+      const name = a.slice(2).split('=')[0]!;
+      const spec = specs.find((o) => o.name === name);
+      if (spec) {
+        if (spec.type === 'string' && !a.includes('=')) i++;
+        continue;
+      }
+      const near = didYouMean(name, names);
+      throw new CommandUsageError(`unknown option '--${name}' for ${command}${near ? ` (did you mean --${near}?)` : ''}`, command);
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      const near = didYouMean(a.replace(/^-+/, ''), names);
+      throw new CommandUsageError(`unknown option '${a}' for ${command}${near ? ` (did you mean --${near}?)` : ''}`, command);
+    }
+  }
+}
+
+/** Whether `args` ask for help (`--help` or `-h` before any `--`). */
+function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+function parseOptions(specs: readonly OptionSpec[]) {
+  return Object.fromEntries(specs.map((o) => [o.name, { type: o.type }])) as Record<string, { type: 'string' | 'boolean' }>;
+}
 
 /** Output sink (injectable for tests). */
 export interface Io {
@@ -40,14 +158,32 @@ export interface Io {
   err(line: string): void;
   readonly color: boolean;
   readonly interactive: boolean;
+  /**
+   * How progress is shown while `check` runs (see {@link ProgressMode}); absent: none. The process
+   * uses `tty` when stderr is a terminal (and CI is not set), `plain` otherwise.
+   */
+  readonly progress?: ProgressMode;
+  /** Writes text to the progress line without a newline (TTY redraws); default `err`. */
+  write?(text: string): void;
+  /** Milliseconds on a monotonic clock (injected in tests); default `performance.now`. */
+  now?(): number;
+  /** Terminal width for the progress line. */
+  readonly columns?: number;
 }
 
-const processIo = (): Io => ({
-  out: (l) => process.stdout.write(l + '\n'),
-  err: (l) => process.stderr.write(l + '\n'),
-  color: !process.env['NO_COLOR'] && process.stdout.isTTY === true,
-  interactive: process.stdout.isTTY === true && !process.env['CI'],
-});
+const processIo = (): Io => {
+  const tty = process.stderr.isTTY === true && !process.env['CI'];
+  return {
+    out: (l) => process.stdout.write(l + '\n'),
+    err: (l) => process.stderr.write(l + '\n'),
+    color: !process.env['NO_COLOR'] && process.stdout.isTTY === true,
+    interactive: process.stdout.isTTY === true && !process.env['CI'],
+    progress: tty ? 'tty' : 'plain',
+    write: (t) => process.stderr.write(t),
+    now: () => performance.now(),
+    columns: process.stderr.columns || 80,
+  };
+};
 
 function paint(io: Io, code: number, s: string): string {
   return io.color ? `\u001b[${code}m${s}\u001b[0m` : s;
@@ -71,16 +207,6 @@ function verdictLine(io: Io, r: ConformanceReport, paths: string[]): string {
   return `netdma-conformance: ${replay}${v} ${r.candidate.name} — ${what}${warn}; ${r.runs} runs, ${cov}${r.incomplete ? ` (INCOMPLETE: ${r.incomplete.reason})` : ''} — reports: ${paths.join(', ') || 'none'}`;
 }
 
-function familyTable(io: Io, r: ConformanceReport): void {
-  for (const fam of RULE_FAMILIES) {
-    const rs = r.rules.filter((x) => x.family === fam);
-    if (rs.length === 0) continue;
-    const n = (s: string) => rs.filter((x) => x.status === s).length;
-    const fail = n('fail');
-    io.out(`  ${fam.padEnd(18)} ${String(n('pass')).padStart(3)} pass  ${fail ? paint(io, 31, String(fail).padStart(3)) : '  0'} fail  ${String(n('not-exercised')).padStart(3)} not exercised`);
-  }
-}
-
 function coverageGate(r: ConformanceReport, min: number | undefined): string | null {
   if (min === undefined) return null;
   const rules = (100 * r.coverage.rulesExercised) / Math.max(1, r.coverage.rulesTotal);
@@ -90,36 +216,34 @@ function coverageGate(r: ConformanceReport, min: number | undefined): string | n
 }
 
 async function check(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      runs: { type: 'string' },
-      seed: { type: 'string' },
-      replay: { type: 'string' },
-      'interface-version': { type: 'string' },
-      'report-dir': { type: 'string' },
-      format: { type: 'string' },
-      coverage: { type: 'boolean' },
-      'min-coverage': { type: 'string' },
-      shard: { type: 'string' },
-      quiet: { type: 'boolean' },
-      'should-warn': { type: 'boolean' },
-      'fail-fast': { type: 'boolean' },
-      'watchdog-ms': { type: 'string' },
-      'memory-mb': { type: 'string' },
-    },
-  });
-  if (positionals.length > 1) throw new UsageError(`check takes one candidate, got ${positionals.length}: ${positionals.join(' ')}`);
-  const o = parseCheckArgs(values);
+  if (wantsHelp(args)) {
+    io.out(CHECK_USAGE);
+    return 0;
+  }
+  rejectUnknownOptions(args, CHECK_OPTIONS, 'check');
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: parseOptions(CHECK_OPTIONS) });
+  if (positionals.length > 1) throw new CommandUsageError(`check takes one candidate, got ${positionals.length}: ${positionals.join(' ')}`, 'check');
+  const { help: _help, ...raw } = values;
+  const o = parseCheckArgs(raw);
   let stop = false;
   const onSigint = () => {
     stop = true;
   };
   process.once('SIGINT', onSigint);
+  const now = io.now ?? (() => performance.now());
+  const label = positionals[0] !== undefined ? path.basename(positionals[0]).replace(/\.(m?[jt]s)$/, '') : 'reference';
+  const display = new ProgressDisplay(
+    { write: (t) => (io.write ?? io.err)(t), line: (l) => io.err(l) },
+    o.quiet ? 'off' : (io.progress ?? 'off'),
+    now,
+    label,
+    io.columns,
+  );
+  let started = false;
+  // Counterexamples found per rule: the console shows the report's (shortest) one and says how many more there were.
+  const found = new Map<string, number>();
   try {
-    const { report: built, failures, coverage, notices } = await runCheck({
+    const { report: built, coverage, notices } = await runCheck({
       ...(positionals[0] !== undefined ? { candidate: positionals[0] } : {}),
       ...(o.runs !== undefined ? { runs: o.runs } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -132,23 +256,29 @@ async function check(args: string[], io: Io): Promise<number> {
       ...(o['fail-fast'] ? { failFast: true } : {}),
       strict: !o['should-warn'],
       shouldStop: () => stop,
-      onUnit: (u, r) => {
-        if (!io.interactive || o.quiet) return;
-        const status = r.failure ? paint(io, 31, `FAIL ${r.failure.violation?.ruleId ?? 'harness error'}`) : paint(io, 32, 'ok');
-        io.out(`  ${u.property.padEnd(10)} NetDMA ${u.interfaceVersion}  ${String(r.numRuns).padStart(4)} runs  ${status}`);
+      onUnit: (_u, r) => {
+        const id = r.failure?.violation?.ruleId;
+        if (id !== undefined) found.set(id, (found.get(id) ?? 0) + 1);
+      },
+      onProgress: (p) => {
+        if (!started) {
+          started = true;
+          display.start(p);
+        } else display.update(p);
       },
     });
+    display.clear();
     let report = built;
     if (coverage) {
       const code = await writeCoverage(coverage, path.join(o['report-dir'], 'coverage'));
       report = { ...report, coverage: { ...report.coverage, code } };
-      if (!o.quiet) io.out(`candidate code coverage: ${code.linesPct.toFixed(1)}% of lines (${coverage.files.length} file(s)) — ${code.dir}`);
+      if (!o.quiet) io.out(`candidate code coverage: ${code.linesPct.toFixed(1)}% of lines (${coverage.files.length} file(s)) — ${code.dir}/index.html, lcov.info`);
     }
     const paths = await writeReports(report, o['report-dir'], o.format);
     for (const n of notices) io.err(`netdma-conformance: warning: ${n}`);
     if (!o.quiet) {
-      if (io.interactive) familyTable(io, report);
-      for (const f of failures.slice(0, 5)) io.err(f + '\n');
+      const blocks = [...errorLines(report), ...failureBlocks(report, { found, paint: (k, t) => paint(io, k === 'fail' ? 31 : 33, t) })];
+      if (blocks.length > 0) io.err(blocks.join('\n') + '\n');
     }
     const gate = coverageGate(report, o['min-coverage']);
     if (gate) io.err(gate);
@@ -156,14 +286,22 @@ async function check(args: string[], io: Io): Promise<number> {
     if (report.verdict === 'error') return 2;
     return report.verdict === 'nonconformant' || gate ? 1 : 0;
   } finally {
+    display.clear();
     process.removeListener('SIGINT', onSigint);
   }
 }
 
 async function merge(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { 'report-dir': { type: 'string' }, format: { type: 'string' } } });
-  if (positionals.length === 0) throw new UsageError('merge needs at least one report directory');
-  const o = parseCheckArgs({ ...(values['report-dir'] ? { 'report-dir': values['report-dir'] } : {}), ...(values.format ? { format: values.format } : {}) });
+  if (wantsHelp(args)) {
+    io.out(MERGE_USAGE);
+    return 0;
+  }
+  rejectUnknownOptions(args, MERGE_OPTIONS, 'merge');
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: parseOptions(MERGE_OPTIONS) });
+  if (positionals.length === 0) throw new CommandUsageError('merge needs at least one report directory', 'merge');
+  const dirArg = values['report-dir'];
+  const formatArg = values['format'];
+  const o = parseCheckArgs({ ...(typeof dirArg === 'string' ? { 'report-dir': dirArg } : {}), ...(typeof formatArg === 'string' ? { format: formatArg } : {}) });
   const reports: ConformanceReport[] = [];
   for (const dir of positionals) {
     const file = path.join(dir, REPORT_FILE_NAMES.json);
@@ -187,23 +325,56 @@ async function merge(args: string[], io: Io): Promise<number> {
     throw new UsageError(`cannot merge: ${(e as Error).message}`);
   }
   const paths = await writeReports(merged, o['report-dir'], o.format);
+  const blocks = [...errorLines(merged), ...failureBlocks(merged, { paint: (k, t) => paint(io, k === 'fail' ? 31 : 33, t) })];
+  if (blocks.length > 0) io.err(blocks.join('\n') + '\n');
   io.out(verdictLine(io, merged, paths));
   return merged.verdict === 'error' ? 2 : merged.verdict === 'nonconformant' ? 1 : 0;
 }
 
-/** Writes coverage/v8-coverage.json (c8 / v8-to-istanbul format) and coverage/summary.json; returns the report's figure. */
+/**
+ * Writes `<dir>/lcov.info`, `<dir>/index.html` (the candidate's source lines, run or not),
+ * `summary.json` and `v8-coverage.json` (V8's output with the source maps, for c8 / v8-to-istanbul);
+ * returns the report's figure.
+ */
 async function writeCoverage(c: CandidateCoverage, dir: string): Promise<{ linesPct: number; dir: string }> {
   await mkdir(dir, { recursive: true });
-  const lines = c.files.reduce((n, f) => n + f.lines, 0);
-  const covered = c.files.reduce((n, f) => n + f.covered, 0);
-  const linesPct = lines === 0 ? 0 : (100 * covered) / lines;
-  const files = c.files.map((f) => ({ ...f, pct: f.lines === 0 ? 0 : Math.round((1000 * f.covered) / f.lines) / 10 }));
-  for (const [name, data] of [['v8-coverage.json', c.raw], ['summary.json', { linesPct, lines, covered, note: 'source lines with code that V8 ran, mapped back through the source map', files }]] as const) {
+  const { lines, covered, linesPct } = coverageTotals(c.files);
+  const files = c.files.map(({ lineHits: _hits, ...f }) => ({ ...f, pct: f.lines === 0 ? 0 : Math.round((1000 * f.covered) / f.lines) / 10 }));
+  const sources = new Map<string, string>();
+  for (const f of c.files) {
+    const text = await readFile(f.file, 'utf8').catch(() => undefined);
+    if (text !== undefined) sources.set(f.file, text);
+  }
+  const outputs: [string, string][] = [
+    ['v8-coverage.json', JSON.stringify(c.raw, null, 2)],
+    ['summary.json', JSON.stringify({ linesPct, lines, covered, note: 'source lines with code that V8 ran, mapped back through the source map', files }, null, 2)],
+    ['lcov.info', toLcov(c.files)],
+    ['index.html', coverageHtml(c.files, sources, process.cwd())],
+  ];
+  for (const [name, text] of outputs) {
     const tmp = path.join(dir, `.${name}.tmp`);
-    await writeFile(tmp, JSON.stringify(data, null, 2));
+    await writeFile(tmp, text);
     await rename(tmp, path.join(dir, name));
   }
   return { linesPct, dir };
+}
+
+/** The hint after a usage error: which help to read. */
+function hintFor(e: Error, cmd: string | undefined): string {
+  if (e instanceof CommandUsageError) return HELP_HINT[e.command];
+  return cmd === 'check' || cmd === 'merge' ? HELP_HINT[cmd] : HELP_HINT.top;
+}
+
+/** A usage error for a first argument that is not a command, with the likeliest intent. */
+function unknownCommand(cmd: string): CommandUsageError {
+  if (cmd.startsWith('-')) {
+    const name = cmd.replace(/^-+/, '').split('=')[0]!;
+    const near = CHECK_OPTIONS.some((o) => o.name === name) ? name : didYouMean(name, CHECK_OPTIONS.map((o) => o.name));
+    return new CommandUsageError(`unknown option '${cmd}'${near ? ` (options go after the command: netdma-conformance check --${near} ...)` : ''}`, 'top');
+  }
+  if (/\.(m?[jt]s)$/.test(cmd) || cmd.includes('/')) return new CommandUsageError(`unknown command '${cmd}' (did you mean 'netdma-conformance check ${cmd}'?)`, 'top');
+  const near = didYouMean(cmd, COMMANDS);
+  return new CommandUsageError(`unknown command '${cmd}'${near ? ` (did you mean '${near}'?)` : ''}`, 'top');
 }
 
 /** The CLI. Returns the exit code; never throws. */
@@ -211,6 +382,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const [cmd, ...rest] = argv;
   try {
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      if (cmd === 'help' && (rest[0] === 'check' || rest[0] === 'merge')) {
+        io.out(rest[0] === 'check' ? CHECK_USAGE : MERGE_USAGE);
+        return 0;
+      }
       io.out(USAGE);
       return cmd === undefined ? 2 : 0;
     }
@@ -220,10 +395,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     if (cmd === 'check') return await check(rest, io);
     if (cmd === 'merge') return await merge(rest, io);
-    throw new UsageError(`unknown command '${cmd}'`);
+    throw unknownCommand(cmd);
   } catch (e) {
     if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
-      io.err(`netdma-conformance: ${e.message}\n\n${USAGE}`);
+      io.err(`netdma-conformance: ${e.message}`);
+      io.err(hintFor(e, cmd));
       return 2;
     }
     if (e instanceof CandidateLoadError) {

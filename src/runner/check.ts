@@ -55,6 +55,8 @@ export interface CheckOptions {
   readonly failFast?: boolean;
   /** Called after each unit (for progress output). */
   readonly onUnit?: (unit: WorkUnit, result: PropertyCheckResult) => void;
+  /** Called when the run starts and as it makes progress (units finished, runs made; see {@link RunProgress}). */
+  readonly onProgress?: (progress: RunProgress) => void;
   /** Lets a long run stop early (SIGINT). */
   readonly shouldStop?: () => boolean;
   /** Run the candidate in a worker thread with a watchdog and a heap limit (default true). */
@@ -71,6 +73,18 @@ export interface CheckOptions {
    * (unless `failFast`), so a warned run still makes every run asked for.
    */
   readonly strict?: boolean;
+}
+
+/** Counts of a running check (the CLI's progress display). */
+export interface RunProgress {
+  readonly unitsDone: number;
+  readonly unitsTotal: number;
+  /** Generated runs made so far. */
+  readonly runsDone: number;
+  /** Runs planned. */
+  readonly runsTotal: number;
+  /** Planned runs of finished units plus runs made in the unit in progress (the share done). */
+  readonly workDone: number;
 }
 
 /** A finished check: the report and the failures as text. */
@@ -142,6 +156,20 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
   }
   const started = new Date();
   const t0 = performance.now();
+  const runsTotal = units.reduce((n, u) => n + u.numRuns, 0);
+  let unitsDone = 0;
+  let runsFinished = 0;
+  let workFinished = 0;
+  const progress = (inUnit: number) =>
+    opts.onProgress?.({ unitsDone, unitsTotal: units.length, runsDone: runsFinished + inUnit, runsTotal, workDone: workFinished + inUnit });
+  const onUnit = (u: WorkUnit, r: PropertyCheckResult) => {
+    unitsDone++;
+    runsFinished += r.numRuns;
+    workFinished += u.numRuns;
+    opts.onUnit?.(u, r);
+    progress(0);
+  };
+  progress(0);
   let results: PropertyCheckResult[] = [];
   let errors: { message: string; detail?: string }[] = [];
   let incomplete: string | undefined;
@@ -153,7 +181,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
       ...(opts.coverage ? { coverage: true } : {}),
       ...(path_ !== undefined ? { path: path_ } : {}),
       ...(failFast ? { failFast: true } : {}),
-      ...(opts.onUnit ? { onUnit: opts.onUnit } : {}),
+      onUnit,
+      onProgress: (_u, runs) => progress(runs),
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
     });
     if (out.loadError !== undefined) throw new CandidateLoadError(out.loadError);
@@ -171,7 +200,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
       const check = PROPERTY_CHECKS[u.property]!;
       const r = check(loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(path_ !== undefined ? { path: path_ } : {}), ...(failFast ? { failFast: true } : {}) });
       results.push(r);
-      opts.onUnit?.(u, r);
+      onUnit(u, r);
     }
   }
   // Every token a report prints names the candidate: path and source hash.

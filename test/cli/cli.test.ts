@@ -88,7 +88,19 @@ describe('netdma-conformance check', () => {
     expect(driver.lines).toBeGreaterThan(100);
     expect(driver.covered).toBeLessThan(driver.lines); // the mutation switches never run in the reference
     expect(summary.files.every((f) => f.file.includes(path.join('src', 'reference')))).toBe(true);
-    expect(JSON.parse(readFileSync(path.join(dir, 'coverage', 'v8-coverage.json'), 'utf8')).result.length).toBe(summary.files.length);
+    const raw = JSON.parse(readFileSync(path.join(dir, 'coverage', 'v8-coverage.json'), 'utf8')) as { result: { url: string }[]; 'source-map-cache': Record<string, { data: { sources: string[] } }> };
+    expect(raw.result.length).toBe(summary.files.length);
+    // The source maps travel with the raw output (c8 maps it back to the .ts lines with them).
+    for (const s of raw.result) expect(raw['source-map-cache'][s.url]?.data.sources.length).toBeGreaterThan(0);
+    // lcov: one record per file, with the summary's line counts.
+    const lcov = readFileSync(path.join(dir, 'coverage', 'lcov.info'), 'utf8');
+    const record = lcov.split('end_of_record').find((r) => r.includes(`SF:${driver.file}\n`))!;
+    expect(Number(/^LF:(\d+)$/m.exec(record)![1])).toBe(driver.lines);
+    expect(Number(/^LH:(\d+)$/m.exec(record)![1])).toBe(driver.covered);
+    // A line the reference never reaches (a mutation switch's body) is marked as never run in the HTML.
+    const html = readFileSync(path.join(dir, 'coverage', 'index.html'), 'utf8');
+    expect(html).toMatch(/<tr class="z"><td class="ln">\d+<\/td><td class="ct">!<\/td><td><code>.*bug\(/);
+    expect(html).toMatch(/<tr class="y"><td class="ln">\d+<\/td><td class="ct">\d+×<\/td><td><code>.*IoCreateDevice/);
   });
 
   it('fails a run whose coverage is below --min-coverage', async () => {
@@ -110,9 +122,12 @@ describe('sharding', () => {
     expect(await main(['check', cand, ...common, '--report-dir', whole], capture())).toBe(1);
     expect(await main(['check', cand, ...common, '--shard', '1/2', '--report-dir', a], capture())).toBe(1);
     await main(['check', cand, ...common, '--shard', '2/2', '--report-dir', b], capture());
-    expect(await main(['merge', a, b, '--report-dir', merged], capture())).toBe(1);
+    const mergeIo = capture();
+    expect(await main(['merge', a, b, '--report-dir', merged], mergeIo)).toBe(1);
     const w = report(whole);
     const m = report(merged);
+    // merge prints the merged run's failures as check does: one block per failed rule.
+    expect(mergeIo.text().match(/^FAIL /gm)?.length).toBe(m.rules.filter((x) => x.status === 'fail').length);
     const view = (r: typeof w) => r.rules.map((x) => ({ id: x.id, status: x.status, exercised: x.exercised, replay: x.failure?.replay }));
     expect(view(m)).toEqual(view(w));
     expect(m.coverage).toEqual(w.coverage);

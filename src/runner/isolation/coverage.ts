@@ -9,12 +9,20 @@ export interface FileCoverage {
   readonly file: string;
   readonly lines: number;
   readonly covered: number;
+  /**
+   * Per source line with code (1-based, ascending): how often the most-run code on it ran. Lines
+   * of the candidate's own source (through its source map), so lcov and the HTML report can show them.
+   */
+  readonly lineHits: readonly (readonly [line: number, count: number])[];
 }
 
 /** What `--coverage` collects in the worker. */
 export interface CandidateCoverage {
   readonly files: FileCoverage[];
-  /** V8's precise coverage for the candidate's scripts, in the format c8 and v8-to-istanbul read. */
+  /**
+   * V8's precise coverage for the candidate's scripts in the format of `NODE_V8_COVERAGE` files, with
+   * the inline source maps under `source-map-cache`, so c8 / v8-to-istanbul map it to the .ts lines.
+   */
   readonly raw: unknown;
 }
 
@@ -38,20 +46,37 @@ function countsOf(length: number, functions: { ranges: Range[] }[]): Int32Array 
  * attaches (the code V8 runs is transpiled and minified). A source line counts when some generated
  * code maps to it; it is covered when any of that code ran.
  */
-function mappedLineCoverage(source: string, counts: Int32Array): { lines: number; covered: number } | null {
+/** The inline source map of a script (tsx attaches one), parsed, or null. */
+function inlineSourceMap(source: string): { payload: ConstructorParameters<typeof SourceMap>[0]; at: number } | null {
   const m = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(source);
   if (!m) return null;
-  let map: SourceMap;
   try {
-    map = new SourceMap(JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+    return { payload: JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as ConstructorParameters<typeof SourceMap>[0], at: m.index };
   } catch {
     return null;
   }
-  const lines = new Set<number>();
-  const covered = new Set<number>();
+}
+
+/** Line hits as sorted pairs, and the counts of lines and covered lines. */
+function summarize(hits: Map<number, number>): Pick<FileCoverage, 'lines' | 'covered' | 'lineHits'> {
+  const lineHits = [...hits].sort((a, b) => a[0] - b[0]);
+  return { lines: lineHits.length, covered: lineHits.filter(([, c]) => c > 0).length, lineHits };
+}
+
+function mappedLineCoverage(source: string, counts: Int32Array): Pick<FileCoverage, 'lines' | 'covered' | 'lineHits'> | null {
+  const inline = inlineSourceMap(source);
+  if (!inline) return null;
+  let map: SourceMap;
+  try {
+    map = new SourceMap(inline.payload);
+  } catch {
+    return null;
+  }
+  // Original line (1-based) -> the largest count of the generated code mapped to it.
+  const hits = new Map<number, number>();
   let line = 0;
   let col = 0;
-  const end = m.index;
+  const end = inline.at;
   for (let i = 0; i < end; i++) {
     const ch = source.charCodeAt(i);
     if (ch === 10) {
@@ -62,30 +87,30 @@ function mappedLineCoverage(source: string, counts: Int32Array): { lines: number
     if (ch !== 32 && ch !== 9 && ch !== 59) {
       const e = map.findEntry(line, col) as { originalLine?: number };
       if (e && typeof e.originalLine === 'number') {
-        lines.add(e.originalLine);
-        if ((counts[i] ?? -1) > 0) covered.add(e.originalLine);
+        const l = e.originalLine + 1;
+        hits.set(l, Math.max(hits.get(l) ?? 0, counts[i] ?? 0));
       }
     }
     col++;
   }
-  return { lines: lines.size, covered: covered.size };
+  return summarize(hits);
 }
 
 /** Without a source map: a line counts when it has code; it is covered when the code at its first non-blank character ran. */
-function lineCoverage(source: string, counts: Int32Array): { lines: number; covered: number } {
-  let lines = 0;
-  let covered = 0;
+function lineCoverage(source: string, counts: Int32Array): Pick<FileCoverage, 'lines' | 'covered' | 'lineHits'> {
+  const hits = new Map<number, number>();
   let at = 0;
+  let n = 0;
   for (const line of source.split('\n')) {
+    n++;
     const first = line.search(/\S/);
     const text = line.trim();
     if (first >= 0 && !text.startsWith('//') && !text.startsWith('/*') && !text.startsWith('*') && text !== '}' && text !== '};' && text !== ');') {
-      lines++;
-      if ((counts[at + first] ?? -1) > 0) covered++;
+      hits.set(n, Math.max(0, counts[at + first] ?? 0));
     }
     at += line.length + 1;
   }
-  return { lines, covered };
+  return summarize(hits);
 }
 
 const real = (p: string) => {
@@ -112,14 +137,18 @@ export async function startCoverage(root: string): Promise<() => Promise<Candida
     const { result } = (await session.post('Profiler.takePreciseCoverage')) as { result: { scriptId: string; url: string; functions: { ranges: Range[] }[] }[] };
     const mine = result.filter((s) => s.url.startsWith('file:') && real(fileURLToPath(s.url.replace(/\?.*$/, ''))).startsWith(base));
     const files: FileCoverage[] = [];
+    const sourceMapCache: Record<string, { lineLengths: number[]; data: unknown }> = {};
     for (const s of mine) {
       const { scriptSource } = (await session.post('Debugger.getScriptSource', { scriptId: s.scriptId })) as { scriptSource: string };
       const counts = countsOf(scriptSource.length, s.functions);
       const c = mappedLineCoverage(scriptSource, counts) ?? lineCoverage(scriptSource, counts);
       files.push({ file: real(fileURLToPath(s.url.replace(/\?.*$/, ''))), ...c });
+      // As Node writes it for NODE_V8_COVERAGE: what c8 needs to map the transpiled code back.
+      const inline = inlineSourceMap(scriptSource);
+      if (inline) sourceMapCache[s.url] = { lineLengths: scriptSource.split('\n').map((l) => l.length), data: inline.payload };
     }
     await session.post('Profiler.stopPreciseCoverage');
     session.disconnect();
-    return { files, raw: { result: mine } };
+    return { files, raw: { result: mine, 'source-map-cache': sourceMapCache } };
   };
 }

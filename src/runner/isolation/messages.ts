@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { PropertyCheckResult } from '../../../properties/result';
 import type { WorkUnit } from '../units';
 import type { CandidateCoverage } from './coverage';
@@ -24,4 +25,18 @@ export type WorkerMessage =
   | { readonly type: 'tampered'; readonly index: number; readonly changed: readonly string[] }
   | { readonly type: 'crash'; readonly index: number; readonly message: string }
   | { readonly type: 'coverage'; readonly coverage: CandidateCoverage }
+  | ProgressMessage
   | { readonly type: 'done' };
+
+/** How often (in generated runs) the worker reports progress within a work unit. */
+export const PROGRESS_EVERY_RUNS = 32;
+
+/** Progress within a work unit: generated run `run` (from 0) of unit `index` has started. */
+export const ProgressMessageSchema = z.object({
+  type: z.literal('progress'),
+  index: z.number().int().nonnegative(),
+  run: z.number().int().nonnegative(),
+});
+
+/** A validated progress message (see {@link ProgressMessageSchema}). */
+export type ProgressMessage = z.infer<typeof ProgressMessageSchema>;

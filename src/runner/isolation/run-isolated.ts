@@ -5,7 +5,7 @@ import { encodeReplayToken } from '../../../properties/replay-token';
 import type { TraceEvent } from '../../trace/trace-event';
 import type { WorkUnit } from '../units';
 import type { CandidateCoverage } from './coverage';
-import type { WorkerInput, WorkerMessage } from './messages';
+import { ProgressMessageSchema, type WorkerInput, type WorkerMessage } from './messages';
 import { SHARED_STATUS_BYTES, readStatus, type StatusSnapshot } from './shared-status';
 
 /** Limits of an isolated run. */
@@ -22,6 +22,8 @@ export interface IsolationOptions {
   /** Collect V8 coverage of the candidate's own files. */
   readonly coverage?: boolean;
   readonly onUnit?: (unit: WorkUnit, result: PropertyCheckResult) => void;
+  /** Called as the unit in progress makes runs: `runs` generated runs of `unit` have been made (at most its numRuns). */
+  readonly onProgress?: (unit: WorkUnit, runs: number) => void;
   readonly shouldStop?: () => boolean;
 }
 
@@ -186,6 +188,13 @@ export function runIsolated(candidatePath: string, units: readonly WorkUnit[], o
         case 'coverage':
           coverage = m.coverage;
           return;
+        case 'progress': {
+          const p = ProgressMessageSchema.safeParse(m);
+          const u = pending();
+          // Only the unit in progress counts; a late or malformed message is dropped (progress is cosmetic).
+          if (p.success && u && u.index === p.data.index) opts.onProgress?.(u, Math.min(p.data.run, u.numRuns));
+          return;
+        }
         case 'done':
           finish();
           return;

@@ -5,7 +5,7 @@ import { startCoverage } from './coverage';
 import { PROPERTY_CHECKS } from '../properties';
 import { SUITE_ROOT_FROM_WORKER, freezeChecker } from './freeze';
 import { changedGlobals, snapshotGlobals } from './globals';
-import type { WorkerInput, WorkerMessage } from './messages';
+import { PROGRESS_EVERY_RUNS, type WorkerInput, type WorkerMessage } from './messages';
 import { statusWriter } from './shared-status';
 
 // Captured before any candidate code exists: the way results leave this worker.
@@ -30,7 +30,16 @@ process.exit = ((code?: number) => {
 }) as typeof process.exit;
 await freezeChecker(SUITE_ROOT_FROM_WORKER);
 const before = snapshotGlobals();
-setProbe(statusWriter(input.sab));
+const status = statusWriter(input.sab);
+// The unit being checked, for progress messages (every PROGRESS_EVERY_RUNS generated runs).
+let unitIndex = -1;
+setProbe({
+  ...status,
+  run(index) {
+    status.run(index);
+    if (index % PROGRESS_EVERY_RUNS === 0 && unitIndex >= 0) post({ type: 'progress', index: unitIndex, run: index });
+  },
+});
 
 const takeCoverage = input.coverage ? await startCoverage(resolveCandidate(input.candidatePath).root) : null;
 let candidate;
@@ -43,6 +52,7 @@ try {
 if (candidate) {
   for (const u of input.units) {
     const check = PROPERTY_CHECKS[u.property]!;
+    unitIndex = u.index;
     let result;
     try {
       result = check(candidate.loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(input.path !== undefined ? { path: input.path } : {}), ...(input.failFast ? { failFast: true } : {}) });
