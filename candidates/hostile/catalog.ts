@@ -10,6 +10,12 @@ export interface HostileEntry {
   readonly rule?: RuleId;
   /** A person-readable reason the CLI must print (regular expression source). */
   readonly reason: string;
+  /**
+   * The watchdog the test gives it (default 1500 ms). A candidate that must be ended by the heap
+   * limit gets a long one, so that a loaded machine's slow garbage collection cannot let the
+   * watchdog (KAPI-05) fire first.
+   */
+  readonly watchdogMs?: number;
 }
 
 /** The corpus: none of these may crash the CLI, hang it, or be reported conformant. */
@@ -32,6 +38,6 @@ export const HOSTILE: readonly HostileEntry[] = [
   { name: 'patches-typed-array-set', exit: 1, rule: 'KAPI-07', reason: 'Uint8Array.prototype.set' },
   { name: 'patches-json', exit: 1, rule: 'KAPI-07', reason: 'JSON.stringify' },
   { name: 'calls-process-exit', exit: 1, rule: 'KAPI-04', reason: 'process.exit\\(0\\) was called; a driver cannot end the system' },
-  { name: 'unbounded-allocation', exit: 1, rule: 'KAPI-08', reason: 'exhausted its .* heap' },
+  { name: 'unbounded-allocation', exit: 1, rule: 'KAPI-08', reason: 'exhausted its .* heap', watchdogMs: 40_000 },
   { name: 'bad-spin-lock', exit: 1, rule: 'KAPI-01', reason: 'KeAcquireSpinLock on a spin lock that KeInitializeSpinLock never initialised' },
 ];

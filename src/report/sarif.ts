@@ -46,22 +46,6 @@ function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
   return { uri: rel === '' ? '.' : encodePath(rel), uriBaseId: '%SRCROOT%' };
 }
 
-/** Joins a path relative to the candidate's directory onto the candidate's path. */
-function besideCandidate(candidatePath: string, file: string): string {
-  const f = file.replace(/\\/g, '/');
-  if (/^file:\/\//i.test(f) || /^[A-Za-z]:\//.test(f) || f.startsWith('/')) return file;
-  const c = candidatePath.replace(/\\/g, '/');
-  const slash = c.lastIndexOf('/');
-  const dir = slash < 0 ? '' : c.slice(0, slash + 1);
-  const parts: string[] = [];
-  for (const seg of `${dir}${f}`.split('/')) {
-    if (seg === '.' || seg === '') continue;
-    if (seg === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
-    else parts.push(seg);
-  }
-  const joined = parts.join('/');
-  return c.startsWith('/') ? `/${joined}` : joined;
-}
 
 /** The key of the suite's entry in every result's `partialFingerprints`. */
 export const FINGERPRINT_KEY = 'netdmaConformance/v1';
@@ -78,9 +62,9 @@ function dirOf(path: string): string {
  * known. Never an absolute path of the machine that ran the check.
  */
 function candidateRelativeLocation(candidatePath: string, failure: RuleFailure): string {
-  const candidate = candidatePath.replace(/\\/g, '/').replace(/\/+$/, '');
+  const candidate = candidatePath.replace(/\\/g, '/').replace(/\/+$/, '').replace(/^(\.\/)+/, '');
   if (failure.location === undefined) return candidate.slice(candidate.lastIndexOf('/') + 1);
-  const file = besideCandidate(candidatePath, failure.location.file).replace(/\\/g, '/');
+  const file = failure.location.file.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
   const dir = dirOf(candidate);
   return dir !== '' && file.startsWith(dir) ? file.slice(dir.length) : file;
 }
@@ -136,9 +120,9 @@ function violationIndex(events: readonly TraceEvent[], ruleId: string): number {
 }
 
 /** A physical location in the candidate's source. */
-function sourcePhysicalLocation(candidatePath: string, loc: SourceLocation) {
+function sourcePhysicalLocation(loc: SourceLocation) {
   return {
-    artifactLocation: artifactLocation(besideCandidate(candidatePath, loc.file)),
+    artifactLocation: artifactLocation(loc.file),
     region: { startLine: loc.line, startColumn: loc.column },
   };
 }
@@ -206,7 +190,7 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
   const candidateLocation = artifactLocation(report.candidate.path);
   const results = failedRules(report).map(({ rule, failure }) => {
     const physicalLocation =
-      failure.location !== undefined ? sourcePhysicalLocation(report.candidate.path, failure.location) : { artifactLocation: candidateLocation };
+      failure.location !== undefined ? sourcePhysicalLocation(failure.location) : { artifactLocation: candidateLocation };
     // A step is located in the candidate's source when it is known: the event's own `detail.location`,
     // or, for the violation, the line of the violating call.
     const violation = failure.location !== undefined ? violationIndex(failure.counterexample, rule.id) : -1;
@@ -214,7 +198,7 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
       const loc = eventLocation(e) ?? (i === violation ? failure.location : undefined);
       return {
         location: {
-          ...(loc !== undefined ? { physicalLocation: sourcePhysicalLocation(report.candidate.path, loc) } : {}),
+          ...(loc !== undefined ? { physicalLocation: sourcePhysicalLocation(loc) } : {}),
           message: { text: e.text },
         },
         executionOrder: e.seq,

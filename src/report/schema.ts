@@ -99,7 +99,7 @@ export const TraceEventSchema = z.object({
 
 /** Where a failure was detected in the candidate's source (1-based line and column). */
 export const SourceLocationSchema = z.object({
-  /** Path of the source file: absolute, a `file:` URL, or relative to the directory holding the candidate. */
+  /** Path of the source file: absolute, a `file:` URL, or relative to the directory the check ran in (as the candidate's path is). */
   file: z.string().min(1),
   /** 1-based line. */
   line: z.number().int().min(1),

@@ -67,7 +67,7 @@ describe('toSarif', () => {
     const [must, should] = run.results;
     expect(must.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'candidates/ioat-provider.ts', uriBaseId: '%SRCROOT%' } });
     expect(should.locations[0].physicalLocation).toEqual({
-      artifactLocation: { uri: 'candidates/src/channel.ts', uriBaseId: '%SRCROOT%' },
+      artifactLocation: { uri: 'src/channel.ts', uriBaseId: '%SRCROOT%' },
       region: { startLine: 120, startColumn: 7 },
     });
     const flow = must.codeFlows[0].threadFlows[0].locations;
@@ -157,9 +157,9 @@ describe('toSarif for GitHub code scanning', () => {
     const flow = sarif(located({ counterexample })).runs[0]!.results[0].codeFlows[0].threadFlows[0].locations;
     expect(flow.map((l: any) => l.location.physicalLocation)).toEqual([
       undefined,
-      { artifactLocation: { uri: 'drivers/ioat/src/add-device.ts', uriBaseId: '%SRCROOT%' }, region: { startLine: 31, startColumn: 5 } },
+      { artifactLocation: { uri: 'src/add-device.ts', uriBaseId: '%SRCROOT%' }, region: { startLine: 31, startColumn: 5 } },
       undefined, // line 0 is no location
-      { artifactLocation: { uri: 'drivers/ioat/src/channel.ts', uriBaseId: '%SRCROOT%' }, region: { startLine: 120, startColumn: 7 } },
+      { artifactLocation: { uri: 'src/channel.ts', uriBaseId: '%SRCROOT%' }, region: { startLine: 120, startColumn: 7 } },
     ]);
     // Without a known location, no step is located.
     const bare = sarif(located({ counterexample: counterexample.slice(2) }, 'drivers/ioat/provider.ts', true)).runs[0]!.results[0].codeFlows[0].threadFlows[0].locations;
