@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { RuleId } from '../../spec';
 import type { DriverImageLoader } from '../../src/kernel';
-import { probe } from '../../src/kernel/core/probe';
+import { probe } from '../../src/kernel/verifier/probe';
 import type { PropertyCheckOptions, PropertyCheckResult, PropertyFailure } from '../result';
 import { encodeReplayToken } from '../replay-token';
 import { lifecycleInputArb, type LifecycleInput } from './commands';

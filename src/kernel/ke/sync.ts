@@ -2,7 +2,17 @@ import { APC_LEVEL, DISPATCH_LEVEL, PASSIVE_LEVEL, SIMULATED_DIRQL, irqlName } f
 import { STATUS_SUCCESS } from '../api/ntstatus';
 import { SynchronizationEvent, type DEVICE_OBJECT, type IO_WORKITEM_ROUTINE, type KDEFERRED_ROUTINE, type KSYNCHRONIZE_ROUTINE } from '../api/wdm';
 import { callProvider } from './invoke';
-import type { Machine } from './machine';
+import type { ObjectTable } from '../ob/objects';
+import type { KernelContext } from './context';
+
+/** What the synchronisation services use of the machine: the kernel context, device objects, interrupt objects, the DPC hook. */
+export interface SyncHost extends KernelContext {
+  readonly objects: ObjectTable;
+  /** The HAL's connected interrupt objects (KeSynchronizeExecution, the interrupt spin lock). */
+  readonly hal: { interrupt(obj: unknown, api: string): { readonly lock: object } };
+  /** Called when a DPC starts running. */
+  dpcRan(name: string, cpu: number): void;
+}
 import { workItem } from './scheduler';
 
 interface EventRecord {
@@ -30,7 +40,7 @@ export class Sync {
   readonly #workItems = new Map<object, WorkItemRecord>();
   #nextDpc = 1;
 
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: SyncHost) {}
 
   // ---- IRQL ----
   raiseIrql(newIrql: number): number {
@@ -54,7 +64,7 @@ export class Sync {
   }
 
   acquire(lock: object, api: string, atDpcLevel: boolean): number {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const ctx = m.cpus.current;
     if (typeof lock !== 'object' || lock === null || !this.#locks.has(lock)) m.verifier.fail('KAPI-01', `${api} on a spin lock that KeInitializeSpinLock never initialised`);
     if (atDpcLevel) m.verifier.check('KE-IRQL-02', ctx.irql === DISPATCH_LEVEL, () => `${api} at ${irqlName(ctx.irql)}; it requires DISPATCH_LEVEL`);
@@ -70,7 +80,7 @@ export class Sync {
   }
 
   release(lock: object, api: string, newIrql: number | null): void {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const ctx = m.cpus.current;
     const owner = m.cpus.lockOwner.get(lock);
     m.verifier.check('KE-IRQL-05', owner === ctx.cpu, () => `${api} of a spin lock ${owner === undefined ? 'that is not held' : `held by CPU ${owner}`}`);
@@ -102,7 +112,7 @@ export class Sync {
   }
 
   wait(ev: object): number {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const rec = this.event(ev, 'KeWaitForSingleObject');
     m.trace.add('call', 'KeWaitForSingleObject');
     m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= APC_LEVEL, () => `KeWaitForSingleObject with a wait at ${irqlName(m.cpus.current.irql)}; waiting requires IRQL <= APC_LEVEL`);
@@ -137,7 +147,7 @@ export class Sync {
 
   /** Queues a DPC; it runs at DISPATCH_LEVEL on its target processor (or the current one). */
   insertQueue(dpc: object, a1: unknown, a2: unknown): boolean {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const rec = this.dpc(dpc, 'KeInsertQueueDpc');
     if (rec.queued) return false;
     rec.queued = true;
@@ -168,7 +178,7 @@ export class Sync {
 
   // ---- interrupt synchronisation ----
   synchronize(interrupt: object, routine: KSYNCHRONIZE_ROUTINE, context: unknown): boolean {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const irq = m.hal.interrupt(interrupt, 'KeSynchronizeExecution');
     const ctx = m.cpus.current;
     m.verifier.check('KE-IRQL-02', ctx.irql <= SIMULATED_DIRQL, () => `KeSynchronizeExecution above DIRQL`);
@@ -182,7 +192,7 @@ export class Sync {
   }
 
   acquireInterruptLock(interrupt: object): number {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const irq = m.hal.interrupt(interrupt, 'KeAcquireInterruptSpinLock');
     const ctx = m.cpus.current;
     m.verifier.check('KE-IRQL-02', ctx.irql <= SIMULATED_DIRQL, () => 'KeAcquireInterruptSpinLock above DIRQL');
@@ -209,7 +219,7 @@ export class Sync {
   }
 
   queueWorkItem(item: object, routine: IO_WORKITEM_ROUTINE, context: unknown): void {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const rec = this.#workItems.get(item);
     if (!rec || rec.freed) m.verifier.fail('KAPI-01', 'IoQueueWorkItem with a work item IoAllocateWorkItem did not return (or freed)');
     m.verifier.check('KAPI-01', !rec.queued, () => 'IoQueueWorkItem of a work item that is already queued');

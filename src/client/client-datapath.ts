@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { RuleId } from '../../../spec';
+import type { RuleId } from '../../spec';
 import {
   CHANCTRL,
   CHANNEL_REGISTERS,
@@ -46,19 +46,19 @@ import {
   type EngineNotice,
   type EngineStepEvent,
   type Segment,
-} from '../../hardware';
-import { checkCopy, diffRanges, fillDestinationPattern, fillSourcePattern, formatVerdict, modelMemoryOf, runDatapath } from '../../model/datapath';
-import type { DatapathConfig, DatapathOp, ModelMemory } from '../../model/datapath';
-import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../api/irql';
-import { NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED } from '../api/netdma';
-import { STATUS_SUCCESS } from '../api/ntstatus';
-import type { OUT, PHYSICAL_ADDRESS } from '../api/wdm';
+} from '../hardware';
+import { checkCopy, diffRanges, fillDestinationPattern, fillSourcePattern, formatVerdict, modelMemoryOf, runDatapath } from '../model/datapath';
+import type { DatapathConfig, DatapathOp, ModelMemory } from '../model/datapath';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../kernel/api/irql';
+import { NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED } from '../kernel/api/netdma';
+import { STATUS_SUCCESS } from '../kernel/api/ntstatus';
+import type { OUT, PHYSICAL_ADDRESS } from '../kernel/api/wdm';
 import { Arena, GUARD, concat, controlFlags, type CopySpec } from './client-chain';
-import type { EngineListener } from './engine-runner';
-import { callProvider } from './invoke';
-import type { Machine } from './machine';
-import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from './netdma-interface';
-import type { SimDevice } from './sim-device';
+import type { EngineListener } from '../kernel/hal/engine-runner';
+import { callProvider } from '../kernel/ke/invoke';
+import type { ClientMachine } from './channel-handler-runner';
+import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from '../kernel/netdma/netdma-interface';
+import type { SimDevice } from '../kernel/hal/sim-device';
 
 const RING_SLOTS = 128;
 const ARENA = 64 * 1024;
@@ -178,7 +178,7 @@ export class DpChannel {
   pendingFault: ClientFault | null = null;
 
   constructor(
-    readonly m: Machine,
+    readonly m: ClientMachine,
     readonly prov: ProviderRecord,
     readonly rec: ChannelRecord,
     readonly name: string,
@@ -261,7 +261,7 @@ export class ClientDataPath implements EngineListener {
   /** Statistics for the properties. */
   readonly stats = { copies: 0, descriptors: 0, verifiedCopies: 0, errors: 0, isrs: 0, dpcs: 0, suspends: 0, aborts: 0, resets: 0 };
 
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: ClientMachine) {}
 
   live(): DpChannel[] {
     return this.channels.filter((c) => !c.freed);
