@@ -1,4 +1,4 @@
-import { assertNever } from '../../src/model/assert-never';
+import { assertNever } from '../../src/util/assert-never';
 import type { RuleId } from '../../spec';
 import { NT_SUCCESS, ntStatusName } from '../../src/kernel/api';
 import {
