@@ -7,10 +7,12 @@
  * (candidates/faulty/*.ts but the catalogs and helper) and every hostile candidate
  * (candidates/hostile/*.ts but the catalog and helper), it runs `runCheck` (isolated, as the CLI
  * does) on seeds 1, 2 and 20261123 and writes the report with wall-clock fields (startedAt,
- * durationMs, environment), the tool version and absolute paths removed. Faulty and hostile
- * candidates run 300 runs per unit, the reference and the correct providers 1000.
+ * durationMs, environment), the tool version and absolute paths removed. Runs per unit: 1000 for
+ * the reference and the correct providers, 300 for faulty and hostile ones, unless
+ * `--runs-correct N` / `--runs-faulty N` say otherwise (a loaded machine). Hostile candidates run
+ * with a 1.5 s watchdog.
  *
- * Usage: `npx tsx scripts/behaviour-snapshot.ts OUT_DIR [--jobs 2] [--only SUBSTRING]`.
+ * Usage: `npx tsx scripts/behaviour-snapshot.ts OUT_DIR [--jobs 2] [--only SUBSTRING] [--runs-correct N] [--runs-faulty N]`.
  * Writes OUT_DIR/<candidate>@<seed>.json and OUT_DIR/index.txt (one verdict line each). Compare
  * two trees with `diff -r`. The kill matrix is compared separately (`npm run kill-matrix`, then
  * reports/kill-matrix.json).
@@ -30,18 +32,18 @@ interface Job {
   readonly watchdogMs?: number;
 }
 
-function candidates(): { name: string; candidate: string; runs: number; watchdogMs?: number }[] {
+function candidates(runsCorrect: number, runsFaulty: number): { name: string; candidate: string; runs: number; watchdogMs?: number }[] {
   const out: { name: string; candidate: string; runs: number; watchdogMs?: number }[] = [];
-  out.push({ name: 'reference', candidate: path.join(SUITE_ROOT, 'src', 'reference', 'index.ts'), runs: 1000 });
+  out.push({ name: 'reference', candidate: path.join(SUITE_ROOT, 'src', 'reference', 'index.ts'), runs: runsCorrect });
   const dir = (d: string) => path.join(SUITE_ROOT, 'candidates', d);
   for (const e of readdirSync(dir('correct'), { withFileTypes: true }).filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    out.push({ name: `correct/${e.name}`, candidate: path.join(dir('correct'), e.name, 'index.ts'), runs: 1000 });
+    out.push({ name: `correct/${e.name}`, candidate: path.join(dir('correct'), e.name, 'index.ts'), runs: runsCorrect });
   }
   for (const f of readdirSync(dir('faulty')).filter((x) => x.endsWith('.ts') && !SKIP.has(x)).sort()) {
-    out.push({ name: `faulty/${f.slice(0, -3)}`, candidate: path.join(dir('faulty'), f), runs: 300 });
+    out.push({ name: `faulty/${f.slice(0, -3)}`, candidate: path.join(dir('faulty'), f), runs: runsFaulty });
   }
   for (const f of readdirSync(dir('hostile')).filter((x) => x.endsWith('.ts') && !SKIP.has(x)).sort()) {
-    out.push({ name: `hostile/${f.slice(0, -3)}`, candidate: path.join(dir('hostile'), f), runs: 300, watchdogMs: 1500 });
+    out.push({ name: `hostile/${f.slice(0, -3)}`, candidate: path.join(dir('hostile'), f), runs: runsFaulty, watchdogMs: 1500 });
   }
   return out;
 }
@@ -86,8 +88,12 @@ async function main(): Promise<void> {
   const jobsN = ji >= 0 ? Number(args[ji + 1]) : 2;
   const oi = args.indexOf('--only');
   const only = oi >= 0 ? args[oi + 1] : undefined;
+  const num = (flag: string, dflt: number) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? Number(args[i + 1]) : dflt;
+  };
   mkdirSync(out, { recursive: true });
-  const jobs: Job[] = candidates()
+  const jobs: Job[] = candidates(num('--runs-correct', 1000), num('--runs-faulty', 300))
     .filter((c) => only === undefined || c.name.includes(only))
     .flatMap((c) => SEEDS.map((seed) => ({ ...c, seed })));
   const lines: string[] = new Array<string>(jobs.length);
