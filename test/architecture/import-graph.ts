@@ -20,6 +20,10 @@
  * | 9 | tools | `src/runner/`, `src/report/`, `src/cli/`, `src/index.ts`, `bench/` |
  * | 10 | tests | every `*.test.ts` (a test may import any layer) |
  *
+ * Inside the kernel, one more rule: a component (`src/kernel/<component>/`) never imports the
+ * machine (`src/kernel/machine/`); it takes the machine as its own narrow host interface, and only
+ * the machine and the kernel's barrel wire components together.
+ *
  * Type-only imports count: a cycle of types is still a knot a reader has to untie.
  *
  * @module
@@ -78,6 +82,13 @@ export interface ImportGraphReport {
   readonly layerViolations: readonly LayerViolation[];
   /** Files that belong to no layer. */
   readonly unlayered: readonly string[];
+  /** Kernel component files that import the machine (`from -> to`). */
+  readonly machineImports: readonly string[];
+}
+
+/** Whether a kernel file may import `src/kernel/machine/`: the machine itself and the kernel's barrel. */
+function mayImportMachine(file: string): boolean {
+  return !file.startsWith('src/kernel/') || file.startsWith('src/kernel/machine/') || file === 'src/kernel/index.ts';
 }
 
 function listTs(dir: string, out: string[]): void {
@@ -185,14 +196,22 @@ export function analyseImportGraph(suiteRoot: string): ImportGraphReport {
       if (lt !== undefined && lt.rank > lf.rank) layerViolations.push({ from: f, to: t, fromLayer: lf.name, toLayer: lt.name });
     }
   }
-  return { files: files.length, imports, cycles, layerViolations, unlayered };
+  const machineImports: string[] = [];
+  for (const f of files) {
+    if (mayImportMachine(f)) continue;
+    for (const t of edges.get(f) ?? []) if (t.startsWith('src/kernel/machine/')) machineImports.push(`${f} -> ${t}`);
+  }
+  return { files: files.length, imports, cycles, layerViolations, unlayered, machineImports };
 }
 
 /** The one-line summary the test prints, then one line per problem. */
 export function formatImportGraphReport(r: ImportGraphReport): string {
-  const lines = [`import graph: ${r.files} files, ${r.imports} imports, ${r.cycles.length} cycles, ${r.layerViolations.length} layer violations, ${r.unlayered.length} unlayered files`];
+  const lines = [
+    `import graph: ${r.files} files, ${r.imports} imports, ${r.cycles.length} cycles, ${r.layerViolations.length} layer violations, ${r.unlayered.length} unlayered files, ${r.machineImports.length} kernel components importing the machine`,
+  ];
   for (const c of r.cycles) lines.push(`  cycle: ${c.join(' -> ')}`);
   for (const v of r.layerViolations) lines.push(`  layer: ${v.from} (${v.fromLayer}) imports ${v.to} (${v.toLayer})`);
   for (const u of r.unlayered) lines.push(`  unlayered: ${u}`);
+  for (const m of r.machineImports) lines.push(`  machine: ${m}`);
   return lines.join('\n');
 }
