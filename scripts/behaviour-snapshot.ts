@@ -5,14 +5,15 @@
  *
  * For the reference, every correct provider (candidates/correct/*), every faulty provider
  * (candidates/faulty/*.ts but the catalogs and helper) and every hostile candidate
- * (candidates/hostile/*.ts but the catalog and helper), it runs `runCheck` (isolated, as the CLI
- * does) on seeds 1, 2 and 20261123 and writes the report with wall-clock fields (startedAt,
+ * (candidates/hostile/*.ts but the catalog and helper), it runs `runCheck` on seeds 1, 2 and
+ * 20261123 — in this process for the reference, correct and faulty providers (`isolate: false`:
+ * one module load for all, which a loaded machine needs), in the CLI's worker for hostile ones — and writes the report with wall-clock fields (startedAt,
  * durationMs, environment), the tool version and absolute paths removed. Runs per unit: 1000 for
  * the reference and the correct providers, 300 for faulty and hostile ones, unless
  * `--runs-correct N` / `--runs-faulty N` say otherwise (a loaded machine). Hostile candidates run
  * with a 1.5 s watchdog.
  *
- * Usage: `npx tsx scripts/behaviour-snapshot.ts OUT_DIR [--jobs 2] [--only SUBSTRING] [--runs-correct N] [--runs-faulty N]`.
+ * Usage: `npx tsx scripts/behaviour-snapshot.ts OUT_DIR [--jobs 1] [--only SUBSTRING] [--runs-correct N] [--runs-faulty N]`.
  * Writes OUT_DIR/<candidate>@<seed>.json and OUT_DIR/index.txt (one verdict line each). Compare
  * two trees with `diff -r`. The kill matrix is compared separately (`npm run kill-matrix`, then
  * reports/kill-matrix.json).
@@ -30,20 +31,21 @@ interface Job {
   readonly runs: number;
   readonly seed: number;
   readonly watchdogMs?: number;
+  readonly isolate: boolean;
 }
 
-function candidates(runsCorrect: number, runsFaulty: number): { name: string; candidate: string; runs: number; watchdogMs?: number }[] {
-  const out: { name: string; candidate: string; runs: number; watchdogMs?: number }[] = [];
-  out.push({ name: 'reference', candidate: path.join(SUITE_ROOT, 'src', 'reference', 'index.ts'), runs: runsCorrect });
+function candidates(runsCorrect: number, runsFaulty: number): { name: string; candidate: string; runs: number; isolate: boolean; watchdogMs?: number }[] {
+  const out: { name: string; candidate: string; runs: number; isolate: boolean; watchdogMs?: number }[] = [];
+  out.push({ name: 'reference', candidate: path.join(SUITE_ROOT, 'src', 'reference', 'index.ts'), runs: runsCorrect, isolate: false });
   const dir = (d: string) => path.join(SUITE_ROOT, 'candidates', d);
   for (const e of readdirSync(dir('correct'), { withFileTypes: true }).filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    out.push({ name: `correct/${e.name}`, candidate: path.join(dir('correct'), e.name, 'index.ts'), runs: runsCorrect });
+    out.push({ name: `correct/${e.name}`, candidate: path.join(dir('correct'), e.name, 'index.ts'), runs: runsCorrect, isolate: false });
   }
   for (const f of readdirSync(dir('faulty')).filter((x) => x.endsWith('.ts') && !SKIP.has(x)).sort()) {
-    out.push({ name: `faulty/${f.slice(0, -3)}`, candidate: path.join(dir('faulty'), f), runs: runsFaulty });
+    out.push({ name: `faulty/${f.slice(0, -3)}`, candidate: path.join(dir('faulty'), f), runs: runsFaulty, isolate: false });
   }
   for (const f of readdirSync(dir('hostile')).filter((x) => x.endsWith('.ts') && !SKIP.has(x)).sort()) {
-    out.push({ name: `hostile/${f.slice(0, -3)}`, candidate: path.join(dir('hostile'), f), runs: runsFaulty, watchdogMs: 1500 });
+    out.push({ name: `hostile/${f.slice(0, -3)}`, candidate: path.join(dir('hostile'), f), runs: runsFaulty, isolate: true, watchdogMs: 1500 });
   }
   return out;
 }
@@ -67,7 +69,7 @@ async function one(job: Job, out: string): Promise<string> {
   let body: unknown;
   let line: string;
   try {
-    const r = await runCheck({ candidate: job.candidate, seed: job.seed, runs: job.runs, ...(job.watchdogMs !== undefined ? { watchdogMs: job.watchdogMs } : {}) });
+    const r = await runCheck({ candidate: job.candidate, seed: job.seed, runs: job.runs, isolate: job.isolate, ...(job.watchdogMs !== undefined ? { watchdogMs: job.watchdogMs } : {}) });
     body = { report: normalize(r.report), failures: normalize(r.failures) };
     const failed = r.report.rules.filter((x) => x.status === 'fail').map((x) => x.id);
     line = `${job.name}@${job.seed}: ${r.report.verdict} runs=${r.report.runs} failed=[${failed.join(',')}]`;
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
   const out = args[0];
   if (out === undefined) throw new Error('usage: behaviour-snapshot.ts OUT_DIR [--jobs N] [--only SUBSTRING]');
   const ji = args.indexOf('--jobs');
-  const jobsN = ji >= 0 ? Number(args[ji + 1]) : 2;
+  const jobsN = ji >= 0 ? Number(args[ji + 1]) : 1;
   const oi = args.indexOf('--only');
   const only = oi >= 0 ? args[oi + 1] : undefined;
   const num = (flag: string, dflt: number) => {
