@@ -13,7 +13,7 @@
  * `--runs-correct N` / `--runs-faulty N` say otherwise (a loaded machine). Hostile candidates run
  * with a 1.5 s watchdog.
  *
- * Usage: `npx tsx scripts/behaviour-snapshot.ts OUT_DIR [--jobs 1] [--only SUBSTRING] [--runs-correct N] [--runs-faulty N]`.
+ * Usage: `npx tsx scripts/behaviour-snapshot.ts OUT_DIR [--jobs 1] [--only SUBSTRING] [--kinds reference,correct,faulty,hostile] [--runs-correct N] [--runs-faulty N]`.
  * Writes OUT_DIR/<candidate>@<seed>.json and OUT_DIR/index.txt (one verdict line each). Compare
  * two trees with `diff -r`. The kill matrix is compared separately (`npm run kill-matrix`, then
  * reports/kill-matrix.json).
@@ -90,6 +90,8 @@ async function main(): Promise<void> {
   const jobsN = ji >= 0 ? Number(args[ji + 1]) : 1;
   const oi = args.indexOf('--only');
   const only = oi >= 0 ? args[oi + 1] : undefined;
+  const ki = args.indexOf('--kinds');
+  const kinds = ki >= 0 ? (args[ki + 1] ?? '').split(',') : undefined;
   const num = (flag: string, dflt: number) => {
     const i = args.indexOf(flag);
     return i >= 0 ? Number(args[i + 1]) : dflt;
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const jobs: Job[] = candidates(num('--runs-correct', 1000), num('--runs-faulty', 300))
     .filter((c) => only === undefined || c.name.includes(only))
+    .filter((c) => kinds === undefined || kinds.includes(c.name.split('/')[0]!))
     .flatMap((c) => SEEDS.map((seed) => ({ ...c, seed })));
   const lines: string[] = new Array<string>(jobs.length);
   let next = 0;
