@@ -1,5 +1,8 @@
 /**
- * The simulated Windows environment a provider runs in.
+ * The simulated Windows environment a provider runs in, one folder per component as a driver
+ * author knows them from the WDK's routine prefixes: `api/` (what a provider sees), `ke/`, `ex/`,
+ * `ob/`, `io/`, `pnp/`, `hal/`, `netdma/`, `verifier/`, and `machine/`, which wires them together.
+ * The NetDMA client is not here: it is the test's side of the contract (`src/client/`).
  *
  * @module
  */
