@@ -1,19 +1,17 @@
-import { APC_LEVEL, DISPATCH_LEVEL, PASSIVE_LEVEL, SIMULATED_DIRQL, irqlName } from '../api/irql';
+import { APC_LEVEL, DISPATCH_LEVEL, SIMULATED_DIRQL, irqlName } from '../api/irql';
 import { STATUS_SUCCESS } from '../api/ntstatus';
-import { SynchronizationEvent, type DEVICE_OBJECT, type IO_WORKITEM_ROUTINE, type KDEFERRED_ROUTINE, type KSYNCHRONIZE_ROUTINE } from '../api/wdm';
+import { SynchronizationEvent, type KDEFERRED_ROUTINE, type KSYNCHRONIZE_ROUTINE } from '../api/wdm';
 import { callProvider } from './invoke';
-import type { ObjectTable } from '../ob/objects';
 import type { KernelContext } from './context';
+import { workItem } from './scheduler';
 
-/** What the synchronisation services use of the machine: the kernel context, device objects, interrupt objects, the DPC hook. */
+/** What the synchronisation services use of the machine: the kernel context, interrupt objects, the DPC hook. */
 export interface SyncHost extends KernelContext {
-  readonly objects: ObjectTable;
   /** The HAL's connected interrupt objects (KeSynchronizeExecution, the interrupt spin lock). */
   readonly hal: { interrupt(obj: unknown, api: string): { readonly lock: object } };
   /** Called when a DPC starts running. */
   dpcRan(name: string, cpu: number): void;
 }
-import { workItem } from './scheduler';
 
 interface EventRecord {
   signaled: boolean;
@@ -26,18 +24,12 @@ interface DpcRecord {
   queued: boolean;
   readonly name: string;
 }
-interface WorkItemRecord {
-  readonly device: DEVICE_OBJECT;
-  queued: boolean;
-  freed: boolean;
-}
 
-/** Spin locks, IRQL changes, events, DPCs and work items, with Driver Verifier's pairing checks. */
+/** Spin locks, IRQL changes, events and DPCs, with Driver Verifier's pairing checks. */
 export class Sync {
   readonly #locks = new WeakSet<object>();
   readonly #events = new WeakMap<object, EventRecord>();
   readonly #dpcs = new WeakMap<object, DpcRecord>();
-  readonly #workItems = new Map<object, WorkItemRecord>();
   #nextDpc = 1;
 
   constructor(private readonly m: SyncHost) {}
@@ -207,45 +199,5 @@ export class Sync {
   releaseInterruptLock(interrupt: object, old: number): void {
     const irq = this.m.hal.interrupt(interrupt, 'KeReleaseInterruptSpinLock');
     this.release(irq.lock, 'KeReleaseInterruptSpinLock', old);
-  }
-
-  // ---- work items ----
-  allocWorkItem(device: DEVICE_OBJECT): object {
-    const rec = this.m.objects.device(device);
-    if (!rec || rec.deleted) this.m.verifier.fail('KAPI-01', 'IoAllocateWorkItem for a device object that does not exist');
-    const item = Object.freeze({});
-    this.#workItems.set(item, { device, queued: false, freed: false });
-    return item;
-  }
-
-  queueWorkItem(item: object, routine: IO_WORKITEM_ROUTINE, context: unknown): void {
-    const m: SyncHost = this.m;
-    const rec = this.#workItems.get(item);
-    if (!rec || rec.freed) m.verifier.fail('KAPI-01', 'IoQueueWorkItem with a work item IoAllocateWorkItem did not return (or freed)');
-    m.verifier.check('KAPI-01', !rec.queued, () => 'IoQueueWorkItem of a work item that is already queued');
-    rec.queued = true;
-    m.trace.add('call', 'IoQueueWorkItem');
-    m.work.push(
-      workItem(
-        'work item',
-        () => !m.cpus.anyLockHeld,
-        () => {
-          rec.queued = false;
-          callProvider(m, 'WorkItemRoutine', { cpu: 0, irql: PASSIVE_LEVEL }, 'void', () => routine(rec.device, context));
-        },
-      ),
-    );
-  }
-
-  freeWorkItem(item: object): void {
-    const rec = this.#workItems.get(item);
-    if (!rec || rec.freed) this.m.verifier.fail('KAPI-02', 'IoFreeWorkItem of a work item that was not allocated or was freed already');
-    this.m.verifier.check('KAPI-02', !rec.queued, () => 'IoFreeWorkItem of a work item that is still queued');
-    rec.freed = true;
-    this.#workItems.delete(item);
-  }
-
-  get liveWorkItems(): number {
-    return this.#workItems.size;
   }
 }

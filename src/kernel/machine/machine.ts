@@ -8,6 +8,7 @@ import { DataPathMonitor } from '../netdma/datapath-monitor';
 import { EngineRunner } from '../hal/engine-runner';
 import { Hal } from '../hal/hal';
 import { IoManager } from '../io/io-manager';
+import { IoWorkItems } from '../io/work-items';
 import type { DistributiveOmit, InterfaceVersion, KernelContext, MachineConfig, Phase } from '../ke/context';
 import { NetDmaInterface, type NetDmaClientPort } from '../netdma/netdma-interface';
 import { ObjectTable } from '../ob/objects';
@@ -78,6 +79,7 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
   readonly memory = new PhysicalMemory();
   readonly io: IoManager;
   readonly sync: Sync;
+  readonly workItems: IoWorkItems;
   readonly hal: Hal;
   readonly netdma: NetDmaInterface;
   readonly client: C;
@@ -111,6 +113,7 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
     this.work = new WorkQueue(this.chooser);
     this.io = new IoManager(this);
     this.sync = new Sync(this);
+    this.workItems = new IoWorkItems(this);
     this.hal = new Hal(this);
     this.netdma = new NetDmaInterface(this, this.options.interfaceVersion);
     this.client = opts.client ? opts.client(this) : (NO_CLIENT as C);

@@ -209,9 +209,9 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       m.trace.add('call', () => `IoFreeIrp(${rec.label})`);
       v.check('KAPI-02', rec.origin === 'driver', () => `IoFreeIrp(${rec.label}) of an IRP the driver did not allocate`);
     }),
-    IoAllocateWorkItem: guarded(m, (DeviceObject) => m.sync.allocWorkItem(DeviceObject)),
-    IoQueueWorkItem: guarded(m, (item, routine, _queueType, context) => m.sync.queueWorkItem(item, routine, context)),
-    IoFreeWorkItem: guarded(m, (item) => m.sync.freeWorkItem(item)),
+    IoAllocateWorkItem: guarded(m, (DeviceObject) => m.workItems.allocWorkItem(DeviceObject)),
+    IoQueueWorkItem: guarded(m, (item, routine, _queueType, context) => m.workItems.queueWorkItem(item, routine, context)),
+    IoFreeWorkItem: guarded(m, (item) => m.workItems.freeWorkItem(item)),
     IoConnectInterruptEx: guarded(m, (p) => m.hal.connect(p)),
     IoDisconnectInterruptEx: guarded(m, (p) => m.hal.disconnect(p)),
     IoGetBusInterfaceStandard: guarded(m, (Pdo) => {

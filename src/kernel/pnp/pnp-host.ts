@@ -12,7 +12,7 @@ import type { EngineRunner } from '../hal/engine-runner';
 import type { Hal } from '../hal/hal';
 import type { IoManager } from '../io/io-manager';
 import type { KernelContext, Phase } from '../ke/context';
-import type { Sync } from '../ke/sync';
+import type { IoWorkItems } from '../io/work-items';
 import type { NetDmaInterface } from '../netdma/netdma-interface';
 import type { ObjectTable } from '../ob/objects';
 import type { Pool } from '../ex/pool';
@@ -23,7 +23,7 @@ export interface PnpHost extends KernelContext {
   readonly pool: Pool;
   readonly hal: Hal;
   readonly io: IoManager;
-  readonly sync: Sync;
+  readonly workItems: IoWorkItems;
   readonly netdma: NetDmaInterface;
   readonly engines: EngineRunner;
   /** The top-level routine the machine is in (the PnP manager moves it). */

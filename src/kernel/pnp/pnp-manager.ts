@@ -360,8 +360,8 @@ export class PnpManager {
     }
     this.unloaded = true;
     const leaks = m.pool.live;
-    m.verifier.check('DRV-UNLOAD-01', leaks.length === 0 && m.hal.contiguousLive === 0 && m.sync.liveWorkItems === 0, () =>
-      `after DriverUnload, ${leaks.length} pool allocation(s) remain (${leaks.slice(0, 4).map((b) => `'${tagName(b.tag)}' ${b.size} bytes from ${b.phase}`).join(', ')}), ${m.hal.contiguousLive} contiguous block(s), ${m.sync.liveWorkItems} work item(s)`);
+    m.verifier.check('DRV-UNLOAD-01', leaks.length === 0 && m.hal.contiguousLive === 0 && m.workItems.liveWorkItems === 0, () =>
+      `after DriverUnload, ${leaks.length} pool allocation(s) remain (${leaks.slice(0, 4).map((b) => `'${tagName(b.tag)}' ${b.size} bytes from ${b.phase}`).join(', ')}), ${m.hal.contiguousLive} contiguous block(s), ${m.workItems.liveWorkItems} work item(s)`);
     const devs = m.objects.driverDevices().filter((d) => !d.deleted);
     const provs = [...m.netdma.providers.values()].filter((p) => p.state !== 'deregistered');
     m.verifier.check('DRV-UNLOAD-02', devs.length === 0 && provs.length === 0, () => `at unload ${devs.length} device object(s) were never deleted and ${provs.length} provider(s) never deregistered`);
