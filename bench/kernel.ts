@@ -14,7 +14,8 @@
  * @module
  */
 import { IRP_MN_START_DEVICE, NonPagedPool, PASSIVE_LEVEL, type KSPIN_LOCK } from '../src/kernel/api';
-import { Machine, createKernelServices } from '../src/kernel';
+import { createKernelServices, type Machine } from '../src/kernel';
+import { machineWithClient } from '../src/client';
 import { CHANNEL_REGISTERS, channelBlockOffset } from '../src/hardware';
 import reference from '../src/reference';
 import type { LifecycleCommand, LifecycleInput, Scenario } from '../properties/lifecycle/commands';
@@ -27,7 +28,7 @@ export const CALLS_PER_ITERATION = 5;
 
 /** A started reference device on a fresh machine, ready for the loop. */
 function startedMachine(): { m: Machine; services: ReturnType<typeof createKernelServices>; bar0: bigint; length: number; engine: Machine['devices'][number]['pci'] } {
-  const m = new Machine({ interfaceVersion: '2.0' });
+  const m = machineWithClient({ interfaceVersion: '2.0' });
   const services = createKernelServices(m, { failPoolAttempts: new Set(), failNextCreateDevice: false });
   if (m.pnp.loadDriver(reference, services) !== 0) throw new Error('reference DriverEntry failed');
   const { device, status } = m.pnp.addDevice();

@@ -24,7 +24,7 @@
 import fc from 'fast-check';
 import type { RuleId } from '../spec';
 import type { Violation } from '../src/kernel';
-import { probe } from '../src/kernel/core/probe';
+import { probe } from '../src/kernel/verifier/probe';
 import type { PropertyCheckOptions } from './result';
 
 /** What one generated run reports to the search. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { match } from 'ts-pattern';
-import type { CopySpec } from '../../src/kernel/core/client-chain';
-import type { ClientFault } from '../../src/kernel/core/client-datapath';
+import type { CopySpec } from '../../src/client/client-chain';
+import type { ClientFault } from '../../src/client/client-datapath';
 
 /** PnP events sent while copies are in flight (HLK "DoConcurrentIO" style). */
 export type PnpWithCopies = 'rebalance' | 'surprise-remove' | 'power-cycle' | 'cancelled-stop';

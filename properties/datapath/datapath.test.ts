@@ -8,7 +8,7 @@ import readBeforeDmaCount from '../../test/fixtures/providers/read-before-dmacou
 import { decodeReplayToken } from '../replay-token';
 import { SEED } from '../seed';
 import type { DriverImageLoader } from '../../src/kernel';
-import type { CopySpec } from '../../src/kernel/core/client-chain';
+import type { CopySpec } from '../../src/client/client-chain';
 import type { DatapathInput } from './commands';
 import { checkDatapath, formatFailure } from './property';
 import { runDatapathWorkload } from './run-datapath';

@@ -4,8 +4,8 @@ import {
   NT_SUCCESS,
   ntStatusName,
 } from '../../src/kernel/api';
-import { BugCheck, HarnessError, Machine, createKernelServices, listChooser, type DriverImageLoader, type InterfaceVersion, type Violation } from '../../src/kernel';
-import type { ClientDataPath, DpChannel } from '../../src/kernel/core/client-datapath';
+import { BugCheck, HarnessError, createKernelServices, type Machine, listChooser, type DriverImageLoader, type InterfaceVersion, type Violation } from '../../src/kernel';
+import { machineWithClient, type ClientDataPath, type DpChannel } from '../../src/client';
 import { ADDED, isLegal, nextRemovalEvent, type DeviceModel, type LifecycleEvent, type ModelContext } from '../../src/model/lifecycle';
 import type { TraceEvent } from '../../src/trace/trace-event';
 import { commandLabel, type DatapathCommand, type DatapathInput, type PnpWithCopies } from './commands';
@@ -47,7 +47,7 @@ function pnpEvents(e: PnpWithCopies): LifecycleEvent[] {
  * is checked by the verifier and every copy by the data-path checks. Deterministic.
  */
 export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathInput, opts: DatapathRunOptions): DatapathRunResult {
-  const m = new Machine({
+  const m = machineWithClient({
     interfaceVersion: opts.interfaceVersion,
     msix: opts.msix ?? true,
     cpus: opts.cpus ?? 4,

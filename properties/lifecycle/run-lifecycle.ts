@@ -1,10 +1,9 @@
-import { assertNever } from '../../src/model/assert-never';
+import { assertNever } from '../../src/util/assert-never';
 import type { RuleId } from '../../spec';
 import { NT_SUCCESS, ntStatusName } from '../../src/kernel/api';
 import {
   BugCheck,
   HarnessError,
-  Machine,
   createKernelServices,
   listChooser,
   type DriverImageLoader,
@@ -12,6 +11,8 @@ import {
   type ServiceFaults,
   type Violation,
 } from '../../src/kernel';
+import { machineWithClient, type NetDmaClient } from '../../src/client';
+import type { Machine } from '../../src/kernel';
 import { ADDED, isLegal, nextRemovalEvent, type LifecycleEvent } from '../../src/model/lifecycle';
 import type { TraceEvent } from '../../src/trace/trace-event';
 import { commandLabel, scenarioEvents, type LifecycleCommand, type LifecycleInput } from './commands';
@@ -54,7 +55,7 @@ class LifecycleRun {
   readonly ifaceVersion: number;
 
   constructor(
-    readonly m: Machine,
+    readonly m: Machine<NetDmaClient>,
     readonly faults: ServiceFaults,
     interfaceVersion: InterfaceVersion,
   ) {
@@ -148,7 +149,7 @@ class LifecycleRun {
  * Deterministic: the same input gives the same result.
  */
 export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, opts: LifecycleRunOptions): RunResult {
-  const m = new Machine({
+  const m = machineWithClient({
     interfaceVersion: opts.interfaceVersion,
     msix: opts.msix ?? true,
     cpus: opts.cpus ?? 4,

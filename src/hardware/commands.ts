@@ -46,7 +46,7 @@
  *
  * @module
  */
-import { assertNever } from '../model/assert-never';
+import { assertNever } from '../util/assert-never';
 import { isStopped, resetChannelRegs } from './channel';
 import type { ChannelRegs } from './channel';
 import type { EngineContext } from './context';

@@ -34,6 +34,10 @@
  * action: the copy and the completion write of a descriptor finish inside its step, before
  * any later step reads data.
  *
+ * Why this file is over 400 lines: the plain-copy fast path (`stepPlainCopy`) and the general
+ * path must agree step for step (the engine property holds both to the model); they stay side by
+ * side so that a change to one is read next to the other.
+ *
  * @module
  */
 import type { ChannelRegs } from './channel';

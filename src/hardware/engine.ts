@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { assertNever } from '../model/assert-never';
+import { assertNever } from '../util/assert-never';
 import { chanstsValue, createChannelRegs, snapshotChannel } from './channel';
 import type { ChannelRegs, ChannelSnapshot } from './channel';
 import { completePendingReset, executeCommand, writeChainAddr, writeChanctrl, writeDmaCount } from './commands';

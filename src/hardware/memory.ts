@@ -3,6 +3,10 @@
  * by its own ArrayBuffer. Only allocated ranges are addressable; every access must lie
  * inside one allocation. Addresses are `bigint` physical addresses.
  *
+ * Why this file is over 400 lines: the allocation map, the typed accessors and the DMA write log
+ * share the chunk layout the engine's fast path depends on (see the README's Performance
+ * section); split apart, each piece would have to expose that layout.
+ *
  * @module
  */
 

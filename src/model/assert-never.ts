@@ -1,7 +1,7 @@
 /**
- * Exhaustiveness for `switch` over a tagged union on hot paths (where ts-pattern's `match` costs
- * an allocation per call): `default: return assertNever(x)` does not compile while a case is missing.
+ * `assertNever` lives in `src/util/` (below every layer that dispatches on a tagged union); this
+ * re-export keeps the old import path working.
+ *
+ * @module
  */
-export function assertNever(x: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(x)}`);
-}
+export { assertNever } from '../util/assert-never';

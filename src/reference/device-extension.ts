@@ -9,7 +9,7 @@ import type {
   NET_DMA_PNP_EVENT_NOTIFY,
   NET_DMA_PROVIDER_HANDLE,
 } from '../candidate-api';
-import type { SoftState } from './interrupts';
+import type { SoftState } from './soft-state';
 
 /** Pool tag 'Ndma' (little-endian, as `!poolused` shows it). */
 export const REFERENCE_TAG = 0x616d_644e;

@@ -14,6 +14,7 @@ import {
   type OUT,
 } from '../candidate-api';
 import type { ChannelContext, FdoExtension } from './device-extension';
+import type { SoftState } from './soft-state';
 import type { Mutation } from './mutations';
 import { RUN_CHANNEL_CTRL, channelRegister } from './registers';
 
@@ -31,15 +32,7 @@ export const SOFT_ERROR = 0x1;
 /** Set by Append: the channel has been given work since it was started. */
 export const SOFT_BUSY = 0x2;
 
-/** Per-channel software state the ISR, the DPC and the handlers share. */
-export interface SoftState {
-  /** SOFT_* bits. The ISR sets SOFT_ERROR at DIRQL; others update it only atomically. */
-  flags: number;
-  /** The descriptor the previous interrupt reported. */
-  previousIsr: bigint;
-  /** Head of the last Start/Append. */
-  lastSubmitted: bigint;
-}
+export type { SoftState };
 
 /** A channel's software state when it is allocated. */
 export function newSoftState(): SoftState {

@@ -8,6 +8,9 @@
  * failures `article[data-failure-for]` (failed SHOULD rules that are only warnings: in
  * `section#warnings`, with `data-warning="true"`), timeline rows `li[data-kind]`, diagram edges
  * `g.edge[data-from][data-event][data-to][data-covered]`.
+ *
+ * Why this file is over 400 lines: the page is one template whose sections share the escaping
+ * and the test hooks above; it reads top to bottom as the page does.
  * @module
  */
 import type { TraceEvent, TraceEventKind } from '../trace/trace-event';

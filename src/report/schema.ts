@@ -17,6 +17,7 @@
 import * as z from 'zod';
 import type { TraceEvent, TraceEventKind } from '../trace/trace-event';
 import { failsVerdict, warningRuleIds } from './verdict';
+import { RULE_LEVELS, RULE_STATUSES, VERDICTS, type RuleLevel, type RuleStatus, type Verdict } from './vocabulary';
 
 /** The tool's name as it appears in every report. */
 export const TOOL_NAME = 'netdma-conformance';
@@ -33,27 +34,7 @@ export const INTERFACE_VERSIONS = ['1.0', '1.1', '2.0'] as const;
 /** A NetDMA interface version. */
 export type InterfaceVersion = (typeof INTERFACE_VERSIONS)[number];
 
-/** How strong a rule is: MUST / SHOULD come from the documentation, DERIVED rules follow from facts combined. */
-export const RULE_LEVELS = ['MUST', 'SHOULD', 'DERIVED'] as const;
-
-/** A rule's strength, see {@link RULE_LEVELS}. */
-export type RuleLevel = (typeof RULE_LEVELS)[number];
-
-/** Outcome of one rule: `not-exercised` means no generated scenario ever reached the rule's check. */
-export const RULE_STATUSES = ['pass', 'fail', 'not-exercised'] as const;
-
-/** A rule's outcome, see {@link RULE_STATUSES}. */
-export type RuleStatus = (typeof RULE_STATUSES)[number];
-
-/**
- * Overall outcome: `conformant` (no MUST or DERIVED rule failed; failed SHOULD rules are
- * warnings unless the run was strict), `nonconformant` (a rule failed that fails the verdict),
- * `error` (the harness or the candidate failed to load or run; see {@link ConformanceReport.errors}).
- */
-export const VERDICTS = ['conformant', 'nonconformant', 'error'] as const;
-
-/** The overall verdict, see {@link VERDICTS}. */
-export type Verdict = (typeof VERDICTS)[number];
+export { RULE_LEVELS, RULE_STATUSES, VERDICTS, type RuleLevel, type RuleStatus, type Verdict };
 
 // A Record keyed by the union makes the compiler check that the list below is complete.
 const TRACE_EVENT_KIND_SET: Readonly<Record<TraceEventKind, true>> = {

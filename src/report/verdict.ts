@@ -11,7 +11,14 @@
  *
  * @module
  */
-import type { RuleLevel, RuleResult, Verdict } from './schema';
+import type { RuleLevel, RuleStatus, Verdict } from './vocabulary';
+
+/** What the policy reads of a rule result (a report's `RuleResult` is one). */
+export interface JudgedRule {
+  readonly id: string;
+  readonly level: RuleLevel;
+  readonly status: RuleStatus;
+}
 
 /** Whether a failure of a rule of this level fails the verdict (`strict`: the run was strict, i.e. not `--should-warn`). */
 export function levelFailsVerdict(level: RuleLevel, strict: boolean): boolean {
@@ -29,7 +36,7 @@ export function levelFailsVerdict(level: RuleLevel, strict: boolean): boolean {
 }
 
 /** Whether this rule failed in a way that fails the verdict. */
-export function failsVerdict(rule: Pick<RuleResult, 'level' | 'status'>, strict: boolean): boolean {
+export function failsVerdict(rule: Pick<JudgedRule, 'level' | 'status'>, strict: boolean): boolean {
   return rule.status === 'fail' && levelFailsVerdict(rule.level, strict);
 }
 
@@ -37,12 +44,12 @@ export function failsVerdict(rule: Pick<RuleResult, 'level' | 'status'>, strict:
  * Ids of the failed rules that are only warnings (failed `SHOULD` rules of a non-strict run),
  * in report order. Always empty for a strict run.
  */
-export function warningRuleIds(rules: readonly Pick<RuleResult, 'id' | 'level' | 'status'>[], strict: boolean): string[] {
+export function warningRuleIds(rules: readonly JudgedRule[], strict: boolean): string[] {
   return rules.filter((r) => r.status === 'fail' && !levelFailsVerdict(r.level, strict)).map((r) => r.id);
 }
 
 /** The verdict of a run: `error` if it had errors, else `nonconformant` if a rule fails the verdict, else `conformant`. */
-export function decideVerdict(rules: readonly Pick<RuleResult, 'level' | 'status'>[], errorCount: number, strict: boolean): Verdict {
+export function decideVerdict(rules: readonly Pick<JudgedRule, 'level' | 'status'>[], errorCount: number, strict: boolean): Verdict {
   if (errorCount > 0) return 'error';
   return rules.some((r) => failsVerdict(r, strict)) ? 'nonconformant' : 'conformant';
 }

@@ -9,11 +9,11 @@ export interface SourceLocation {
 }
 
 /** Folders of the suite that hold the checker itself (never a candidate's code). */
-const CHECKER_DIRS = ['src/kernel', 'src/hardware', 'src/model', 'src/runner', 'src/report', 'src/cli', 'src/trace', 'properties', 'spec', 'node_modules'];
+const CHECKER_DIRS = ['src/kernel', 'src/client', 'src/hardware', 'src/model', 'src/util', 'src/runner', 'src/report', 'src/cli', 'src/trace', 'properties', 'spec', 'dist', 'node_modules'];
 
 /**
  * The innermost stack frame inside the candidate's own files (not the suite's kernel): where the
- * violating call was made. A frame counts when it is under the candidate's root, or in driver code
+ * violating call was made (not in the suite's kernel or its NetDMA client). A frame counts when it is under the candidate's root, or in driver code
  * the suite bundles and a candidate imports (the reference provider under `src/reference`, which
  * the faulty providers switch bugs on in) — never in the checker's own folders. File paths come
  * back relative to `cwd`.

@@ -24,37 +24,16 @@ import {
   type DMA_CHANNELS_CPU_AFFINITY_HANDLER,
   type DMA_START_HANDLER,
   type KDEFERRED_ROUTINE,
-  type KDPC,
   type KMESSAGE_SERVICE_ROUTINE,
   type KSERVICE_ROUTINE,
   type KernelServices,
-  type NET_DMA_CHANNEL_HANDLE,
   type OUT,
 } from '../../../src/candidate-api';
-import type { Mapped, MoDevice } from './device';
+import { MoChannel, type Mapped, type MoDevice } from './device';
+
+export { MoChannel };
 
 const ENABLE = CHANCTRL.IN_USE | CHANCTRL.ERR_INT_EN | CHANCTRL.ANY_ERR_ABORT_EN | CHANCTRL.ERR_COMPLETION_EN | CHANCTRL.INT_REARM;
-
-/** A live channel. */
-export class MoChannel {
-  tail = 0;
-  lastPa = 0n;
-  error = false;
-  open = true;
-  readonly dpc: KDPC = {};
-  constructor(
-    readonly dev: MoDevice,
-    readonly map: Mapped,
-    readonly slot: number,
-    readonly handle: NET_DMA_CHANNEL_HANDLE,
-    readonly cpu: number,
-    /** CompletionPhysicalAddress from the allocation, kept to bind the channel again after a power loss. */
-    readonly completionPa: bigint,
-  ) {}
-  reg(name: keyof typeof CHANNEL_REGISTERS): bigint {
-    return this.map.va + BigInt((this.slot + 1) * REGISTER_BLOCK_SIZE + CHANNEL_REGISTERS[name].offset);
-  }
-}
 
 export class MoChannels {
   constructor(private readonly k: KernelServices) {}

@@ -1,6 +1,17 @@
-/** mandatory-only: per-device state. */
-import type { DEVICE_OBJECT, IO_INTERRUPT_MESSAGE_INFO, IO_WORKITEM, KINTERRUPT, KSPIN_LOCK, NET_DMA_PNP_EVENT_NOTIFY, NET_DMA_PROVIDER_HANDLE } from '../../../src/candidate-api';
-import type { MoChannel } from './channels';
+/** mandatory-only: per-device state, and the state of a live channel (which the device's table holds). */
+import {
+  CHANNEL_REGISTERS,
+  REGISTER_BLOCK_SIZE,
+  type DEVICE_OBJECT,
+  type IO_INTERRUPT_MESSAGE_INFO,
+  type IO_WORKITEM,
+  type KDPC,
+  type KINTERRUPT,
+  type KSPIN_LOCK,
+  type NET_DMA_CHANNEL_HANDLE,
+  type NET_DMA_PNP_EVENT_NOTIFY,
+  type NET_DMA_PROVIDER_HANDLE,
+} from '../../../src/candidate-api';
 
 /** Pool tag 'MoNd'. */
 export const MO_TAG = 0x644e_6f4d;
@@ -36,4 +47,25 @@ export interface MoDevice {
   down: boolean;
   /** Set when a SET_POWER below D0 went down with the engine mapped: its registers did not survive. */
   amnesia: boolean;
+}
+
+/** A live channel. */
+export class MoChannel {
+  tail = 0;
+  lastPa = 0n;
+  error = false;
+  open = true;
+  readonly dpc: KDPC = {};
+  constructor(
+    readonly dev: MoDevice,
+    readonly map: Mapped,
+    readonly slot: number,
+    readonly handle: NET_DMA_CHANNEL_HANDLE,
+    readonly cpu: number,
+    /** CompletionPhysicalAddress from the allocation, kept to bind the channel again after a power loss. */
+    readonly completionPa: bigint,
+  ) {}
+  reg(name: keyof typeof CHANNEL_REGISTERS): bigint {
+    return this.map.va + BigInt((this.slot + 1) * REGISTER_BLOCK_SIZE + CHANNEL_REGISTERS[name].offset);
+  }
 }

@@ -1,4 +1,4 @@
-import { assertNever } from '../assert-never';
+import { assertNever } from '../../util/assert-never';
 
 /** How the bus driver (or another driver in the stack) answers an IRP. */
 export type BusAnswer = 'succeed' | 'fail' | 'pend';

@@ -1,4 +1,4 @@
-import { assertNever } from '../assert-never';
+import { assertNever } from '../../util/assert-never';
 import type { RuleId } from '../../../spec';
 import { eventLabel, type LifecycleEvent } from './events';
 import type { IrpOutcome, Observation, ObservationOp } from './observation';

@@ -1,4 +1,4 @@
-import { assertNever } from '../assert-never';
+import { assertNever } from '../../util/assert-never';
 import type { LifecycleEvent, LifecycleEventType } from './events';
 import type { DeviceModel, PnpState } from './pnp-state';
 

@@ -34,7 +34,7 @@ function sources(dir: string, out: string[]): void {
  */
 export async function freezeChecker(suiteRoot: string): Promise<number> {
   const files: string[] = [];
-  for (const d of ['src/kernel', 'src/model', 'src/hardware', 'src/trace', 'properties', 'spec']) sources(path.join(suiteRoot, d), files);
+  for (const d of ['src/kernel', 'src/client', 'src/model', 'src/hardware', 'src/trace', 'properties', 'spec']) sources(path.join(suiteRoot, d), files);
   let n = 0;
   for (const f of files) {
     if (f.includes(`${path.sep}rules${path.sep}`) || f.endsWith(`generate-rules-md${EXT}`)) continue;

@@ -1,4 +1,4 @@
-import type { Probe } from '../../kernel/core/probe';
+import type { Probe } from '../../kernel/verifier/probe';
 
 const HEARTBEAT = 0;
 const DEPTH = 1;

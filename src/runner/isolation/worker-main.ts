@@ -1,5 +1,5 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { setProbe } from '../../kernel/core/probe';
+import { setProbe } from '../../kernel/verifier/probe';
 import { CandidateLoadError, loadCandidate, resolveCandidate } from '../candidate';
 import { startCoverage } from './coverage';
 import { PROPERTY_CHECKS } from '../properties';

@@ -11,10 +11,23 @@ import {
   type KSERVICE_ROUTINE,
 } from '../api/wdm';
 import { MmioAccessError } from '../../hardware';
-import type { Machine } from './machine';
+import type { PhysicalMemory } from '../../hardware/memory';
+import type { KernelContext } from '../ke/context';
+import type { ObjectTable } from '../ob/objects';
 import type { SimDevice } from './sim-device';
-import { notFromChannelHandler } from './services';
-import { shown } from './trace-log';
+import { notFromChannelHandler } from '../ke/channel-handler';
+
+/** What the HAL uses of the machine: the kernel context, physical memory, devices, and the hooks register accesses reach. */
+export interface HalHost extends KernelContext {
+  readonly memory: PhysicalMemory;
+  readonly objects: ObjectTable;
+  readonly devices: readonly SimDevice[];
+  /** A point where the engine and other processors may have made progress. */
+  preemptionPoint(): void;
+  /** A register write reached the engine. */
+  registerWritten(dev: SimDevice, offset: number, width: number, value: bigint): void;
+}
+import { shown } from '../verifier/trace-log';
 
 const MMIO_VA_BASE = 0xffff_d000_0000_0000n;
 const RAM_VA_BASE = 0xffff_e000_0000_0000n;
@@ -64,7 +77,7 @@ export class Hal {
   /** Contiguous allocations: VA -> PA. */
   readonly #contiguous = new Map<bigint, bigint>();
 
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: HalHost) {}
 
   /** The kernel VA that maps a PA of simulated RAM (a fixed offset, like the direct map). */
   kernelVaFor(pa: bigint): bigint {
@@ -86,7 +99,7 @@ export class Hal {
   }
 
   mapIoSpace(pa: bigint, length: number): bigint | null {
-    const m: Machine = this.m;
+    const m: HalHost = this.m;
     m.trace.add('call', `MmMapIoSpace(0x${pa.toString(16)}, ${length})`);
     this.requirePassive('MmMapIoSpace');
     this.noHardwareInAddDevice('MmMapIoSpace');
@@ -101,7 +114,7 @@ export class Hal {
   }
 
   unmapIoSpace(va: bigint, length: number): void {
-    const m: Machine = this.m;
+    const m: HalHost = this.m;
     m.trace.add('call', `MmUnmapIoSpace(0x${va.toString(16)}, ${length})`);
     this.requirePassive('MmUnmapIoSpace');
     const map = this.#mappings.find((x) => x.live && va >= x.va && va < x.va + BigInt(x.length));
@@ -113,7 +126,7 @@ export class Hal {
 
   /** READ_REGISTER_* / WRITE_REGISTER_*: a register access through a live mapping. */
   register(va: bigint, width: 1 | 2 | 4 | 8, value?: bigint): bigint {
-    const m: Machine = this.m;
+    const m: HalHost = this.m;
     m.assertAlive();
     if (typeof va !== 'bigint') m.verifier.fail('KAPI-01', `register access with address ${String(va)}, not a mapped register address`);
     const end = va + WIDTH[width];
@@ -138,7 +151,7 @@ export class Hal {
   }
 
   private access(dev: SimDevice, off: number, width: 1 | 2 | 4 | 8, value: bigint | undefined): bigint {
-    const m: Machine = this.m;
+    const m: HalHost = this.m;
     if (value === undefined) {
       const r = dev.pci.mmioRead(off, width);
       const name = shown(dev.pdo.Name);
@@ -155,7 +168,7 @@ export class Hal {
   }
 
   allocateContiguous(size: number): bigint | null {
-    const m: Machine = this.m;
+    const m: HalHost = this.m;
     m.trace.add('call', `MmAllocateContiguousMemory(${size})`);
     m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => 'MmAllocateContiguousMemory above DISPATCH_LEVEL');
     if (!Number.isInteger(size) || size <= 0) return null;
@@ -166,7 +179,7 @@ export class Hal {
   }
 
   freeContiguous(va: bigint): void {
-    const m: Machine = this.m;
+    const m: HalHost = this.m;
     m.trace.add('call', `MmFreeContiguousMemory(0x${typeof va === 'bigint' ? va.toString(16) : String(va)})`);
     const pa = this.#contiguous.get(va);
     if (pa === undefined) m.verifier.fail('KAPI-02', 'MmFreeContiguousMemory of an address MmAllocateContiguousMemory did not return (or freed twice)');
@@ -179,7 +192,7 @@ export class Hal {
   }
 
   connect(p: IO_CONNECT_INTERRUPT_PARAMETERS): number {
-    const m: Machine = this.m;
+    const m: HalHost = this.m;
     m.trace.add('call', `IoConnectInterruptEx(${p?.Version === CONNECT_MESSAGE_BASED ? 'CONNECT_MESSAGE_BASED' : 'CONNECT_LINE_BASED'})`);
     this.requirePassive('IoConnectInterruptEx');
     this.noHardwareInAddDevice('IoConnectInterruptEx');
@@ -233,7 +246,7 @@ export class Hal {
   }
 
   disconnect(p: IO_DISCONNECT_INTERRUPT_PARAMETERS): void {
-    const m: Machine = this.m;
+    const m: HalHost = this.m;
     m.trace.add('call', 'IoDisconnectInterruptEx');
     this.requirePassive('IoDisconnectInterruptEx');
     const key = p?.ConnectionContext?.InterruptMessageTable ?? p?.ConnectionContext?.InterruptObject;

@@ -11,10 +11,16 @@ import {
   type IO_STACK_LOCATION,
   type IRP,
 } from '../api/wdm';
-import { callProvider } from './invoke';
-import type { Machine } from './machine';
+import { callProvider } from '../ke/invoke';
+import type { KernelContext } from '../ke/context';
+import type { ObjectTable } from '../ob/objects';
+
+/** What the I/O manager uses of the machine: the kernel context and the device objects. */
+export interface IoHost extends KernelContext {
+  readonly objects: ObjectTable;
+}
 import { irpName } from './irp-names';
-import { shown } from './trace-log';
+import { shown } from '../verifier/trace-log';
 
 /** The kernel's record of an IRP: its stack locations and where it is. */
 export interface IrpRecord {
@@ -42,7 +48,7 @@ export class IoManager {
   readonly #irps = new Map<object, IrpRecord>();
   #next = 1;
 
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: IoHost) {}
 
   /** Allocates an IRP with `stackSize` locations and sets up the first one (IoGetNextIrpStackLocation). */
   allocate(stackSize: number, major: number, minor: number, status: number): IrpRecord {
@@ -91,7 +97,7 @@ export class IoManager {
 
   /** IoCallDriver. `byProvider` is true when the candidate passes the IRP down. */
   callDriver(target: DEVICE_OBJECT, irp: IRP, byProvider: boolean): number {
-    const m: Machine = this.m;
+    const m: IoHost = this.m;
     const rec = this.record(irp, 'IoCallDriver');
     const dev = m.objects.device(target);
     if (!dev) m.verifier.fail('KAPI-01', `IoCallDriver(${rec.label}) was given something that is not a device object`);
@@ -135,7 +141,7 @@ export class IoManager {
 
   /** IoCompleteRequest: walks the stack upward running completion routines. */
   complete(rec: IrpRecord, byProvider: boolean): void {
-    const m: Machine = this.m;
+    const m: IoHost = this.m;
     if (byProvider) {
       m.verifier.check('IRP-01', !rec.completed, () => `IoCompleteRequest(${rec.label}) on an IRP that was already completed (double completion)`);
       m.verifier.check('IRP-01', this.ownedByDriver(rec), () => `IoCompleteRequest(${rec.label}) on an IRP the provider passed down and does not own any more`);
@@ -169,7 +175,7 @@ export class IoManager {
   }
 
   private runCompletionRoutine(routine: IO_COMPLETION_ROUTINE, upper: DEVICE_OBJECT | null, rec: IrpRecord, context: unknown): number {
-    const m: Machine = this.m;
+    const m: IoHost = this.m;
     const { cpu, irql } = m.cpus.current;
     const r = callProvider(m, `CompletionRoutine(${upper?.Name ?? 'NULL'}, ${rec.label})`, { cpu, irql }, 'ntstatus', () => routine(upper, rec.irp, context)) as number;
     m.verifier.check('IRP-07', r === STATUS_MORE_PROCESSING_REQUIRED || r === 0, () => `a completion routine for ${rec.label} returned ${ntStatusName(r)}; it must return STATUS_MORE_PROCESSING_REQUIRED or STATUS_CONTINUE_COMPLETION`);

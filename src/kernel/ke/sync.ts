@@ -1,9 +1,17 @@
-import { APC_LEVEL, DISPATCH_LEVEL, PASSIVE_LEVEL, SIMULATED_DIRQL, irqlName } from '../api/irql';
+import { APC_LEVEL, DISPATCH_LEVEL, SIMULATED_DIRQL, irqlName } from '../api/irql';
 import { STATUS_SUCCESS } from '../api/ntstatus';
-import { SynchronizationEvent, type DEVICE_OBJECT, type IO_WORKITEM_ROUTINE, type KDEFERRED_ROUTINE, type KSYNCHRONIZE_ROUTINE } from '../api/wdm';
+import { SynchronizationEvent, type KDEFERRED_ROUTINE, type KSYNCHRONIZE_ROUTINE } from '../api/wdm';
 import { callProvider } from './invoke';
-import type { Machine } from './machine';
+import type { KernelContext } from './context';
 import { workItem } from './scheduler';
+
+/** What the synchronisation services use of the machine: the kernel context, interrupt objects, the DPC hook. */
+export interface SyncHost extends KernelContext {
+  /** The HAL's connected interrupt objects (KeSynchronizeExecution, the interrupt spin lock). */
+  readonly hal: { interrupt(obj: unknown, api: string): { readonly lock: object } };
+  /** Called when a DPC starts running. */
+  dpcRan(name: string, cpu: number): void;
+}
 
 interface EventRecord {
   signaled: boolean;
@@ -16,21 +24,15 @@ interface DpcRecord {
   queued: boolean;
   readonly name: string;
 }
-interface WorkItemRecord {
-  readonly device: DEVICE_OBJECT;
-  queued: boolean;
-  freed: boolean;
-}
 
-/** Spin locks, IRQL changes, events, DPCs and work items, with Driver Verifier's pairing checks. */
+/** Spin locks, IRQL changes, events and DPCs, with Driver Verifier's pairing checks. */
 export class Sync {
   readonly #locks = new WeakSet<object>();
   readonly #events = new WeakMap<object, EventRecord>();
   readonly #dpcs = new WeakMap<object, DpcRecord>();
-  readonly #workItems = new Map<object, WorkItemRecord>();
   #nextDpc = 1;
 
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: SyncHost) {}
 
   // ---- IRQL ----
   raiseIrql(newIrql: number): number {
@@ -54,7 +56,7 @@ export class Sync {
   }
 
   acquire(lock: object, api: string, atDpcLevel: boolean): number {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const ctx = m.cpus.current;
     if (typeof lock !== 'object' || lock === null || !this.#locks.has(lock)) m.verifier.fail('KAPI-01', `${api} on a spin lock that KeInitializeSpinLock never initialised`);
     if (atDpcLevel) m.verifier.check('KE-IRQL-02', ctx.irql === DISPATCH_LEVEL, () => `${api} at ${irqlName(ctx.irql)}; it requires DISPATCH_LEVEL`);
@@ -70,7 +72,7 @@ export class Sync {
   }
 
   release(lock: object, api: string, newIrql: number | null): void {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const ctx = m.cpus.current;
     const owner = m.cpus.lockOwner.get(lock);
     m.verifier.check('KE-IRQL-05', owner === ctx.cpu, () => `${api} of a spin lock ${owner === undefined ? 'that is not held' : `held by CPU ${owner}`}`);
@@ -102,7 +104,7 @@ export class Sync {
   }
 
   wait(ev: object): number {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const rec = this.event(ev, 'KeWaitForSingleObject');
     m.trace.add('call', 'KeWaitForSingleObject');
     m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= APC_LEVEL, () => `KeWaitForSingleObject with a wait at ${irqlName(m.cpus.current.irql)}; waiting requires IRQL <= APC_LEVEL`);
@@ -137,7 +139,7 @@ export class Sync {
 
   /** Queues a DPC; it runs at DISPATCH_LEVEL on its target processor (or the current one). */
   insertQueue(dpc: object, a1: unknown, a2: unknown): boolean {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const rec = this.dpc(dpc, 'KeInsertQueueDpc');
     if (rec.queued) return false;
     rec.queued = true;
@@ -168,7 +170,7 @@ export class Sync {
 
   // ---- interrupt synchronisation ----
   synchronize(interrupt: object, routine: KSYNCHRONIZE_ROUTINE, context: unknown): boolean {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const irq = m.hal.interrupt(interrupt, 'KeSynchronizeExecution');
     const ctx = m.cpus.current;
     m.verifier.check('KE-IRQL-02', ctx.irql <= SIMULATED_DIRQL, () => `KeSynchronizeExecution above DIRQL`);
@@ -182,7 +184,7 @@ export class Sync {
   }
 
   acquireInterruptLock(interrupt: object): number {
-    const m: Machine = this.m;
+    const m: SyncHost = this.m;
     const irq = m.hal.interrupt(interrupt, 'KeAcquireInterruptSpinLock');
     const ctx = m.cpus.current;
     m.verifier.check('KE-IRQL-02', ctx.irql <= SIMULATED_DIRQL, () => 'KeAcquireInterruptSpinLock above DIRQL');
@@ -197,45 +199,5 @@ export class Sync {
   releaseInterruptLock(interrupt: object, old: number): void {
     const irq = this.m.hal.interrupt(interrupt, 'KeReleaseInterruptSpinLock');
     this.release(irq.lock, 'KeReleaseInterruptSpinLock', old);
-  }
-
-  // ---- work items ----
-  allocWorkItem(device: DEVICE_OBJECT): object {
-    const rec = this.m.objects.device(device);
-    if (!rec || rec.deleted) this.m.verifier.fail('KAPI-01', 'IoAllocateWorkItem for a device object that does not exist');
-    const item = Object.freeze({});
-    this.#workItems.set(item, { device, queued: false, freed: false });
-    return item;
-  }
-
-  queueWorkItem(item: object, routine: IO_WORKITEM_ROUTINE, context: unknown): void {
-    const m: Machine = this.m;
-    const rec = this.#workItems.get(item);
-    if (!rec || rec.freed) m.verifier.fail('KAPI-01', 'IoQueueWorkItem with a work item IoAllocateWorkItem did not return (or freed)');
-    m.verifier.check('KAPI-01', !rec.queued, () => 'IoQueueWorkItem of a work item that is already queued');
-    rec.queued = true;
-    m.trace.add('call', 'IoQueueWorkItem');
-    m.work.push(
-      workItem(
-        'work item',
-        () => !m.cpus.anyLockHeld,
-        () => {
-          rec.queued = false;
-          callProvider(m, 'WorkItemRoutine', { cpu: 0, irql: PASSIVE_LEVEL }, 'void', () => routine(rec.device, context));
-        },
-      ),
-    );
-  }
-
-  freeWorkItem(item: object): void {
-    const rec = this.#workItems.get(item);
-    if (!rec || rec.freed) this.m.verifier.fail('KAPI-02', 'IoFreeWorkItem of a work item that was not allocated or was freed already');
-    this.m.verifier.check('KAPI-02', !rec.queued, () => 'IoFreeWorkItem of a work item that is still queued');
-    rec.freed = true;
-    this.#workItems.delete(item);
-  }
-
-  get liveWorkItems(): number {
-    return this.#workItems.size;
   }
 }

@@ -17,14 +17,28 @@ import {
 } from '../api/wdm';
 import { DISPATCH_LEVEL } from '../api/irql';
 import { STATUS_PENDING, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, ntStatusName } from '../api/ntstatus';
-import type { IrpRecord } from './io-manager';
-import type { Machine } from './machine';
-import type { SimDevice } from './sim-device';
-import { workItem } from './scheduler';
-import { shown } from './trace-log';
+import type { IoatEngine } from '../../hardware';
+import type { KernelContext } from '../ke/context';
+import type { EngineRunner } from '../hal/engine-runner';
+import type { BusOutcome, SimDevice } from '../hal/sim-device';
+import type { IoManager, IrpRecord } from '../io/io-manager';
+import type { PnpManager } from './pnp-manager';
 
-/** How the bus driver answers the next IRP of a kind: succeed, fail, or pend and complete later. */
-export type BusOutcome = 'succeed' | 'fail' | 'pend';
+export type { BusOutcome };
+
+/** What the bus driver uses of the machine: the kernel context, the I/O manager, the engines and the PnP manager's requirements list. */
+export interface BusDriverHost extends KernelContext {
+  readonly io: IoManager;
+  readonly engines: EngineRunner;
+  readonly pnp: Pick<PnpManager, 'baseRequirements'>;
+  /** The engine behind a device. */
+  engineOf(dev: SimDevice): IoatEngine;
+  /** Runs system code (not the candidate's) on a processor at an IRQL. */
+  runAsSystem(cpu: number, irql: number, routine: string, fn: () => void): void;
+}
+import { workItem } from '../ke/scheduler';
+import { shown } from '../verifier/trace-log';
+
 
 /**
  * The simulated PCI bus driver under each PDO. It completes the PnP and power IRPs that reach it,
@@ -38,12 +52,12 @@ export class BusDriver {
   received = 0;
 
   constructor(
-    private readonly m: Machine,
+    private readonly m: BusDriverHost,
     private readonly device: () => SimDevice,
   ) {}
 
   dispatch(rec: IrpRecord, loc: IO_STACK_LOCATION): number {
-    const m: Machine = this.m;
+    const m: BusDriverHost = this.m;
     const dev = this.device();
     const status = rec.irp.IoStatus.Status;
     this.received++;
@@ -111,7 +125,7 @@ export class BusDriver {
 
   /** Completes the IRP as the bus driver: sets the status it answers with (unless it keeps it) and completes. */
   #finish(rec: IrpRecord, keepStatus: boolean, outcome: BusOutcome): number {
-    const m: Machine = this.m;
+    const m: BusDriverHost = this.m;
     if (!keepStatus) rec.irp.IoStatus.Status = outcome === 'fail' ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
     const final = rec.irp.IoStatus.Status >>> 0;
     m.observe({ op: 'LowerCompleted', status: final });

@@ -3,25 +3,26 @@ import { FILE_DEVICE_UNKNOWN, IRP_MJ_MAXIMUM_FUNCTION, type DEVICE_OBJECT, type 
 import type { Observation } from '../../model/lifecycle/observation';
 import { IoatEngine } from '../../hardware';
 import { PhysicalMemory } from '../../hardware/memory';
-import { BusDriver } from './bus-driver';
-import { DataPathMonitor } from './datapath-monitor';
-import { EngineRunner } from './engine-runner';
-import { Hal } from './hal';
-import { IoManager } from './io-manager';
-import { NetDmaClient } from './netdma-client';
-import { NetDmaInterface, type InterfaceVersion } from './netdma-interface';
-import { ObjectTable } from './objects';
-import { PnpManager } from './pnp-manager';
-import { Pool } from './pool';
-import { Processors } from './processors';
-import { WorkQueue, firstChoice, type Chooser } from './scheduler';
-import type { SimDevice } from './sim-device';
-import { Sync } from './sync';
-import { TraceLog } from './trace-log';
-import { BugCheck, HarnessError, Verifier } from './verifier';
+import { BusDriver } from '../pnp/bus-driver';
+import { DataPathMonitor } from '../netdma/datapath-monitor';
+import { EngineRunner } from '../hal/engine-runner';
+import { Hal } from '../hal/hal';
+import { IoManager } from '../io/io-manager';
+import { IoWorkItems } from '../io/work-items';
+import type { DistributiveOmit, InterfaceVersion, KernelContext, MachineConfig, Phase } from '../ke/context';
+import { NetDmaInterface, type NetDmaClientPort } from '../netdma/netdma-interface';
+import { ObjectTable } from '../ob/objects';
+import { PnpManager } from '../pnp/pnp-manager';
+import { Pool } from '../ex/pool';
+import { Processors } from '../ke/processors';
+import { WorkQueue, firstChoice, type Chooser } from '../ke/scheduler';
+import type { SimDevice } from '../hal/sim-device';
+import { Sync } from '../ke/sync';
+import { TraceLog } from '../verifier/trace-log';
+import { BugCheck, HarnessError, Verifier } from '../verifier/verifier';
 
 /** How the simulated machine is built. */
-export interface MachineOptions {
+export interface MachineOptions<C extends NetDmaClientPort = NetDmaClientPort> {
   /** The NetDMA interface version the system presents. */
   readonly interfaceVersion: InterfaceVersion;
   /** Number of processors (default 4). */
@@ -40,17 +41,34 @@ export interface MachineOptions {
   readonly chooser?: Chooser;
   /** Keep the timeline's events (default true; a property's search turns it off, see TraceLog). */
   readonly recordTrace?: boolean;
+  /**
+   * The NetDMA client (tcpip.sys's side, `src/client/`), made once the machine's components exist.
+   * Without one, NetDMA has no client: no channel is ever allocated.
+   */
+  readonly client?: (m: Machine<C>) => C;
 }
 
-/** What the machine is doing at the top level, for rules tied to a routine (DriverEntry, AddDevice, Unload). */
-export type Phase = 'Idle' | 'DriverEntry' | 'AddDevice' | 'Irp' | 'Unload';
+/** A machine without a NetDMA client: nothing allocates channels, nothing runs a channel handler. */
+export const NO_CLIENT: NetDmaClientPort = Object.freeze({
+  inChannelHandler: () => false,
+  onProviderStarted: () => undefined,
+  drainAndFreeAll: () => undefined,
+  onPowerEvent: () => undefined,
+  dataPath: null,
+});
+
+export type { Phase, DistributiveOmit };
 
 /**
  * The simulated Windows machine a provider runs in: processors, I/O manager, PnP manager with a
  * PCI bus driver per engine, HAL, NetDMA and its client, with every call checked.
+ *
+ * This is the one place the kernel's components are wired together: each takes the machine as
+ * its own narrow host interface (`KernelContext` and what it names of the others), never as
+ * `Machine`. The NetDMA client (`C`) comes from outside the kernel.
  */
-export class Machine {
-  readonly options: Required<Omit<MachineOptions, 'engine' | 'chooser' | 'recordTrace'>> & { readonly engine: Required<NonNullable<MachineOptions['engine']>> };
+export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements KernelContext {
+  readonly options: MachineConfig;
   readonly chooser: Chooser;
   readonly cpus: Processors;
   readonly trace: TraceLog;
@@ -61,9 +79,10 @@ export class Machine {
   readonly memory = new PhysicalMemory();
   readonly io: IoManager;
   readonly sync: Sync;
+  readonly workItems: IoWorkItems;
   readonly hal: Hal;
   readonly netdma: NetDmaInterface;
-  readonly client: NetDmaClient;
+  readonly client: C;
   readonly pnp: PnpManager;
   readonly dataPath: DataPathMonitor;
   /** Engine scheduling: steps channels and delivers interrupts at preemption points and in drains. */
@@ -79,7 +98,7 @@ export class Machine {
   /** Hook for the data path: called when a DPC runs. */
   onDpc: ((name: string, cpu: number) => void) | null = null;
 
-  constructor(opts: MachineOptions) {
+  constructor(opts: MachineOptions<C>) {
     this.options = {
       interfaceVersion: opts.interfaceVersion,
       cpus: opts.cpus ?? 4,
@@ -94,9 +113,10 @@ export class Machine {
     this.work = new WorkQueue(this.chooser);
     this.io = new IoManager(this);
     this.sync = new Sync(this);
+    this.workItems = new IoWorkItems(this);
     this.hal = new Hal(this);
     this.netdma = new NetDmaInterface(this, this.options.interfaceVersion);
-    this.client = new NetDmaClient(this);
+    this.client = opts.client ? opts.client(this) : (NO_CLIENT as C);
     this.pnp = new PnpManager(this);
     this.dataPath = new DataPathMonitor(this);
     this.engines = new EngineRunner(this);
@@ -146,6 +166,11 @@ export class Machine {
 
   endObservation(): void {
     this.#observations = null;
+  }
+
+  /** Whether the code running now is a NetDMA channel handler (KE-IRQL-06): the client runs them. */
+  inChannelHandler(): boolean {
+    return this.client.inChannelHandler();
   }
 
   /** The CPU NetDMA names for channel `i` in ProviderSetDmaChannelCpuAffinity (deliberately not the default). */
@@ -234,6 +259,3 @@ export class Machine {
     return this.cpus.current.irql ?? PASSIVE_LEVEL;
   }
 }
-
-/** Omit over each member of a union. */
-export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,5 +1,5 @@
 import type { DEVICE_OBJECT, DRIVER_OBJECT } from '../api/wdm';
-import type { SimDevice } from './sim-device';
+import type { SimDevice } from '../hal/sim-device';
 
 /** The kernel's own record of a device object; the driver-visible object is never trusted. */
 export interface DeviceRecord {

@@ -1,4 +1,4 @@
-import type { Verifier } from './verifier';
+import type { Verifier } from '../verifier/verifier';
 import { PASSIVE_LEVEL, SIMULATED_DIRQL } from '../api/irql';
 import { NT_SUCCESS, STATUS_NOT_SUPPORTED, STATUS_PENDING, ntStatusName } from '../api/ntstatus';
 import {
@@ -30,19 +30,21 @@ import {
 } from '../api/wdm';
 import type { IrpOutcome, Observation } from '../../model/lifecycle/observation';
 import type { KernelServices } from '../api/services';
-import { callProvider } from './invoke';
-import { irpName } from './irp-names';
-import type { Machine } from './machine';
-import type { AssignedResources, SimDevice } from './sim-device';
-import { workItem, type WorkItem } from './scheduler';
-import type { InterruptRecord } from './hal';
-import { tagName } from './pool';
-import { shown } from './trace-log';
-import { accessorOf, hiddenState, hide } from './hidden';
+import { callProvider } from '../ke/invoke';
+import { irpName } from '../io/irp-names';
+import type { PnpHost } from './pnp-host';
+
+export type { PnpHost };
+import type { AssignedResources, SimDevice } from '../hal/sim-device';
+import { workItem, type WorkItem } from '../ke/scheduler';
+import type { InterruptRecord } from '../hal/hal';
+import { tagName } from '../ex/pool';
+import { shown } from '../verifier/trace-log';
+import { accessorOf, hiddenState, hide } from '../ob/hidden';
 
 /** What the RegistryPath accessor reads: the buffer, valid until DriverEntry returns (F43). */
 interface RegistryPathState {
-  readonly m: Machine;
+  readonly m: PnpHost;
   valid: boolean;
   readonly buffer: string;
 }
@@ -51,7 +53,7 @@ interface RegistryPathState {
 const DRIVER_DEVICE_OBJECT = accessorOf(
   {
     get DeviceObject(): DEVICE_OBJECT | null {
-      const m = hiddenState<Machine>(this);
+      const m = hiddenState<PnpHost>(this);
       return m?.objects.driverDevices().find((d) => !d.deleted)?.obj ?? null;
     },
   },
@@ -90,11 +92,11 @@ export class PnpManager {
   unloaded = false;
   #startCount = 0;
 
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: PnpHost) {}
 
   /** Loads the image and runs DriverEntry at PASSIVE_LEVEL. Returns DriverEntry's status. */
   loadDriver(loader: DriverImageLoader, services: KernelServices, registryPath = '\\Registry\\Machine\\System\\CurrentControlSet\\Services\\netdmaprov'): number {
-    const m: Machine = this.m;
+    const m: PnpHost = this.m;
     const entry = callProvider(m, 'driver image loader', { cpu: 0, irql: PASSIVE_LEVEL }, 'function', () => loader(services)) as DRIVER_INITIALIZE;
     // Computed fields are shared accessors over state stamped on the object (see hidden.ts).
     const driver = { Type: 4 } as { -readonly [K in keyof DRIVER_OBJECT]: DRIVER_OBJECT[K] };
@@ -139,7 +141,7 @@ export class PnpManager {
 
   /** Enumerates a new engine and calls AddDevice. Returns the device and AddDevice's status. */
   addDevice(): { device: SimDevice; status: number } {
-    const m: Machine = this.m;
+    const m: PnpHost = this.m;
     const dev = m.plugDevice();
     const add = this.driver!.DriverExtension.AddDevice!;
     m.phase = 'AddDevice';
@@ -174,7 +176,7 @@ export class PnpManager {
 
   /** The PCI bus driver's requirements: BAR0 plus one MSI-X message per channel (or one line interrupt). */
   baseRequirements(dev: SimDevice): IO_RESOURCE_REQUIREMENTS_LIST {
-    const m: Machine = this.m;
+    const m: PnpHost = this.m;
     const descriptors: IO_RESOURCE_DESCRIPTOR[] = [
       { Type: CmResourceTypeMemory, Flags: 0, u: { Memory: { Length: dev.pci.bar0Length, Alignment: 0x1000, MinimumAddress: 0n, MaximumAddress: 0xffff_ffff_ffffn } } },
     ];
@@ -191,7 +193,7 @@ export class PnpManager {
 
   /** Resources for a START, derived from the filtered requirements; the BAR moves on each START. */
   private assign(dev: SimDevice): AssignedResources {
-    const m: Machine = this.m;
+    const m: PnpHost = this.m;
     const req = dev.requirements ?? this.baseRequirements(dev);
     const slot = BigInt(this.#startCount++ % 8) * BAR_STRIDE + BigInt(dev.index) * 8n * BAR_STRIDE;
     const bar0 = TRANSLATED_BAR_BASE + slot;
@@ -223,7 +225,7 @@ export class PnpManager {
   }
 
   private send(dev: SimDevice, major: number, minor: number, power?: 'D0' | 'D3'): IrpOutcome {
-    const m: Machine = this.m;
+    const m: PnpHost = this.m;
     const top = m.objects.topOf(dev.pdo);
     const topRec = m.objects.device(top)!;
     const rec = m.io.allocate(topRec.stackSize, major, minor, STATUS_NOT_SUPPORTED);
@@ -278,7 +280,7 @@ export class PnpManager {
   }
 
   private afterPnp(dev: SimDevice, minor: number, information: unknown, status: number): void {
-    const m: Machine = this.m;
+    const m: PnpHost = this.m;
     if (minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS && NT_SUCCESS(status)) {
       const list = information as IO_RESOURCE_REQUIREMENTS_LIST | null;
       const base = this.baseRequirements(dev).List[0].Descriptors;
@@ -307,7 +309,7 @@ export class PnpManager {
 
   /** The engine raised MSI-X message `ch`: deliver it to the connected ISR on its processor. */
   interruptRaised(dev: SimDevice, ch: number): void {
-    const m: Machine = this.m;
+    const m: PnpHost = this.m;
     let irq: InterruptRecord | undefined;
     for (const r of m.hal.interrupts.values()) {
       if (r.live && r.device === dev && (r.lineRoutine !== null || r.message === ch)) {
@@ -347,7 +349,7 @@ export class PnpManager {
 
   /** Calls DriverUnload once every device is removed, then audits what is left. */
   unload(): void {
-    const m: Machine = this.m;
+    const m: PnpHost = this.m;
     const driver = this.driver!;
     m.phase = 'Unload';
     m.trace.add('irp', 'every device is removed: the I/O manager calls DriverUnload');
@@ -358,8 +360,8 @@ export class PnpManager {
     }
     this.unloaded = true;
     const leaks = m.pool.live;
-    m.verifier.check('DRV-UNLOAD-01', leaks.length === 0 && m.hal.contiguousLive === 0 && m.sync.liveWorkItems === 0, () =>
-      `after DriverUnload, ${leaks.length} pool allocation(s) remain (${leaks.slice(0, 4).map((b) => `'${tagName(b.tag)}' ${b.size} bytes from ${b.phase}`).join(', ')}), ${m.hal.contiguousLive} contiguous block(s), ${m.sync.liveWorkItems} work item(s)`);
+    m.verifier.check('DRV-UNLOAD-01', leaks.length === 0 && m.hal.contiguousLive === 0 && m.workItems.liveWorkItems === 0, () =>
+      `after DriverUnload, ${leaks.length} pool allocation(s) remain (${leaks.slice(0, 4).map((b) => `'${tagName(b.tag)}' ${b.size} bytes from ${b.phase}`).join(', ')}), ${m.hal.contiguousLive} contiguous block(s), ${m.workItems.liveWorkItems} work item(s)`);
     const devs = m.objects.driverDevices().filter((d) => !d.deleted);
     const provs = [...m.netdma.providers.values()].filter((p) => p.state !== 'deregistered');
     m.verifier.check('DRV-UNLOAD-02', devs.length === 0 && provs.length === 0, () => `at unload ${devs.length} device object(s) were never deleted and ${provs.length} provider(s) never deregistered`);

@@ -1,4 +1,4 @@
-import type { Verifier } from './verifier';
+import type { Verifier } from '../verifier/verifier';
 import { PASSIVE_LEVEL, irqlName } from '../api/irql';
 import {
   NET_DMA_CHANNEL_CPU_AFFINITY_SIZE,
@@ -22,17 +22,18 @@ import {
   type NET_DMA_PROVIDER_HANDLE,
 } from '../api/netdma';
 import { STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, isNtStatus, ntStatusName } from '../api/ntstatus';
-import type { OUT } from '../api/wdm';
-import { callProvider } from './invoke';
-import type { Machine } from './machine';
-import { notFromChannelHandler } from './services';
-import type { SimDevice } from './sim-device';
+import type { DEVICE_OBJECT, OUT } from '../api/wdm';
+import { callProvider } from '../ke/invoke';
+import type { InterfaceVersion, KernelContext } from '../ke/context';
+import type { ObjectTable } from '../ob/objects';
+import { notFromChannelHandler } from '../ke/channel-handler';
+import type { SimDevice } from '../hal/sim-device';
 
 /** The highest physical address the simulated engine can reach (48-bit addressing). */
 export const ENGINE_MAX_ADDRESS = 0xffff_ffff_ffffn;
 
 /** Interface versions the simulated NetDMA can present. */
-export type InterfaceVersion = '1.0' | '1.1' | '2.0';
+export type { InterfaceVersion };
 
 /** Version as `major * 256 + minor`, for comparisons. */
 export function versionNumber(v: InterfaceVersion): number {
@@ -65,6 +66,36 @@ export interface ProviderRecord {
   nextChannel: number;
 }
 
+/**
+ * The NetDMA client as NetDMA calls it (tcpip.sys's side: `src/client/` implements it). The kernel
+ * knows the client only through this port.
+ */
+export interface NetDmaClientPort {
+  /** Whether the code running now is a NetDMA channel handler (KE-IRQL-06). */
+  inChannelHandler(): boolean;
+  /** NetDmaProviderStart returned: the client may allocate channels on the provider. */
+  onProviderStarted(rec: ProviderRecord): void;
+  /** NetDmaProviderStop was called: the client drains and frees every channel of the provider. */
+  drainAndFreeAll(rec: ProviderRecord): void;
+  /** NetDmaPnPEventNotify reported power down (`down`) or up. */
+  onPowerEvent(rec: ProviderRecord, down: boolean): void;
+  /** The copy data path, when one is switched on: told what NetDmaIsr and NetDmaInterruptDpc report. */
+  readonly dataPath: {
+    onNetDmaIsr(ch: ChannelRecord, pa: bigint, routine: string): void;
+    onNetDmaInterruptDpc(ch: ChannelRecord, pa: bigint, cpu: number): void;
+  } | null;
+}
+
+/** What NetDMA uses of the machine: the kernel context, the object table and the client. */
+export interface NetDmaHost extends KernelContext {
+  readonly objects: ObjectTable;
+  readonly client: NetDmaClientPort;
+  /** The PDO whose AddDevice is running, for NDMA-REG-04. */
+  readonly currentAddDevicePdo: DEVICE_OBJECT | null;
+  /** The CPU NetDMA names for channel `i` in ProviderSetDmaChannelCpuAffinity. */
+  affinityCpuFor(i: number): number;
+}
+
 /** Fault injection for registration. */
 export interface NetDmaFaults {
   /** Fail the next NetDmaRegisterProvider with STATUS_INSUFFICIENT_RESOURCES. */
@@ -85,7 +116,7 @@ export class NetDmaInterface {
   registrationsInAddDevice = 0;
 
   constructor(
-    private readonly m: Machine,
+    private readonly m: NetDmaHost,
     readonly version: InterfaceVersion,
   ) {}
 
@@ -105,7 +136,7 @@ export class NetDmaInterface {
   }
 
   register(context: unknown, out: OUT<NET_DMA_PROVIDER_HANDLE>, chars: NET_DMA_PROVIDER_CHARACTERISTICS): number {
-    const m: Machine = this.m;
+    const m: NetDmaHost = this.m;
     const v: Verifier = m.verifier;
     m.trace.add('call', 'NetDmaRegisterProvider', { version: `${chars?.MajorVersion}.${chars?.MinorVersion}` });
     this.passive('NetDmaRegisterProvider');
@@ -177,7 +208,7 @@ export class NetDmaInterface {
   }
 
   deregister(handle: NET_DMA_PROVIDER_HANDLE): void {
-    const m: Machine = this.m;
+    const m: NetDmaHost = this.m;
     m.trace.add('call', 'NetDmaDeregisterProvider');
     this.passive('NetDmaDeregisterProvider');
     const rec = this.providers.get(handle as object);
@@ -192,7 +223,7 @@ export class NetDmaInterface {
   }
 
   start(handle: NET_DMA_PROVIDER_HANDLE, attrs: NET_DMA_PROVIDER_ATTRIBUTES): void {
-    const m: Machine = this.m;
+    const m: NetDmaHost = this.m;
     const v: Verifier = m.verifier;
     m.trace.add('call', 'NetDmaProviderStart');
     this.passive('NetDmaProviderStart');
@@ -221,7 +252,7 @@ export class NetDmaInterface {
   }
 
   stop(handle: NET_DMA_PROVIDER_HANDLE): void {
-    const m: Machine = this.m;
+    const m: NetDmaHost = this.m;
     m.trace.add('call', 'NetDmaProviderStop');
     this.passive('NetDmaProviderStop');
     const rec = this.provider(handle, 'NetDmaProviderStop');
@@ -234,7 +265,7 @@ export class NetDmaInterface {
 
   /** NetDmaPnPEventNotify as reached through NdisGetRoutineAddress. */
   pnpEventNotify(handle: NET_DMA_PROVIDER_HANDLE, ev: NET_DMA_PNP_NOTIFICATION): void {
-    const m: Machine = this.m;
+    const m: NetDmaHost = this.m;
     const v: Verifier = m.verifier;
     m.trace.add('call', `NetDmaPnPEventNotify(${ev?.NotificationCode === NetDmaNotificationProviderPowerDown ? 'PowerDown' : ev?.NotificationCode === NetDmaNotificationProviderPowerUp ? 'PowerUp' : String(ev?.NotificationCode)})`);
     this.passive('NetDmaPnPEventNotify');
@@ -292,7 +323,7 @@ export class NetDmaInterface {
 }
 
 /** Checks a handler status against the documented set (KAPI-06). */
-export function checkHandlerStatus(m: Machine, handler: string, st: unknown): number {
+export function checkHandlerStatus(m: Pick<KernelContext, 'verifier'>, handler: string, st: unknown): number {
   m.verifier.check('KAPI-06', isNtStatus(st) && NetDmaInterface.HANDLER_STATUSES.has((st as number) >>> 0), () => `${handler} returned ${isNtStatus(st) ? ntStatusName(st) : String(st)}; documented: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES (STATUS_RESOURCES), STATUS_UNSUCCESSFUL`);
   return (st as number) >>> 0;
 }

@@ -1,8 +1,8 @@
 import { irqlName } from '../api/irql';
 import { isNtStatus, ntStatusName } from '../api/ntstatus';
-import type { Machine } from './machine';
-import { probe } from './probe';
-import { BugCheck, HarnessError } from './verifier';
+import type { KernelContext } from './context';
+import { probe } from '../verifier/probe';
+import { BugCheck, HarnessError } from '../verifier/verifier';
 
 /** What a provider routine must return, per its WDK prototype. */
 export type ReturnKind = 'ntstatus' | 'void' | 'boolean' | 'function' | 'any';
@@ -37,7 +37,7 @@ function returnText(routine: string, returns: ReturnKind, result: unknown): stri
  * KAPI-04 violation (a kernel-mode exception bug-checks the machine).
  */
 export function callProvider(
-  m: Machine,
+  m: Pick<KernelContext, 'cpus' | 'trace' | 'verifier' | 'harnessError' | 'assertAlive'>,
   routine: string,
   at: { cpu: number; irql: number },
   returns: ReturnKind,

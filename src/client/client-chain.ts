@@ -15,8 +15,8 @@ import {
   NET_DMA_SERIALIZE_TRANSFER,
   NET_DMA_SOURCE_PAGE_BREAK,
   NET_DMA_STATUS_UPDATE_ON_COMPLETION,
-} from '../../hardware';
-import type { Segment } from '../../hardware';
+} from '../hardware';
+import type { Segment } from '../hardware';
 
 /** One copy a workload asks for (the descriptor it becomes). */
 export interface CopySpec {

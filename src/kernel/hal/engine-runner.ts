@@ -1,7 +1,7 @@
 import type { EngineNotice, EngineStepEvent } from '../../hardware';
 import type { IoatEngine } from '../../hardware';
-import type { Machine } from './machine';
-import type { WorkItem } from './scheduler';
+import type { KernelContext } from '../ke/context';
+import type { WorkItem } from '../ke/scheduler';
 import type { SimDevice } from './sim-device';
 
 /** Who wants to see what the engines do (the NetDMA client's data path). */
@@ -18,6 +18,14 @@ export interface EngineListener {
   onIsr(dev: SimDevice, ch: number): void;
   /** The device lost power (SET_POWER D3 reached the bus driver): the engine was function-reset. */
   onFunctionReset(dev: SimDevice): void;
+}
+
+/** What the engine runner uses of the machine: the kernel context, the devices, and which providers NetDMA has started (NDMA-DP-17). */
+export interface EngineRunnerHost extends KernelContext {
+  readonly devices: readonly SimDevice[];
+  readonly netdma: { readonly providers: ReadonlyMap<object, { readonly device: SimDevice; readonly state: string }> };
+  /** The engine behind a device. */
+  engineOf(dev: SimDevice): IoatEngine;
 }
 
 /** Most nested preemption decisions (an ISR delivered at a preemption point has its own). */
@@ -53,7 +61,7 @@ export class EngineRunner {
   /** Engine steps taken, for statistics. */
   steps = 0;
 
-  constructor(private readonly m: Machine) {
+  constructor(private readonly m: EngineRunnerHost) {
     this.#engineItem = {
       label: 'engine',
       ready: () => this.#budget > 0 && this.#anyRunnable(),

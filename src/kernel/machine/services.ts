@@ -1,4 +1,4 @@
-import type { Verifier } from './verifier';
+import type { Verifier } from '../verifier/verifier';
 import { APC_LEVEL, DISPATCH_LEVEL, PASSIVE_LEVEL, irqlName } from '../api/irql';
 import { NETDMA_VERSION_1_0, NETDMA_VERSION_1_1, NETDMA_VERSION_2_0, type NET_DMA_GET_VERSION, type NET_DMA_PNP_EVENT_NOTIFY } from '../api/netdma';
 import { STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS } from '../api/ntstatus';
@@ -15,10 +15,10 @@ import {
   type DEVICE_OBJECT,
 } from '../api/wdm';
 import type { Machine } from './machine';
-import type { DeviceRecord } from './objects';
-import { BugCheck, HarnessError } from './verifier';
-import { shown } from './trace-log';
-import { accessorOf, hiddenState, hide } from './hidden';
+import type { DeviceRecord } from '../ob/objects';
+import { BugCheck, HarnessError } from '../verifier/verifier';
+import { shown } from '../verifier/trace-log';
+import { accessorOf, hiddenState, hide } from '../ob/hidden';
 
 /** Fault injection on kernel services (low-resource simulation, as Driver Verifier does). */
 export interface ServiceFaults {
@@ -209,9 +209,9 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       m.trace.add('call', () => `IoFreeIrp(${rec.label})`);
       v.check('KAPI-02', rec.origin === 'driver', () => `IoFreeIrp(${rec.label}) of an IRP the driver did not allocate`);
     }),
-    IoAllocateWorkItem: guarded(m, (DeviceObject) => m.sync.allocWorkItem(DeviceObject)),
-    IoQueueWorkItem: guarded(m, (item, routine, _queueType, context) => m.sync.queueWorkItem(item, routine, context)),
-    IoFreeWorkItem: guarded(m, (item) => m.sync.freeWorkItem(item)),
+    IoAllocateWorkItem: guarded(m, (DeviceObject) => m.workItems.allocWorkItem(DeviceObject)),
+    IoQueueWorkItem: guarded(m, (item, routine, _queueType, context) => m.workItems.queueWorkItem(item, routine, context)),
+    IoFreeWorkItem: guarded(m, (item) => m.workItems.freeWorkItem(item)),
     IoConnectInterruptEx: guarded(m, (p) => m.hal.connect(p)),
     IoDisconnectInterruptEx: guarded(m, (p) => m.hal.disconnect(p)),
     IoGetBusInterfaceStandard: guarded(m, (Pdo) => {

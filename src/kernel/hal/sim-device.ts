@@ -1,5 +1,23 @@
-import type { CM_RESOURCE_LIST, DEVICE_OBJECT, IO_RESOURCE_REQUIREMENTS_LIST } from '../api/wdm';
-import type { BusDriver } from './bus-driver';
+import type { CM_RESOURCE_LIST, DEVICE_OBJECT, IO_STACK_LOCATION, IRP, IO_RESOURCE_REQUIREMENTS_LIST } from '../api/wdm';
+
+/** How the bus driver answers the next IRP of a kind: succeed, fail, or pend and complete later. */
+export type BusOutcome = 'succeed' | 'fail' | 'pend';
+
+/** An IRP as it reaches the bus driver (the I/O manager's IrpRecord is one). */
+export interface BusIrp {
+  readonly irp: IRP;
+  readonly label: string;
+}
+
+/** The bus driver under a PDO, as the I/O manager, the PnP manager and the tests reach it (`src/kernel/pnp/bus-driver.ts`). */
+export interface PdoBusDriver {
+  /** Outcome for the next IRP of each minor code (consumed when used). */
+  readonly next: Map<number, BusOutcome>;
+  /** Every IRP this bus driver received, for the model. */
+  readonly received: number;
+  /** Handles an IRP that reached the PDO; returns its status. */
+  dispatch(rec: BusIrp, loc: IO_STACK_LOCATION): number;
+}
 
 /** The part of the simulated PCI function the kernel talks to (the copy engine implements it). */
 export interface PciFunction {
@@ -24,7 +42,7 @@ export interface AssignedResources {
 export interface SimDevice {
   readonly index: number;
   readonly pdo: DEVICE_OBJECT;
-  readonly bus: BusDriver;
+  readonly bus: PdoBusDriver;
   readonly pci: PciFunction;
   /** The hardware's channel count (CHANCNT). */
   readonly channelCount: number;

@@ -19,9 +19,15 @@
  * completed, with a NULL-operation Start, F39) and checks that the restart descriptor completed
  * with its status write and interrupt before copies go on (PWR-07, PWR-09).
  *
+ * Why this file is over 400 lines: `ClientDataPath` is one state machine over every channel's
+ * submissions — the handler in flight, the operations the engine has and has not seen, the
+ * engine-listener callbacks that advance them and the checks that judge them all read and write
+ * the same private bookkeeping, so splitting it would turn that state into a shared public
+ * surface. What is per channel lives in dp-channel.ts, the chain layout in client-chain.ts.
+ *
  * @module
  */
-import type { RuleId } from '../../../spec';
+import type { RuleId } from '../../spec';
 import {
   CHANCTRL,
   CHANNEL_REGISTERS,
@@ -41,44 +47,26 @@ import {
   faultPlan,
   hex,
   type ChanCmd,
-  type ChannelSnapshot,
-  type DescriptorFaultKind,
   type EngineNotice,
   type EngineStepEvent,
   type Segment,
-} from '../../hardware';
-import { checkCopy, diffRanges, fillDestinationPattern, fillSourcePattern, formatVerdict, modelMemoryOf, runDatapath } from '../../model/datapath';
-import type { DatapathConfig, DatapathOp, ModelMemory } from '../../model/datapath';
-import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../api/irql';
-import { NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED } from '../api/netdma';
-import { STATUS_SUCCESS } from '../api/ntstatus';
-import type { OUT, PHYSICAL_ADDRESS } from '../api/wdm';
-import { Arena, GUARD, concat, controlFlags, type CopySpec } from './client-chain';
-import type { EngineListener } from './engine-runner';
-import { callProvider } from './invoke';
-import type { Machine } from './machine';
-import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from './netdma-interface';
-import type { SimDevice } from './sim-device';
+} from '../hardware';
+import { checkCopy, diffRanges, fillDestinationPattern, fillSourcePattern, formatVerdict, runDatapath } from '../model/datapath';
+import type { DatapathOp } from '../model/datapath';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../kernel/api/irql';
+import { STATUS_SUCCESS } from '../kernel/api/ntstatus';
+import type { OUT, PHYSICAL_ADDRESS } from '../kernel/api/wdm';
+import { GUARD, concat, controlFlags, type CopySpec } from './client-chain';
+import type { EngineListener } from '../kernel/hal/engine-runner';
+import { callProvider } from '../kernel/ke/invoke';
+import type { ClientMachine } from './channel-handler-runner';
+import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from '../kernel/netdma/netdma-interface';
+import type { SimDevice } from '../kernel/hal/sim-device';
+import { RING_SLOTS, USER_CONTEXT, DpChannel, apicIdOf, isDcaProvider, type ClientFault, type Submitted } from './dp-channel';
 
-const RING_SLOTS = 128;
-const ARENA = 64 * 1024;
+export { DpChannel, apicIdOf, isDcaProvider, type ClientFault };
+
 const QUIESCE_STEPS = 4 * RING_SLOTS;
-/** Marker NetDMA leaves in UserContext1/2; nobody else may write them (NDMA-DP-19). */
-const USER_CONTEXT = 0x4e65_7444_4d41_0000n;
-
-/**
- * Whether NetDMA treats `prov` as a DCA provider: registered as 2.0 or later with
- * NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED (F17c, F40). Only such providers get
- * context-change descriptors (decision A10).
- */
-export function isDcaProvider(prov: ProviderRecord): boolean {
-  return prov.version >= 0x200 && (prov.chars.Flags & NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED) !== 0;
-}
-
-/** The APIC id of CPU `cpu`: this machine defines APIC id = CPU number. */
-export function apicIdOf(cpu: number): number {
-  return cpu & 0xff;
-}
 
 /** Which pending operations a CHANCMD command reaching the engine applies. */
 const COMMAND_OPS: Partial<Record<ChanCmd['kind'], readonly DatapathOp['op'][]>> = {
@@ -102,154 +90,6 @@ const TRANSFER_CONTROL: ReadonlyMap<number, string> = new Map(
 /** Why NetDMA starts a channel on a control descriptor of its own (not a copy). */
 type ControlReason = 'allocate' | 'context-lost' | 'power-up';
 
-/** A fault the workload asks for on a channel's next descriptor (or now, for a stall). */
-export type ClientFault = DescriptorFaultKind | 'lost-interrupt' | 'stall';
-
-/** One submitted descriptor and, for copies, its buffers. */
-interface Submitted {
-  readonly pa: bigint;
-  readonly spec: CopySpec;
-  readonly flags: number;
-  readonly src: readonly Segment[];
-  readonly dst: readonly Segment[];
-  readonly srcRegions: readonly Segment[];
-  readonly dstRegions: readonly Segment[];
-  readonly srcBefore: readonly Uint8Array[];
-  readonly dstBefore: readonly Uint8Array[];
-  /** A descriptor NetDMA sent for itself: a DCA context change or a NULL-operation restart. */
-  readonly control: { readonly kind: 'context-change'; readonly apicId: number } | { readonly kind: 'null-start' } | undefined;
-  /** The rule a missing or misprocessed control descriptor breaks. */
-  readonly controlRule: RuleId | undefined;
-}
-
-/** What the client keeps per allocated channel. */
-export class DpChannel {
-  readonly counted: boolean;
-  readonly ring: bigint;
-  readonly src: Arena;
-  readonly dst: Arena;
-  #slot = 0;
-  needsStart = true;
-  freed = false;
-  /** Some ProviderStartDma was called since allocation (NDMA-CHAN-06 judges the first). */
-  started = false;
-  /** The provider set DCA_SUPPORTED: context changes are sent and DCA hints checked. */
-  readonly dca: boolean;
-  /** APIC id of the last context change the engine processed on this channel (none since allocation or a reset). */
-  dcaNow: number | undefined = undefined;
-  /** The channel's hardware lost its DCA context (ProviderResetChannel): the next Start begins with a context change. */
-  needsContextChange = false;
-  /** The engine lost its context (D3): NetDMA restarts the channel after power-up (F39, F50). */
-  contextLost = false;
-  /** The engine channel this channel was last seen to drive (NDMA-CHAN-08). */
-  hwKnown: number | undefined = undefined;
-  /** Last descriptor submitted (linked chains: the tail NetDMA patches on Append). */
-  tail: bigint | null = null;
-  /** The hardware-level operations applied to the channel and the engine steps, in the order the engine saw them (the model's input). */
-  readonly ops: DatapathOp[] = [];
-  /** Operations of the handler call in progress that the engine has not seen yet (see `ClientDataPath.call`). */
-  readonly pending: DatapathOp[] = [];
-  /** The engine channel the handler call in progress drives (by CHANCMP), if known. */
-  pendingHw: number | undefined = undefined;
-  /** DMACOUNT of that engine channel as last seen during the call (a write that changes it hands work over). */
-  hwDmaCount = 0;
-  /** Client label of each op (for rule attribution and messages). */
-  readonly config: DatapathConfig;
-  readonly initial: ModelMemory;
-  readonly submitted = new Map<bigint, Submitted>();
-  readonly order: bigint[] = [];
-  /** Descriptors whose ControlFlags NetDMA itself rewrote after submitting them (Suspend-edit-Resume). */
-  readonly edited = new Set<bigint>();
-  // Engine observations.
-  readonly completed: bigint[] = [];
-  readonly completedIdx = new Map<bigint, number>();
-  readonly errors = new Set<bigint>();
-  readonly words: bigint[] = [];
-  interrupts = 0;
-  readonly suspendReports: bigint[] = [];
-  // Interrupt reporting bookkeeping.
-  /** Lowest completion index an interrupt raised and not yet reported by NetDmaIsr requires. */
-  isrFloor: number | null = null;
-  errorToReport = false;
-  errorSinceDpc = false;
-  lostInterrupt = false;
-  /** Completion index of the oldest interrupt-flagged descriptor no DPC has reported yet. */
-  owed: number | null = null;
-  pendingFault: ClientFault | null = null;
-
-  constructor(
-    readonly m: Machine,
-    readonly prov: ProviderRecord,
-    readonly rec: ChannelRecord,
-    readonly name: string,
-  ) {
-    this.counted = prov.version >= 0x200;
-    this.dca = isDcaProvider(prov);
-    const mem = m.memory;
-    this.ring = mem.allocateContiguous(RING_SLOTS * NET_DMA_DESCRIPTOR_SIZE, 4096);
-    this.src = new Arena(mem.allocateContiguous(ARENA, 4096), ARENA);
-    this.dst = new Arena(mem.allocateContiguous(ARENA, 4096), ARENA);
-    const hw = this.hw();
-    this.config = {
-      xfercapLog2: m.engineOf(prov.device).xfercapLog2,
-      chanctrl: hw?.chanctrl ?? 0,
-      masterIntEn: true,
-      completionAddress: rec.completionPa,
-      chanerrMask: hw?.chanerrMask ?? 0,
-      dca: m.engineOf(prov.device).dca,
-    };
-    this.initial = modelMemoryOf(this.allocations().map((a) => [a.pa, mem.read(a.pa, a.length)] as const));
-  }
-
-  get dev(): SimDevice {
-    return this.prov.device;
-  }
-
-  allocations(): Segment[] {
-    return [
-      { pa: this.rec.completionPa, length: 64 },
-      { pa: this.ring, length: RING_SLOTS * NET_DMA_DESCRIPTOR_SIZE },
-      { pa: this.src.base, length: ARENA },
-      { pa: this.dst.base, length: ARENA },
-    ];
-  }
-
-  /** The engine channel the provider gave this channel: the one whose CHANCMP is our completion word. */
-  hwIndex(): number | undefined {
-    const e = this.m.engineOf(this.dev);
-    for (let i = 0; i < e.channelCount; i++) if (e.channelSnapshot(i).completionAddress === this.rec.completionPa) return i;
-    return undefined;
-  }
-
-  hw(): ChannelSnapshot | undefined {
-    const i = this.hwIndex();
-    return i === undefined ? undefined : this.m.engineOf(this.dev).channelSnapshot(i);
-  }
-
-  ownsDescriptor(pa: bigint): boolean {
-    return pa >= this.ring && pa < this.ring + BigInt(RING_SLOTS * NET_DMA_DESCRIPTOR_SIZE);
-  }
-
-  slotsLeft(): number {
-    return RING_SLOTS - this.#slot - 1;
-  }
-
-  nextSlot(): bigint {
-    return this.ring + BigInt(this.#slot * NET_DMA_DESCRIPTOR_SIZE);
-  }
-
-  takeSlot(): bigint {
-    const pa = this.nextSlot();
-    this.#slot++;
-    return pa;
-  }
-
-  cpuWrite(pa: bigint, bytes: Uint8Array): void {
-    this.m.memory.write(pa, bytes);
-    this.ops.push({ op: 'cpu-write', pa, bytes: bytes.slice() });
-  }
-}
-
 /**
  * NetDMA's data path over every allocated channel: the engine listener, the workload operations
  * (copy, suspend-edit-resume, abort, reset, faults, quiesce) and the checks.
@@ -261,7 +101,7 @@ export class ClientDataPath implements EngineListener {
   /** Statistics for the properties. */
   readonly stats = { copies: 0, descriptors: 0, verifiedCopies: 0, errors: 0, isrs: 0, dpcs: 0, suspends: 0, aborts: 0, resets: 0 };
 
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: ClientMachine) {}
 
   live(): DpChannel[] {
     return this.channels.filter((c) => !c.freed);

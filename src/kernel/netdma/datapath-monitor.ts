@@ -1,8 +1,14 @@
 import { DISPATCH_LEVEL, SIMULATED_DIRQL, irqlName } from '../api/irql';
 import type { NET_DMA_CHANNEL_HANDLE } from '../api/netdma';
 import type { OUT, PHYSICAL_ADDRESS } from '../api/wdm';
-import type { Machine } from './machine';
-import type { ChannelRecord, ProviderRecord } from './netdma-interface';
+import type { KernelContext } from '../ke/context';
+import type { ChannelRecord, NetDmaClientPort, NetDmaInterface, ProviderRecord } from './netdma-interface';
+
+/** What the monitor uses of the machine. */
+export interface DataPathMonitorHost extends KernelContext {
+  readonly netdma: NetDmaInterface;
+  readonly client: NetDmaClientPort;
+}
 
 /** What NetDMA was told about a channel's completions, for the data-path checks. */
 export interface CompletionReport {
@@ -22,10 +28,10 @@ export class DataPathMonitor {
   /** Per channel: the CPU NetDmaIsr returned last, for the DPC-target check. */
   readonly isrCpu = new Map<NET_DMA_CHANNEL_HANDLE, number>();
 
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: DataPathMonitorHost) {}
 
   private channel(h: unknown, api: string): { rec: ProviderRecord; ch: ChannelRecord } {
-    const m: Machine = this.m;
+    const m: DataPathMonitorHost = this.m;
     const rec = typeof h === 'object' && h !== null ? m.netdma.channelOwners.get(h) : undefined;
     const ch = rec?.channels.get(h as NET_DMA_CHANNEL_HANDLE);
     if (!rec || !ch) m.verifier.fail('NDMA-CHAN-04', `${api} was passed a channel handle that is not allocated (freed, or never handed to ProviderAllocateDmaChannel)`);
@@ -34,7 +40,7 @@ export class DataPathMonitor {
   }
 
   isr(h: NET_DMA_CHANNEL_HANDLE, pa: PHYSICAL_ADDRESS, out: OUT<number>): void {
-    const m: Machine = this.m;
+    const m: DataPathMonitorHost = this.m;
     const { ch } = this.channel(h, 'NetDmaIsr');
     const ctx = m.cpus.current;
     m.verifier.check('KE-IRQL-03', ctx.irql >= SIMULATED_DIRQL && ctx.routine.startsWith('ISR'), () => `NetDmaIsr called at ${irqlName(ctx.irql)} from ${ctx.routine}; it belongs in the ISR at DIRQL`);
@@ -48,7 +54,7 @@ export class DataPathMonitor {
   }
 
   dpc(h: NET_DMA_CHANNEL_HANDLE, pa: PHYSICAL_ADDRESS): void {
-    const m: Machine = this.m;
+    const m: DataPathMonitorHost = this.m;
     const { ch } = this.channel(h, 'NetDmaInterruptDpc');
     const ctx = m.cpus.current;
     m.verifier.check('KE-IRQL-03', ctx.irql === DISPATCH_LEVEL && ctx.routine.startsWith('DeferredRoutine'), () => `NetDmaInterruptDpc called at ${irqlName(ctx.irql)} from ${ctx.routine}; it belongs in the DPC at DISPATCH_LEVEL`);

@@ -1,20 +1,20 @@
-import type { Verifier } from './verifier';
-import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../api/irql';
-import { STATUS_SUCCESS, ntStatusName } from '../api/ntstatus';
-import type { NET_DMA_CHANNEL_HANDLE } from '../api/netdma';
-import type { OUT } from '../api/wdm';
-import { callProvider } from './invoke';
-import type { Machine } from './machine';
-import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from './netdma-interface';
+import type { Verifier } from '../kernel/verifier/verifier';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../kernel/api/irql';
+import { STATUS_SUCCESS, ntStatusName } from '../kernel/api/ntstatus';
+import type { NET_DMA_CHANNEL_HANDLE } from '../kernel/api/netdma';
+import type { OUT } from '../kernel/api/wdm';
+import { callProvider } from '../kernel/ke/invoke';
+import type { ChannelHandlerRunner, ClientMachine } from './channel-handler-runner';
+import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from '../kernel/netdma/netdma-interface';
 import { ClientDataPath, DpChannel } from './client-datapath';
-import type { ExecutionContext } from './processors';
-import type { SimDevice } from './sim-device';
+import type { ExecutionContext } from '../kernel/ke/processors';
+import type { SimDevice } from '../kernel/hal/sim-device';
 
 /**
  * The NetDMA client side (what tcpip.sys does through NetDMA): allocates and frees channels on
  * started providers, at the IRQLs the docs allow, and checks what the handlers return.
  */
-export class NetDmaClient {
+export class NetDmaClient implements ChannelHandlerRunner {
   #nextChannel = 1;
   /** The copy data path (client-datapath.ts), when a data-path property switched it on. */
   dataPath: ClientDataPath | null = null;
@@ -22,7 +22,7 @@ export class NetDmaClient {
   readonly #handlerContexts = new Set<ExecutionContext>();
   /** Per provider, since its last NetDmaProviderStart: the engine channels its allocations were seen to drive (NDMA-CHAN-05). */
   readonly #engineChannelsSeen = new WeakMap<ProviderRecord, Set<number>>();
-  constructor(private readonly m: Machine) {}
+  constructor(private readonly m: ClientMachine) {}
 
   /**
    * Runs `fn`, the call of a channel handler (ProviderAllocateDmaChannel, ProviderFreeDmaChannel,
@@ -111,7 +111,7 @@ export class NetDmaClient {
 
   /** Allocates one channel; returns it, or null when the provider refused (allowed once all are in use). */
   allocate(rec: ProviderRecord): ChannelRecord | null {
-    const m: Machine = this.m;
+    const m: ClientMachine = this.m;
     const v: Verifier = m.verifier;
     const handler = rec.chars.AllocateDmaChannel!;
     const irql = m.chooser.choose(2, 'allocate-irql') === 1 ? DISPATCH_LEVEL : PASSIVE_LEVEL;
@@ -166,7 +166,7 @@ export class NetDmaClient {
    *   judged when a live allocation's engine channel cannot be told).
    */
   private checkInterruptCpu(rec: ProviderRecord, ch: ChannelRecord, mask: number): void {
-    const m: Machine = this.m;
+    const m: ClientMachine = this.m;
     const dev = rec.device;
     const res = dev.resources;
     if (!m.options.msix || res === null || !res.messageBased || dev.affinities === null || dev.powerState !== 'D0') return;
@@ -206,7 +206,7 @@ export class NetDmaClient {
 
   /** Frees a channel through ProviderFreeDmaChannel (no outstanding work on it, F26). */
   free(rec: ProviderRecord, ch: ChannelRecord): void {
-    const m: Machine = this.m;
+    const m: ClientMachine = this.m;
     const handler = rec.chars.FreeDmaChannel!;
     const irql = m.chooser.choose(2, 'free-irql') === 1 ? DISPATCH_LEVEL : PASSIVE_LEVEL;
     const dpc = this.dpOf(ch);

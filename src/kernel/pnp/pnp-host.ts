@@ -1,0 +1,39 @@
+/**
+ * What the PnP manager uses of the machine: every component a driver's lifecycle touches, and
+ * the machine's bookkeeping of it (the routine it is in, the AddDevice in progress, the
+ * observations the lifecycle model judges).
+ *
+ * @module
+ */
+import type { Observation } from '../../model/lifecycle/observation';
+import type { DEVICE_OBJECT } from '../api/wdm';
+import type { SimDevice } from '../hal/sim-device';
+import type { EngineRunner } from '../hal/engine-runner';
+import type { Hal } from '../hal/hal';
+import type { IoManager } from '../io/io-manager';
+import type { KernelContext, Phase } from '../ke/context';
+import type { IoWorkItems } from '../io/work-items';
+import type { NetDmaInterface } from '../netdma/netdma-interface';
+import type { ObjectTable } from '../ob/objects';
+import type { Pool } from '../ex/pool';
+
+/** What the PnP manager uses of the machine: every component a driver's lifecycle touches, and the machine's bookkeeping of it. */
+export interface PnpHost extends KernelContext {
+  readonly objects: ObjectTable;
+  readonly pool: Pool;
+  readonly hal: Hal;
+  readonly io: IoManager;
+  readonly workItems: IoWorkItems;
+  readonly netdma: NetDmaInterface;
+  readonly engines: EngineRunner;
+  /** The top-level routine the machine is in (the PnP manager moves it). */
+  phase: Phase;
+  /** The PDO whose AddDevice is running, for NDMA-REG-04. */
+  currentAddDevicePdo: DEVICE_OBJECT | null;
+  /** Plugs in a new engine behind a new PDO. */
+  plugDevice(): SimDevice;
+  /** Starts collecting observations for one IRP; returns the list being filled. */
+  beginObservation(): Observation[];
+  /** Stops collecting observations. */
+  endObservation(): void;
+}
