@@ -153,22 +153,25 @@ export function conformanceSuite(candidate: string | URL, options: ConformanceSu
           if (problem !== undefined) throw nonconformance(`netdma-conformance: ${problem}`);
           if (!run) throw nonconformance('netdma-conformance: the check did not run');
           const mine = run.results.filter((r: PropertyCheckResult) => r.property === property && r.interfaceVersion === version);
-          const failed = mine.filter((r) => r.failure !== null && !(r.failure.violation && !strict && ruleLevel(r.failure.violation.ruleId) === 'SHOULD'));
-          for (const r of mine) {
-            if (r.failure?.violation && !failed.includes(r)) console.warn(`netdma-conformance: warning (SHOULD rule, --should-warn): ${r.failure.violation.ruleId}: ${r.failure.violation.message}`);
+          // Every rule the search found failing in this property and version (each with its own shortest case).
+          const all = mine.flatMap((r) => r.failures);
+          const warnedOnly = (f: (typeof all)[number]) => f.violation !== null && f.violation !== undefined && !strict && ruleLevel(f.violation.ruleId) === 'SHOULD';
+          const failed = all.filter((f) => !warnedOnly(f));
+          for (const f of all) {
+            if (warnedOnly(f)) console.warn(`netdma-conformance: warning (SHOULD rule, --should-warn): ${f.violation!.ruleId}: ${f.violation!.message}`);
           }
           if (failed.length > 0) {
-            // The shortest counterexample of this property and version; other rules it broke are named.
-            const best = failed.map((r) => r.failure!).sort((a, b) => a.steps.length - b.steps.length || a.numRunsToFailure - b.numRunsToFailure)[0]!;
-            const others = [...new Set(failed.map((r) => r.failure!.violation?.ruleId).filter((id) => id !== undefined && id !== best.violation?.ruleId))];
+            // The shortest counterexample of this property and version; the other rules it broke are named.
+            const best = [...failed].sort((a, b) => a.steps.length - b.steps.length || a.numRunsToFailure - b.numRunsToFailure)[0]!;
+            const others = [...new Set(failed.map((f) => f.violation?.ruleId).filter((id) => id !== undefined && id !== best.violation?.ruleId))];
             throw nonconformance(
               `${name} is nonconformant (${PROPERTY_TITLES[property]} on NetDMA ${version}):\n${describeFailure(best, run.candidate, candidateArg)}` +
-                (others.length ? `\nalso failed in other runs: ${others.join(', ')}` : ''),
+                (others.length ? `\nalso failed (each with its own counterexample in the reports): ${others.join(', ')}` : ''),
             );
           }
           // Every run asked for was made (a unit a warning ended early is the exception --should-warn documents).
           const checked = mine.reduce((n, r) => n + r.numRuns, 0);
-          const warned = mine.some((r) => r.failure !== null);
+          const warned = all.length > 0;
           if (checked < runs && !warned) {
             const why = [run.report.incomplete?.reason, ...run.report.errors.map((e) => `${e.message}${e.detail ? `: ${e.detail}` : ''}`)].filter(Boolean).join('; ');
             throw nonconformance(`netdma-conformance: only ${checked} of ${runs} runs of ${property} on NetDMA ${version} were checked${why ? ` (${why})` : ''}`);

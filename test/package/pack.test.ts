@@ -150,7 +150,7 @@ describe('the packed package, installed in a driver team repository', { timeout:
     expect(r.out).toMatch(/PNP-REM-02 \(MUST\): provider#1 is deregistered while started/);
     expect(r.out).toMatch(/at drivers\/[\w-]+\.ts:\d+:\d+ \(the candidate's call that broke the rule\)/);
     expect(r.out).toMatch(/shrunk counterexample \(\d+ steps/);
-    expect(r.out).toMatch(/replay: npx netdma-conformance check \.\/drivers\/my-provider\.ts --replay ndc1\.\S+/);
+    expect(r.out).toMatch(/replay: npx netdma-conformance check \.\/drivers\/my-provider\.ts --replay ndc2\.\S+/);
     expect(r.out).toMatch(/Tests\s+6 failed/);
   });
 });
