@@ -10,8 +10,12 @@
  * by a person against the entry's `bug` and `doc`; the `judged` file (optional, name → `planted` |
  * `other` | reason) records it and the summary counts it.
  *
+ * Each check runs `--fail-fast` (the first failure ends its work unit, as every run of the gate did
+ * before it searched on past failures): the question is whether the bug is caught, and by which
+ * rule first; `--all-rules` runs the default search instead.
+ *
  * Usage: `npx tsx scripts/blind-corpus.ts [--corpus DIR] [--only a,b] [--seed N] [--runs N]
- *         [--jobs N] [--out FILE] [--judged FILE]`
+ *         [--jobs N] [--out FILE] [--judged FILE] [--all-rules]`
  *
  * @module
  */
@@ -63,6 +67,7 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '2' },
     out: { type: 'string', default: 'reports/blind-corpus' },
     judged: { type: 'string' },
+    'all-rules': { type: 'boolean', default: false },
   },
 });
 
@@ -115,6 +120,7 @@ async function measure(entry: z.infer<typeof BlindEntrySchema>): Promise<BlindRe
   const reportDir = join(build, entry.name, 'report');
   const args = ['bin/netdma-conformance.mjs', 'check', relative(ROOT, join(dir, 'index.ts')), '--seed', values.seed!, '--report-dir', reportDir, '--format', 'json', '--quiet'];
   if (values.runs) args.push('--runs', values.runs);
+  if (!values['all-rules']) args.push('--fail-fast');
   const checked = await run(process.execPath, args);
   const path = join(reportDir, 'conformance.json');
   if (!existsSync(path)) return { ...base, verdict: 'no-report', exitCode: checked.code, failedRules: [], firstMessage: checked.out.trim().slice(0, 400), runs: 0 };
