@@ -7,6 +7,17 @@
  * @module
  */
 import type { DriverImageLoader } from '../../src/candidate-api';
+import dpAnyCpu from './dp-any-cpu';
+import dpCpuDpc from './dp-cpu-dpc';
+import dpDpcReads from './dp-dpc-reads';
+import dpIsrRearm from './dp-isr-rearm';
+import dpSyncOnly from './dp-sync-only';
+import dpV11Linked from './dp-v11-linked';
+import filterInCompletion from './filter-in-completion';
+import latePowerup from './late-powerup';
+import noRebalance from './no-rebalance';
+import notifyRegistered from './notify-registered';
+import v11Linked from './v11-linked';
 import interruptLock from './interrupt-lock';
 import mandatoryOnly from './mandatory-only';
 import pendedStart from './pended-start';
@@ -18,22 +29,97 @@ export interface CorrectEntry {
   readonly loader: DriverImageLoader;
   /** How it differs from the reference, in a line. */
   readonly differs: string;
+  /**
+   * Who wrote it: `project` (the suite's authors, independently of the reference) or `blind`
+   * (authors who read only ../shared and the candidate API, never the checks; its folder's
+   * DESIGN.md gives the doc sentences behind the design).
+   */
+  readonly origin: 'project' | 'blind';
 }
 
 export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
   {
     name: 'pended-start',
     loader: pendedStart,
+    origin: 'project',
     differs: 'pends START and every bottom-up IRP; START (and the engine restore after a power loss) finishes in a PASSIVE_LEVEL work item queued from the completion routine',
   },
   {
     name: 'interrupt-lock',
     loader: interruptLock,
+    origin: 'project',
     differs: 'channel slots guarded by the interrupt spin lock (KeSynchronizeExecution), table-driven PnP dispatch; the engine is re-programmed in the D0 completion routine under that lock',
   },
   {
     name: 'mandatory-only',
     loader: mandatoryOnly,
+    origin: 'project',
     differs: 'only Allocate/Free/Start/Append (Suspend/Resume/Abort/Reset NULL), highest interface version, 2 channels, 64 KiB transfers; re-binds live channels as at allocation after a power loss',
+  },
+  {
+    name: 'dp-any-cpu',
+    loader: dpAnyCpu,
+    origin: 'blind',
+    differs: 'minimal ISR, DPC bookkeeping, per-channel locks; MSI-X messages targeted at any processor group (cpu / 64, bit cpu % 64), ProcessorAffinityMaskEx, 64-bit register writes',
+  },
+  {
+    name: 'dp-cpu-dpc',
+    loader: dpCpuDpc,
+    origin: 'blind',
+    differs: "one drain DPC per processor instead of one per channel: the ISR marks the channel pending for the CPU NetDmaIsr returned, that CPU's DPC reports every channel pending there",
+  },
+  {
+    name: 'dp-dpc-reads',
+    loader: dpDpcReads,
+    origin: 'blind',
+    differs: 'the ISR only reads CHANSTS, calls NetDmaIsr and queues the DPC; the DPC re-reads CHANSTS/CHANERR, reports and re-arms; one spin lock per channel; 64-bit registers written as two 32-bit halves',
+  },
+  {
+    name: 'dp-isr-rearm',
+    loader: dpIsrRearm,
+    origin: 'blind',
+    differs: 'the ISR re-arms the channel interrupt at once and queues the single per-channel DPC only when it is not queued; the DPC never touches CHANCTRL',
+  },
+  {
+    name: 'dp-sync-only',
+    loader: dpSyncOnly,
+    origin: 'blind',
+    differs: "no executive spin lock: every shared state and register sequence runs inside KeSynchronizeExecution on the channel's own interrupt; the ISR does the bookkeeping, the DPC only reports",
+  },
+  {
+    name: 'dp-v11-linked',
+    loader: dpV11Linked,
+    origin: 'blind',
+    differs: 'dp-dpc-reads registering NetDMA 1.1 at most, also on a 2.0 interface: linked NULL-terminated chains everywhere, power notifications kept',
+  },
+  {
+    name: 'filter-in-completion',
+    loader: filterInCompletion,
+    origin: 'blind',
+    differs: 'FILTER_RESOURCE_REQUIREMENTS pended and edited in its completion routine (or a work item when that runs above PASSIVE_LEVEL), no waiting in the dispatch routine',
+  },
+  {
+    name: 'late-powerup',
+    loader: latePowerup,
+    origin: 'blind',
+    differs: 'completes the D0 IRP first, then re-initializes the engine and announces PowerUp from a work item (a 1.0 provider re-initializes before completing)',
+  },
+  {
+    name: 'no-rebalance',
+    loader: noRebalance,
+    origin: 'blind',
+    differs: 'fails every QUERY_STOP_DEVICE (keeps no queue across a stop), so the device is never stopped for rebalancing; removal as usual',
+  },
+  {
+    name: 'notify-registered',
+    loader: notifyRegistered,
+    origin: 'blind',
+    differs: 'announces PowerDown/PowerUp whenever it is registered, started or not',
+  },
+  {
+    name: 'v11-linked',
+    loader: v11Linked,
+    origin: 'blind',
+    differs: 'registers as NetDMA 1.1 whenever the interface offers 1.1 or later: PowerDown/PowerUp announced, linked NULL-terminated chains also on 2.0',
   },
 ];
