@@ -322,7 +322,7 @@ async function merge(args: string[], io: Io): Promise<number> {
   try {
     merged = mergeReports(reports);
   } catch (e) {
-    throw new UsageError(`cannot merge: ${(e as Error).message}`);
+    throw new UsageError((e as Error).message);
   }
   const paths = await writeReports(merged, o['report-dir'], o.format);
   const blocks = [...errorLines(merged), ...failureBlocks(merged, { paint: (k, t) => paint(io, k === 'fail' ? 31 : 33, t) })];
