@@ -95,9 +95,9 @@ export const AMBIGUITY_DATA = [
     question:
       'NetDMA "calls" or "can call" ProviderSetDmaChannelCpuAffinity inside NetDmaRegisterProvider; whether the handler may be NULL; what a failure return does.',
     decision:
-      'On an MSI-X machine the simulated NetDMA always calls the handler during registration, so it MUST be non-NULL there and MAY be NULL otherwise; a failure return from it fails NetDmaRegisterProvider with STATUS_UNSUCCESSFUL.',
+      'On an MSI-X machine the simulated NetDMA always calls the handler during registration, so it MUST be non-NULL there and MAY be NULL otherwise; a documented failure return from it (STATUS_RESOURCES read as STATUS_INSUFFICIENT_RESOURCES, A4, or STATUS_UNSUCCESSFUL) is a legal answer, not a violation, and fails NetDmaRegisterProvider with STATUS_UNSUCCESSFUL, after which the provider must undo AddDevice as for any failed registration; any other return value is a violation.',
     rationale:
-      'Testing the "calls" reading is the stricter one and costs a correct provider nothing; the handler is on neither the mandatory nor the optional list, but F47 makes setting the affinities a MUST on MSI-X machines, which a NULL handler cannot do; without MSI-X there is nothing for it to set.',
+      'Testing the "calls" reading is the stricter one and costs a correct provider nothing; the handler is on neither the mandatory nor the optional list, but F47 makes setting the affinities a MUST on MSI-X machines, which a NULL handler cannot do; without MSI-X there is nothing for it to set. The handler\'s page lists STATUS_RESOURCES ("insufficient resources") and STATUS_UNSUCCESSFUL ("failed for unspecified reasons") as returns beside STATUS_SUCCESS (F24), so a handler that cannot keep the array may say so; the page is silent on the effect, and failing the registration is the only reading under which NetDMA does not go on with affinities the provider never stored.',
     facts: ['F8e', 'F17h', 'F24', 'F47'],
     rules: ['NDMA-REG-09', 'PNP-FILTER-02', 'NDMA-CHAN-05'],
   },

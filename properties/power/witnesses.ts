@@ -40,6 +40,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'register-version-too-high': only(),
   'register-no-friendly-name': only(),
   'register-no-affinity-handler': only(),
+  'register-affinity-not-supported': only(),
   'register-context-freed-early': only(irp({ type: 'REMOVE' })),
   'filter-ignores-affinities': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
   'filter-edits-on-way-down': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),

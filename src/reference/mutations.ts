@@ -22,6 +22,7 @@ export type Mutation =
   | 'register-version-too-high' // always registers as 2.0, whatever the interface says
   | 'register-no-friendly-name' // a 2.0 provider with an empty FriendlyName
   | 'register-no-affinity-handler' // SetDmaChannelCpuAffinity NULL on an MSI-X machine
+  | 'register-affinity-not-supported' // the affinity handler returns STATUS_NOT_SUPPORTED, a status its page does not list
   | 'register-context-freed-early' // registers its per-engine pool block as ProviderContext and frees it at REMOVE before NetDmaDeregisterProvider
   // filter-resources
   | 'filter-ignores-affinities' // the affinity handler stores nothing, FILTER edits nothing

@@ -198,7 +198,16 @@ export class NetDmaInterface {
       const st = callProvider(m, `ProviderSetDmaChannelCpuAffinity(${count} entries)`, { cpu: m.cpus.current.cpu, irql: PASSIVE_LEVEL }, 'ntstatus', () =>
         handler!(context, frozen, count * NET_DMA_CHANNEL_CPU_AFFINITY_SIZE),
       ) as number;
-      v.check('NDMA-REG-09', st === STATUS_SUCCESS, () => `ProviderSetDmaChannelCpuAffinity returned ${ntStatusName(st)}`);
+      // The handler's page documents three returns (F24, A4): STATUS_SUCCESS, STATUS_RESOURCES
+      // (STATUS_INSUFFICIENT_RESOURCES) and STATUS_UNSUCCESSFUL. A documented failure is a legal
+      // answer and fails the registration (A8); the provider then undoes AddDevice (DRV-ADD-04 and
+      // the teardown rules). Any other value is outside the contract.
+      v.check('NDMA-REG-09', isNtStatus(st) && NetDmaInterface.HANDLER_STATUSES.has(st >>> 0),
+        () => `ProviderSetDmaChannelCpuAffinity returned ${isNtStatus(st) ? ntStatusName(st) : String(st)}; documented: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES (STATUS_RESOURCES), STATUS_UNSUCCESSFUL`);
+      if ((st >>> 0) !== STATUS_SUCCESS) {
+        m.trace.add('return', () => `NetDmaRegisterProvider returned STATUS_UNSUCCESSFUL (ProviderSetDmaChannelCpuAffinity returned ${ntStatusName(st)}; A8)`);
+        return STATUS_UNSUCCESSFUL;
+      }
       dev.affinities = new Map(affinities.map((a) => [a.DmaChannel, a.CpuNumber]));
     }
     this.providers.set(handle, rec);
