@@ -52,6 +52,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'start-before-interrupts': only(START),
   'start-raw-resources': only(START),
   'start-provider-twice': only(START),
+  'start-address-space-size': only(START),
   'stop-no-provider-stop': only(START, irp({ type: 'SURPRISE_REMOVAL' })),
   'stop-completes-irp': only(START, irp({ type: 'QUERY_STOP', bus: 'succeed' }), irp({ type: 'STOP' })),
   'stop-disconnect-before-provider-stop': only(START, irp({ type: 'SURPRISE_REMOVAL' })),

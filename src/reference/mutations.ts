@@ -36,6 +36,7 @@ export type Mutation =
   | 'start-before-interrupts' // NetDmaProviderStart before IoConnectInterruptEx
   | 'start-raw-resources' // maps the raw (bus-relative) BAR address
   | 'start-provider-twice' // calls NetDmaProviderStart twice on START
+  | 'start-address-space-size' // MaximumAddressSpace 2^64, the size of a 64-bit address space, not its largest address
   // stop / query-stop
   | 'stop-no-provider-stop' // releases the hardware on STOP without NetDmaProviderStop
   | 'stop-completes-irp' // completes STOP instead of passing it down

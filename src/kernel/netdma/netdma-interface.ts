@@ -29,8 +29,15 @@ import type { ObjectTable } from '../ob/objects';
 import { notFromChannelHandler } from '../ke/channel-handler';
 import type { SimDevice } from '../hal/sim-device';
 
-/** The highest physical address the simulated engine can reach (48-bit addressing). */
-export const ENGINE_MAX_ADDRESS = 0xffff_ffff_ffffn;
+/**
+ * The highest physical address the simulated engine can reach: what its address registers hold.
+ * IOAT-ENGINE.md gives CHAINADDR, CHANCMP and CDAR as u64 and CHANSTS's address as bits 63:6, the
+ * descriptor's Source/Destination/NextDescriptor are 64-bit PHYSICAL_ADDRESSes, and no register
+ * reports a narrower address width (Linux ioat_pci_probe asks for a 64-bit DMA mask and reads no
+ * width from the engine). So a provider may declare any address up to 2^64 - 1 (PNP-START-12); a
+ * limit the provider cannot read anywhere would be a rule stricter than its documentation.
+ */
+export const ENGINE_MAX_ADDRESS = 0xffff_ffff_ffff_ffffn;
 
 /** Interface versions the simulated NetDMA can present. */
 export type { InterfaceVersion };
@@ -250,7 +257,7 @@ export class NetDmaInterface {
     v.check('PNP-START-09', Number.isInteger(a.MaximumTransferSize) && a.MaximumTransferSize >= 4096 && a.MaximumTransferSize <= dev.maxTransferSize,
       () => `ATTRIBUTES.MaximumTransferSize is ${a.MaximumTransferSize}; it must be at least 4096 and at most the engine's ${dev.maxTransferSize}`);
     v.check('PNP-START-12', typeof a.MaximumAddressSpace === 'bigint' && a.MaximumAddressSpace > 0n && a.MaximumAddressSpace <= ENGINE_MAX_ADDRESS,
-      () => `ATTRIBUTES.MaximumAddressSpace is ${String(a.MaximumAddressSpace)}; the engine reaches at most 0x${ENGINE_MAX_ADDRESS.toString(16)}`);
+      () => `ATTRIBUTES.MaximumAddressSpace is ${typeof a.MaximumAddressSpace === 'bigint' ? `0x${a.MaximumAddressSpace.toString(16)}` : String(a.MaximumAddressSpace)}; it is the largest physical address the engine supports, and the engine's 64-bit address registers reach at most 0x${ENGINE_MAX_ADDRESS.toString(16)}`);
     v.check('PNP-START-04', dev.mappings > 0 && dev.interruptConnections > 0, () =>
       `NetDmaProviderStart before the hardware is ready (${dev.mappings} register mapping(s), ${dev.interruptConnections} interrupt connection(s))`);
     rec.state = 'started';
