@@ -87,6 +87,7 @@ export type Mutation =
   | 'dp-isr-stale-descriptor' // the ISR passes NetDmaIsr the descriptor it saw at the previous interrupt
   | 'dp-dpc-wrong-cpu' // the DPC is targeted at the interrupt's CPU, not the one NetDmaIsr returned
   | 'dp-no-null-after-error' // the DPC reports the last descriptor even after an error, never NULL
+  | 'dp-dpc-null-when-idle' // the DPC passes NULL when it finds the channel idle ("nothing to report"), hiding the batch's last completion
   | 'dp-error-sticky' // the software error flag is never cleared: after an error every completion is reported as NULL
   | 'dp-no-rearm' // the DPC never re-arms the channel interrupt (CHANCTRL.INT_REARM)
   | 'dp-isr-resets-channel' // the ISR resets a channel it finds halted on an error (CHANCMD RESET) instead of leaving recovery to ProviderResetChannel
