@@ -7,6 +7,7 @@
  * @module
  */
 import type { DriverImageLoader } from '../../src/candidate-api';
+import dpAffinity64 from './dp-affinity-64';
 import interruptLock from './interrupt-lock';
 import mandatoryOnly from './mandatory-only';
 import pendedStart from './pended-start';
@@ -35,5 +36,10 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     name: 'mandatory-only',
     loader: mandatoryOnly,
     differs: 'only Allocate/Free/Start/Append (Suspend/Resume/Abort/Reset NULL), highest interface version, 2 channels, 64 KiB transfers; re-binds live channels as at allocation after a power loss',
+  },
+  {
+    name: 'dp-affinity-64',
+    loader: dpAffinity64,
+    differs: 'minimal ISR, per-channel locks; an affinity handler that keeps a nonpaged copy and fails registration with STATUS_INSUFFICIENT_RESOURCES when it cannot (A8), any CPU/group targeted; MaximumAddressSpace 0xFFFFFFFFFFFFFFFF with 64-bit address register writes',
   },
 ];
