@@ -58,12 +58,12 @@ export const AMBIGUITY_DATA = [
     id: 'A5',
     title: 'Parameter direction and type errors',
     question:
-      'pNetDmaProviderHandle is annotated [in] but is an output; ProviderSuspendDma takes PPHYSICAL_ADDRESS *; DescriptorPhysicalAddress and the NetDmaInterruptDpc descriptor are called pointers but passed as PHYSICAL_ADDRESS values; NULL is undefined for a PHYSICAL_ADDRESS.',
+      'pNetDmaProviderHandle is annotated [in] but is an output; ProviderSuspendDma takes PPHYSICAL_ADDRESS *; DescriptorPhysicalAddress and the NetDmaInterruptDpc descriptor are called pointers but passed as PHYSICAL_ADDRESS values; NULL is undefined for a PHYSICAL_ADDRESS; and the conceptual page has the provider pass NULL to NetDmaInterruptDpc "when there is an error", while the DDI page marks DmaDescriptor [in, optional] (_In_opt_) and netdma.h calls it optional "if this is called for reasons other than DMA completion", and nothing lets NetDMA tell the two NULLs apart.',
     decision:
-      'The suite follows the semantics, not the annotations: NetDMA writes the provider handle through pNetDmaProviderHandle just before NetDmaRegisterProvider returns (after any affinity callback); pLastDescriptor is one level of indirection to a PHYSICAL_ADDRESS the provider fills; descriptor addresses are passed by value; a NULL PHYSICAL_ADDRESS is QuadPart == 0.',
+      'The suite follows the semantics, not the annotations: NetDMA writes the provider handle through pNetDmaProviderHandle just before NetDmaRegisterProvider returns (after any affinity callback); pLastDescriptor is one level of indirection to a PHYSICAL_ADDRESS the provider fills; descriptor addresses are passed by value; a NULL PHYSICAL_ADDRESS is QuadPart == 0. NetDmaInterruptDpc may be called with NULL with or without an error: after an error (seen since the previous DPC) it reports the error (F13a); without one it is a call for another reason (a spurious or duplicate interrupt, housekeeping) that reports nothing, so it must not take the place of a completion: every completed descriptor that asked for an interrupt must still be reported by address (its own or a later one) by some NetDmaInterruptDpc, else NDMA-INT-03 fails.',
     rationale:
-      'These readings are the only ones consistent with the described behaviour and with how the parameters are used; the annotations are documentation errors.',
-    facts: ['F8c', 'F29', 'F27c', 'F13a'],
+      'These readings are the only ones consistent with the described behaviour and with how the parameters are used; the annotations are documentation errors. The conceptual sentence says what the provider passes on an error, not that NULL is reserved to errors, and the header and the DDI page make the argument optional for calls that are not about a completion; since NetDMA cannot tell such a NULL from an error NULL, the one thing a provider cannot rely on is a NULL reporting a completion, which is what the suite checks.',
+    facts: ['F8c', 'F29', 'F27c', 'F13a', 'F13'],
     rules: ['NDMA-REG-09', 'NDMA-DEREG-01', 'NDMA-DP-06', 'NDMA-DP-09', 'NDMA-DP-18', 'NDMA-INT-03'],
   },
   {
@@ -95,9 +95,9 @@ export const AMBIGUITY_DATA = [
     question:
       'NetDMA "calls" or "can call" ProviderSetDmaChannelCpuAffinity inside NetDmaRegisterProvider; whether the handler may be NULL; what a failure return does.',
     decision:
-      'On an MSI-X machine the simulated NetDMA always calls the handler during registration, so it MUST be non-NULL there and MAY be NULL otherwise; a failure return from it fails NetDmaRegisterProvider with STATUS_UNSUCCESSFUL.',
+      'On an MSI-X machine the simulated NetDMA always calls the handler during registration, so it MUST be non-NULL there and MAY be NULL otherwise; a documented failure return from it (STATUS_RESOURCES read as STATUS_INSUFFICIENT_RESOURCES, A4, or STATUS_UNSUCCESSFUL) is a legal answer, not a violation, and fails NetDmaRegisterProvider with STATUS_UNSUCCESSFUL, after which the provider must undo AddDevice as for any failed registration; any other return value is a violation.',
     rationale:
-      'Testing the "calls" reading is the stricter one and costs a correct provider nothing; the handler is on neither the mandatory nor the optional list, but F47 makes setting the affinities a MUST on MSI-X machines, which a NULL handler cannot do; without MSI-X there is nothing for it to set.',
+      'Testing the "calls" reading is the stricter one and costs a correct provider nothing; the handler is on neither the mandatory nor the optional list, but F47 makes setting the affinities a MUST on MSI-X machines, which a NULL handler cannot do; without MSI-X there is nothing for it to set. The handler\'s page lists STATUS_RESOURCES ("insufficient resources") and STATUS_UNSUCCESSFUL ("failed for unspecified reasons") as returns beside STATUS_SUCCESS (F24), so a handler that cannot keep the array may say so; the page is silent on the effect, and failing the registration is the only reading under which NetDMA does not go on with affinities the provider never stored.',
     facts: ['F8e', 'F17h', 'F24', 'F47'],
     rules: ['NDMA-REG-09', 'PNP-FILTER-02', 'NDMA-CHAN-05'],
   },

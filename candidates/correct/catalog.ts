@@ -7,6 +7,7 @@
  * @module
  */
 import type { DriverImageLoader } from '../../src/candidate-api';
+import dpAffinity64 from './dp-affinity-64';
 import dpAnyCpu from './dp-any-cpu';
 import dpCpuDpc from './dp-cpu-dpc';
 import dpDpcReads from './dp-dpc-reads';
@@ -121,5 +122,11 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     loader: v11Linked,
     origin: 'blind',
     differs: 'registers as NetDMA 1.1 whenever the interface offers 1.1 or later: PowerDown/PowerUp announced, linked NULL-terminated chains also on 2.0',
+  },
+  {
+    name: 'dp-affinity-64',
+    loader: dpAffinity64,
+    origin: 'blind',
+    differs: 'minimal ISR, per-channel locks; an affinity handler that keeps a nonpaged copy and fails registration with STATUS_INSUFFICIENT_RESOURCES when it cannot (A8), any CPU/group targeted; MaximumAddressSpace 0xFFFFFFFFFFFFFFFF with 64-bit address register writes',
   },
 ];

@@ -13,6 +13,7 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'dp-isr-stale-descriptor', bug: 'the ISR passes NetDmaIsr the descriptor it saw at the previous interrupt', expects: ['NDMA-INT-01'] },
   { name: 'dp-dpc-wrong-cpu', bug: 'the DPC is targeted at the interrupt\'s CPU instead of the one NetDmaIsr returned', expects: ['NDMA-INT-02'] },
   { name: 'dp-no-null-after-error', bug: 'after a channel error the DPC reports a descriptor instead of NULL', expects: ['NDMA-DP-18'] },
+  { name: 'dp-dpc-null-when-idle', bug: 'the DPC calls NetDmaInterruptDpc with NULL when it finds the channel idle ("nothing left to report"), so the last completion of a batch is never reported', expects: ['NDMA-INT-03'] },
   { name: 'dp-no-rearm', bug: 'the DPC never re-arms the channel interrupt', expects: ['NDMA-INT-05'] },
   { name: 'dp-isr-resets-channel', bug: 'the ISR resets a channel it finds halted on an error (CHANCMD RESET) instead of leaving recovery to the DPC and ProviderResetChannel', expects: ['NDMA-INT-06'] },
   { name: 'dp-start-writes-user-context', bug: 'ProviderStartDma keeps its bookkeeping in the head descriptor\'s UserContext1', expects: ['NDMA-DP-19'] },

@@ -41,10 +41,10 @@ export const INTERRUPT_RULES = [
     family: 'interrupt',
     level: 'MUST',
     statement:
-      'The provider\'s DPC calls NetDmaInterruptDpc with the channel\'s NetDmaChannelHandle and the physical address of the channel\'s last completed descriptor, or NULL only to report an error.',
+      'The provider\'s DPC calls NetDmaInterruptDpc with the channel\'s NetDmaChannelHandle and either the physical address of the channel\'s last completed descriptor or NULL, which after an error reports the error and otherwise, as a call made for a reason other than a DMA completion, reports nothing and never takes the place of reporting a completed descriptor that asked for an interrupt.',
     sources: {
       facts: ['F13', 'F13a', 'F41'],
-      docs: ['ddi/nf-netdma-netdmainterruptdpc.md', 'conceptual/handling-a-netdma-interrupt-dpc.md'],
+      docs: ['ddi/nf-netdma-netdmainterruptdpc.md', 'ddi/with-syntax-2018-03/nf-netdma-netdmainterruptdpc.md', 'conceptual/handling-a-netdma-interrupt-dpc.md'],
     },
     checkedBy: ['interrupt-property'],
     ambiguities: ['A5'],

@@ -122,7 +122,7 @@ export const REGISTER_RULES = [
     family: 'register',
     level: 'MUST',
     statement:
-      'The provider running on an MSI-X machine sets ProviderSetDmaChannelCpuAffinity to a non-NULL handler that works when NetDMA calls it from inside NetDmaRegisterProvider, before the provider handle has been written back, and that returns STATUS_SUCCESS after storing every channel\'s target CPU.',
+      'The provider running on an MSI-X machine sets ProviderSetDmaChannelCpuAffinity to a non-NULL handler that works when NetDMA calls it from inside NetDmaRegisterProvider, before the provider handle has been written back, and that returns either STATUS_SUCCESS after storing every channel\'s target CPU or one of the documented failure statuses STATUS_RESOURCES (STATUS_INSUFFICIENT_RESOURCES) and STATUS_UNSUCCESSFUL, which fail the registration.',
     sources: {
       facts: ['F8e', 'F24', 'F47', 'F120'],
       docs: [

@@ -159,7 +159,7 @@ export const START_RULES = [
     family: 'start',
     level: 'MUST',
     statement:
-      'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.MaximumAddressSpace to no more than the highest physical address the engine can reach.',
+      'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.MaximumAddressSpace to a nonzero physical address no higher than the highest one the engine can reach, which for the I/OAT-class engine, whose address registers are 64 bits wide and report no narrower width, is 0xFFFFFFFFFFFFFFFF.',
     sources: {
       facts: ['F18'],
       docs: ['ddi/ns-netdma-_net_dma_provider_attributes.md'],

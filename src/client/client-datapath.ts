@@ -307,15 +307,28 @@ export class ClientDataPath implements EngineListener {
     if (typeof pa !== 'bigint') this.fail('NDMA-INT-03', `NetDmaInterruptDpc was passed ${String(pa)} for ${c.name}, not a physical address`);
     if (c.errorToReport) this.check('NDMA-DP-18', pa === 0n, () => `${c.name} halted on an error (seen by the ISR), but the DPC called NetDmaInterruptDpc with ${hex(pa)} instead of NULL: an error reported as a successful completion`);
     if (pa === 0n) {
-      this.check('NDMA-INT-03', !(!c.errorToReport && !c.errorSinceDpc), () => `the DPC of ${c.name} called NetDmaInterruptDpc with NULL, but the channel had no error since the previous DPC; NULL reports an error only`);
+      // NULL after an error reports the error (F13a); NetDMA recovers the channel, so nothing stays owed.
+      // NULL with no error since the previous DPC is a call "for reasons other than DMA completion"
+      // (netdma.h; DmaDescriptor is _In_opt_, A5): allowed, but it reports nothing, so a completion
+      // owed now must still be reported by a later call (checked when everything has run, quiesce).
+      this.m.verifier.exercised('NDMA-INT-03');
+      const error = c.errorToReport || c.errorSinceDpc;
       c.errorToReport = false;
       c.errorSinceDpc = false;
-      c.owed = null;
+      if (error) {
+        c.owed = null;
+        c.nullOver = null;
+      } else if (c.owed !== null && c.nullOver === null) {
+        c.nullOver = c.owed;
+      }
       return;
     }
     const idx = c.completedIdx.get(pa);
     this.check('NDMA-INT-03', !(idx === undefined && !c.errors.has(pa)), () => `the DPC of ${c.name} reported descriptor ${hex(pa)}, which the channel has not completed`);
-    if (idx !== undefined && c.owed !== null && idx >= c.owed) c.owed = null;
+    if (idx !== undefined && c.owed !== null && idx >= c.owed) {
+      c.owed = null;
+      c.nullOver = null;
+    }
     c.errorSinceDpc = false;
   }
 
@@ -586,6 +599,7 @@ export class ClientDataPath implements EngineListener {
     c.errorToReport = false;
     c.errorSinceDpc = false;
     c.owed = null;
+    c.nullOver = null;
     c.isrFloor = null;
     return true;
   }
@@ -690,6 +704,7 @@ export class ClientDataPath implements EngineListener {
       c.errorToReport = false;
       c.errorSinceDpc = false;
       c.owed = null;
+      c.nullOver = null;
       c.isrFloor = null;
     }
   }
@@ -762,6 +777,8 @@ export class ClientDataPath implements EngineListener {
           const off = owed === null ? null : this.interruptsOff(c.dev);
           this.check('NDMA-INT-07', off === null, () => `descriptor ${hex(c.completed[owed!]!)} of ${c.name} asked for an interrupt and completed while NetDmaProviderStop waited for outstanding DMA, and no NetDmaInterruptDpc reported it: the device's interrupts were ${off!} before NetDmaProviderStop returned`);
         }
+        const hidden = c.nullOver;
+        this.check('NDMA-INT-03', owed === null || hidden === null, () => `descriptor ${hex(c.completed[hidden!]!)} of ${c.name} asked for an interrupt and completed; the DPC then called NetDmaInterruptDpc with NULL although the channel had no error, and no later NetDmaInterruptDpc reported it (or a later descriptor) by the time everything ran: a NULL made for a reason other than an error reports nothing and must not take the place of a completion`);
         this.check('NDMA-INT-05', owed === null, () => `descriptor ${hex(c.completed[owed!]!)} of ${c.name} asked for an interrupt and completed, but no NetDmaInterruptDpc reported it (or a later descriptor) by the time everything ran`);
       }
     }

@@ -114,6 +114,12 @@ export class DpChannel {
   lostInterrupt = false;
   /** Completion index of the oldest interrupt-flagged descriptor no DPC has reported yet. */
   owed: number | null = null;
+  /**
+   * `owed` when a DPC called NetDmaInterruptDpc with NULL with no error since the previous DPC (a
+   * call "for reasons other than DMA completion", A5) while that completion was unreported; cleared
+   * with `owed`. A NULL reports nothing, so a later call must still report it (NDMA-INT-03).
+   */
+  nullOver: number | null = null;
   pendingFault: ClientFault | null = null;
 
   constructor(

@@ -14,6 +14,7 @@ import {
   PagedPool,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_SUCCESS,
+  STATUS_NOT_SUPPORTED,
   STATUS_UNSUCCESSFUL,
   NonPagedPoolNx,
   type DMA_ABORT_HANDLER,
@@ -114,6 +115,8 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     const map = new Map<number, number>();
     for (let i = 0; i < n && i < array.length; i++) map.set(array[i]!.DmaChannel, array[i]!.CpuNumber);
     if (!bug('filter-ignores-affinities')) fdo.affinities = map;
+    // "Affinities are not ours to set": a status the handler's page does not document.
+    if (bug('register-affinity-not-supported')) return STATUS_NOT_SUPPORTED;
     return STATUS_SUCCESS;
   };
 

@@ -75,7 +75,8 @@ export function startHardware(k: KernelServices, fdo: FdoExtension, translated: 
     VendorId: vendorId,
     DmaChannelCount: bug('start-channel-count-above-max') ? REFERENCE_MAX_CHANNELS + 1 : fdo.channelCount,
     MaximumTransferSize: fdo.maxTransferSize,
-    MaximumAddressSpace: 0xffff_ffff_ffffn,
+    // The size of a 64-bit address space where the field asks for its largest address.
+    MaximumAddressSpace: bug('start-address-space-size') ? 1n << 64n : 0xffff_ffff_ffffn,
   });
   if (bug('start-before-interrupts')) k.NetDmaProviderStart(fdo.provider!, attrs());
   const st = k.IoConnectInterruptEx(params);

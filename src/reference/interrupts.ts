@@ -6,6 +6,7 @@ import {
   GENERAL_REGISTERS,
   NetDmaTransferStatusArmed,
   NetDmaTransferStatusHalted,
+  NetDmaTransferStatusIdle,
   type KDEFERRED_ROUTINE,
   type KINTERRUPT,
   type KMESSAGE_SERVICE_ROUTINE,
@@ -99,6 +100,9 @@ export function createInterrupts(k: KernelServices): Interrupts {
     const s = softState(ch);
     if ((s.flags & SOFT_ERROR) !== 0 && !bug('dp-no-null-after-error')) {
       if (!bug('dp-error-sticky')) s.flags &= ~SOFT_ERROR;
+      k.NetDmaInterruptDpc(ch.handle, 0n);
+    } else if (bug('dp-dpc-null-when-idle') && Number(k.READ_REGISTER_ULONG64(channelRegister(fdo.regs, ch.index, 'CHANSTS')) & CHANSTS_STATE_MASK) === NetDmaTransferStatusIdle) {
+      // "An idle channel has nothing to report": the last completion of a batch is never reported.
       k.NetDmaInterruptDpc(ch.handle, 0n);
     } else {
       k.NetDmaInterruptDpc(ch.handle, ch.lastCompleted);

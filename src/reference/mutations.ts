@@ -22,6 +22,7 @@ export type Mutation =
   | 'register-version-too-high' // always registers as 2.0, whatever the interface says
   | 'register-no-friendly-name' // a 2.0 provider with an empty FriendlyName
   | 'register-no-affinity-handler' // SetDmaChannelCpuAffinity NULL on an MSI-X machine
+  | 'register-affinity-not-supported' // the affinity handler returns STATUS_NOT_SUPPORTED, a status its page does not list
   | 'register-context-freed-early' // registers its per-engine pool block as ProviderContext and frees it at REMOVE before NetDmaDeregisterProvider
   // filter-resources
   | 'filter-ignores-affinities' // the affinity handler stores nothing, FILTER edits nothing
@@ -35,6 +36,7 @@ export type Mutation =
   | 'start-before-interrupts' // NetDmaProviderStart before IoConnectInterruptEx
   | 'start-raw-resources' // maps the raw (bus-relative) BAR address
   | 'start-provider-twice' // calls NetDmaProviderStart twice on START
+  | 'start-address-space-size' // MaximumAddressSpace 2^64, the size of a 64-bit address space, not its largest address
   // stop / query-stop
   | 'stop-no-provider-stop' // releases the hardware on STOP without NetDmaProviderStop
   | 'stop-completes-irp' // completes STOP instead of passing it down
@@ -85,6 +87,7 @@ export type Mutation =
   | 'dp-isr-stale-descriptor' // the ISR passes NetDmaIsr the descriptor it saw at the previous interrupt
   | 'dp-dpc-wrong-cpu' // the DPC is targeted at the interrupt's CPU, not the one NetDmaIsr returned
   | 'dp-no-null-after-error' // the DPC reports the last descriptor even after an error, never NULL
+  | 'dp-dpc-null-when-idle' // the DPC passes NULL when it finds the channel idle ("nothing to report"), hiding the batch's last completion
   | 'dp-error-sticky' // the software error flag is never cleared: after an error every completion is reported as NULL
   | 'dp-no-rearm' // the DPC never re-arms the channel interrupt (CHANCTRL.INT_REARM)
   | 'dp-isr-resets-channel' // the ISR resets a channel it finds halted on an error (CHANCMD RESET) instead of leaving recovery to ProviderResetChannel

@@ -29,8 +29,15 @@ import type { ObjectTable } from '../ob/objects';
 import { notFromChannelHandler } from '../ke/channel-handler';
 import type { SimDevice } from '../hal/sim-device';
 
-/** The highest physical address the simulated engine can reach (48-bit addressing). */
-export const ENGINE_MAX_ADDRESS = 0xffff_ffff_ffffn;
+/**
+ * The highest physical address the simulated engine can reach: what its address registers hold.
+ * IOAT-ENGINE.md gives CHAINADDR, CHANCMP and CDAR as u64 and CHANSTS's address as bits 63:6, the
+ * descriptor's Source/Destination/NextDescriptor are 64-bit PHYSICAL_ADDRESSes, and no register
+ * reports a narrower address width (Linux ioat_pci_probe asks for a 64-bit DMA mask and reads no
+ * width from the engine). So a provider may declare any address up to 2^64 - 1 (PNP-START-12); a
+ * limit the provider cannot read anywhere would be a rule stricter than its documentation.
+ */
+export const ENGINE_MAX_ADDRESS = 0xffff_ffff_ffff_ffffn;
 
 /** Interface versions the simulated NetDMA can present. */
 export type { InterfaceVersion };
@@ -198,7 +205,16 @@ export class NetDmaInterface {
       const st = callProvider(m, `ProviderSetDmaChannelCpuAffinity(${count} entries)`, { cpu: m.cpus.current.cpu, irql: PASSIVE_LEVEL }, 'ntstatus', () =>
         handler!(context, frozen, count * NET_DMA_CHANNEL_CPU_AFFINITY_SIZE),
       ) as number;
-      v.check('NDMA-REG-09', st === STATUS_SUCCESS, () => `ProviderSetDmaChannelCpuAffinity returned ${ntStatusName(st)}`);
+      // The handler's page documents three returns (F24, A4): STATUS_SUCCESS, STATUS_RESOURCES
+      // (STATUS_INSUFFICIENT_RESOURCES) and STATUS_UNSUCCESSFUL. A documented failure is a legal
+      // answer and fails the registration (A8); the provider then undoes AddDevice (DRV-ADD-04 and
+      // the teardown rules). Any other value is outside the contract.
+      v.check('NDMA-REG-09', isNtStatus(st) && NetDmaInterface.HANDLER_STATUSES.has(st >>> 0),
+        () => `ProviderSetDmaChannelCpuAffinity returned ${isNtStatus(st) ? ntStatusName(st) : String(st)}; documented: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES (STATUS_RESOURCES), STATUS_UNSUCCESSFUL`);
+      if ((st >>> 0) !== STATUS_SUCCESS) {
+        m.trace.add('return', () => `NetDmaRegisterProvider returned STATUS_UNSUCCESSFUL (ProviderSetDmaChannelCpuAffinity returned ${ntStatusName(st)}; A8)`);
+        return STATUS_UNSUCCESSFUL;
+      }
       dev.affinities = new Map(affinities.map((a) => [a.DmaChannel, a.CpuNumber]));
     }
     this.providers.set(handle, rec);
@@ -241,7 +257,7 @@ export class NetDmaInterface {
     v.check('PNP-START-09', Number.isInteger(a.MaximumTransferSize) && a.MaximumTransferSize >= 4096 && a.MaximumTransferSize <= dev.maxTransferSize,
       () => `ATTRIBUTES.MaximumTransferSize is ${a.MaximumTransferSize}; it must be at least 4096 and at most the engine's ${dev.maxTransferSize}`);
     v.check('PNP-START-12', typeof a.MaximumAddressSpace === 'bigint' && a.MaximumAddressSpace > 0n && a.MaximumAddressSpace <= ENGINE_MAX_ADDRESS,
-      () => `ATTRIBUTES.MaximumAddressSpace is ${String(a.MaximumAddressSpace)}; the engine reaches at most 0x${ENGINE_MAX_ADDRESS.toString(16)}`);
+      () => `ATTRIBUTES.MaximumAddressSpace is ${typeof a.MaximumAddressSpace === 'bigint' ? `0x${a.MaximumAddressSpace.toString(16)}` : String(a.MaximumAddressSpace)}; it is the largest physical address the engine supports, and the engine's 64-bit address registers reach at most 0x${ENGINE_MAX_ADDRESS.toString(16)}`);
     v.check('PNP-START-04', dev.mappings > 0 && dev.interruptConnections > 0, () =>
       `NetDmaProviderStart before the hardware is ready (${dev.mappings} register mapping(s), ${dev.interruptConnections} interrupt connection(s))`);
     rec.state = 'started';
