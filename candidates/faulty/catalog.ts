@@ -73,6 +73,7 @@ export const FAULTY_LIFECYCLE: readonly FaultyEntry[] = [
   { name: 'irql-handler-paged-pool', bug: 'ProviderAllocateDmaChannel takes its channel block from PagedPool, though NetDMA may call it at DISPATCH_LEVEL', expects: ['KE-IRQL-06'], minimalSteps: 3 }, // DriverEntry, AddDevice, START with NetDMA allocating inside NetDmaProviderStart (at either IRQL)
   { name: 'irp-touches-unhandled-status', bug: 'sets STATUS_SUCCESS on IRPs it does not handle', expects: ['IRP-06'], minimalSteps: 3 }, // DriverEntry, AddDevice, QUERY_CAPABILITIES
   { name: 'irp-double-complete', bug: 'completes CANCEL_REMOVE twice', expects: ['IRP-01'], minimalSteps: 4 }, // DriverEntry, AddDevice, QUERY_REMOVE, CANCEL_REMOVE
+  { name: 'irp-completion-continues', bug: 'the completion routine of an IRP handled on the way up signals its event but returns STATUS_SUCCESS, then the dispatch routine completes the IRP again', expects: ['IRP-07'], minimalSteps: 3 }, // DriverEntry, AddDevice, START (or FILTER)
   { name: 'irp-pending-without-mark', bug: 'returns STATUS_PENDING from START without IoMarkIrpPending', expects: ['IRP-04'], minimalSteps: 3 }, // DriverEntry, AddDevice, START
   { name: 'kapi-double-free', bug: 'frees the provider context block twice at REMOVE', expects: ['KAPI-02'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
   { name: 'kapi-throws-on-query-capabilities', bug: 'throws on an IRP it does not know', expects: ['KAPI-04'], minimalSteps: 3 }, // DriverEntry, AddDevice, QUERY_CAPABILITIES

@@ -74,6 +74,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'irql-handler-paged-pool': only(START),
   'irp-touches-unhandled-status': only(irp({ type: 'QUERY_CAPABILITIES' })),
   'irp-double-complete': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'CANCEL_REMOVE' })),
+  'irp-completion-continues': only(START),
   'irp-pending-without-mark': only(START),
   'kapi-double-free': only(irp({ type: 'REMOVE' })),
   'kapi-throws-on-query-capabilities': only(irp({ type: 'QUERY_CAPABILITIES' })),

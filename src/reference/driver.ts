@@ -87,7 +87,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     k.IoCopyCurrentIrpStackLocationToNext(irp);
     k.IoSetCompletionRoutine(irp, (_d, _i, c) => {
       k.KeSetEvent(c as KEVENT, 0, false);
-      return STATUS_MORE_PROCESSING_REQUIRED;
+      return bug('irp-completion-continues') ? STATUS_SUCCESS : STATUS_MORE_PROCESSING_REQUIRED;
     }, ev, true, true, true);
     let st = k.IoCallDriver(fdo.lower, irp);
     if (st === STATUS_PENDING || alwaysWait) {

@@ -66,6 +66,7 @@ export type Mutation =
   | 'irp-touches-unhandled-status' // sets STATUS_SUCCESS on IRPs it does not handle
   | 'irp-double-complete' // completes CANCEL_REMOVE twice
   | 'irp-pending-without-mark' // returns STATUS_PENDING from START without IoMarkIrpPending
+  | 'irp-completion-continues' // the START completion routine signals its event but returns STATUS_SUCCESS, and the dispatch routine completes the IRP again
   | 'kapi-double-free' // frees the provider context block twice at REMOVE
   | 'kapi-throws-on-query-capabilities' // throws (an unhandled exception) on an IRP it does not know
   | 'kapi-returns-undefined' // the dispatch routine returns nothing for QUERY_REMOVE
