@@ -155,9 +155,9 @@ export const AMBIGUITY_DATA = [
     question:
       'The NetDMA docs give no guidance for SURPRISE_REMOVAL, QUERY_STOP or QUERY_REMOVE, and do not say whether NetDmaProviderStop is needed for a provider that was registered but never started.',
     decision:
-      'A started provider calls NetDmaProviderStop during SURPRISE_REMOVAL and NetDmaDeregisterProvider at REMOVE; queries and cancels never stop or deregister; NetDmaProviderStop is called only for a started provider, so a never-started (or already stopped) provider is deregistered at REMOVE without a Stop.',
+      'A started provider calls NetDmaProviderStop during SURPRISE_REMOVAL; NetDmaDeregisterProvider is called at REMOVE; queries and cancels never stop or deregister; a provider that is not started (never started, or already stopped) may be deregistered with or without a NetDmaProviderStop before it — both readings are accepted — but Stop is never called after NetDmaDeregisterProvider.',
     rationale:
-      'WDM requires hardware resources to be released on surprise removal and NetDmaProviderStop must precede releasing them; queries can be cancelled, after which the device must still work; Stop announces that "a previously started" provider is gone, which has no meaning for one that never started.',
+      'WDM requires hardware resources to be released on surprise removal and NetDmaProviderStop must precede releasing them; queries can be cancelled, after which the device must still work. "The NetDMA provider driver must call NetDmaProviderStop before it deregisters a provider" has no exception and Stop and Start may be called "as many times as the application requires after the driver registers the NetDMA provider and before it deregisters" it, so a Stop of a never-started provider is allowed (issue 12, stop-always); the same pages say Stop announces that "a previously started" provider is gone, so omitting it for a provider that never started is allowed too.',
     facts: ['F9', 'F11e', 'F114', 'F122', 'F108', 'F111'],
     rules: ['PNP-SURP-02', 'NDMA-STOP-01', 'PNP-QSTOP-02', 'PNP-QREM-02', 'PNP-REM-03'],
   },

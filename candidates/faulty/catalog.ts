@@ -58,6 +58,7 @@ export const FAULTY_LIFECYCLE: readonly FaultyEntry[] = [
   { name: 'cancel-stop-fails', bug: 'fails CANCEL_STOP', expects: ['PNP-CSTOP-01'], minimalSteps: 4 }, // DriverEntry, AddDevice, START, a spurious CANCEL_STOP
   { name: 'remove-no-provider-stop', bug: 'deregisters a started provider without NetDmaProviderStop', expects: ['PNP-REM-02'], minimalSteps: 5 }, // DriverEntry, AddDevice, START, QUERY_REMOVE, REMOVE: a started device is removed only after QUERY_REMOVE
   { name: 'remove-no-detach', bug: 'deletes the FDO without IoDetachDevice', expects: ['PNP-REM-04'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
+  { name: 'remove-stop-after-deregister', bug: 'at REMOVE calls NetDmaProviderStop, started or not, but after NetDmaDeregisterProvider', expects: ['NDMA-STOP-01', 'PNP-REM-02'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE (a never-started provider stopped after deregistering)
   { name: 'remove-no-deregister', bug: 'never calls NetDmaDeregisterProvider', expects: ['PNP-REM-03', 'PNP-REM-05'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
   { name: 'remove-delete-before-deregister', bug: 'IoDeleteDevice before NetDmaDeregisterProvider', expects: ['PNP-REM-05'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
   { name: 'cancel-remove-fails', bug: 'fails CANCEL_REMOVE', expects: ['PNP-CREM-01'], minimalSteps: 4 }, // DriverEntry, AddDevice, QUERY_REMOVE, CANCEL_REMOVE

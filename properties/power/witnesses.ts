@@ -60,6 +60,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'remove-no-provider-stop': only(START, irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
   'remove-no-detach': only(irp({ type: 'REMOVE' })),
   'remove-no-deregister': only(irp({ type: 'REMOVE' })),
+  'remove-stop-after-deregister': only(irp({ type: 'REMOVE' })),
   'remove-delete-before-deregister': only(irp({ type: 'REMOVE' })),
   'cancel-remove-fails': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'CANCEL_REMOVE' })),
   'query-remove-not-supported': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' })),

@@ -181,10 +181,11 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
         return st;
       }
       case IRP_MN_REMOVE_DEVICE: {
-        if (bug('remove-no-provider-stop')) stopHardware(k, fdo);
+        if (bug('remove-no-provider-stop') || bug('remove-stop-after-deregister')) stopHardware(k, fdo);
         else stopProviderAndHardware(k, fdo, bug);
         const deregister = () => {
           if (fdo.provider && !bug('remove-no-deregister')) k.NetDmaDeregisterProvider(fdo.provider);
+          if (fdo.provider && bug('remove-stop-after-deregister')) k.NetDmaProviderStop(fdo.provider); // always stops, but after deregistering
           fdo.provider = null;
         };
         if (bug('register-context-freed-early')) k.ExFreePoolWithTag(fdo.contextBlock, REFERENCE_TAG); // while NetDMA may still use it

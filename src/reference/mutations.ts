@@ -47,6 +47,7 @@ export type Mutation =
   | 'remove-no-provider-stop' // deregisters a started provider without NetDmaProviderStop
   | 'remove-no-detach' // deletes the FDO without IoDetachDevice
   | 'remove-no-deregister' // never deregisters
+  | 'remove-stop-after-deregister' // at REMOVE calls NetDmaProviderStop (always, started or not) after NetDmaDeregisterProvider instead of before
   | 'remove-delete-before-deregister' // IoDeleteDevice before NetDmaDeregisterProvider
   | 'cancel-remove-fails' // fails CANCEL_REMOVE
   | 'query-remove-not-supported' // returns STATUS_NOT_SUPPORTED for QUERY_REMOVE
