@@ -65,6 +65,8 @@ export const FAULTY_LIFECYCLE: readonly FaultyEntry[] = [
   { name: 'query-remove-not-supported', bug: 'answers QUERY_REMOVE with STATUS_NOT_SUPPORTED', expects: ['IRP-02'], minimalSteps: 3 }, // DriverEntry, AddDevice, QUERY_REMOVE (legal before START)
   { name: 'surprise-no-stop', bug: 'passes SURPRISE_REMOVAL down without stopping the provider', expects: ['PNP-SURP-02'], minimalSteps: 4 }, // DriverEntry, AddDevice, START, SURPRISE_REMOVAL
   { name: 'surprise-deletes-device', bug: 'detaches and deletes the FDO on SURPRISE_REMOVAL', expects: ['PNP-SURP-03', 'PNP-REM-05'], minimalSteps: 3 }, // DriverEntry, AddDevice, SURPRISE_REMOVAL (legal before START)
+  { name: 'surprise-deregisters-twice', bug: 'deregisters the provider during SURPRISE_REMOVAL and again at REMOVE', expects: ['NDMA-DEREG-01', 'PNP-REM-03'], minimalSteps: 4 }, // DriverEntry, AddDevice, SURPRISE_REMOVAL, REMOVE
+  { name: 'surprise-forgets-deregister', bug: 'after a surprise removal, REMOVE skips NetDmaDeregisterProvider (SURPRISE_REMOVAL did not do it either)', expects: ['PNP-REM-03', 'PNP-REM-05'], minimalSteps: 4 }, // DriverEntry, AddDevice, SURPRISE_REMOVAL, REMOVE
   { name: 'unload-leaks-registry-copy', bug: 'Unload forgets to free the registry path copy', expects: ['DRV-UNLOAD-01'], minimalSteps: 3 }, // DriverEntry, an AddDevice made to fail, Unload
   { name: 'power-no-notify', bug: 'never calls NetDmaPnPEventNotify on power changes', expects: ['PWR-01'], versions: ['1.1', '2.0'], minimalSteps: 4 }, // DriverEntry, AddDevice, START, SET_POWER(D3)
   { name: 'power-notify-after-pass-down', bug: 'notifies PowerDown after passing the D3 IRP down', expects: ['PWR-01'], versions: ['1.1', '2.0'], minimalSteps: 4 }, // DriverEntry, AddDevice, START, SET_POWER(D3)

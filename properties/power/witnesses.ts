@@ -66,6 +66,8 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'query-remove-not-supported': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' })),
   'surprise-no-stop': only(START, irp({ type: 'SURPRISE_REMOVAL' })),
   'surprise-deletes-device': only(irp({ type: 'SURPRISE_REMOVAL' })),
+  'surprise-deregisters-twice': only(irp({ type: 'SURPRISE_REMOVAL' }), irp({ type: 'REMOVE' })),
+  'surprise-forgets-deregister': only(irp({ type: 'SURPRISE_REMOVAL' }), irp({ type: 'REMOVE' })),
   'unload-leaks-registry-copy': { commands: [add('create-device')] },
   'power-no-notify': only(START, irp({ type: 'SET_POWER', to: 'D3' })),
   'power-notify-after-pass-down': only(START, irp({ type: 'SET_POWER', to: 'D3' })),

@@ -79,6 +79,8 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
   let registryPath: { block: Uint8Array; globals: Uint8Array; text: string; kept: UNICODE_STRING | null } | null = null;
 
   const ext = (d: DEVICE_OBJECT) => d.DeviceExtension['fdo'] as FdoExtension;
+  /** FDOs that went through SURPRISE_REMOVAL, for the 'surprise-forgets-deregister' bug. */
+  const surpriseRemoved = new WeakSet<FdoExtension>();
 
   /** Forwards the IRP and waits until the lower drivers complete it (F103: handled on the way up). */
   const forwardAndWait = (fdo: FdoExtension, irp: IRP, alwaysWait = false): NTSTATUS => {
@@ -173,6 +175,8 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
         return passDown(fdo, irp, true);
       case IRP_MN_SURPRISE_REMOVAL: {
         if (!bug('surprise-no-stop')) stopProviderAndHardware(k, fdo, bug); // decision A13
+        if (bug('surprise-deregisters-twice') && fdo.provider) k.NetDmaDeregisterProvider(fdo.provider); // and again at REMOVE
+        if (bug('surprise-forgets-deregister')) surpriseRemoved.add(fdo);
         const st = passDown(fdo, irp, true);
         if (bug('surprise-deletes-device')) {
           k.IoDetachDevice(fdo.lower);
@@ -184,7 +188,8 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
         if (bug('remove-no-provider-stop') || bug('remove-stop-after-deregister')) stopHardware(k, fdo);
         else stopProviderAndHardware(k, fdo, bug);
         const deregister = () => {
-          if (fdo.provider && !bug('remove-no-deregister')) k.NetDmaDeregisterProvider(fdo.provider);
+          // 'surprise-forgets-deregister': REMOVE after a surprise removal does only "the remaining clean-up" and skips this.
+          if (fdo.provider && !bug('remove-no-deregister') && !surpriseRemoved.has(fdo)) k.NetDmaDeregisterProvider(fdo.provider);
           if (fdo.provider && bug('remove-stop-after-deregister')) k.NetDmaProviderStop(fdo.provider); // always stops, but after deregistering
           fdo.provider = null;
         };

@@ -54,6 +54,8 @@ export type Mutation =
   // surprise removal
   | 'surprise-no-stop' // passes SURPRISE_REMOVAL down without stopping the provider
   | 'surprise-deletes-device' // detaches and deletes the FDO on SURPRISE_REMOVAL
+  | 'surprise-deregisters-twice' // deregisters the provider during SURPRISE_REMOVAL and again at REMOVE
+  | 'surprise-forgets-deregister' // after a surprise removal, REMOVE does only the remaining clean-up and never deregisters
   // unload
   | 'unload-leaks-registry-copy' // Unload forgets to free the registry path copy
   // power

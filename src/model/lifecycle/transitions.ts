@@ -32,9 +32,11 @@ export function isLegal(d: DeviceModel, e: LifecycleEvent): boolean {
 
 /**
  * The state after `e`, given whether the IRP succeeded as a whole (`ok`: its final status was a
- * success; for queries, whether the query was granted).
+ * success; for queries, whether the query was granted), and whether the provider called
+ * NetDmaDeregisterProvider while handling it (`deregistered`: allowed during SURPRISE_REMOVAL,
+ * decision A13, after which REMOVE must not deregister again).
  */
-export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean): DeviceModel {
+export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean, deregistered = false): DeviceModel {
   switch (e.type) {
     case 'START':
       return ok ? { ...d, pnp: 'Started', providerStarted: true } : { ...d, pnp: 'StartFailed', providerStarted: false };
@@ -51,7 +53,7 @@ export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean): Devic
     case 'REMOVE':
       return { ...d, pnp: 'Removed', providerStarted: false, providerRegistered: false };
     case 'SURPRISE_REMOVAL':
-      return { ...d, pnp: 'SurpriseRemoved', providerStarted: false, power: 'D0' };
+      return { ...d, pnp: 'SurpriseRemoved', providerStarted: false, providerRegistered: d.providerRegistered && !deregistered, power: 'D0' };
     case 'FILTER_RESOURCE_REQUIREMENTS':
     case 'QUERY_CAPABILITIES':
       return d;
