@@ -66,12 +66,16 @@ export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean, deregi
 
 /**
  * The next IRP on the shortest legal way to remove the device (what the PnP manager does when the
- * device is disabled or unplugged), or null once it is removed.
+ * device is disabled or unplugged), or null once it is removed. `queryRemoveRefused`: the driver
+ * has failed a QUERY_REMOVE of this teardown (allowed, and required in the paging path, F111); the
+ * PnP manager then cancels the removal and the device stays, and Windows never unloads a driver
+ * while one of its devices exists (F45, F118), so the only way left out is a surprise removal —
+ * the device is unplugged — then REMOVE.
  */
-export function nextRemovalEvent(d: DeviceModel): LifecycleEvent | null {
+export function nextRemovalEvent(d: DeviceModel, queryRemoveRefused = false): LifecycleEvent | null {
   if (d.pnp === 'Removed') return null;
   const order: readonly LifecycleEvent[] = [{ type: 'REMOVE' }, { type: 'SET_POWER', to: 'D0' }, { type: 'CANCEL_STOP' }, { type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'SURPRISE_REMOVAL' }];
-  return order.find((e) => isLegal(d, e) && (e.type !== 'CANCEL_STOP' || d.pnp === 'StopPending')) ?? null;
+  return order.find((e) => isLegal(d, e) && (e.type !== 'CANCEL_STOP' || d.pnp === 'StopPending') && (e.type !== 'QUERY_REMOVE' || !queryRemoveRefused)) ?? null;
 }
 
 /** A (state, event, next state) edge of the PnP graph, for transition coverage (Coyote's metric). */
