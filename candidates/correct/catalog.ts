@@ -10,6 +10,7 @@ import type { DriverImageLoader } from '../../src/candidate-api';
 import interruptLock from './interrupt-lock';
 import mandatoryOnly from './mandatory-only';
 import pendedStart from './pended-start';
+import stopAlways from './stop-always';
 
 /** One correct provider. */
 export interface CorrectEntry {
@@ -35,5 +36,10 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     name: 'mandatory-only',
     loader: mandatoryOnly,
     differs: 'only Allocate/Free/Start/Append (Suspend/Resume/Abort/Reset NULL), highest interface version, 2 channels, 64 KiB transfers; re-binds live channels as at allocation after a power loss',
+  },
+  {
+    name: 'stop-always',
+    loader: stopAlways,
+    differs: 'calls NetDmaProviderStop before every NetDmaDeregisterProvider, also for a provider that never started (REMOVE before START, after a failed START); own engine code, slot array under a spin lock (issue 12, A13)',
   },
 ];
