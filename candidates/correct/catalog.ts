@@ -11,6 +11,7 @@ import interruptLock from './interrupt-lock';
 import mandatoryOnly from './mandatory-only';
 import pendedStart from './pended-start';
 import stopAlways from './stop-always';
+import surpriseTeardown from './surprise-teardown';
 
 /** One correct provider. */
 export interface CorrectEntry {
@@ -41,5 +42,10 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     name: 'stop-always',
     loader: stopAlways,
     differs: 'calls NetDmaProviderStop before every NetDmaDeregisterProvider, also for a provider that never started (REMOVE before START, after a failed START); own engine code, slot array under a spin lock (issue 12, A13)',
+  },
+  {
+    name: 'surprise-teardown',
+    loader: surpriseTeardown,
+    differs: 'does all NetDMA and hardware clean-up in SURPRISE_REMOVAL (NetDmaProviderStop, release, NetDmaDeregisterProvider); the REMOVE that follows only frees, detaches and deletes (issue 12, A13)',
   },
 ];
