@@ -7,6 +7,7 @@
  * @module
  */
 import type { DriverImageLoader } from '../../src/candidate-api';
+import busyVetoCaps from './busy-veto-caps';
 import interruptLock from './interrupt-lock';
 import mandatoryOnly from './mandatory-only';
 import pendedStart from './pended-start';
@@ -47,5 +48,10 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     name: 'surprise-teardown',
     loader: surpriseTeardown,
     differs: 'does all NetDMA and hardware clean-up in SURPRISE_REMOVAL (NetDmaProviderStop, release, NetDmaDeregisterProvider); the REMOVE that follows only frees, detaches and deletes (issue 12, A13)',
+  },
+  {
+    name: 'busy-veto-caps',
+    loader: busyVetoCaps,
+    differs: 'refuses QUERY_STOP and QUERY_REMOVE while a channel is allocated; handles QUERY_CAPABILITIES on the way up with a completion routine that returns the IRP\'s own status (issue 12: IRP-07, teardown after a refused QUERY_REMOVE)',
   },
 ];
