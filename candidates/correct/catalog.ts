@@ -10,6 +10,7 @@ import type { DriverImageLoader } from '../../src/candidate-api';
 import busyVetoCaps from './busy-veto-caps';
 import interruptLock from './interrupt-lock';
 import mandatoryOnly from './mandatory-only';
+import pagingVeto10 from './paging-veto-10';
 import pendedStart from './pended-start';
 import stopAlways from './stop-always';
 import surpriseTeardown from './surprise-teardown';
@@ -53,5 +54,10 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     name: 'busy-veto-caps',
     loader: busyVetoCaps,
     differs: 'refuses QUERY_STOP and QUERY_REMOVE while a channel is allocated; handles QUERY_CAPABILITIES on the way up with a completion routine that returns the IRP\'s own status (issue 12: IRP-07, teardown after a refused QUERY_REMOVE)',
+  },
+  {
+    name: 'paging-veto-10',
+    loader: pagingVeto10,
+    differs: 'a NetDMA 1.0 provider on every interface version, in the paging path: fails every QUERY_STOP and QUERY_REMOVE while started (F108, F111), so it leaves only by surprise removal (issue 12: teardown after a refused QUERY_REMOVE)',
   },
 ];
