@@ -185,11 +185,12 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
         return st;
       }
       case IRP_MN_REMOVE_DEVICE: {
+        // 'surprise-forgets-deregister': believes SURPRISE_REMOVAL did all the clean-up and only passes REMOVE down.
+        if (surpriseRemoved.has(fdo)) return passDown(fdo, irp, true);
         if (bug('remove-no-provider-stop') || bug('remove-stop-after-deregister')) stopHardware(k, fdo);
         else stopProviderAndHardware(k, fdo, bug);
         const deregister = () => {
-          // 'surprise-forgets-deregister': REMOVE after a surprise removal does only "the remaining clean-up" and skips this.
-          if (fdo.provider && !bug('remove-no-deregister') && !surpriseRemoved.has(fdo)) k.NetDmaDeregisterProvider(fdo.provider);
+          if (fdo.provider && !bug('remove-no-deregister')) k.NetDmaDeregisterProvider(fdo.provider);
           if (fdo.provider && bug('remove-stop-after-deregister')) k.NetDmaProviderStop(fdo.provider); // always stops, but after deregistering
           fdo.provider = null;
         };

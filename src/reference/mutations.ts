@@ -55,7 +55,7 @@ export type Mutation =
   | 'surprise-no-stop' // passes SURPRISE_REMOVAL down without stopping the provider
   | 'surprise-deletes-device' // detaches and deletes the FDO on SURPRISE_REMOVAL
   | 'surprise-deregisters-twice' // deregisters the provider during SURPRISE_REMOVAL and again at REMOVE
-  | 'surprise-forgets-deregister' // after a surprise removal, REMOVE does only the remaining clean-up and never deregisters
+  | 'surprise-forgets-deregister' // after a surprise removal, REMOVE only passes the IRP down (as if SURPRISE_REMOVAL had cleaned up everything): never deregisters, detaches or deletes
   // unload
   | 'unload-leaks-registry-copy' // Unload forgets to free the registry path copy
   // power
