@@ -175,13 +175,13 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
         return passDown(fdo, irp, true);
       case IRP_MN_SURPRISE_REMOVAL: {
         if (!bug('surprise-no-stop')) stopProviderAndHardware(k, fdo, bug); // decision A13
-        if (bug('surprise-deregisters-twice') && fdo.provider) k.NetDmaDeregisterProvider(fdo.provider); // and again at REMOVE
-        if (bug('surprise-forgets-deregister')) surpriseRemoved.add(fdo);
         const st = passDown(fdo, irp, true);
         if (bug('surprise-deletes-device')) {
           k.IoDetachDevice(fdo.lower);
           k.IoDeleteDevice(fdo.self);
         }
+        if (bug('surprise-deregisters-twice') && fdo.provider) k.NetDmaDeregisterProvider(fdo.provider); // and again at REMOVE
+        if (bug('surprise-forgets-deregister')) surpriseRemoved.add(fdo);
         return st;
       }
       case IRP_MN_REMOVE_DEVICE: {
