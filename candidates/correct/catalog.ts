@@ -19,9 +19,13 @@ import latePowerup from './late-powerup';
 import noRebalance from './no-rebalance';
 import notifyRegistered from './notify-registered';
 import v11Linked from './v11-linked';
+import busyVetoCaps from './busy-veto-caps';
 import interruptLock from './interrupt-lock';
 import mandatoryOnly from './mandatory-only';
+import pagingVeto10 from './paging-veto-10';
 import pendedStart from './pended-start';
+import stopAlways from './stop-always';
+import surpriseTeardown from './surprise-teardown';
 
 /** One correct provider. */
 export interface CorrectEntry {
@@ -128,5 +132,29 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     loader: dpAffinity64,
     origin: 'blind',
     differs: 'minimal ISR, per-channel locks; an affinity handler that keeps a nonpaged copy and fails registration with STATUS_INSUFFICIENT_RESOURCES when it cannot (A8), any CPU/group targeted; MaximumAddressSpace 0xFFFFFFFFFFFFFFFF with 64-bit address register writes',
+  },
+  {
+    name: 'stop-always',
+    loader: stopAlways,
+    origin: 'blind',
+    differs: 'calls NetDmaProviderStop before every NetDmaDeregisterProvider, also for a provider that never started (REMOVE before START, after a failed START); own engine code, slot array under a spin lock (issue 12, A13)',
+  },
+  {
+    name: 'surprise-teardown',
+    loader: surpriseTeardown,
+    origin: 'blind',
+    differs: 'does all NetDMA and hardware clean-up in SURPRISE_REMOVAL (NetDmaProviderStop, release, NetDmaDeregisterProvider); the REMOVE that follows only frees, detaches and deletes (issue 12, A13)',
+  },
+  {
+    name: 'busy-veto-caps',
+    loader: busyVetoCaps,
+    origin: 'blind',
+    differs: 'refuses QUERY_STOP and QUERY_REMOVE while a channel is allocated; handles QUERY_CAPABILITIES on the way up with a completion routine that returns the IRP\'s own status (issue 12: IRP-07, teardown after a refused QUERY_REMOVE)',
+  },
+  {
+    name: 'paging-veto-10',
+    loader: pagingVeto10,
+    origin: 'blind',
+    differs: 'a NetDMA 1.0 provider on every interface version, in the paging path: fails every QUERY_STOP and QUERY_REMOVE while started (F108, F111), so it leaves only by surprise removal (issue 12: teardown after a refused QUERY_REMOVE)',
   },
 ];

@@ -60,12 +60,15 @@ export const FAULTY_LIFECYCLE: readonly FaultyEntry[] = [
   { name: 'cancel-stop-fails', bug: 'fails CANCEL_STOP', expects: ['PNP-CSTOP-01'], minimalSteps: 4 }, // DriverEntry, AddDevice, START, a spurious CANCEL_STOP
   { name: 'remove-no-provider-stop', bug: 'deregisters a started provider without NetDmaProviderStop', expects: ['PNP-REM-02'], minimalSteps: 5 }, // DriverEntry, AddDevice, START, QUERY_REMOVE, REMOVE: a started device is removed only after QUERY_REMOVE
   { name: 'remove-no-detach', bug: 'deletes the FDO without IoDetachDevice', expects: ['PNP-REM-04'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
+  { name: 'remove-stop-after-deregister', bug: 'at REMOVE calls NetDmaProviderStop, started or not, but after NetDmaDeregisterProvider', expects: ['NDMA-STOP-01', 'PNP-REM-02'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE (a never-started provider stopped after deregistering)
   { name: 'remove-no-deregister', bug: 'never calls NetDmaDeregisterProvider', expects: ['PNP-REM-03', 'PNP-REM-05'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
   { name: 'remove-delete-before-deregister', bug: 'IoDeleteDevice before NetDmaDeregisterProvider', expects: ['PNP-REM-05'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
   { name: 'cancel-remove-fails', bug: 'fails CANCEL_REMOVE', expects: ['PNP-CREM-01'], minimalSteps: 4 }, // DriverEntry, AddDevice, QUERY_REMOVE, CANCEL_REMOVE
   { name: 'query-remove-not-supported', bug: 'answers QUERY_REMOVE with STATUS_NOT_SUPPORTED', expects: ['IRP-02'], minimalSteps: 3 }, // DriverEntry, AddDevice, QUERY_REMOVE (legal before START)
   { name: 'surprise-no-stop', bug: 'passes SURPRISE_REMOVAL down without stopping the provider', expects: ['PNP-SURP-02'], minimalSteps: 4 }, // DriverEntry, AddDevice, START, SURPRISE_REMOVAL
   { name: 'surprise-deletes-device', bug: 'detaches and deletes the FDO on SURPRISE_REMOVAL', expects: ['PNP-SURP-03', 'PNP-REM-05'], minimalSteps: 3 }, // DriverEntry, AddDevice, SURPRISE_REMOVAL (legal before START)
+  { name: 'surprise-deregisters-twice', bug: 'deregisters the provider during SURPRISE_REMOVAL and again at REMOVE', expects: ['NDMA-DEREG-01', 'PNP-REM-03'], minimalSteps: 4 }, // DriverEntry, AddDevice, SURPRISE_REMOVAL, REMOVE
+  { name: 'surprise-forgets-deregister', bug: 'after a surprise removal, REMOVE only passes the IRP down, as if SURPRISE_REMOVAL had cleaned up everything (it stopped the provider and released the hardware, but did not deregister)', expects: ['PNP-REM-03'], minimalSteps: 4 }, // DriverEntry, AddDevice, SURPRISE_REMOVAL, REMOVE
   { name: 'unload-leaks-registry-copy', bug: 'Unload forgets to free the registry path copy', expects: ['DRV-UNLOAD-01'], minimalSteps: 3 }, // DriverEntry, an AddDevice made to fail, Unload
   { name: 'power-no-notify', bug: 'never calls NetDmaPnPEventNotify on power changes', expects: ['PWR-01'], versions: ['1.1', '2.0'], minimalSteps: 4 }, // DriverEntry, AddDevice, START, SET_POWER(D3)
   { name: 'power-notify-after-pass-down', bug: 'notifies PowerDown after passing the D3 IRP down', expects: ['PWR-01'], versions: ['1.1', '2.0'], minimalSteps: 4 }, // DriverEntry, AddDevice, START, SET_POWER(D3)
@@ -75,6 +78,7 @@ export const FAULTY_LIFECYCLE: readonly FaultyEntry[] = [
   { name: 'irql-handler-paged-pool', bug: 'ProviderAllocateDmaChannel takes its channel block from PagedPool, though NetDMA may call it at DISPATCH_LEVEL', expects: ['KE-IRQL-06'], minimalSteps: 3 }, // DriverEntry, AddDevice, START with NetDMA allocating inside NetDmaProviderStart (at either IRQL)
   { name: 'irp-touches-unhandled-status', bug: 'sets STATUS_SUCCESS on IRPs it does not handle', expects: ['IRP-06'], minimalSteps: 3 }, // DriverEntry, AddDevice, QUERY_CAPABILITIES
   { name: 'irp-double-complete', bug: 'completes CANCEL_REMOVE twice', expects: ['IRP-01'], minimalSteps: 4 }, // DriverEntry, AddDevice, QUERY_REMOVE, CANCEL_REMOVE
+  { name: 'irp-completion-continues', bug: 'the completion routine of an IRP handled on the way up signals its event but returns STATUS_SUCCESS, then the dispatch routine completes the IRP again', expects: ['IRP-07'], minimalSteps: 3 }, // DriverEntry, AddDevice, START (or FILTER)
   { name: 'irp-pending-without-mark', bug: 'returns STATUS_PENDING from START without IoMarkIrpPending', expects: ['IRP-04'], minimalSteps: 3 }, // DriverEntry, AddDevice, START
   { name: 'kapi-double-free', bug: 'frees the provider context block twice at REMOVE', expects: ['KAPI-02'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
   { name: 'kapi-throws-on-query-capabilities', bug: 'throws on an IRP it does not know', expects: ['KAPI-04'], minimalSteps: 3 }, // DriverEntry, AddDevice, QUERY_CAPABILITIES

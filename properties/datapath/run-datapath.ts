@@ -147,7 +147,12 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     steps.push('wait for everything outstanding and check');
     dp.quiesce();
     dp.checkWriteLog();
-    for (let i = 0, next = nextRemovalEvent(slot.model); i < 6 && next; i++, next = nextRemovalEvent(slot.model)) send(next);
+    // A refused QUERY_REMOVE leaves the device in place: it goes by surprise removal, then REMOVE (as in the lifecycle teardown).
+    let refused = false;
+    for (let i = 0, next = nextRemovalEvent(slot.model); i < 6 && next; i++, next = nextRemovalEvent(slot.model, refused)) {
+      send(next);
+      if (next.type === 'QUERY_REMOVE' && slot.model.pnp !== 'RemovePending') refused = true;
+    }
     dp.checkWriteLog();
     steps.push('Unload');
     m.pnp.unload();

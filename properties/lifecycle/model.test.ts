@@ -57,6 +57,34 @@ describe('the PnP model itself', () => {
       { seed: SEED, numRuns: 500 },
     );
   });
+  it('removal is reachable from every state even when the driver refuses every QUERY_REMOVE, without a QUERY_REMOVE after the refusal', () => {
+    fc.assert(
+      fc.property(walks, (steps) => {
+        let d = walk(steps).states.at(-1)!;
+        let refused = false;
+        for (let i = 0; i < 6 && d.pnp !== 'Removed'; i++) {
+          const e = nextRemovalEvent(d, refused);
+          if (!e || (refused && e.type === 'QUERY_REMOVE')) return false;
+          // The driver refuses the query: the PnP manager cancels it and the device stays where it was.
+          if (e.type === 'QUERY_REMOVE') refused = true;
+          else d = nextState(d, e, true);
+        }
+        return d.pnp === 'Removed';
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+  it('a started device whose driver refused QUERY_REMOVE leaves by SURPRISE_REMOVAL, then REMOVE', () => {
+    const started = nextState(ADDED, { type: 'START', bus: 'succeed' }, true);
+    expect(nextRemovalEvent(started)).toEqual({ type: 'QUERY_REMOVE', bus: 'succeed' });
+    expect(nextRemovalEvent(started, true)).toEqual({ type: 'SURPRISE_REMOVAL' });
+    expect(nextRemovalEvent(nextState(started, { type: 'SURPRISE_REMOVAL' }, true), true)).toEqual({ type: 'REMOVE' });
+  });
+  it('a provider deregistered during SURPRISE_REMOVAL is no longer registered at REMOVE (decision A13)', () => {
+    const started = nextState(ADDED, { type: 'START', bus: 'succeed' }, true);
+    expect(nextState(started, { type: 'SURPRISE_REMOVAL' }, true, true).providerRegistered).toBe(false);
+    expect(nextState(started, { type: 'SURPRISE_REMOVAL' }, true, false).providerRegistered).toBe(true);
+  });
   it('knows every event kind', () => {
     expect(new Set(EVENT_TYPES).size).toBe(11);
   });

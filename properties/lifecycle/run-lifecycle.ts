@@ -133,10 +133,18 @@ class LifecycleRun {
     }
   }
 
-  /** Brings every device to Removed through legal IRPs, then unloads. */
+  /**
+   * Brings every device to Removed through legal IRPs, then unloads. A device whose driver refuses
+   * QUERY_REMOVE is surprise-removed, then removed, as Windows does: DriverUnload never runs while
+   * a device of the driver exists.
+   */
   teardown(): void {
     for (const s of this.slots) {
-      for (let i = 0, next = nextRemovalEvent(s.model); i < 6 && next; i++, next = nextRemovalEvent(s.model)) this.send(s, next);
+      let refused = false;
+      for (let i = 0, next = nextRemovalEvent(s.model); i < 6 && next; i++, next = nextRemovalEvent(s.model, refused)) {
+        this.send(s, next);
+        if (next.type === 'QUERY_REMOVE' && s.model.pnp !== 'RemovePending') refused = true;
+      }
     }
     this.steps.push('Unload');
     this.m.pnp.unload();

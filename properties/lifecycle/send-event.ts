@@ -57,7 +57,7 @@ export function sendEvent(m: Machine, slot: DeviceSlot, event: LifecycleEvent, s
   const out = event.type === 'SET_POWER' ? m.pnp.sendPower(dev, event.to) : m.pnp.sendPnp(dev, MINOR[event.type]);
   if (event.type === 'SET_POWER' && event.to === 'D0' && NT_SUCCESS(out.finalStatus)) hooks.afterPowerUp?.(dev);
   for (const f of judge(slot.ctx, before, event, out)) m.verifier.check(f.ruleId, f.ok, () => f.message);
-  slot.model = nextState(before, event, succeeded(event, out));
+  slot.model = nextState(before, event, succeeded(event, out), out.observations.some((o) => o.op === 'NetDmaDeregisterProvider'));
   const key = transitionKey(before.pnp, event, slot.model.pnp);
   transitions.set(key, (transitions.get(key) ?? 0) + 1);
   if ((event.type === 'QUERY_STOP' || event.type === 'QUERY_REMOVE') && !NT_SUCCESS(out.finalStatus)) {

@@ -82,12 +82,22 @@ export const IRP_RULES = [
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
   },
+  // IRP-07 (issue 12): the cited page's "must" is about the wait-on-an-event technique only: "The
+  // IoCompletion routine must return STATUS_MORE_PROCESSING_REQUIRED to prevent the I/O manager from
+  // calling IoCompletion routines set by higher drivers at this time. The IoCompletion routine uses
+  // this status to forestall completion so its driver's DispatchPnP routine can regain control."
+  // Nothing in the docs restricts what a routine that lets completion go on returns (Microsoft's
+  // IO_COMPLETION_ROUTINE page, not in ../shared: "should return STATUS_SUCCESS ... The I/O manager
+  // only checks for the presence or absence of STATUS_MORE_PROCESSING_REQUIRED"). Decision: the rule
+  // is the page's must, checked where its breach shows — the driver completes an IRP that its own
+  // routine already let the I/O manager finish; any other NTSTATUS a routine returns continues
+  // completion, and a value that is not an NTSTATUS fails KAPI-03.
   {
     id: 'IRP-07',
     family: 'irp',
     level: 'MUST',
     statement:
-      'The FDO\'s IoCompletion routines return either STATUS_MORE_PROCESSING_REQUIRED or STATUS_CONTINUE_COMPLETION.',
+      'The FDO\'s IoCompletion routine returns STATUS_MORE_PROCESSING_REQUIRED when its dispatch routine goes on to complete the IRP itself (the wait-on-an-event technique); any other NTSTATUS lets the I/O manager finish completing the IRP.',
     sources: {
       facts: ['F103'],
       docs: ['wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md'],

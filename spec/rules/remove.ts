@@ -88,10 +88,10 @@ export const REMOVE_RULES = [
     family: 'remove',
     level: 'MUST',
     statement:
-      'The provider has called NetDmaDeregisterProvider exactly once for the device by the time its IRP_MN_REMOVE_DEVICE dispatch routine returns.',
+      'The provider has called NetDmaDeregisterProvider exactly once for the device by the time its IRP_MN_REMOVE_DEVICE dispatch routine returns, either while handling that REMOVE or already while handling an IRP_MN_SURPRISE_REMOVAL before it.',
     sources: {
-      facts: ['F9', 'F42', 'F123'],
-      docs: ['conceptual/deregistering-a-netdma-provider.md', 'ddi/nf-netdma-netdmaderegisterprovider.md'],
+      facts: ['F9', 'F42', 'F123', 'F114'],
+      docs: ['conceptual/deregistering-a-netdma-provider.md', 'ddi/nf-netdma-netdmaderegisterprovider.md', 'wdm-pnp/handling-an-irp-mn-surprise-removal-request.md'],
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: ['A13'],

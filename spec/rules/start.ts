@@ -185,9 +185,9 @@ export const START_RULES = [
     family: 'start',
     level: 'DERIVED',
     statement:
-      'The provider calls NetDmaProviderStop only for a started provider, that is after a NetDmaProviderStart not yet followed by NetDmaProviderStop.',
+      'The provider calls NetDmaProviderStop only between its NetDmaRegisterProvider and its NetDmaDeregisterProvider, whether or not the provider is started at the time (a never-started or already-stopped provider may be stopped).',
     sources: {
-      facts: ['F42', 'F9', 'F11c'],
+      facts: ['F42', 'F9', 'F11b', 'F11c'],
       docs: [
         'conceptual/deregistering-a-netdma-provider.md',
         'ddi/nf-netdma-netdmaproviderstop.md',

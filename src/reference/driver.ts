@@ -79,6 +79,8 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
   let registryPath: { block: Uint8Array; globals: Uint8Array; text: string; kept: UNICODE_STRING | null } | null = null;
 
   const ext = (d: DEVICE_OBJECT) => d.DeviceExtension['fdo'] as FdoExtension;
+  /** FDOs that went through SURPRISE_REMOVAL, for the 'surprise-forgets-deregister' bug. */
+  const surpriseRemoved = new WeakSet<FdoExtension>();
 
   /** Forwards the IRP and waits until the lower drivers complete it (F103: handled on the way up). */
   const forwardAndWait = (fdo: FdoExtension, irp: IRP, alwaysWait = false): NTSTATUS => {
@@ -87,7 +89,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     k.IoCopyCurrentIrpStackLocationToNext(irp);
     k.IoSetCompletionRoutine(irp, (_d, _i, c) => {
       k.KeSetEvent(c as KEVENT, 0, false);
-      return STATUS_MORE_PROCESSING_REQUIRED;
+      return bug('irp-completion-continues') ? STATUS_SUCCESS : STATUS_MORE_PROCESSING_REQUIRED;
     }, ev, true, true, true);
     let st = k.IoCallDriver(fdo.lower, irp);
     if (st === STATUS_PENDING || alwaysWait) {
@@ -178,13 +180,18 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
           k.IoDetachDevice(fdo.lower);
           k.IoDeleteDevice(fdo.self);
         }
+        if (bug('surprise-deregisters-twice') && fdo.provider) k.NetDmaDeregisterProvider(fdo.provider); // and again at REMOVE
+        if (bug('surprise-forgets-deregister')) surpriseRemoved.add(fdo);
         return st;
       }
       case IRP_MN_REMOVE_DEVICE: {
-        if (bug('remove-no-provider-stop')) stopHardware(k, fdo);
+        // 'surprise-forgets-deregister': believes SURPRISE_REMOVAL did all the clean-up and only passes REMOVE down.
+        if (surpriseRemoved.has(fdo)) return passDown(fdo, irp, true);
+        if (bug('remove-no-provider-stop') || bug('remove-stop-after-deregister')) stopHardware(k, fdo);
         else stopProviderAndHardware(k, fdo, bug);
         const deregister = () => {
           if (fdo.provider && !bug('remove-no-deregister')) k.NetDmaDeregisterProvider(fdo.provider);
+          if (fdo.provider && bug('remove-stop-after-deregister')) k.NetDmaProviderStop(fdo.provider); // always stops, but after deregistering
           fdo.provider = null;
         };
         if (bug('register-context-freed-early')) k.ExFreePoolWithTag(fdo.contextBlock, REFERENCE_TAG); // while NetDMA may still use it

@@ -49,12 +49,15 @@ export type Mutation =
   | 'remove-no-provider-stop' // deregisters a started provider without NetDmaProviderStop
   | 'remove-no-detach' // deletes the FDO without IoDetachDevice
   | 'remove-no-deregister' // never deregisters
+  | 'remove-stop-after-deregister' // at REMOVE calls NetDmaProviderStop (always, started or not) after NetDmaDeregisterProvider instead of before
   | 'remove-delete-before-deregister' // IoDeleteDevice before NetDmaDeregisterProvider
   | 'cancel-remove-fails' // fails CANCEL_REMOVE
   | 'query-remove-not-supported' // returns STATUS_NOT_SUPPORTED for QUERY_REMOVE
   // surprise removal
   | 'surprise-no-stop' // passes SURPRISE_REMOVAL down without stopping the provider
   | 'surprise-deletes-device' // detaches and deletes the FDO on SURPRISE_REMOVAL
+  | 'surprise-deregisters-twice' // deregisters the provider during SURPRISE_REMOVAL and again at REMOVE
+  | 'surprise-forgets-deregister' // after a surprise removal, REMOVE only passes the IRP down (as if SURPRISE_REMOVAL had cleaned up everything): never deregisters, detaches or deletes
   // unload
   | 'unload-leaks-registry-copy' // Unload forgets to free the registry path copy
   // power
@@ -68,6 +71,7 @@ export type Mutation =
   | 'irp-touches-unhandled-status' // sets STATUS_SUCCESS on IRPs it does not handle
   | 'irp-double-complete' // completes CANCEL_REMOVE twice
   | 'irp-pending-without-mark' // returns STATUS_PENDING from START without IoMarkIrpPending
+  | 'irp-completion-continues' // the START completion routine signals its event but returns STATUS_SUCCESS, and the dispatch routine completes the IRP again
   | 'kapi-double-free' // frees the provider context block twice at REMOVE
   | 'kapi-throws-on-query-capabilities' // throws (an unhandled exception) on an IRP it does not know
   | 'kapi-returns-undefined' // the dispatch routine returns nothing for QUERY_REMOVE

@@ -33,6 +33,11 @@ export interface IrpRecord {
   origin: 'system' | 'driver';
   /** Set when the IRP finished completing. */
   onCompleted?: () => void;
+  /**
+   * What a completion routine of the provider returned the last time one ran for this IRP
+   * (IRP-07: a routine that lets completion go on hands the IRP back to the I/O manager).
+   */
+  routineReturned?: { readonly status: number; readonly upper: string };
   readonly label: string;
 }
 
@@ -143,6 +148,13 @@ export class IoManager {
   complete(rec: IrpRecord, byProvider: boolean): void {
     const m: IoHost = this.m;
     if (byProvider) {
+      const routine = rec.routineReturned;
+      if (routine !== undefined) {
+        // The wait-on-an-event technique (F103): the routine must stop completion with
+        // STATUS_MORE_PROCESSING_REQUIRED so that the dispatch routine, which completes the IRP
+        // afterwards, still owns it. Any other NTSTATUS lets the I/O manager finish completing it.
+        m.verifier.check('IRP-07', !(rec.completed && routine.status !== STATUS_MORE_PROCESSING_REQUIRED), () => `IoCompleteRequest(${rec.label}) after the completion routine of ${routine.upper} returned ${ntStatusName(routine.status)}, not STATUS_MORE_PROCESSING_REQUIRED, so the I/O manager had already finished completing the IRP; a routine must return STATUS_MORE_PROCESSING_REQUIRED when its driver goes on to complete the IRP itself`);
+      }
       m.verifier.check('IRP-01', !rec.completed, () => `IoCompleteRequest(${rec.label}) on an IRP that was already completed (double completion)`);
       m.verifier.check('IRP-01', this.ownedByDriver(rec), () => `IoCompleteRequest(${rec.label}) on an IRP the provider passed down and does not own any more`);
       m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => `IoCompleteRequest at ${irqlName(m.cpus.current.irql)}`);
@@ -178,7 +190,10 @@ export class IoManager {
     const m: IoHost = this.m;
     const { cpu, irql } = m.cpus.current;
     const r = callProvider(m, `CompletionRoutine(${upper?.Name ?? 'NULL'}, ${rec.label})`, { cpu, irql }, 'ntstatus', () => routine(upper, rec.irp, context)) as number;
-    m.verifier.check('IRP-07', r === STATUS_MORE_PROCESSING_REQUIRED || r === 0, () => `a completion routine for ${rec.label} returned ${ntStatusName(r)}; it must return STATUS_MORE_PROCESSING_REQUIRED or STATUS_CONTINUE_COMPLETION`);
+    // Any NTSTATUS other than STATUS_MORE_PROCESSING_REQUIRED continues completion (the I/O manager
+    // looks for that one value only); a value that is not an NTSTATUS fails KAPI-03 in callProvider.
+    // Whether continuing was right is judged when the driver completes the IRP again (IRP-07).
+    rec.routineReturned = { status: r, upper: upper?.Name ?? 'NULL' };
     return r;
   }
 }

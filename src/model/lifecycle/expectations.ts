@@ -210,6 +210,8 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
         j.add('PNP-SURP-02', o.before('NetDmaProviderStop', 'HardwareReleased'), 'hardware resources were released before NetDmaProviderStop returned');
       }
       j.add('PNP-SURP-02', released(out), () => `SURPRISE_REMOVAL returned with ${heldText(out)}`);
+      // Decision A13: the provider may deregister here ("clean up", F114) instead of at REMOVE, once.
+      j.add('PNP-REM-03', o.count('NetDmaDeregisterProvider') <= (before.providerRegistered ? 1 : 0), () => `SURPRISE_REMOVAL called NetDmaDeregisterProvider ${o.count('NetDmaDeregisterProvider')} time(s); a registered provider is deregistered once, here or at REMOVE`);
       j.add('PNP-SURP-03', o.count('IoDetachDevice') === 0 && o.count('IoDeleteDevice') === 0 && out.fdoAttachedAfter, 'the FDO was detached or deleted during SURPRISE_REMOVAL; it stays until REMOVE');
       break;
     }
@@ -219,7 +221,7 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
         j.add('PNP-REM-02', o.count('NetDmaProviderStop') === 1 && o.before('NetDmaProviderStop', 'NetDmaDeregisterProvider'), 'a started provider must call NetDmaProviderStop before NetDmaDeregisterProvider');
       }
       const expectDereg = before.providerRegistered ? 1 : 0;
-      j.add('PNP-REM-03', o.count('NetDmaDeregisterProvider') === expectDereg, () => `REMOVE must leave the provider deregistered exactly once (NetDmaDeregisterProvider called ${o.count('NetDmaDeregisterProvider')} time(s), expected ${expectDereg})`);
+      j.add('PNP-REM-03', o.count('NetDmaDeregisterProvider') === expectDereg, () => `REMOVE must leave the provider deregistered exactly once (NetDmaDeregisterProvider called ${o.count('NetDmaDeregisterProvider')} time(s), expected ${expectDereg}${before.pnp === 'SurpriseRemoved' ? `: ${before.providerRegistered ? 'SURPRISE_REMOVAL did not deregister it' : 'SURPRISE_REMOVAL already deregistered it'}` : ''})`);
       j.add('PNP-REM-04', o.count('IoDetachDevice') === 1 && o.count('IoDeleteDevice') === 1 && !out.fdoAttachedAfter, () => `the FDO must be detached and deleted (IoDetachDevice ${o.count('IoDetachDevice')}, IoDeleteDevice ${o.count('IoDeleteDevice')})`);
       j.add('PNP-REM-04', o.before('LowerReceived', 'IoDetachDevice') && o.before('LowerReceived', 'IoDeleteDevice'), 'the FDO was detached or deleted before REMOVE was passed down');
       j.add('PNP-REM-05', o.before('NetDmaDeregisterProvider', 'IoDeleteDevice'), 'IoDeleteDevice came before NetDmaDeregisterProvider');

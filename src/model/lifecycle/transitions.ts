@@ -32,9 +32,11 @@ export function isLegal(d: DeviceModel, e: LifecycleEvent): boolean {
 
 /**
  * The state after `e`, given whether the IRP succeeded as a whole (`ok`: its final status was a
- * success; for queries, whether the query was granted).
+ * success; for queries, whether the query was granted), and whether the provider called
+ * NetDmaDeregisterProvider while handling it (`deregistered`: allowed during SURPRISE_REMOVAL,
+ * decision A13, after which REMOVE must not deregister again).
  */
-export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean): DeviceModel {
+export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean, deregistered = false): DeviceModel {
   switch (e.type) {
     case 'START':
       return ok ? { ...d, pnp: 'Started', providerStarted: true } : { ...d, pnp: 'StartFailed', providerStarted: false };
@@ -51,7 +53,7 @@ export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean): Devic
     case 'REMOVE':
       return { ...d, pnp: 'Removed', providerStarted: false, providerRegistered: false };
     case 'SURPRISE_REMOVAL':
-      return { ...d, pnp: 'SurpriseRemoved', providerStarted: false, power: 'D0' };
+      return { ...d, pnp: 'SurpriseRemoved', providerStarted: false, providerRegistered: d.providerRegistered && !deregistered, power: 'D0' };
     case 'FILTER_RESOURCE_REQUIREMENTS':
     case 'QUERY_CAPABILITIES':
       return d;
@@ -64,12 +66,16 @@ export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean): Devic
 
 /**
  * The next IRP on the shortest legal way to remove the device (what the PnP manager does when the
- * device is disabled or unplugged), or null once it is removed.
+ * device is disabled or unplugged), or null once it is removed. `queryRemoveRefused`: the driver
+ * has failed a QUERY_REMOVE of this teardown (allowed, and required in the paging path, F111); the
+ * PnP manager then cancels the removal and the device stays, and Windows never unloads a driver
+ * while one of its devices exists (F45, F118), so the only way left out is a surprise removal —
+ * the device is unplugged — then REMOVE.
  */
-export function nextRemovalEvent(d: DeviceModel): LifecycleEvent | null {
+export function nextRemovalEvent(d: DeviceModel, queryRemoveRefused = false): LifecycleEvent | null {
   if (d.pnp === 'Removed') return null;
   const order: readonly LifecycleEvent[] = [{ type: 'REMOVE' }, { type: 'SET_POWER', to: 'D0' }, { type: 'CANCEL_STOP' }, { type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'SURPRISE_REMOVAL' }];
-  return order.find((e) => isLegal(d, e) && (e.type !== 'CANCEL_STOP' || d.pnp === 'StopPending')) ?? null;
+  return order.find((e) => isLegal(d, e) && (e.type !== 'CANCEL_STOP' || d.pnp === 'StopPending') && (e.type !== 'QUERY_REMOVE' || !queryRemoveRefused)) ?? null;
 }
 
 /** A (state, event, next state) edge of the PnP graph, for transition coverage (Coyote's metric). */

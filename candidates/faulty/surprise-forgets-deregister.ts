@@ -1,0 +1,4 @@
+// Faulty provider: see catalog.ts ('surprise-forgets-deregister').
+import { faulty } from './faulty';
+
+export default faulty('surprise-forgets-deregister');
