@@ -30,7 +30,7 @@ import {
   type NTSTATUS,
 } from '../../../src/candidate-api';
 import { POOL_TAG, PnpState, type Engine } from './device';
-import type { EngineOps } from './engine';
+import type { EngineOps } from '../blind-engine/engine';
 
 export function createPnp(k: KernelServices, ops: EngineOps, ext: (d: DEVICE_OBJECT) => Engine): DRIVER_DISPATCH {
   /** Sends the IRP down and waits for the lower drivers to finish it (bottom-up IRPs). */

@@ -30,12 +30,12 @@ import {
   type OUT,
 } from '../../../src/candidate-api';
 import { MAX_CHANNELS, POOL_TAG, PnpState, type Engine } from './device';
-import { createEngine } from './engine';
+import { createEngine } from '../blind-engine/engine';
 import { createPnp } from './pnp';
-import { createPower } from './power';
+import { createPower } from '../blind-engine/power';
 
 const load: DriverImageLoader = (k) => {
-  const ops = createEngine(k);
+  const ops = createEngine(k, POOL_TAG);
   const ext = (d: DEVICE_OBJECT) => d.DeviceExtension['engine'] as Engine;
   const DispatchPnp = createPnp(k, ops, ext);
   const DispatchPower = createPower(k, ops, ext);

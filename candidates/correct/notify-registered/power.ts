@@ -22,7 +22,7 @@ import {
   type KernelServices,
 } from '../../../src/candidate-api';
 import type { Engine } from './device';
-import type { EngineOps } from './engine';
+import type { EngineOps } from '../blind-engine/engine';
 
 export function announce(k: KernelServices, dev: Engine, code: number): void {
   if (dev.notify && dev.handle) {

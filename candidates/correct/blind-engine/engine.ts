@@ -45,10 +45,10 @@ import {
   type NTSTATUS,
   type OUT,
 } from '../../../src/candidate-api';
-import { MAX_CHANNELS, POOL_TAG, type Channel, type Engine } from './device';
+import { MAX_CHANNELS, type Channel, type Engine } from './device';
 import { CTRL_RUN, greg, hwResetChannel, reg } from './regs';
 
-export function createEngine(k: KernelServices) {
+export function createEngine(k: KernelServices, poolTag: number) {
   const command = (c: Channel, v: number) => k.WRITE_REGISTER_UCHAR(reg(c.dev.bar!, c.index, 'CHANCMD'), v);
   const counted = (c: Channel) => c.dev.version >= 0x200;
 
@@ -229,7 +229,7 @@ export function createEngine(k: KernelServices) {
     if (dev.bar === null) return STATUS_UNSUCCESSFUL;
     const mask = params.ProcessorAffinityMask >>> 0;
     const ok = (cpu: number) => cpu >= 0 && cpu < 32 && ((mask >>> cpu) & 1) === 1;
-    const pool = k.ExAllocatePoolWithTag(NonPagedPoolNx, 96, POOL_TAG);
+    const pool = k.ExAllocatePoolWithTag(NonPagedPoolNx, 96, poolTag);
     if (!pool) return STATUS_INSUFFICIENT_RESOURCES;
     const irql = k.KeAcquireSpinLock(dev.slotLock);
     let pick = -1;
@@ -237,7 +237,7 @@ export function createEngine(k: KernelServices) {
     if (pick < 0) for (let i = 0; i < dev.nChannels; i++) if (!dev.slots[i]) { pick = i; break; }
     if (pick < 0) {
       k.KeReleaseSpinLock(dev.slotLock, irql);
-      k.ExFreePoolWithTag(pool, POOL_TAG);
+      k.ExFreePoolWithTag(pool, poolTag);
       return STATUS_INSUFFICIENT_RESOURCES;
     }
     let cpu = dev.msgCpu[pick]!;
@@ -265,7 +265,7 @@ export function createEngine(k: KernelServices) {
     const irql = k.KeAcquireSpinLock(dev.slotLock);
     dev.slots[c.index] = null;
     k.KeReleaseSpinLock(dev.slotLock, irql);
-    k.ExFreePoolWithTag(c.pool, POOL_TAG);
+    k.ExFreePoolWithTag(c.pool, poolTag);
   };
 
   const StartDma: DMA_START_HANDLER = (ctx, _va, pa, count) => {
