@@ -41,7 +41,7 @@ export const AMBIGUITY_DATA = [
     rationale:
       'That is the only versioning information the structures carry; NET_DMA_PROVIDER_REVISION_1/2 exist in the header but have no member to go into.',
     facts: ['F17g', 'F17b', 'F18'],
-    rules: ['NDMA-REG-01', 'NDMA-REG-02', 'PNP-START-05'],
+    rules: ['NDMA-REG-02', 'PNP-START-05'],
   },
   {
     id: 'A4',

@@ -56,11 +56,33 @@ function code(items: readonly string[]): string {
   return items.map((i) => `\`${i}\``).join(', ');
 }
 
+/**
+ * What makes the rule binding: for MUST and SHOULD the quoted sentence and its page; for DERIVED the
+ * decision — the ambiguities (id and title) and/or the reading.
+ */
+function bindingCell(rule: CatalogRule): string {
+  const quote = rule.quote === undefined ? undefined : `\`${rule.quote.doc}\`: “${inline(rule.quote.text)}”`;
+  if (rule.level !== 'DERIVED') return cell(quote ?? '');
+  const parts: string[] = [];
+  for (const id of rule.ambiguities) {
+    const a = AMBIGUITIES.find((d) => d.id === id);
+    parts.push(`the suite's reading, [${id}](#${id.toLowerCase()}-${slug(a?.title ?? '')}): ${inline(a?.title ?? '')}`);
+  }
+  if (rule.reading !== undefined) parts.push(`the suite's reading: ${inline(rule.reading)}`);
+  if (quote !== undefined) parts.push(`reads ${quote}`);
+  return cell(parts.join('<br>'));
+}
+
+/** GitHub's anchor of a heading's text after the id: lower case, spaces to dashes, punctuation dropped. */
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+}
+
 function ruleRow(rule: CatalogRule): string {
   const versions = rule.interfaceVersions === undefined ? 'all' : rule.interfaceVersions.join(', ');
   const ambiguities = rule.ambiguities.length === 0 ? '—' : rule.ambiguities.join(', ');
   const sources = `${rule.sources.facts.join(', ')}<br>${code(rule.sources.docs)}`;
-  return `| ${rule.id} | ${rule.level} | ${cell(rule.statement)} | ${cell(sources)} | ${rule.checkedBy.join(', ')} | ${ambiguities} | ${versions} |`;
+  return `| ${rule.id} | ${rule.level} | ${cell(rule.statement)} | ${bindingCell(rule)} | ${cell(sources)} | ${rule.checkedBy.join(', ')} | ${ambiguities} | ${versions} |`;
 }
 
 function ambiguitySection(a: CatalogAmbiguityDecision): string[] {
@@ -78,7 +100,7 @@ function ambiguitySection(a: CatalogAmbiguityDecision): string[] {
 
 /**
  * Renders the whole catalog as Markdown: a summary, one table per family (id, level, statement,
- * sources, checkers, ambiguities, versions), then the decisions on ambiguities A1–A16.
+ * what makes it binding, sources, checkers, ambiguities, versions), then the decisions on ambiguities A1–A16.
  * Pure and deterministic: the same data always gives the same text.
  */
 export function renderRulesMarkdown(): string {
@@ -91,8 +113,13 @@ export function renderRulesMarkdown(): string {
     '`shared/wdk-netdma/FACTS.md` and the saved Microsoft doc pages, as paths relative to `shared/wdk-netdma/`',
     '(the `shared/` folder sits beside the repository).',
     '',
-    'Levels: **MUST** — the docs say must / required, or a mandatory WDM rule applies; **SHOULD** — the docs say should;',
-    '**DERIVED** — a reading the docs imply ([INFERENCE] in FACTS.md) or the suite\'s decision on an ambiguity (see the last section).',
+    'Levels: **MUST** — a sentence of a saved Microsoft page says must (or must not); the rule quotes it (column *Binding*:',
+    'the page and the sentence), and a test finds the sentence in the page. **SHOULD** — the quoted sentence says should;',
+    'strict runs fail on it like any other, `--should-warn` reports it as a warning. **DERIVED** — the suite\'s reading:',
+    'the docs imply it without a must-sentence, leave it open (a decision on an ambiguity, see the last section), or the',
+    'rule is what Windows / Driver Verifier does where the DDI page is not among the saved sources; *Binding* names the',
+    'decision (the ambiguity, or the reading). A rule that rests on an ambiguity decision is never MUST. Every report',
+    'says, for each failure, which of the two it breaks: the documentation (MUST/SHOULD) or the suite\'s reading (DERIVED).',
     'Versions: the NetDMA version the provider registers as for which the rule applies.',
     '',
     '## Summary',
@@ -111,8 +138,8 @@ export function renderRulesMarkdown(): string {
   for (const family of RULE_FAMILIES) {
     const rules = RULES.filter((r) => r.family === family);
     lines.push(`## ${family}`, '', `${FAMILY_TITLES[family]}.`, '');
-    lines.push('| Id | Level | Statement | Sources | Checked by | Ambiguities | Versions |');
-    lines.push('|---|---|---|---|---|---|---|');
+    lines.push('| Id | Level | Statement | Binding | Sources | Checked by | Ambiguities | Versions |');
+    lines.push('|---|---|---|---|---|---|---|---|');
     for (const rule of rules) lines.push(ruleRow(rule));
     lines.push('');
   }

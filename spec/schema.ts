@@ -24,12 +24,17 @@ export const DOC_PATH_PATTERN = /^(conceptual|ddi|wdm-pnp)\/([a-z0-9_.()-]+\/)*[
 
 /**
  * How binding a rule is.
- * - `MUST`: the docs say must / required / must not, or a mandatory WDM rule applies.
- * - `SHOULD`: the docs say should; a violation is reported (status `fail`, listed in the report's
+ * - `MUST`: a sentence of a saved Microsoft page says must / must not, and the rule carries it as
+ *   its {@link Rule.quote} (the quote contains "must"). A rule that rests on an ambiguity decision is
+ *   never MUST.
+ * - `SHOULD`: the quoted sentence says should; a violation is reported (status `fail`, listed in the report's
  *   `warnings`) but is not a conformance failure by itself — under `--should-warn`. By default a
  *   run is strict and a SHOULD failure fails it like any other (every failure ends the work unit
  *   it happened in, so only a strict verdict is backed by the full number of runs).
- * - `DERIVED`: a reading the docs imply ([INFERENCE] in FACTS.md) or the suite's resolution of an ambiguity.
+ * - `DERIVED`: the suite's reading: the docs imply it ([INFERENCE] in FACTS.md), resolve nothing on it
+ *   (an ambiguity decision in `spec/ambiguities.ts`), or the kernel behaviour it holds to is what
+ *   Windows / Driver Verifier does on a DDI page not among the saved sources. A DERIVED rule names its
+ *   decision: non-empty `ambiguities`, or a {@link Rule.reading}.
  */
 export const RULE_LEVELS = ['MUST', 'SHOULD', 'DERIVED'] as const;
 
@@ -147,6 +152,30 @@ export const StatementSchema = z
   .refine((s) => !/[.!?]\s+[A-Z][a-z]/.test(s.slice(0, -1)), 'the statement is a single sentence')
   .refine((s) => s.trim() === s && !/\s{2,}/.test(s), 'the statement has no stray whitespace');
 
+/**
+ * The sentence of a saved Microsoft page that makes a rule binding: the page (relative to
+ * `shared/wdk-netdma/`, under `conceptual/`, `ddi/` or `wdm-pnp/`) and the sentence, or the shortest
+ * self-contained part of it, as the page has it (markdown emphasis, links and HTML tags are ignored
+ * when it is compared with the page, see `spec/quotes.ts`).
+ */
+export const RuleQuoteSchema = z.strictObject({
+  doc: DocPathSchema,
+  text: z
+    .string()
+    .min(12)
+    .refine((s) => s.trim() === s && !/\s{2,}/.test(s), 'the quote has no stray whitespace'),
+});
+
+/** The binding sentence of a rule; see {@link RuleQuoteSchema}. */
+export type RuleQuote = z.infer<typeof RuleQuoteSchema>;
+
+/** Whether a quote says what its level needs: "must" (MUST, "must not" included) or "should" (SHOULD). */
+export function quoteFitsLevel(level: RuleLevel, text: string): boolean {
+  if (level === 'MUST') return /\bmust\b/i.test(text);
+  if (level === 'SHOULD') return /\bshould\b/i.test(text);
+  return true;
+}
+
 /** Zod schema of a {@link Rule}. Unknown keys are rejected. */
 export const RuleSchema = z.strictObject({
   /** Stable id, e.g. `PNP-STOP-02`. Other code references these ids; never rename one. */
@@ -169,6 +198,30 @@ export const RuleSchema = z.strictObject({
    * NetDMA versions the provider registers as for which the rule applies; omitted = all versions.
    */
   interfaceVersions: z.array(InterfaceVersionSchema).min(1).optional(),
+  /**
+   * The sentence that makes the rule binding; required for MUST (it says must) and SHOULD (it says
+   * should). A DERIVED rule may carry the sentence it reads, with no requirement on its wording.
+   */
+  quote: RuleQuoteSchema.optional(),
+  /**
+   * For a DERIVED rule: one or two sentences saying what the suite reads, why, and what real
+   * Windows / Driver Verifier does. Required for a DERIVED rule that names no ambiguity.
+   */
+  reading: z.string().min(20).optional(),
+}).superRefine((rule, ctx) => {
+  if (rule.level === 'MUST' || rule.level === 'SHOULD') {
+    if (rule.quote === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['quote'], message: `a ${rule.level} rule quotes the sentence that makes it binding` });
+    } else if (!quoteFitsLevel(rule.level, rule.quote.text)) {
+      ctx.addIssue({ code: 'custom', path: ['quote', 'text'], message: `the quote of a ${rule.level} rule says "${rule.level.toLowerCase()}"` });
+    }
+  }
+  if (rule.level === 'MUST' && rule.ambiguities.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['ambiguities'], message: 'a MUST rule rests on no ambiguity decision: a rule that does is DERIVED' });
+  }
+  if (rule.level === 'DERIVED' && rule.ambiguities.length === 0 && rule.reading === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['reading'], message: 'a DERIVED rule names its decision: an ambiguity or a reading' });
+  }
 });
 
 /** A validated rule of the catalog. */
@@ -190,6 +243,8 @@ export interface RuleInput {
   readonly checkedBy: readonly Checker[];
   readonly ambiguities: readonly AmbiguityId[];
   readonly interfaceVersions?: readonly InterfaceVersion[];
+  readonly quote?: { readonly doc: `${'conceptual' | 'ddi' | 'wdm-pnp'}/${string}.md`; readonly text: string };
+  readonly reading?: string;
 }
 
 /** Zod schema of an {@link AmbiguityDecision}. Unknown keys are rejected. */

@@ -28,8 +28,13 @@ import {
   missingCitations,
   readSourcesIndex,
   serializeSourcesIndex,
+  sharedPageContainsQuote,
+  verifiedQuotes,
   type Citation,
 } from './sources';
+import { catalogQuotes } from './generate-sources-index';
+import { indexContainsQuote, normalizeDocText, pageContainsQuote } from './quotes';
+import { quoteFitsLevel, type RuleQuote } from './schema';
 
 /**
  * Citations are checked against the shared doc folder beside the repository (`../shared/wdk-netdma`,
@@ -191,6 +196,8 @@ describe('RULES.md', () => {
   it('lists every rule and every ambiguity decision', () => {
     const md = renderRulesMarkdown();
     for (const rule of RULES) expect(md).toContain(`| ${rule.id} |`);
+    for (const rule of RULES) if (rule.quote !== undefined) expect(md, rule.id).toContain(rule.quote.doc);
+    for (const rule of RULES) for (const a of rule.ambiguities) expect(md, rule.id).toContain(a);
     for (const a of AMBIGUITIES) expect(md).toContain(`### ${a.id}. `);
     expect(md).toContain('## Decisions on ambiguities');
   });
@@ -209,10 +216,12 @@ describe('spec/sources-index.json (the committed index of the cited sources)', (
     () => {
       const onDisk = readFileSync(SOURCES_INDEX_URL, 'utf8');
       if (SHARED_PRESENT) {
-        expect(onDisk === serializeSourcesIndex(buildSourcesIndex()), 'spec/sources-index.json is stale: run `npx tsx spec/generate-sources-index.ts`').toBe(true);
+        expect(onDisk === serializeSourcesIndex(buildSourcesIndex(undefined, catalogQuotes())), 'spec/sources-index.json is stale: run `npx tsx spec/generate-sources-index.ts`').toBe(true);
       } else {
         expect(Object.keys(INDEX.facts)).toEqual(Object.keys(INDEX.facts).sort(compareFactIds));
         expect(Object.keys(INDEX.docs)).toEqual(Object.keys(INDEX.docs).sort());
+        expect(Object.keys(INDEX.quotes)).toEqual(Object.keys(INDEX.quotes).sort());
+        for (const list of Object.values(INDEX.quotes)) expect(list).toEqual([...new Set(list)].sort());
         expect(INDEX.$comment).toBe(SOURCES_INDEX_COMMENT);
         expect(onDisk).toBe(serializeSourcesIndex(INDEX));
       }
@@ -243,5 +252,70 @@ describe('spec/sources-index.json (the committed index of the cited sources)', (
       F3: '- F3. Last.',
     });
     expect(() => factTexts('- F1. a\n- F1. b')).toThrow(/F1 twice/);
+  });
+});
+
+/** Whether the quote is in its page: the shared folder where present, else the committed index. */
+function quoteFound(quote: RuleQuote): boolean {
+  return SHARED_PRESENT ? sharedPageContainsQuote(quote) : indexContainsQuote(INDEX.quotes, quote);
+}
+
+describe('levels and quotes (a MUST quotes its must, a SHOULD its should, a DERIVED names its decision)', () => {
+  it('gives every MUST and SHOULD rule a quote that says its level, from a page the rule cites', () => {
+    for (const rule of RULES) {
+      if (rule.level === 'DERIVED') continue;
+      expect(rule.quote, `${rule.id} (${rule.level}) has no quote`).toBeDefined();
+      expect(quoteFitsLevel(rule.level, rule.quote!.text), `${rule.id}: "${rule.quote!.text}"`).toBe(true);
+      expect(rule.sources.docs, `${rule.id} quotes a page it does not cite`).toContain(rule.quote!.doc);
+    }
+    for (const rule of RULES) if (rule.quote !== undefined) expect(rule.sources.docs, rule.id).toContain(rule.quote.doc);
+  });
+
+  it(`finds every quote in its page (checked against ${SOURCES.origin})`, () => {
+    const missing = RULES.filter((r) => r.quote !== undefined && !quoteFound(r.quote)).map((r) => `${r.id}: ${r.quote!.doc}: "${r.quote!.text}"`);
+    expect(missing).toEqual([]);
+    expect(RULES.filter((r) => r.quote !== undefined).length).toBeGreaterThan(30);
+  });
+
+  it('rejects a quote its page does not contain, or that is cut differently (the quote check has teeth)', () => {
+    const real = RULES.find((r) => r.id === 'PNP-REM-02')!.quote!;
+    expect(quoteFound(real)).toBe(true);
+    expect(quoteFound({ ...real, text: real.text.replace('must call', 'should call') })).toBe(false);
+    expect(quoteFound({ ...real, doc: 'conceptual/starting-a-netdma-provider.md' })).toBe(false);
+    expect(quoteFound({ doc: 'ddi/no-such-page.md', text: 'The provider must do nothing at all.' })).toBe(false);
+  });
+
+  it('compares quotes with pages after normalising whitespace, emphasis, escapes, tags and links', () => {
+    const page = 'A **driver** must call\n  [NetDmaProviderStop](nf-x.md) before <b>IRP\\_MN\\_REMOVE\\_DEVICE</b> &gt; *returns*.';
+    expect(normalizeDocText(page)).toBe('A driver must call NetDmaProviderStop before IRP_MN_REMOVE_DEVICE > returns.');
+    expect(pageContainsQuote(page, { text: 'must call NetDmaProviderStop before IRP_MN_REMOVE_DEVICE > returns.' })).toBe(true);
+    expect(pageContainsQuote(page, { text: 'must call NetDmaProviderStop after IRP_MN_REMOVE_DEVICE' })).toBe(false);
+    expect(() => verifiedQuotes('/nonexistent', [{ by: 'X-01', quote: { doc: 'ddi/a.md', text: 'It must be there.' } }])).toThrow(/X-01/);
+  });
+
+  it('has no MUST rule that rests on an ambiguity decision, and every DERIVED rule names its decision', () => {
+    for (const rule of RULES) {
+      if (rule.level === 'MUST') expect(rule.ambiguities, `${rule.id} is MUST but lists ambiguities`).toEqual([]);
+      if (rule.level === 'DERIVED') {
+        expect(rule.ambiguities.length > 0 || (rule.reading?.length ?? 0) > 0, `${rule.id} is DERIVED without a decision`).toBe(true);
+      }
+    }
+  });
+
+  it('rejects, at load, a MUST without a quote or with a should-quote, a MUST naming an ambiguity, a SHOULD quoting a must, a DERIVED without a decision', () => {
+    const must = RULES.find((r) => r.level === 'MUST')!;
+    const { quote: _q, ...noQuote } = must;
+    expect(() => parseRuleData([noQuote])).toThrow(new RegExp(`${must.id}.*quote`));
+    expect(() => parseRuleData([{ ...must, quote: { doc: must.quote!.doc, text: 'The driver should do it.' } }])).toThrow(/says "must"/);
+    expect(() => parseRuleData([{ ...must, ambiguities: ['A1'] }])).toThrow(/DERIVED/);
+    expect(() => parseRuleData([{ ...must, level: 'SHOULD' }])).toThrow(/says "should"/);
+    const { reading: _r, ...bare } = RULES.find((r) => r.level === 'DERIVED' && r.ambiguities.length === 0)!;
+    expect(() => parseRuleData([bare])).toThrow(/decision/);
+    expect(() => parseRuleData([{ ...bare, ambiguities: ['A5'] }])).not.toThrow();
+  });
+
+  it('re-levels the rules the review named: PWR-05, KE-IRQL-05, PNP-START-12 and NDMA-INT-03 are DERIVED, IRP-07 quotes its must', () => {
+    for (const id of ['PWR-05', 'KE-IRQL-05', 'PNP-START-12', 'NDMA-INT-03'] as const) expect(ruleById(id).level, id).toBe('DERIVED');
+    expect(ruleById('IRP-07').quote?.text).toMatch(/IoCompletion routine must return STATUS_MORE_PROCESSING_REQUIRED/);
   });
 });

@@ -9,7 +9,7 @@ export const ADD_DEVICE_RULES = [
   {
     id: 'DRV-ADD-01',
     family: 'add-device',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'AddDevice creates the FDO with IoCreateDevice and attaches it with IoAttachDeviceToDeviceStack to the PDO it was passed before it calls NetDmaRegisterProvider.',
     sources: {
@@ -23,11 +23,13 @@ export const ADD_DEVICE_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The AddDevice page lists creating and attaching the FDO as steps AddDevice should take, and the NetDMA pages register the provider from AddDevice; the suite reads that the FDO is created and attached before NetDmaRegisterProvider, the order every WDK sample follows (no must-sentence states the order).',
   },
   {
     id: 'DRV-ADD-02',
     family: 'add-device',
-    level: 'MUST',
+    level: 'SHOULD',
     statement: 'AddDevice clears DO_DEVICE_INITIALIZING in the FDO\'s Flags before it returns STATUS_SUCCESS.',
     sources: {
       facts: ['F116'],
@@ -35,11 +37,15 @@ export const ADD_DEVICE_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/adddevice-routines-in-function-or-filter-drivers.md',
+      text: 'An AddDevice routine in a function or filter driver should take the following steps:',
+    },
   },
   {
     id: 'DRV-ADD-03',
     family: 'add-device',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'AddDevice calls NetDmaRegisterProvider exactly once, so that each engine (each PDO) has exactly one registered provider.',
     sources: {
@@ -48,6 +54,8 @@ export const ADD_DEVICE_RULES = [
     },
     checkedBy: ['kernel-verifier', 'lifecycle-model'],
     ambiguities: [],
+    reading:
+      'The NetDMA pages register one provider per DMA engine from AddDevice; the suite reads exactly one NetDmaRegisterProvider per AddDevice (no must-sentence says exactly once; NetDMA in Windows keeps one provider per PDO).',
   },
   {
     id: 'DRV-ADD-04',
@@ -61,6 +69,8 @@ export const ADD_DEVICE_RULES = [
     },
     checkedBy: ['lifecycle-model', 'kernel-verifier'],
     ambiguities: [],
+    reading:
+      'A failed AddDevice is not followed by REMOVE, so whatever it set up stays behind; the suite reads the DriverEntry rule (free what you set up before failing) into AddDevice, as Driver Verifier\'s leak and stale-device checks do (the AddDevice pages say only that it returns an error status).',
   },
   {
     id: 'DRV-ADD-05',
@@ -74,6 +84,10 @@ export const ADD_DEVICE_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/adddevice-routines-in-function-or-filter-drivers.md',
+      text: 'A driver must not start controlling the device until it receives an IRP_MN_START_DEVICE containing the list of hardware resources assigned to the device by the PnP manager.',
+    },
   },
   {
     id: 'DRV-ADD-06',
@@ -87,5 +101,9 @@ export const ADD_DEVICE_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/nc-wdm-driver_add_device.md',
+      text: 'If the routine succeeds, it must return STATUS_SUCCESS.',
+    },
   },
 ] as const satisfies readonly RuleInput[];

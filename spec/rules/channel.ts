@@ -10,7 +10,7 @@ export const CHANNEL_RULES = [
   {
     id: 'NDMA-CHAN-01',
     family: 'channel',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider succeeds ProviderAllocateDmaChannel for each of up to DmaChannelCount simultaneous channel requests from the moment NetDmaProviderStart returns.',
     sources: {
@@ -27,7 +27,7 @@ export const CHANNEL_RULES = [
   {
     id: 'NDMA-CHAN-02',
     family: 'channel',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider sets ChannelParameters->CpuNumber, before ProviderAllocateDmaChannel returns success, to a CPU whose bit is set in ChannelParameters->ProcessorAffinityMask, and targets the channel\'s DPC at that CPU.',
     sources: {
@@ -44,7 +44,7 @@ export const CHANNEL_RULES = [
   {
     id: 'NDMA-CHAN-03',
     family: 'channel',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider returns a non-NULL channel context in *pProviderChannelContext when ProviderAllocateDmaChannel succeeds, and releases everything it took in the call when it fails.',
     sources: {
@@ -57,7 +57,7 @@ export const CHANNEL_RULES = [
   {
     id: 'NDMA-CHAN-04',
     family: 'channel',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider calls NetDmaIsr and NetDmaInterruptDpc only with the NetDmaChannelHandle of a channel that is currently allocated, as passed to ProviderAllocateDmaChannel.',
     sources: {
@@ -66,11 +66,13 @@ export const CHANNEL_RULES = [
     },
     checkedBy: ['kernel-verifier', 'interrupt-property'],
     ambiguities: [],
+    reading:
+      'The NetDmaIsr and NetDmaInterruptDpc pages take the NetDmaChannelHandle that ProviderAllocateDmaChannel received; the suite reads a handle of a freed or never-allocated channel as an invalid handle, as NetDMA in Windows would dereference it.',
   },
   {
     id: 'NDMA-CHAN-05',
     family: 'channel',
-    level: 'SHOULD',
+    level: 'DERIVED',
     statement:
       'The provider on an MSI-X machine with affinities set gives ProviderAllocateDmaChannel a free channel whose interrupt CPU is in ProcessorAffinityMask whenever one exists.',
     sources: {
@@ -83,7 +85,7 @@ export const CHANNEL_RULES = [
   {
     id: 'NDMA-CHAN-06',
     family: 'channel',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider makes a channel usable for transfers as soon as ProviderAllocateDmaChannel has returned success, so that the first ProviderStartDma on it succeeds.',
     sources: {
@@ -105,11 +107,13 @@ export const CHANNEL_RULES = [
     },
     checkedBy: ['datapath-property', 'interrupt-property'],
     ambiguities: [],
+    reading:
+      'The freeing page ends the channel\'s use at ProviderFreeDmaChannel; the suite reads that no DMA and no NetDMA callback for the channel follows, and that the channel can be allocated again (no must-sentence).',
   },
   {
     id: 'NDMA-CHAN-08',
     family: 'channel',
-    level: 'MUST',
+    level: 'DERIVED',
     statement: 'The provider never hands one hardware channel to two allocations that are live at the same time.',
     sources: {
       facts: ['F6', 'F25'],
@@ -117,6 +121,8 @@ export const CHANNEL_RULES = [
     },
     checkedBy: ['datapath-property', 'kernel-verifier'],
     ambiguities: [],
+    reading:
+      'Each allocation gets a channel of its own (the introduction describes independent channels with their own registers); the suite reads one hardware channel serving two live allocations as a broken allocation.',
   },
   {
     id: 'NDMA-CHAN-09',

@@ -9,7 +9,7 @@ export const DCA_RULES = [
   {
     id: 'NDMA-DCA-01',
     family: 'dca',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The DCA provider, after processing a context-change descriptor, sends the channel\'s DCA hints (for completion-status writes and for destinations marked NET_DMA_DESTINATION_DCA_ENABLE) to the APIC id in its DCAContext8 until the next context-change descriptor.',
     sources: {
@@ -23,7 +23,7 @@ export const DCA_RULES = [
   {
     id: 'NDMA-DCA-02',
     family: 'dca',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider that did not set NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED ignores NET_DMA_DESTINATION_DCA_ENABLE and copies the data exactly as if the bit were clear.',
     sources: {
@@ -50,7 +50,7 @@ export const DCA_RULES = [
   {
     id: 'NDMA-DCA-04',
     family: 'dca',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The DCA provider binds each allocated channel\'s completion-status write to the channel\'s CpuNumber in ProviderAllocateDmaChannel.',
     sources: {
@@ -60,5 +60,7 @@ export const DCA_RULES = [
     checkedBy: ['datapath-property'],
     ambiguities: [],
     interfaceVersions: ['2.0'],
+    reading:
+      'The DCA page has a DCA-capable provider keep a channel\'s DCA affinity with a processor; the suite reads that the completion-status write of a channel is bound to the CpuNumber chosen at allocation.',
   },
 ] as const satisfies readonly RuleInput[];

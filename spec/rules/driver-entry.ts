@@ -23,11 +23,15 @@ export const DRIVER_ENTRY_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'conceptual/initializing-a-netdma-provider-driver.md',
+      text: 'The driver must provide the entry points for the AddDevice and Unload routines in the DRIVER_OBJECT structure.',
+    },
   },
   {
     id: 'DRV-ENTRY-02',
     family: 'driver-entry',
-    level: 'MUST',
+    level: 'SHOULD',
     statement:
       'DriverEntry keeps no pointer into the RegistryPath buffer after it returns, and a driver that needs the path later keeps its own copy of the string.',
     sources: {
@@ -36,6 +40,10 @@ export const DRIVER_ENTRY_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/nc-wdm-driver_initialize.md',
+      text: 'The DriverEntry routine should save a copy of the Unicode string, not the pointer, since the I/O manager frees the RegistryPath buffer after DriverEntry returns.',
+    },
   },
   {
     id: 'DRV-ENTRY-03',
@@ -49,11 +57,15 @@ export const DRIVER_ENTRY_RULES = [
     },
     checkedBy: ['unload-audit'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/driverentry-return-values.md',
+      text: 'A DriverEntry routine that will fail initialization must free any system objects, system resources, and registry resources it has already set up before it returns control.',
+    },
   },
   {
     id: 'DRV-ENTRY-04',
     family: 'driver-entry',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'DriverEntry does not call NetDmaRegisterProvider, because the provider entry points are registered in AddDevice, once per engine.',
     sources: {
@@ -66,6 +78,8 @@ export const DRIVER_ENTRY_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The NetDMA pages register a provider per engine from AddDevice, with the PDO AddDevice was given in its characteristics, and say nothing of DriverEntry; the suite reads that DriverEntry, which has no PDO yet, registers nothing (no must-sentence forbids it).',
   },
   {
     id: 'DRV-ENTRY-05',
@@ -79,5 +93,9 @@ export const DRIVER_ENTRY_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/nc-wdm-driver_initialize.md',
+      text: 'If the routine succeeds, it must return STATUS_SUCCESS.',
+    },
   },
 ] as const satisfies readonly RuleInput[];

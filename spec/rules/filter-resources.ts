@@ -23,11 +23,15 @@ export const FILTER_RESOURCES_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/irp-mn-filter-resource-requirements.md',
+      text: 'If a function driver handles this IRP, it must set a completion routine and handle the IRP on its way back up the device stack.',
+    },
   },
   {
     id: 'PNP-FILTER-02',
     family: 'filter-resources',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The FDO on an MSI-X machine that received affinities through ProviderSetDmaChannelCpuAffinity sets, in the returned list, the interrupt descriptor of each channel\'s MSI-X message to IrqPolicySpecifiedProcessors with TargetedProcessors naming that channel\'s CPU.',
     sources: {
@@ -54,6 +58,10 @@ export const FILTER_RESOURCES_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/irp-mn-filter-resource-requirements.md',
+      text: 'A function driver must preserve the order of resources in the list pointed to by Irp->IoStatus.Information and must not alter resource tags that it does not handle.',
+    },
   },
   {
     id: 'PNP-FILTER-04',
@@ -67,6 +75,8 @@ export const FILTER_RESOURCES_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    reading:
+      'The IRP page lets a function driver that handles the IRP edit the list on the way up and says nothing of failing it; the suite reads that the FDO returns the lower drivers\' status and does not fail the IRP itself, since a failed filter IRP fails resource assignment for the device.',
   },
   {
     id: 'PNP-FILTER-05',
@@ -84,5 +94,9 @@ export const FILTER_RESOURCES_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'conceptual/setting-the-netdma-interrupt-cpu-affinities.md',
+      text: 'The NetDMA provider driver must be prepared to handle IRP_MN_FILTER_RESOURCE_REQUIREMENTS immediately after the AddDevice routine returns.',
+    },
   },
 ] as const satisfies readonly RuleInput[];

@@ -9,7 +9,7 @@ export const INTERRUPT_RULES = [
   {
     id: 'NDMA-INT-01',
     family: 'interrupt',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider\'s ISR, for each channel interrupt it claims, calls NetDmaIsr with that channel\'s NetDmaChannelHandle and the physical address of the channel\'s last completed descriptor.',
     sources: {
@@ -18,6 +18,8 @@ export const INTERRUPT_RULES = [
     },
     checkedBy: ['interrupt-property'],
     ambiguities: [],
+    reading:
+      'The NetDmaIsr page has the ISR call NetDmaIsr with the channel handle and the last completed descriptor\'s physical address; the suite reads that every claimed channel interrupt makes that call (the page describes it, no must-sentence).',
   },
   {
     id: 'NDMA-INT-02',
@@ -35,11 +37,15 @@ export const INTERRUPT_RULES = [
     },
     checkedBy: ['interrupt-property'],
     ambiguities: [],
+    quote: {
+      doc: 'conceptual/handling-a-netdma-interrupt.md',
+      text: 'The NetDMA provider must use the CPU number that pCpuNumber specifies as the target CPU for the interrupt DPC.',
+    },
   },
   {
     id: 'NDMA-INT-03',
     family: 'interrupt',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider\'s DPC calls NetDmaInterruptDpc with the channel\'s NetDmaChannelHandle and either the physical address of the channel\'s last completed descriptor or NULL, which after an error reports the error and otherwise, as a call made for a reason other than a DMA completion, reports nothing and never takes the place of reporting a completed descriptor that asked for an interrupt.',
     sources: {
@@ -52,7 +58,7 @@ export const INTERRUPT_RULES = [
   {
     id: 'NDMA-INT-04',
     family: 'interrupt',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider connects MSI-X interrupts on a machine that supports MSI-X, message-signaled interrupts on a machine with MSI only, and line-based interrupts only on a machine without MSI.',
     sources: {
@@ -65,7 +71,7 @@ export const INTERRUPT_RULES = [
   {
     id: 'NDMA-INT-05',
     family: 'interrupt',
-    level: 'MUST',
+    level: 'SHOULD',
     statement:
       'The provider, after a descriptor with NET_DMA_INTERRUPT_ON_COMPLETION has been processed, calls NetDmaIsr and then NetDmaInterruptDpc for that channel reporting that descriptor or a later one.',
     sources: {
@@ -74,6 +80,10 @@ export const INTERRUPT_RULES = [
     },
     checkedBy: ['interrupt-property'],
     ambiguities: [],
+    quote: {
+      doc: 'ddi/ns-netdma-_net_dma_descriptor.md',
+      text: 'The DMA engine should generate an interrupt for the associated DMA channel after it processes this DMA descriptor.',
+    },
   },
   {
     id: 'NDMA-INT-06',
@@ -87,6 +97,10 @@ export const INTERRUPT_RULES = [
     },
     checkedBy: ['interrupt-property'],
     ambiguities: [],
+    quote: {
+      doc: 'ddi/nf-netdma-netdmaisr.md',
+      text: 'A DMA provider driver should do as little work as possible in its ISR handler.',
+    },
   },
   {
     id: 'NDMA-INT-07',
@@ -100,6 +114,8 @@ export const INTERRUPT_RULES = [
     },
     checkedBy: ['interrupt-property'],
     ambiguities: [],
+    reading:
+      'NetDmaProviderStop waits for outstanding DMA to complete, which needs the completion interrupts and DPCs; the suite reads that they keep working until it returns.',
   },
   {
     id: 'NDMA-INT-08',
@@ -113,5 +129,9 @@ export const INTERRUPT_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: ['A15'],
+    quote: {
+      doc: 'ddi/ns-netdma-_net_dma_channel_parameters.md',
+      text: 'If the DMA engine and computer configuration support MSI-X, the interrupt should also be associated with the indicated CPU number, unless there was no MSI-X interrupt available for the indicated CPU.',
+    },
   },
 ] as const satisfies readonly RuleInput[];

@@ -18,6 +18,10 @@ export const IRP_RULES = [
     },
     checkedBy: ['lifecycle-model', 'kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/dispatchpnp-routines.md',
+      text: 'A function or filter driver must pass PnP IRPs down to the next driver in the device stack, unless the function or filter driver handles the IRP and encounters a failure (due to insufficient resources, for example).',
+    },
   },
   {
     id: 'IRP-02',
@@ -31,6 +35,10 @@ export const IRP_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/dispatchpnp-routines.md',
+      text: 'A driver can fail a required PnP IRP with an appropriate error status, but a driver must not return STATUS_NOT_SUPPORTED for such an IRP.',
+    },
   },
   {
     id: 'IRP-03',
@@ -44,6 +52,10 @@ export const IRP_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/dispatchpnp-routines.md',
+      text: 'For consistency and robustness, a driver must set the IRP status to success for each PnP IRP it handles successfully.',
+    },
   },
   {
     id: 'IRP-04',
@@ -57,11 +69,15 @@ export const IRP_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md',
+      text: 'Instead, it must mark the IRP pending with IoMarkIrpPending and return STATUS_PENDING from its DispatchPnP routine.',
+    },
   },
   {
     id: 'IRP-05',
     family: 'irp',
-    level: 'MUST',
+    level: 'DERIVED',
     statement: 'The FDO eventually completes or passes down every IRP it pended, so that no IRP is lost.',
     sources: {
       facts: ['F103', 'F105'],
@@ -69,6 +85,8 @@ export const IRP_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    reading:
+      'An IRP that is never completed hangs the PnP manager, which waits for it for ever, and Driver Verifier\'s I/O verification reports it; the saved pages imply it (pended IRPs are completed later) without a must-sentence.',
   },
   {
     id: 'IRP-06',
@@ -81,6 +99,10 @@ export const IRP_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/dispatchpnp-routines.md',
+      text: 'It must pass such an IRP down to the next driver without modifying the IRP\'s status.',
+    },
   },
   // IRP-07 (issue 12): the cited page's "must" is about the wait-on-an-event technique only: "The
   // IoCompletion routine must return STATUS_MORE_PROCESSING_REQUIRED to prevent the I/O manager from
@@ -104,6 +126,10 @@ export const IRP_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md',
+      text: 'The IoCompletion routine must return STATUS_MORE_PROCESSING_REQUIRED to prevent the I/O manager from calling IoCompletion routines set by higher drivers at this time.',
+    },
   },
   {
     id: 'IRP-08',
@@ -116,11 +142,15 @@ export const IRP_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/irp-mn-start-device.md',
+      text: 'Drivers must not send this IRP.',
+    },
   },
   {
     id: 'IRP-09',
     family: 'irp',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The FDO passes IRPs down to the device object that IoAttachDeviceToDeviceStack returned for it, not to the PDO or any other device object.',
     sources: {
@@ -129,5 +159,7 @@ export const IRP_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The AddDevice page says to store the pointer IoAttachDeviceToDeviceStack returns because it is a required parameter to IoCallDriver and PoCallDriver when passing IRPs down the stack (a step AddDevice should take); the suite reads that IRPs go to that device object.',
   },
 ] as const satisfies readonly RuleInput[];

@@ -9,7 +9,7 @@ export const IRQL_RULES = [
   {
     id: 'KE-IRQL-01',
     family: 'irql',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider calls the routines documented for PASSIVE_LEVEL (NetDmaRegisterProvider, NetDmaDeregisterProvider, NetDmaProviderStart, NetDmaProviderStop, NetDmaGetVersion, NetDmaPnPEventNotify, IoCreateDevice, IoDeleteDevice, IoAttachDeviceToDeviceStack, IoDetachDevice, MmMapIoSpace, MmUnmapIoSpace, IoConnectInterruptEx and IoDisconnectInterruptEx) only at PASSIVE_LEVEL.',
     sources: {
@@ -26,11 +26,13 @@ export const IRQL_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The DDI pages of these routines give PASSIVE_LEVEL as their IRQL requirement (a requirements-table entry, not a must-sentence; the Io/Mm pages are not all among the saved sources); Driver Verifier\'s IRQL checking bug-checks a call above it.',
   },
   {
     id: 'KE-IRQL-02',
     family: 'irql',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider never calls a routine whose documented IRQL limit is DISPATCH_LEVEL above DISPATCH_LEVEL, in particular not from its ISR.',
     sources: {
@@ -43,11 +45,13 @@ export const IRQL_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The DDI pages give DISPATCH_LEVEL or lower as the IRQL requirement of these routines (a requirements-table entry, not a must-sentence); Windows bug-checks with IRQL_NOT_LESS_OR_EQUAL and Driver Verifier flags a call above it.',
   },
   {
     id: 'KE-IRQL-03',
     family: 'irql',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider calls NetDmaIsr only from its interrupt service routine at the device\'s IRQL, and NetDmaInterruptDpc only from its DPC routine at DISPATCH_LEVEL.',
     sources: {
@@ -61,11 +65,13 @@ export const IRQL_RULES = [
     },
     checkedBy: ['kernel-verifier', 'interrupt-property'],
     ambiguities: [],
+    reading:
+      'The NetDmaIsr and NetDmaInterruptDpc pages describe calls from the provider\'s ISR and DPC at their IRQLs, without a must-sentence; the suite reads those as the only places the calls are made.',
   },
   {
     id: 'KE-IRQL-04',
     family: 'irql',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'Every provider routine returns at the IRQL it was entered at, with no spin lock it acquired still held.',
     sources: {
@@ -74,11 +80,13 @@ export const IRQL_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'Returning at another IRQL or with a spin lock held is what Driver Verifier bug-checks (IRQL_UNEXPECTED_VALUE, IRQL_NOT_LESS_OR_EQUAL); the KeAcquire/KeRelease DDI pages are not among the saved sources.',
   },
   {
     id: 'KE-IRQL-05',
     family: 'irql',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider acquires and releases each spin lock in pairs and never acquires a spin lock that its own processor already holds.',
     sources: {
@@ -104,5 +112,7 @@ export const IRQL_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'NetDMA may call the channel handlers at DISPATCH_LEVEL; blocking, calling a PASSIVE_LEVEL routine or touching paged memory there is what Driver Verifier bug-checks (IRQL_NOT_LESS_OR_EQUAL); the kernel routines\' DDI pages are not among the saved sources.',
   },
 ] as const satisfies readonly RuleInput[];

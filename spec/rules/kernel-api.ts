@@ -10,7 +10,7 @@ export const KERNEL_API_RULES = [
   {
     id: 'KAPI-01',
     family: 'kernel-api',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider passes to kernel and NetDMA routines only objects and handles that the system issued and that are still valid, never a deleted device object, a deregistered provider handle, a freed channel or freed pool.',
     sources: {
@@ -23,11 +23,13 @@ export const KERNEL_API_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'Using a deleted device object, a deregistered handle, a freed channel or freed pool is what Driver Verifier\'s special pool and object checks bug-check in Windows; the kernel routines\' DDI pages are not among the saved sources.',
   },
   {
     id: 'KAPI-02',
     family: 'kernel-api',
-    level: 'MUST',
+    level: 'DERIVED',
     statement: 'The provider frees each pool allocation exactly once, with the tag it was allocated with.',
     sources: {
       facts: ['F118', 'F45', 'F25'],
@@ -35,11 +37,13 @@ export const KERNEL_API_RULES = [
     },
     checkedBy: ['kernel-verifier', 'unload-audit'],
     ambiguities: [],
+    reading:
+      'Windows bug-checks with BAD_POOL_CALLER on a double free and on ExFreePoolWithTag with another tag, as Driver Verifier\'s pool tracking does; the pool DDI pages are not among the saved sources.',
   },
   {
     id: 'KAPI-03',
     family: 'kernel-api',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider\'s routines return what their WDK prototypes declare: an NTSTATUS number from NTSTATUS routines, nothing from VOID routines, and never a Promise.',
     sources: {
@@ -53,11 +57,13 @@ export const KERNEL_API_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The DDI prototypes declare NTSTATUS or VOID returns; the suite reads any other value (a non-number, a Promise) as a return a C caller cannot receive.',
   },
   {
     id: 'KAPI-04',
     family: 'kernel-api',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider\'s code never throws, because an unhandled exception in a kernel-mode driver is a bug check.',
     sources: {
@@ -66,11 +72,13 @@ export const KERNEL_API_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'An unhandled exception in kernel mode is a bug check (KMODE_EXCEPTION_NOT_HANDLED) in Windows; the suite reads a throw out of a provider routine as that.',
   },
   {
     id: 'KAPI-05',
     family: 'kernel-api',
-    level: 'MUST',
+    level: 'DERIVED',
     statement: 'Every provider routine returns within the watchdog\'s bound, never looping or waiting without end.',
     sources: {
       facts: ['F12d', 'F25', 'F11d'],
@@ -78,11 +86,13 @@ export const KERNEL_API_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'A provider routine that never returns hangs the thread or processor it runs on (a DPC watchdog bug check at DISPATCH_LEVEL in Windows); the suite bounds every routine by its watchdog.',
   },
   {
     id: 'KAPI-06',
     family: 'kernel-api',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider\'s handlers return only their documented NTSTATUS values: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES or STATUS_UNSUCCESSFUL from ProviderSetDmaChannelCpuAffinity, ProviderAllocateDmaChannel and ProviderStartDma, and STATUS_SUCCESS or STATUS_UNSUCCESSFUL from ProviderAppendDma, ProviderSuspendDma, ProviderResumeDma, ProviderAbortDma and ProviderResetChannel.',
     sources: {
@@ -112,6 +122,8 @@ export const KERNEL_API_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'Patching kernel code or shared system data is what PatchGuard bug-checks (CRITICAL_STRUCTURE_CORRUPTION) in Windows; the suite reads patching the runtime\'s built-in objects as that.',
   },
   {
     id: 'KAPI-08',
@@ -124,5 +136,7 @@ export const KERNEL_API_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'Allocating without limit exhausts nonpaged pool and fails the system in Windows; the suite reads exceeding its memory limit as that.',
   },
 ] as const satisfies readonly RuleInput[];

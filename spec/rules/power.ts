@@ -45,7 +45,7 @@ export const POWER_RULES = [
   {
     id: 'PWR-03',
     family: 'power',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider passes NetDmaPnPEventNotify a NET_DMA_PNP_NOTIFICATION with StructureRevision NET_DMA_PNP_NOTIFICATION_REVISION_1 (1), StructureSize sizeof(NET_DMA_PNP_NOTIFICATION), NotificationCode NetDmaNotificationProviderPowerDown (5) or NetDmaNotificationProviderPowerUp (6), Buffer NULL and BufferLength 0.',
     sources: {
@@ -79,7 +79,7 @@ export const POWER_RULES = [
   {
     id: 'PWR-05',
     family: 'power',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The FDO passes every IRP_MJ_POWER IRP it receives down to the next lower driver with PoCallDriver, and never drops one or completes an IRP_MN_SET_POWER with an error status.',
     sources: {
@@ -92,6 +92,8 @@ export const POWER_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    reading:
+      'The power-IRP pages are not among the saved sources; the suite reads the WDM rule that a function driver that is not failing a power IRP passes it down (PoCallDriver, PoStartNextPowerIrp before Windows Vista) and never fails IRP_MN_SET_POWER, which the Windows power manager requires and Driver Verifier\'s power-IRP checks flag.',
   },
   {
     id: 'PWR-06',
@@ -136,11 +138,15 @@ export const POWER_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md',
+      text: 'Note that a driver must not use this technique to wait for lower drivers to finish a power IRP (IRP_MJ_POWER).',
+    },
   },
   {
     id: 'PWR-09',
     family: 'power',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider registered as 1.0 reinitializes the engine after the device returns to D0, so that the next ProviderStartDma, including one with a NULL operation, succeeds and no copy relies on lost hardware context.',
     sources: {

@@ -15,10 +15,14 @@ export const REMOVE_RULES = [
       'The FDO either succeeds IRP_MN_QUERY_REMOVE_DEVICE by setting STATUS_SUCCESS and passing it down, or fails it by completing it with an error status without passing it down.',
     sources: {
       facts: ['F111', 'F103'],
-      docs: ['wdm-pnp/irp-mn-query-remove-device.md', 'wdm-pnp/handling-an-irp-mn-query-remove-device-request.md'],
+      docs: ['wdm-pnp/irp-mn-query-remove-device.md', 'wdm-pnp/handling-an-irp-mn-query-remove-device-request.md', 'wdm-pnp/dispatchpnp-routines.md'],
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/dispatchpnp-routines.md',
+      text: 'A function or filter driver must pass PnP IRPs down to the next driver in the device stack, unless the function or filter driver handles the IRP and encounters a failure (due to insufficient resources, for example).',
+    },
   },
   {
     id: 'PNP-QREM-02',
@@ -49,6 +53,10 @@ export const REMOVE_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/handling-an-irp-mn-cancel-remove-device-request.md',
+      text: 'Drivers must succeed this IRP.',
+    },
   },
   {
     id: 'PNP-REM-01',
@@ -66,6 +74,10 @@ export const REMOVE_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/irp-mn-remove-device.md',
+      text: 'Drivers must not fail this IRP.',
+    },
   },
   {
     id: 'PNP-REM-02',
@@ -82,11 +94,15 @@ export const REMOVE_RULES = [
     },
     checkedBy: ['kernel-verifier', 'lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'conceptual/stopping-a-netdma-provider.md',
+      text: 'The NetDMA provider driver must call NetDmaProviderStop before it deregisters a NetDMA provider.',
+    },
   },
   {
     id: 'PNP-REM-03',
     family: 'remove',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider has called NetDmaDeregisterProvider exactly once for the device by the time its IRP_MN_REMOVE_DEVICE dispatch routine returns, either while handling that REMOVE or already while handling an IRP_MN_SURPRISE_REMOVAL before it.',
     sources: {
@@ -108,6 +124,10 @@ export const REMOVE_RULES = [
     },
     checkedBy: ['lifecycle-model', 'kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/removing-a-device-in-a-function-driver.md',
+      text: 'When removing a device, a function driver must undo any operations it performed to add and start the device.',
+    },
   },
   {
     id: 'PNP-REM-05',
@@ -121,6 +141,8 @@ export const REMOVE_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The registered provider names the device stack\'s PDO and NetDMA may call its handlers until deregistration; the suite reads that the provider is deregistered before its FDO is deleted (the deregistering page gives no order against IoDeleteDevice).',
   },
   {
     id: 'PNP-REM-06',
@@ -134,5 +156,9 @@ export const REMOVE_RULES = [
     },
     checkedBy: ['lifecycle-model', 'kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/handling-an-irp-mn-remove-device-request.md',
+      text: 'Before a driver returns success for an IRP_MN_REMOVE_DEVICE request, it must ensure that all resources for the device have been released.',
+    },
   },
 ] as const satisfies readonly RuleInput[];

@@ -23,6 +23,10 @@ export const START_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md',
+      text: 'For such an IRP, function and filter drivers must set an I/O completion routine, pass the IRP to the next-lower driver, and postpone any activities to process the IRP until the lower drivers have finished with the IRP.',
+    },
   },
   {
     id: 'PNP-START-02',
@@ -32,15 +36,19 @@ export const START_RULES = [
       'The FDO that sees a lower driver fail IRP_MN_START_DEVICE does not start the engine or call NetDmaProviderStart, and completes the IRP with the lower driver\'s status.',
     sources: {
       facts: ['F105', 'F106'],
-      docs: ['wdm-pnp/irp-mn-start-device.md', 'wdm-pnp/starting-a-device-in-a-function-driver.md'],
+      docs: ['wdm-pnp/irp-mn-start-device.md', 'wdm-pnp/starting-a-device-in-a-function-driver.md', 'wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md'],
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md',
+      text: 'If Irp->IoStatus.Status is set to an error, a lower driver has failed the IRP and the function driver must not continue handling the IRP (except for any necessary cleanup).',
+    },
   },
   {
     id: 'PNP-START-03',
     family: 'start',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider calls NetDmaProviderStart exactly once for each IRP_MN_START_DEVICE that it completes with success, including a restart after IRP_MN_STOP_DEVICE.',
     sources: {
@@ -53,11 +61,13 @@ export const START_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    reading:
+      'The starting page has the provider call NetDmaProviderStart when it starts the engine for IRP_MN_START_DEVICE and the stopping page NetDmaProviderStop on stop; the suite reads one NetDmaProviderStart per successful START, restarts included (no must-sentence counts the calls).',
   },
   {
     id: 'PNP-START-04',
     family: 'start',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider calls NetDmaProviderStart only after it has mapped the engine\'s registers, connected its interrupts and initialized every channel, so that it can serve channel allocations and transfers from the moment of the call.',
     sources: {
@@ -70,7 +80,7 @@ export const START_RULES = [
   {
     id: 'PNP-START-05',
     family: 'start',
-    level: 'MUST',
+    level: 'DERIVED',
     statement: 'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.Size to sizeof(NET_DMA_PROVIDER_ATTRIBUTES).',
     sources: {
       facts: ['F18'],
@@ -82,7 +92,7 @@ export const START_RULES = [
   {
     id: 'PNP-START-06',
     family: 'start',
-    level: 'MUST',
+    level: 'DERIVED',
     statement: 'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.Flags to 0, since the member is reserved.',
     sources: {
       facts: ['F18'],
@@ -90,11 +100,13 @@ export const START_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The attributes page marks Flags as reserved, without a must; the suite reads a reserved member as zero, as Windows structures\' reserved members are.',
   },
   {
     id: 'PNP-START-07',
     family: 'start',
-    level: 'MUST',
+    level: 'DERIVED',
     statement: 'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.VendorId to the PCI vendor id read from the engine\'s configuration space.',
     sources: {
       facts: ['F18'],
@@ -102,11 +114,13 @@ export const START_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The attributes page describes VendorId as the engine\'s PCI vendor id without a must; the suite reads it as the id in the engine\'s configuration space, the only source of it.',
   },
   {
     id: 'PNP-START-08',
     family: 'start',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.DmaChannelCount to at least 1, at most the MaxDmaChannelCount it registered, and at most the number of channels the engine has.',
     sources: {
@@ -128,6 +142,10 @@ export const START_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'ddi/ns-netdma-_net_dma_provider_attributes.md',
+      text: 'This value can must be 4 KB or greater.',
+    },
   },
   {
     id: 'PNP-START-10',
@@ -140,11 +158,15 @@ export const START_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/dispatchpnp-routines.md',
+      text: 'For consistency and robustness, a driver must set the IRP status to success for each PnP IRP it handles successfully.',
+    },
   },
   {
     id: 'PNP-START-11',
     family: 'start',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider connects interrupts and maps registers with the translated resources (AllocatedResourcesTranslated) of the IRP_MN_START_DEVICE being handled, not with those of an earlier start.',
     sources: {
@@ -153,11 +175,13 @@ export const START_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The start page says a driver should examine the resources of the IRP_MN_START_DEVICE it handles and must map its translated memory resources; since a stop and restart exists to rebalance resources, the suite reads that the resources of the START being handled are used, not an earlier start\'s.',
   },
   {
     id: 'PNP-START-12',
     family: 'start',
-    level: 'MUST',
+    level: 'DERIVED',
     statement:
       'The provider sets NET_DMA_PROVIDER_ATTRIBUTES.MaximumAddressSpace to a nonzero physical address no higher than the highest one the engine can reach, which for the I/OAT-class engine, whose address registers are 64 bits wide and report no narrower width, is 0xFFFFFFFFFFFFFFFF.',
     sources: {
@@ -166,6 +190,8 @@ export const START_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The attributes page describes MaximumAddressSpace as the highest physical address the engine can use, without a must; the suite reads a nonzero value no higher than the engine reaches, which for the I/OAT-class engine\'s 64-bit address registers is all ones.',
   },
   {
     id: 'NDMA-START-01',
@@ -179,6 +205,8 @@ export const START_RULES = [
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
+    reading:
+      'The pages pair NetDmaProviderStart with NetDmaProviderStop and describe no second start of a started provider; the suite reads that a started provider is stopped before it is started again.',
   },
   {
     id: 'NDMA-STOP-01',

@@ -18,10 +18,15 @@ export const STOP_RULES = [
       docs: [
         'wdm-pnp/irp-mn-query-stop-device.md',
         'wdm-pnp/handling-an-irp-mn-query-stop-device-request--windows-2000-and-later-.md',
+        'wdm-pnp/dispatchpnp-routines.md',
       ],
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/dispatchpnp-routines.md',
+      text: 'A function or filter driver must pass PnP IRPs down to the next driver in the device stack, unless the function or filter driver handles the IRP and encounters a failure (due to insufficient resources, for example).',
+    },
   },
   {
     id: 'PNP-QSTOP-02',
@@ -55,6 +60,10 @@ export const STOP_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/irp-mn-stop-device.md',
+      text: 'A driver must not fail this IRP.',
+    },
   },
   {
     id: 'PNP-STOP-02',
@@ -72,6 +81,8 @@ export const STOP_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    reading:
+      'The stopping page has the provider call NetDmaProviderStop when it stops the engine, and IRP_MN_STOP_DEVICE releases the hardware; the suite reads that the call comes before the resources go, since NetDmaProviderStop waits for outstanding DMA (no sentence names the IRP).',
   },
   {
     id: 'PNP-STOP-03',
@@ -85,10 +96,15 @@ export const STOP_RULES = [
         'wdm-pnp/irp-mn-stop-device.md',
         'wdm-pnp/handling-an-irp-mn-stop-device-request--windows-2000-and-later-.md',
         'wdm-pnp/stopping-a-device-to-rebalance-resources.md',
+        'wdm-pnp/starting-a-device-in-a-function-driver.md',
       ],
     },
     checkedBy: ['lifecycle-model', 'kernel-verifier'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/starting-a-device-in-a-function-driver.md',
+      text: 'When the driver receives an IRP_MN_STOP_DEVICE, IRP_MN_REMOVE_DEVICE, or IRP_MN_SURPRISE_REMOVAL request, it must release the mappings by calling MmUnmapIoSpace in a similar loop.',
+    },
   },
   {
     id: 'PNP-CSTOP-01',
@@ -105,5 +121,9 @@ export const STOP_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/handling-an-irp-mn-cancel-stop-device-request--windows-2000-and-later-.md',
+      text: 'Drivers must succeed a cancel-stop IRP.',
+    },
   },
 ] as const satisfies readonly RuleInput[];

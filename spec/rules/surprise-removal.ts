@@ -17,6 +17,10 @@ export const SURPRISE_REMOVAL_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/irp-mn-surprise-removal.md',
+      text: 'A driver must not fail this IRP.',
+    },
   },
   {
     id: 'PNP-SURP-02',
@@ -47,5 +51,9 @@ export const SURPRISE_REMOVAL_RULES = [
     },
     checkedBy: ['lifecycle-model'],
     ambiguities: [],
+    quote: {
+      doc: 'wdm-pnp/handling-an-irp-mn-surprise-removal-request.md',
+      text: 'In response to IRP_MN_SURPRISE_REMOVAL, a driver must do the following, in the listed order:',
+    },
   },
 ] as const satisfies readonly RuleInput[];

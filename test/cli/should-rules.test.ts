@@ -28,7 +28,7 @@ const faulty = (name: string) => path.resolve(__dirname, '../../candidates/fault
 
 // Faulty providers whose catalog entry expects exactly one SHOULD rule.
 const SHOULD_ONLY = [
-  ['channel-ignores-interrupt-cpu', 'NDMA-CHAN-05'],
+  ['add-leaves-initializing', 'DRV-ADD-02'],
   ['channel-cpu-lowest-in-mask', 'NDMA-INT-08'],
   ['dp-isr-resets-channel', 'NDMA-INT-06'],
 ] as const;
