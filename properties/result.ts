@@ -47,6 +47,11 @@ export interface PropertyCheckOptions {
   readonly path?: string;
   /** Stop at the first failure (the old behaviour: quickest red) instead of searching on for other rules. */
   readonly failFast?: boolean;
+  /**
+   * Rules whose failure does not end the unit even under `failFast` (the team's waived rules): the
+   * search tolerates them and goes on, as it does after any failure without `failFast`.
+   */
+  readonly continuePast?: readonly string[];
 }
 
 /** A failure as a person reads it: the rule, the shrunk IRP sequence, the timeline tail, the replay token. */

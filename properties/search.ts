@@ -113,7 +113,7 @@ export function searchFailures<I, R extends SearchRun>(
     const index = Number(path.split(':')[0]);
     found.push({ input: d.counterexample[0], seed: d.seed, path, numRunsToFailure: index + 1, shrinks: d.numShrinks });
     const target = state.target;
-    if (target === undefined || target === null || opts.failFast === true) return { numRuns: index + 1, found };
+    if (target === undefined || target === null || (opts.failFast === true && !(opts.continuePast ?? []).includes(target))) return { numRuns: index + 1, found };
     tolerated.add(target);
     pos = index + 1;
   }

@@ -24,6 +24,8 @@ import type { InterfaceVersion } from './kernel';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from './report';
 import { DEFAULT_RUNS, DEFAULT_SEED, SUITE_ROOT, availableProperties, resolveCandidate, runCheck, type CheckRun, type PropertyName, type ResolvedCandidate } from './runner';
 import { candidateLocation } from './runner/location';
+import { ruleBinding } from './runner/build-report';
+import { bindingLine } from './report/common';
 
 /** How {@link conformanceSuite} checks the candidate. */
 export interface ConformanceSuiteOptions {
@@ -47,6 +49,13 @@ export interface ConformanceSuiteOptions {
   readonly reportDir?: string;
   /** Which reports `reportDir` gets (default all). */
   readonly formats?: readonly ReportFormat[];
+  /**
+   * The team's waiver file, as the CLI's `--waivers FILE` (a path relative to the working directory),
+   * or `false` to ignore waivers (`--no-waivers`). Default: the nearest `netdma-conformance.json`
+   * from the candidate's folder upwards. A waived rule's failure does not fail its test; it is
+   * printed as waived, with the reason.
+   */
+  readonly waivers?: string | false;
 }
 
 const VERSIONS: readonly InterfaceVersion[] = ['1.0', '1.1', '2.0'];
@@ -65,12 +74,20 @@ function ruleLevel(id: string): string | undefined {
   return RULES.find((r) => r.id === id)?.level;
 }
 
+/** What a failure of the rule breaks, one line (the reports' wording). */
+function ruleBindingLine(id: string): string | undefined {
+  const rule = RULES.find((r) => r.id === id);
+  return rule === undefined ? undefined : bindingLine({ level: rule.level, binding: ruleBinding(rule) });
+}
+
 /** The failure as a test shows it: rule, source line, shortest counterexample, timeline tail, replay command. */
 function describeFailure(f: PropertyFailure, candidate: ResolvedCandidate, candidateArg: string): string {
   const lines: string[] = [];
   if (f.violation) {
     const level = ruleLevel(f.violation.ruleId);
     lines.push(`${f.violation.ruleId}${level ? ` (${level})` : ''}: ${f.violation.message}`);
+    const binding = ruleBindingLine(f.violation.ruleId);
+    if (binding !== undefined) lines.push(`  [${binding}]`);
     const at = candidateLocation(f.violation.stack, candidate.root, SUITE_ROOT);
     lines.push(at ? `  at ${at.file}:${at.line}:${at.column} (the candidate's call that broke the rule)` : '  (no source line of the candidate on the stack)');
   } else {
@@ -133,6 +150,7 @@ export function conformanceSuite(candidate: string | URL, options: ConformanceSu
           strict,
           ...(options.watchdogMs !== undefined ? { watchdogMs: options.watchdogMs } : {}),
           ...(options.memoryMb !== undefined ? { memoryMb: options.memoryMb } : {}),
+          ...(options.waivers !== undefined ? { waivers: options.waivers } : {}),
         });
       } catch (e) {
         problem = e instanceof Error ? e.message : String(e);
@@ -141,8 +159,10 @@ export function conformanceSuite(candidate: string | URL, options: ConformanceSu
       const r = run.report;
       const written = options.reportDir !== undefined ? await writeReports(r, options.reportDir, options.formats ?? REPORT_FORMATS) : [];
       const verdict = r.verdict === 'conformant' ? 'CONFORMANT' : r.verdict === 'nonconformant' ? 'NONCONFORMANT' : 'ERROR';
+      const waived = r.rules.filter((x) => x.status === 'waived').map((x) => x.id);
+      const withWaivers = waived.length > 0 ? ` with ${waived.length} waiver${waived.length === 1 ? '' : 's'} (${waived.join(', ')}; ${r.waivers?.file ?? 'waiver file'} ${r.waivers?.sha256 ?? ''})` : '';
       console.log(
-        `netdma-conformance: ${verdict} ${name} (${candidateArg}) — ${r.runs} runs, seed ${seed}, ${r.coverage.rulesExercised}/${r.coverage.rulesTotal} rules exercised` +
+        `netdma-conformance: ${verdict}${withWaivers} ${name} (${candidateArg}) — ${r.runs} runs, seed ${seed}, ${r.coverage.rulesExercised}/${r.coverage.rulesTotal} rules exercised` +
           (written.length ? ` — reports: ${written.join(', ')}` : ''),
       );
     }, options.timeoutMs ?? 600_000);
@@ -156,9 +176,13 @@ export function conformanceSuite(candidate: string | URL, options: ConformanceSu
           // Every rule the search found failing in this property and version (each with its own shortest case).
           const all = mine.flatMap((r) => r.failures);
           const warnedOnly = (f: (typeof all)[number]) => f.violation !== null && f.violation !== undefined && !strict && ruleLevel(f.violation.ruleId) === 'SHOULD';
-          const failed = all.filter((f) => !warnedOnly(f));
+          // A waived rule (the report's status `waived`) does not fail its test; it is printed with the team's reason.
+          const waiverOf = (f: (typeof all)[number]) => (f.violation ? run!.report.rules.find((x) => x.id === f.violation!.ruleId && x.status === 'waived')?.waiver : undefined);
+          const failed = all.filter((f) => !warnedOnly(f) && waiverOf(f) === undefined);
           for (const f of all) {
             if (warnedOnly(f)) console.warn(`netdma-conformance: warning (SHOULD rule, --should-warn): ${f.violation!.ruleId}: ${f.violation!.message}`);
+            const w = waiverOf(f);
+            if (w !== undefined) console.warn(`netdma-conformance: WAIVED ${f.violation!.ruleId} (failed; waived by ${run.report.waivers?.file ?? 'the waiver file'}: ${w.reason}): ${f.violation!.message}`);
           }
           if (failed.length > 0) {
             // The shortest counterexample of this property and version; the other rules it broke are named.

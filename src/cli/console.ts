@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { failedRules, isWarning } from '../report/common';
+import { bindingLine, failedRules, isWarning, waivedRules } from '../report/common';
 import { decodeRegisterText } from '../report/register-names';
 import type { ConformanceReport, RuleFailure, RuleResult } from '../report';
 
@@ -31,12 +31,16 @@ export function consoleEventLine(e: { readonly seq: number; readonly kind: strin
 }
 
 /** The lines of one failed rule. */
-export function failureBlock(rule: Pick<RuleResult, 'id' | 'level'>, f: RuleFailure, warning: boolean, o: FailureBlockOptions = {}): string[] {
+export function failureBlock(rule: Pick<RuleResult, 'id' | 'level'> & Partial<Pick<RuleResult, 'binding' | 'waiver'>>, f: RuleFailure, warning: boolean, o: FailureBlockOptions = {}): string[] {
   const paint = o.paint ?? ((_k, t) => t);
   const events = o.events ?? 8;
   const found = o.found?.get(rule.id) ?? 1;
   const lines: string[] = [];
-  lines.push(`${paint(warning ? 'warn' : 'fail', warning ? 'WARN' : 'FAIL')} ${rule.id} (${rule.level}): ${f.message}`);
+  const word = rule.waiver !== undefined ? 'WAIVED' : warning ? 'WARN' : 'FAIL';
+  lines.push(`${paint(word === 'FAIL' ? 'fail' : 'warn', word)} ${rule.id} (${rule.level}): ${f.message}`);
+  // What the failure breaks: the documentation (the quoted sentence) or the suite's reading (the decision).
+  lines.push(`  [${bindingLine({ level: rule.level, ...(rule.binding !== undefined ? { binding: rule.binding } : {}) })}]`);
+  if (rule.waiver !== undefined) lines.push(`  waived${rule.waiver.expires !== undefined ? ` until ${rule.waiver.expires}` : ''}: ${rule.waiver.reason}`);
   if (f.location) lines.push(`  at ${f.location.file}:${f.location.line}:${f.location.column}`);
   const more = found > 1 ? ` (the shortest of ${found} counterexamples found; ${found - 1} more not shown)` : '';
   lines.push(`  ${f.property} on NetDMA ${f.interfaceVersion}, ${plural(f.steps.length, 'step')}${more}:`);
@@ -52,11 +56,11 @@ export function failureBlock(rule: Pick<RuleResult, 'id' | 'level'>, f: RuleFail
 
 /**
  * The failures of a report as console lines: one block per failed rule (verdict failures first,
- * then warnings), separated by blank lines. Empty when nothing failed.
+ * then warnings, then waived failures), separated by blank lines. Empty when nothing failed.
  */
 export function failureBlocks(report: ConformanceReport, o: FailureBlockOptions = {}): string[] {
   const failed = failedRules(report);
-  const ordered = [...failed.filter((x) => !isWarning(report, x.rule)), ...failed.filter((x) => isWarning(report, x.rule))];
+  const ordered = [...failed.filter((x) => !isWarning(report, x.rule)), ...failed.filter((x) => isWarning(report, x.rule)), ...waivedRules(report)];
   const out: string[] = [];
   for (const { rule, failure } of ordered) {
     if (out.length > 0) out.push('');
@@ -71,4 +75,19 @@ export function errorLines(report: Pick<ConformanceReport, 'errors'>): string[] 
     const detail = e.detail?.split('\n').find((l) => l.trim() !== '');
     return `ERROR ${e.message}${detail ? `: ${detail.trim()}` : ''}`;
   });
+}
+
+/**
+ * The waiver file's lines: which file (and its sha256) the run used, and each waiver that did not
+ * apply (unused: the rule did not fail; expired). Empty without a waiver file.
+ */
+export function waiverLines(report: Pick<ConformanceReport, 'waivers'>): string[] {
+  const w = report.waivers;
+  if (w === undefined) return [];
+  const lines = [`waivers: ${w.file} (${w.sha256}), ${w.entries.length} waiver${w.entries.length === 1 ? '' : 's'}`];
+  for (const e of w.entries) {
+    if (e.state === 'unused') lines.push(`  unused waiver: ${e.rule} did not fail in this run (not an error)`);
+    if (e.state === 'expired') lines.push(`  expired waiver: ${e.rule} (expired ${e.expires ?? ''}): its failures count again`);
+  }
+  return lines;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mergeReports, parseConformanceReport, writeReports, REPORT_FILE_NAMES, type ConformanceReport } from '../report';
 import { verdictFailures } from '../report/common';
-import { errorLines, failureBlocks } from './console';
+import { errorLines, failureBlocks, waiverLines } from './console';
 import { coverageHtml, coverageTotals, toLcov } from './coverage-output';
 import { ProgressDisplay, type ProgressMode } from './progress';
 import { didYouMean } from './suggest';
@@ -42,6 +42,13 @@ const CHECK_OPTIONS: readonly OptionSpec[] = [
     type: 'boolean',
     help: 'failed SHOULD rules are warnings (reported, exit 0), not failures',
   },
+  {
+    name: 'waivers',
+    type: 'string',
+    arg: 'FILE',
+    help: 'the waiver file (default: the nearest netdma-conformance.json from the\ncandidate\'s folder upwards); a waived rule\'s failure is reported as waived',
+  },
+  { name: 'no-waivers', type: 'boolean', help: 'ignore any waiver file' },
   { name: 'quiet', type: 'boolean', help: 'only the verdict line (no progress, no counterexamples)' },
   { name: 'help', type: 'boolean', help: 'this help' },
 ];
@@ -191,10 +198,16 @@ function paint(io: Io, code: number, s: string): string {
 
 function verdictLine(io: Io, r: ConformanceReport, paths: string[]): string {
   const failed = verdictFailures(r).map((f) => f.rule.id);
+  const waived = r.rules.filter((x) => x.status === 'waived').map((x) => x.id);
+  const waivedText = waived.length
+    ? `${r.verdict === 'conformant' ? 'conformant with ' : ''}${waived.length} waiver${waived.length === 1 ? '' : 's'}: ${waived.join(', ')} (${paint(io, 33, 'waived')} by ${r.waivers?.file ?? 'the waiver file'})`
+    : '';
   const v = r.verdict === 'conformant' ? paint(io, 32, 'CONFORMANT') : r.verdict === 'nonconformant' ? paint(io, 31, 'NONCONFORMANT') : paint(io, 33, 'ERROR');
   const cov = `${r.coverage.rulesExercised}/${r.coverage.rulesTotal} rules exercised, ${r.coverage.transitionsCovered}/${r.coverage.transitionsTotal} PnP transitions`;
   const what = failed.length
-    ? `${failed.length} rule(s) failed: ${failed.join(', ')}`
+    ? `${failed.length} rule(s) failed: ${failed.join(', ')}${waivedText ? `; ${waivedText}` : ''}`
+    : r.verdict !== 'error' && waivedText
+      ? `${waivedText}; every other exercised rule holds`
     : r.verdict === 'error'
       ? (r.errors[0]?.message ?? 'error')
       : r.warnings.length
@@ -255,6 +268,7 @@ async function check(args: string[], io: Io): Promise<number> {
       ...(o.coverage ? { coverage: true } : {}),
       ...(o['fail-fast'] ? { failFast: true } : {}),
       strict: !o['should-warn'],
+      ...(o['no-waivers'] ? { waivers: false as const } : o.waivers !== undefined ? { waivers: o.waivers } : {}),
       shouldStop: () => stop,
       onUnit: (_u, r) => {
         const id = r.failure?.violation?.ruleId;
@@ -279,6 +293,7 @@ async function check(args: string[], io: Io): Promise<number> {
     if (!o.quiet) {
       const blocks = [...errorLines(report), ...failureBlocks(report, { found, paint: (k, t) => paint(io, k === 'fail' ? 31 : 33, t) })];
       if (blocks.length > 0) io.err(blocks.join('\n') + '\n');
+      for (const l of waiverLines(report)) io.err(l);
     }
     const gate = coverageGate(report, o['min-coverage']);
     if (gate) io.err(gate);
@@ -325,7 +340,7 @@ async function merge(args: string[], io: Io): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const paths = await writeReports(merged, o['report-dir'], o.format);
-  const blocks = [...errorLines(merged), ...failureBlocks(merged, { paint: (k, t) => paint(io, k === 'fail' ? 31 : 33, t) })];
+  const blocks = [...errorLines(merged), ...failureBlocks(merged, { paint: (k, t) => paint(io, k === 'fail' ? 31 : 33, t) }), ...waiverLines(merged)];
   if (blocks.length > 0) io.err(blocks.join('\n') + '\n');
   io.out(verdictLine(io, merged, paths));
   return merged.verdict === 'error' ? 2 : merged.verdict === 'nonconformant' ? 1 : 0;

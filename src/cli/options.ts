@@ -54,6 +54,10 @@ export const CheckArgsSchema = z.object({
   'fail-fast': z.boolean().default(false),
   'watchdog-ms': intString('--watchdog-ms', 100).optional(),
   'memory-mb': intString('--memory-mb', 64).optional(),
+  /** The waiver file (default: the nearest netdma-conformance.json from the candidate's folder upwards). */
+  waivers: z.string().min(1, '--waivers needs a file').optional(),
+  /** Ignore any waiver file. */
+  'no-waivers': z.boolean().default(false),
 });
 
 /** Validated `check` options. */
@@ -64,6 +68,7 @@ export function parseCheckArgs(raw: Record<string, unknown>): CheckArgs {
   const r = CheckArgsSchema.safeParse(raw);
   if (!r.success) throw new UsageError(r.error.issues.map((i) => i.message).join('; '));
   if (r.data.replay !== undefined && r.data.shard !== undefined) throw new UsageError('--replay reruns one counterexample; it cannot be combined with --shard');
+  if (r.data.waivers !== undefined && r.data['no-waivers']) throw new UsageError('--waivers names a waiver file and --no-waivers ignores them: give one of the two');
   if (r.data.replay !== undefined && r.data['fail-fast']) throw new UsageError('--replay reruns one counterexample in one run; --fail-fast does not apply to it');
   return r.data;
 }

@@ -16,6 +16,7 @@ export interface FamilyGroup {
   readonly rules: readonly RuleResult[];
   readonly pass: number;
   readonly fail: number;
+  readonly waived: number;
   readonly notExercised: number;
 }
 
@@ -32,13 +33,14 @@ export function groupByFamily(rules: readonly RuleResult[]): FamilyGroup[] {
     rules: list,
     pass: list.filter((r) => r.status === 'pass').length,
     fail: list.filter((r) => r.status === 'fail').length,
+    waived: list.filter((r) => r.status === 'waived').length,
     notExercised: list.filter((r) => r.status === 'not-exercised').length,
   }));
 }
 
 /** Counts of rules per status. */
 export function statusCounts(rules: readonly RuleResult[]): Record<RuleStatus, number> {
-  const counts: Record<RuleStatus, number> = { pass: 0, fail: 0, 'not-exercised': 0 };
+  const counts: Record<RuleStatus, number> = { pass: 0, fail: 0, waived: 0, 'not-exercised': 0 };
   for (const r of rules) counts[r.status]++;
   return counts;
 }
@@ -48,6 +50,56 @@ export function failedRules(report: ConformanceReport): { rule: RuleResult; fail
   const out: { rule: RuleResult; failure: RuleFailure }[] = [];
   for (const rule of report.rules) if (rule.status === 'fail' && rule.failure !== undefined) out.push({ rule, failure: rule.failure });
   return out;
+}
+
+/** Waived rules (failed, and waived by the team's waiver file) with their failure and waiver, in report order. */
+export function waivedRules(report: ConformanceReport): { rule: RuleResult; failure: RuleFailure; reason: string }[] {
+  const out: { rule: RuleResult; failure: RuleFailure; reason: string }[] = [];
+  for (const rule of report.rules) {
+    if (rule.status === 'waived' && rule.failure !== undefined && rule.waiver !== undefined) out.push({ rule, failure: rule.failure, reason: rule.waiver.reason });
+  }
+  return out;
+}
+
+/** `1 waiver`, `2 waivers`. */
+function waiverCount(n: number): string {
+  return `${n} waiver${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * What a failure of the rule breaks, in one line: `MUST — the documentation, <page>: "<sentence>"`,
+ * `DERIVED — the suite's reading, A14: <title>` (or `: <reading>`), or just the level for a report
+ * without the rule's binding (older reports).
+ */
+export function bindingLine(rule: Pick<RuleResult, 'level' | 'binding'>): string {
+  const b = rule.binding;
+  if (b === undefined) return rule.level;
+  switch (b.kind) {
+    case 'documentation':
+      return `${rule.level} — the documentation, ${b.doc}: "${b.quote}"`;
+    case 'reading': {
+      const parts = b.ambiguities.map((a) => `${a.id}: ${a.title}`);
+      if (b.reading !== undefined) parts.push(b.reading);
+      return `${rule.level} — the suite's reading${parts.length > 0 ? `, ${parts.join('; ')}` : ''}`;
+    }
+    default: {
+      const never: never = b;
+      throw new Error(`unknown binding ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Whether a failure of the rule breaks the documentation (MUST/SHOULD) or the suite's reading (DERIVED). */
+export function breaksWhat(rule: Pick<RuleResult, 'level'>): 'documentation' | "the suite's reading" {
+  return rule.level === 'DERIVED' ? "the suite's reading" : 'documentation';
+}
+
+/** The line of the report's waiver file: `Waivers: <file> (sha256:…), 2 applied, 1 unused, 0 expired`. */
+export function waiverFileLine(report: ConformanceReport): string | undefined {
+  const w = report.waivers;
+  if (w === undefined) return undefined;
+  const n = (state: string) => w.entries.filter((e) => e.state === state).length;
+  return `Waivers: ${w.file} (${w.sha256}): ${n('applied')} applied, ${n('unused')} unused, ${n('expired')} expired`;
 }
 
 /** `n / total` as a percentage with one decimal, or `–` when total is 0. */
@@ -105,6 +157,8 @@ export function failureText(rule: RuleResult, failure: RuleFailure): string {
   lines.push(failure.message);
   lines.push('');
   lines.push(`Rule: ${rule.id} (${rule.level}, ${rule.family}) ${rule.statement}`);
+  lines.push(`Breaks: ${breaksWhat(rule)} [${bindingLine(rule)}]`);
+  if (rule.waiver !== undefined) lines.push(`Waived: ${rule.waiver.reason}${rule.waiver.expires !== undefined ? ` (until ${rule.waiver.expires})` : ''}`);
   lines.push(`Interface version: ${failure.interfaceVersion}`);
   lines.push(`Property: ${failure.property}`);
   if (failure.numRunsToFailure !== undefined) lines.push(`Runs to failure: ${failure.numRunsToFailure}`);
@@ -151,13 +205,18 @@ export function verdictSentence(report: ConformanceReport): string {
   const total = report.rules.length;
   const w = report.warnings.length;
   const warnings = w === 0 ? '' : `${w} SHOULD rule(s) failed as warning(s): ${report.warnings.join(', ')}`;
+  const waived = waivedRules(report).map((x) => x.rule.id);
+  const waivedText = waived.length === 0 ? '' : `${waiverCount(waived.length)} (failed, waived by ${report.waivers?.file ?? 'the waiver file'}: ${waived.join(', ')})`;
   switch (report.verdict) {
     case 'conformant':
+      if (waived.length > 0) {
+        return `CONFORMANT with ${waivedText}: every other exercised rule passed${w === 0 ? '' : `; ${warnings}`}; ${counts['not-exercised']} of ${total} not exercised`;
+      }
       return w === 0
         ? `CONFORMANT: all ${counts.pass} exercised rule(s) passed, ${counts['not-exercised']} of ${total} not exercised`
         : `CONFORMANT with ${w} warning(s): every exercised MUST and DERIVED rule passed; ${warnings} (warnings under --should-warn; a run without it fails on them); ${counts['not-exercised']} of ${total} not exercised`;
     case 'nonconformant':
-      return `NONCONFORMANT: ${counts.fail - w} of ${total} rule(s) failed${w === 0 ? '' : `; plus ${warnings}`}`;
+      return `NONCONFORMANT: ${counts.fail - w} of ${total} rule(s) failed${w === 0 ? '' : `; plus ${warnings}`}${waived.length === 0 ? '' : `; ${waivedText}`}`;
     case 'error':
       return `ERROR: the run could not complete (${report.errors.length} error(s))`;
   }

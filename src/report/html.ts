@@ -14,7 +14,7 @@
  * @module
  */
 import type { TraceEvent, TraceEventKind } from '../trace/trace-event';
-import { docUrl, groupByFamily, irqlName, isWarning, percent, replayNotice, statusCounts, verdictFailures, verdictSentence, warningFailures, wellFormed } from './common';
+import { bindingLine, breaksWhat, docUrl, groupByFamily, irqlName, isWarning, percent, replayNotice, statusCounts, verdictFailures, verdictSentence, waivedRules, warningFailures, wellFormed } from './common';
 import { TRACE_EVENT_KINDS, type ConformanceReport, type RuleFailure, type RuleResult, type RuleStatus } from './schema';
 import { stateDiagramSvg } from './svg';
 
@@ -49,7 +49,7 @@ export const KIND_COLOURS: Readonly<Record<TraceEventKind, string>> = {
   note: '#8c959f',
 };
 
-const STATUS_LABEL: Readonly<Record<RuleStatus, string>> = { pass: 'pass', fail: 'fail', 'not-exercised': 'not exercised' };
+const STATUS_LABEL: Readonly<Record<RuleStatus, string>> = { pass: 'pass', fail: 'fail', waived: 'waived', 'not-exercised': 'not exercised' };
 
 /** Makes element ids from arbitrary strings: stable, unique within one page. */
 class IdMaker {
@@ -104,6 +104,9 @@ h3{font-size:17px;margin:0}
 .chip.pass{background:#dafbe1;color:#116329;border-color:#aceebb}
 .chip.fail{background:#ffebe9;color:#a40e26;border-color:#ffcecb}
 .chip.not-exercised{background:#eaeef2;color:#424a53;border-color:#d1d9e0}
+.chip.waived{background:#fff8c5;color:#7d4e00;border-color:#eac54f}
+.binding{margin:.3em 0;color:var(--muted)}
+.waiver{margin:.3em 0;padding:.3em .6em;background:#fff8c5;border-left:3px solid #eac54f}
 .chip.level{background:#fff;color:var(--muted);border-color:var(--line)}
 .chip.level.MUST{color:#a40e26;border-color:#ffcecb}
 .chip.level.SHOULD{color:#9a6700;border-color:#f5e0a0}
@@ -259,6 +262,11 @@ function kindLegend(kinds: readonly TraceEventKind[]): string {
   return `<div class="legend">${kinds.map((k) => `<span style="--k:${KIND_COLOURS[k]}">${k}</span>`).join('')}</div>`;
 }
 
+/** What a failure of the rule breaks: the documentation (quoted) or the suite's reading (the decision). */
+function bindingParagraph(rule: RuleResult): string {
+  return `<p class="binding" data-breaks="${rule.level === 'DERIVED' ? 'reading' : 'documentation'}"><strong>Breaks ${esc(breaksWhat(rule))}:</strong> ${esc(bindingLine(rule))}</p>`;
+}
+
 function failureArticle(rule: RuleResult, failure: RuleFailure, ids: IdMaker, index: number, warning = false): string {
   const replayId = `replay-${index + 1}`;
   const meta: [string, string][] = [
@@ -270,11 +278,16 @@ function failureArticle(rule: RuleResult, failure: RuleFailure, ids: IdMaker, in
   if (failure.location !== undefined) meta.push(['Location', `${failure.location.file}:${failure.location.line}:${failure.location.column}`]);
   const kinds = TRACE_EVENT_KINDS.filter((k) => failure.counterexample.some((e) => e.kind === k));
   const out: string[] = [];
-  out.push(`<article class="failure${warning ? ' warning' : ''}" id="${ids.make('failure', rule.id)}" data-failure-for="${esc(rule.id)}"${warning ? ' data-warning="true"' : ''}>`);
+  const waived = rule.status === 'waived';
+  out.push(`<article class="failure${warning ? ' warning' : ''}${waived ? ' waived' : ''}" id="${ids.make('failure', rule.id)}" data-failure-for="${esc(rule.id)}"${warning ? ' data-warning="true"' : ''}${waived ? ' data-waived="true"' : ''}>`);
   out.push(
-    `<header><span class="rid">${esc(rule.id)}</span>${levelChip(rule)}${warning ? WARNING_CHIP : ''}<span class="chip level">${esc(rule.family)}</span><a class="to-rule" href="#${ids.make('rule', rule.id)}">show in rules table</a></header>`,
+    `<header><span class="rid">${esc(rule.id)}</span>${levelChip(rule)}${warning ? WARNING_CHIP : ''}${waived ? chip('waived') : ''}<span class="chip level">${esc(rule.family)}</span><a class="to-rule" href="#${ids.make('rule', rule.id)}">show in rules table</a></header>`,
   );
   out.push(`<p class="statement">${esc(rule.statement)}</p>`);
+  out.push(bindingParagraph(rule));
+  if (rule.waiver !== undefined) {
+    out.push(`<p class="waiver"><strong>Waived</strong>${rule.waiver.expires !== undefined ? ` until ${esc(rule.waiver.expires)}` : ''}: ${esc(rule.waiver.reason)}</p>`);
+  }
   out.push(`<p class="message">${esc(failure.message)}</p>`);
   out.push(`<dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`);
   out.push(
@@ -303,6 +316,7 @@ export function toHtml(report: ConformanceReport): string {
   const cov = report.coverage;
   const failures = verdictFailures(report);
   const warnings = warningFailures(report);
+  const waived = waivedRules(report);
   const out: string[] = [];
   out.push('<!DOCTYPE html>');
   out.push('<html lang="en">');
@@ -344,6 +358,7 @@ export function toHtml(report: ConformanceReport): string {
   out.push(`<div class="fig"><div class="k">Rules</div><div class="v">${total}</div>${bar}</div>`);
   out.push(figure('Passed', String(counts.pass), `of ${total}`, 'pass'));
   out.push(figure('Failed', String(counts.fail - warnings.length), `of ${total}`, 'fail'));
+  if (waived.length > 0) out.push(figure('Waived', String(waived.length), 'failed, waived by the team', 'warn'));
   if (warnings.length > 0) out.push(figure('Warnings', String(warnings.length), 'SHOULD rule(s) failed', 'warn'));
   out.push(figure('Not exercised', String(counts['not-exercised']), `of ${total}`, 'skip'));
   out.push(figure('Rule coverage', percent(cov.rulesExercised, cov.rulesTotal), `${cov.rulesExercised} of ${cov.rulesTotal} rules exercised`));
@@ -368,12 +383,26 @@ export function toHtml(report: ConformanceReport): string {
     out.push('</section>');
   }
 
+  if (report.waivers !== undefined) {
+    const w = report.waivers;
+    out.push(`<section id="waivers"><h2>Waivers (${w.entries.length})</h2>`);
+    out.push(`<p>From <code>${esc(w.file)}</code> (<span class="mono">${esc(w.sha256)}</span>). A waived rule failed: its failure is shown below with its counterexample, never as a pass.</p>`);
+    if (w.entries.length > 0) {
+      out.push('<table class="waivers"><thead><tr><th>Rule</th><th>State</th><th>Reason</th><th>Expires</th></tr></thead><tbody>');
+      for (const e of w.entries) out.push(`<tr data-waiver-for="${esc(e.rule)}" data-state="${esc(e.state)}"><td class="mono">${esc(e.rule)}</td><td>${esc(e.state)}</td><td>${esc(e.reason)}</td><td>${esc(e.expires ?? '—')}</td></tr>`);
+      out.push('</tbody></table>');
+    }
+    waived.forEach(({ rule, failure }, i) => out.push(failureArticle(rule, failure, ids, failures.length + warnings.length + i)));
+    out.push('</section>');
+  }
+
   out.push(`<section id="rules"><h2>Rules by family</h2>`);
   out.push(
     '<div class="toolbar" role="toolbar" aria-label="Filter rules">' +
       '<button type="button" data-filter="all" aria-pressed="true">All</button>' +
       `<button type="button" data-filter="fail" aria-pressed="false">Failed (${counts.fail})</button>` +
       `<button type="button" data-filter="pass" aria-pressed="false">Passed (${counts.pass})</button>` +
+      (counts.waived > 0 ? `<button type="button" data-filter="waived" aria-pressed="false">Waived (${counts.waived})</button>` : '') +
       `<button type="button" data-filter="not-exercised" aria-pressed="false">Not exercised (${counts['not-exercised']})</button>` +
       '<input id="rule-search" type="search" placeholder="Filter by id or text" aria-label="Filter rules by text">' +
       '</div>',
@@ -385,6 +414,7 @@ export function toHtml(report: ConformanceReport): string {
       `<header><h3>${esc(g.family)}</h3>` +
         (g.pass > 0 ? `<span class="chip pass">${g.pass} pass</span>` : '') +
         (g.fail > 0 ? `<span class="chip fail">${g.fail} fail</span>` : '') +
+        (g.waived > 0 ? `<span class="chip waived">${g.waived} waived</span>` : '') +
         (g.notExercised > 0 ? `<span class="chip not-exercised">${g.notExercised} not exercised</span>` : '') +
         '</header>',
     );
@@ -393,7 +423,7 @@ export function toHtml(report: ConformanceReport): string {
         '<thead><tr><th>Rule</th><th>Level</th><th>Statement</th><th>Status</th><th class="num">Checked</th><th>Sources</th></tr></thead><tbody>',
     );
     for (const rule of g.rules) {
-      const idCell = rule.status === 'fail' ? `<a href="#${ids.make('failure', rule.id)}">${esc(rule.id)}</a>` : esc(rule.id);
+      const idCell = rule.status === 'fail' || rule.status === 'waived' ? `<a href="#${ids.make('failure', rule.id)}">${esc(rule.id)}</a>` : esc(rule.id);
       out.push(
         `<tr class="rule st-${esc(rule.status)}" id="${ids.make('rule', rule.id)}" data-rule-id="${esc(rule.id)}" data-status="${esc(rule.status)}">` +
           `<td class="id">${idCell}</td><td>${levelChip(rule)}</td><td>${esc(rule.statement)}</td><td>${chip(rule.status)}${isWarning(report, rule) ? ` ${WARNING_CHIP}` : ''}</td>` +

@@ -20,8 +20,13 @@ export {
   READABLE_SCHEMA_VERSIONS,
   RULE_LEVELS,
   RULE_STATUSES,
+  RuleBindingSchema,
   RuleFailureSchema,
   RuleResultSchema,
+  RuleWaiverSchema,
+  ReportWaiverSchema,
+  ReportWaiversSchema,
+  WAIVER_STATES,
   RuleSourcesSchema,
   SCHEMA_VERSION,
   SourceLocationSchema,
@@ -37,7 +42,11 @@ export type {
   Coverage,
   InterfaceVersion,
   ReportError,
+  ReportWaiver,
+  ReportWaivers,
+  RuleBinding,
   RuleFailure,
+  RuleWaiver,
   RuleLevel,
   RuleResult,
   RuleStatus,
@@ -54,4 +63,17 @@ export { toHtml } from './html';
 export { REPORT_FILE_NAMES, REPORT_FORMATS, writeReports } from './write';
 export type { ReportFormat } from './write';
 export { mergeReports, betterFailure, type MergeOptions } from './merge';
+export {
+  WAIVER_FILE_NAME,
+  WaiverEntrySchema,
+  WaiverFileError,
+  WaiverFileSchema,
+  applyWaivers,
+  parseWaiverFile,
+  waiverExpired,
+  waiverFileHash,
+  waiverSetOf,
+  type WaiverEntry,
+  type WaiverSet,
+} from './waivers';
 export { decideVerdict, failsVerdict, levelFailsVerdict, warningRuleIds } from './verdict';

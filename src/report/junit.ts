@@ -58,6 +58,11 @@ function testcase(report: ConformanceReport, rule: RuleResult, indent: string): 
       `${indent}</testcase>`,
     ].join('\n');
   }
+  if (rule.status === 'waived' && rule.failure !== undefined && rule.waiver !== undefined) {
+    // Never a pass: a skipped testcase that says waived, with the failure in system-out.
+    const text = `WAIVED: rule ${rule.id} failed and is waived by ${report.waivers?.file ?? 'the waiver file'}: ${rule.waiver.reason}\n\n${failureText(rule, rule.failure)}`;
+    return [`${open}>`, `${indent}  <skipped message="${xmlAttr(`waived: ${rule.waiver.reason}`)}"/>`, `${indent}  <system-out>${xmlText(text)}</system-out>`, `${indent}</testcase>`].join('\n');
+  }
   if (rule.status === 'not-exercised') {
     return [`${open}>`, `${indent}  <skipped message="not exercised"/>`, `${indent}</testcase>`].join('\n');
   }
@@ -80,7 +85,7 @@ export function toJunit(report: ConformanceReport): string {
   const errors = report.errors.length;
   const lines: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   lines.push(
-    `<testsuites name="${xmlAttr(`${report.tool.name} ${report.candidate.name}`)}" tests="${report.rules.length + errors}" failures="${failures}" errors="${errors}" skipped="${counts['not-exercised']}" time="${seconds(report.durationMs)}" timestamp="${xmlAttr(report.startedAt)}">`,
+    `<testsuites name="${xmlAttr(`${report.tool.name} ${report.candidate.name}`)}" tests="${report.rules.length + errors}" failures="${failures}" errors="${errors}" skipped="${counts['not-exercised'] + counts.waived}" time="${seconds(report.durationMs)}" timestamp="${xmlAttr(report.startedAt)}">`,
   );
   const props: [string, string][] = [
     ['verdict', report.verdict],
@@ -97,11 +102,15 @@ export function toJunit(report: ConformanceReport): string {
   ];
   if (report.shard !== undefined) props.push(['shard', `${report.shard.index + 1}/${report.shard.count}`]);
   if (report.incomplete !== undefined) props.push(['incomplete', report.incomplete.reason]);
+  if (report.waivers !== undefined) {
+    props.push(['waivers.file', report.waivers.file], ['waivers.sha256', report.waivers.sha256]);
+    props.push(['waived', report.rules.filter((r) => r.status === 'waived').map((r) => r.id).join(',')]);
+  }
   for (const f of failedRules(report)) props.push([`replay.${f.rule.id}`, f.failure.replayCommand]);
 
   groupByFamily(report.rules).forEach((group, i) => {
     lines.push(
-      `  <testsuite name="${xmlAttr(group.family)}" tests="${group.rules.length}" failures="${group.fail - group.rules.filter((r) => isWarning(report, r)).length}" errors="0" skipped="${group.notExercised}" time="0" timestamp="${xmlAttr(report.startedAt)}">`,
+      `  <testsuite name="${xmlAttr(group.family)}" tests="${group.rules.length}" failures="${group.fail - group.rules.filter((r) => isWarning(report, r)).length}" errors="0" skipped="${group.notExercised + group.waived}" time="0" timestamp="${xmlAttr(report.startedAt)}">`,
     );
     if (i === 0) {
       lines.push('    <properties>');

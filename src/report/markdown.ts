@@ -2,7 +2,7 @@
  * `summary.md`: a GitHub job summary (`$GITHUB_STEP_SUMMARY`).
  * @module
  */
-import { groupByFamily, percent, replayNotice, statusCounts, verdictFailures, verdictSentence, warningFailures, wellFormed } from './common';
+import { bindingLine, breaksWhat, groupByFamily, percent, replayNotice, statusCounts, verdictFailures, verdictSentence, waivedRules, warningFailures, wellFormed } from './common';
 import type { ConformanceReport } from './schema';
 
 /** Control characters are shown as `\uXXXX` (they have no business in a summary). */
@@ -101,12 +101,13 @@ export function toMarkdown(report: ConformanceReport): string {
 
   out.push('### Rule families');
   out.push('');
-  out.push('| Family | Pass | Fail | Not exercised | Total |');
-  out.push('| --- | ---: | ---: | ---: | ---: |');
+  const withWaived = counts.waived > 0;
+  out.push(`| Family | Pass | Fail |${withWaived ? ' Waived |' : ''} Not exercised | Total |`);
+  out.push(`| --- | ---: | ---: |${withWaived ? ' ---: |' : ''} ---: | ---: |`);
   for (const g of groupByFamily(report.rules)) {
-    out.push(`| ${mdText(g.family)} | ${g.pass} | ${g.fail} | ${g.notExercised} | ${g.rules.length} |`);
+    out.push(`| ${mdText(g.family)} | ${g.pass} | ${g.fail} |${withWaived ? ` ${g.waived} |` : ''} ${g.notExercised} | ${g.rules.length} |`);
   }
-  out.push(`| **All** | **${counts.pass}** | **${counts.fail}** | **${counts['not-exercised']}** | **${report.rules.length}** |`);
+  out.push(`| **All** | **${counts.pass}** | **${counts.fail}** |${withWaived ? ` **${counts.waived}** |` : ''} **${counts['not-exercised']}** | **${report.rules.length}** |`);
   if (report.warnings.length > 0) {
     out.push('');
     out.push(`Fail counts include ${report.warnings.length} SHOULD rule(s) that failed as warnings.`);
@@ -122,10 +123,13 @@ export function toMarkdown(report: ConformanceReport): string {
       out.push('');
     }
     for (const { rule, failure } of list) {
-      out.push(`#### ${mdText(rule.id)} (${rule.level}, ${mdText(rule.family)}${warning ? ', warning' : ''})`);
+      const waived = rule.waiver !== undefined;
+      out.push(`#### ${mdText(rule.id)} (${rule.level}, ${mdText(rule.family)}${warning ? ', warning' : ''}${waived ? ', waived' : ''})`);
       out.push('');
       out.push(mdText(rule.statement));
       out.push('');
+      out.push(`- Breaks ${mdText(breaksWhat(rule))}: ${mdText(bindingLine(rule))}`);
+      if (rule.waiver !== undefined) out.push(`- **Waived**${rule.waiver.expires !== undefined ? ` until ${rule.waiver.expires}` : ''}: ${mdText(rule.waiver.reason)}`);
       out.push(`- ${warning ? 'Warning' : 'Failure'}: ${mdText(failure.message)}`);
       out.push(`- Interface version ${failure.interfaceVersion}, property ${mdCode(failure.property)}`);
       const extra: string[] = [`${failure.steps.length} step(s)`, `${failure.counterexample.length} event(s)`];
@@ -144,6 +148,20 @@ export function toMarkdown(report: ConformanceReport): string {
   };
   section('Failed rules', verdictFailures(report), false);
   section('Warnings: SHOULD rules failed', warningFailures(report), true);
+  if (report.waivers !== undefined) {
+    const w = report.waivers;
+    out.push(`### Waivers (${w.entries.length})`);
+    out.push('');
+    out.push(`From ${mdCode(w.file)} (${mdCode(w.sha256)}). A waived rule failed: it is listed with its counterexample, never as a pass.`);
+    out.push('');
+    if (w.entries.length > 0) {
+      out.push('| Rule | State | Reason | Expires |');
+      out.push('| --- | --- | --- | --- |');
+      for (const e of w.entries) out.push(`| ${mdText(e.rule)} | ${e.state} | ${mdText(e.reason)} | ${e.expires ?? '—'} |`);
+      out.push('');
+    }
+  }
+  section('Waived failures', waivedRules(report), false);
 
   out.push('### Coverage');
   out.push('');

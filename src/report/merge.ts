@@ -10,6 +10,7 @@ import {
   type ConformanceReport,
   type Coverage,
   type ReportError,
+  type ReportWaivers,
   type RuleFailure,
   type RuleResult,
   type TransitionCoverage,
@@ -65,15 +66,16 @@ export function betterFailure(a: RuleFailure, b: RuleFailure): RuleFailure {
 
 function mergeRule(occurrences: readonly RuleResult[]): RuleResult {
   const first = occurrences[0]!;
-  const meta = (r: RuleResult) => stable([r.family, r.level, r.statement, r.sources]);
+  const meta = (r: RuleResult) => stable([r.family, r.level, r.statement, r.sources, r.binding ?? null]);
   for (const r of occurrences) {
-    if (meta(r) !== meta(first)) fail(`rule ${first.id} has a different family, level, statement or sources in different shards`);
+    if (meta(r) !== meta(first)) fail(`rule ${first.id} has a different family, level, statement, sources or binding in different shards`);
   }
   let failure: RuleFailure | undefined;
   for (const r of occurrences) {
-    if (r.status === 'fail' && r.failure !== undefined) failure = failure === undefined ? r.failure : betterFailure(failure, r.failure);
+    if ((r.status === 'fail' || r.status === 'waived') && r.failure !== undefined) failure = failure === undefined ? r.failure : betterFailure(failure, r.failure);
   }
-  const status = occurrences.some((r) => r.status === 'fail') ? 'fail' : occurrences.some((r) => r.status === 'pass') ? 'pass' : 'not-exercised';
+  // A waived failure is a failure here; the merged report's waivers are applied again afterwards.
+  const status = failure !== undefined ? 'fail' : occurrences.some((r) => r.status === 'pass') ? 'pass' : 'not-exercised';
   return {
     id: first.id,
     family: first.family,
@@ -83,7 +85,27 @@ function mergeRule(occurrences: readonly RuleResult[]): RuleResult {
     sources: first.sources,
     exercised: occurrences.reduce((sum, r) => sum + r.exercised, 0),
     ...(failure !== undefined ? { failure } : {}),
+    ...(first.binding !== undefined ? { binding: first.binding } : {}),
   };
+}
+
+/**
+ * The shards' waiver file applied to the merged rules: a failed rule is waived when the file waives
+ * it and no shard found the waiver expired. Every entry's state is recomputed from the merged rules.
+ */
+function mergeWaivers(reports: readonly ConformanceReport[], rules: readonly RuleResult[]): { rules: RuleResult[]; waivers?: ReportWaivers } {
+  const w = reports[0]!.waivers;
+  if (w === undefined) return { rules: [...rules] };
+  const expired = new Set(reports.flatMap((r) => (r.waivers?.entries ?? []).filter((e) => e.state === 'expired').map((e) => e.rule)));
+  const byRule = new Map(w.entries.map((e) => [e.rule, e]));
+  const out = rules.map((r): RuleResult => {
+    const e = byRule.get(r.id);
+    if (r.status !== 'fail' || e === undefined || expired.has(r.id)) return r;
+    return { ...r, status: 'waived', waiver: { reason: e.reason, ...(e.expires !== undefined ? { expires: e.expires } : {}) } };
+  });
+  const waived = new Set(out.filter((r) => r.status === 'waived').map((r) => r.id));
+  const entries = w.entries.map((e) => ({ ...e, state: expired.has(e.rule) ? ('expired' as const) : waived.has(e.rule) ? ('applied' as const) : ('unused' as const) }));
+  return { rules: out, waivers: { file: w.file, sha256: w.sha256, entries } };
 }
 
 function mergeKeyed<T>(lists: readonly (readonly T[])[], key: (t: T) => string, combine: (items: T[]) => T): T[] {
@@ -171,6 +193,10 @@ function checkSameRun(reports: readonly ConformanceReport[]): { count: number; i
     if (versions !== firstVersions) {
       fail(`${which} checked interface versions ${versions}, report 1 checked ${firstVersions}: not shards of the same run`);
     }
+    if ((r.waivers?.sha256 ?? null) !== (first.waivers?.sha256 ?? null)) {
+      const used = (x: ConformanceReport) => (x.waivers === undefined ? 'no waiver file' : `waiver file ${x.waivers.file} (${x.waivers.sha256})`);
+      fail(`${which} used ${used(r)}, report 1 used ${used(first)}: shards of one run must carry the same waivers (rerun the shards with the same netdma-conformance.json)`);
+    }
     if (stable(r.options ?? null) !== stable(first.options ?? null)) {
       fail(`${which} ran with ${describeOptions(r)}, report 1 with ${describeOptions(first)}: not shards of the same run`);
     }
@@ -222,6 +248,9 @@ export interface MergeOptions {
  *   best shard's (a lower bound of the union);
  * - `runs` are summed; `startedAt` is the earliest start, `durationMs` the longest shard's;
  * - errors, ambiguity decisions and incompleteness reasons are combined;
+ * - the shards must carry the same waiver file (same sha256, or none): the merged report keeps it,
+ *   a rule failed in any shard is waived when the file waives it (and no shard found the waiver
+ *   expired), and each waiver's state (applied, unused, expired) is recomputed;
  * - the verdict is recomputed as a run decides it: `error` if any shard errored, else
  *   `nonconformant` if a MUST or DERIVED rule failed (or, in a strict run, any rule), else
  *   `conformant`; `warnings` lists the failed SHOULD rules of a non-strict run. Shards must all
@@ -242,10 +271,13 @@ export function mergeReports(reports: readonly ConformanceReport[], opts: MergeO
   }
   const first = reports[0]!;
 
-  const rules = mergeKeyed(
-    reports.map((r) => r.rules),
-    (r) => r.id,
-    mergeRule,
+  const { rules, waivers } = mergeWaivers(
+    reports,
+    mergeKeyed(
+      reports.map((r) => r.rules),
+      (r) => r.id,
+      mergeRule,
+    ),
   );
   const ambiguities = mergeKeyed<Ambiguity>(
     reports.map((r) => r.ambiguities),
@@ -278,6 +310,7 @@ export function mergeReports(reports: readonly ConformanceReport[], opts: MergeO
     verdict,
     strict,
     warnings: warningRuleIds(rules, strict),
+    ...(waivers !== undefined ? { waivers } : {}),
     ...(reasons.length > 0 ? { incomplete: { reason: mergedText(reasons, '\n') } } : {}),
     candidate: { path: first.candidate.path, name: first.candidate.name, ...(first.candidate.hash !== undefined ? { hash: first.candidate.hash } : {}) },
     interfaceVersions,

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TraceEvent } from '../trace/trace-event';
-import { docUrl, failedRules, wellFormed } from './common';
+import { bindingLine, breaksWhat, docUrl, wellFormed } from './common';
 import { levelFailsVerdict } from './verdict';
 import { TOOL_NAME, type ConformanceReport, type RuleFailure, type RuleResult, type SourceLocation } from './schema';
 
@@ -168,6 +168,7 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
       rule.statement,
       '',
       `Level: ${rule.level}. Family: ${rule.family}.`,
+      `A failure breaks ${breaksWhat(rule)}: ${bindingLine(rule)}.`,
       `Facts: ${sources.facts.length > 0 ? sources.facts.join(', ') : 'none'}.`,
       `Documentation: ${sources.docs.length > 0 ? sources.docs.join(', ') : 'none'}.`,
     ];
@@ -182,13 +183,18 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
         tags: [...new Set(['netdma', rule.family, rule.level])],
         family: rule.family,
         level: rule.level,
+        breaks: rule.level === 'DERIVED' ? 'reading' : 'documentation',
+        ...(rule.binding !== undefined ? { binding: rule.binding } : {}),
         sources: { facts: [...sources.facts], docs: [...sources.docs] },
       },
     };
   });
 
   const candidateLocation = artifactLocation(report.candidate.path);
-  const results = failedRules(report).map(({ rule, failure }) => {
+  // Waived failures are results too, suppressed (SARIF `suppressions`, kind external: the team's
+  // checked-in waiver file, with its reason) — code scanning shows them as dismissed, never as passes.
+  const failed = report.rules.flatMap((rule) => ((rule.status === 'fail' || rule.status === 'waived') && rule.failure !== undefined ? [{ rule, failure: rule.failure }] : []));
+  const results = failed.map(({ rule, failure }) => {
     const physicalLocation =
       failure.location !== undefined ? sourcePhysicalLocation(failure.location) : { artifactLocation: candidateLocation };
     // A step is located in the candidate's source when it is known: the event's own `detail.location`,
@@ -216,10 +222,13 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
       ruleIndex: ruleIndex.get(rule.id) ?? 0,
       level: sarifLevel(rule, report.strict),
       message: {
-        text: `${rule.id}: ${failure.message}\nInterface version ${failure.interfaceVersion}, property ${failure.property}.\nReplay: ${failure.replayCommand}`,
+        text: `${rule.id} [${bindingLine(rule)}]: ${failure.message}\nInterface version ${failure.interfaceVersion}, property ${failure.property}.${rule.waiver !== undefined ? `\nWaived: ${rule.waiver.reason}` : ''}\nReplay: ${failure.replayCommand}`,
       },
       locations: [{ physicalLocation }],
       partialFingerprints: { [FINGERPRINT_KEY]: resultFingerprint(report, rule.id, failure) },
+      ...(rule.waiver !== undefined
+        ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `${rule.waiver.reason}${rule.waiver.expires !== undefined ? ` (until ${rule.waiver.expires})` : ''}`, ...(report.waivers !== undefined ? { location: { physicalLocation: { artifactLocation: artifactLocation(report.waivers.file) } } } : {}) }] }
+        : {}),
       ...(threadFlowLocations.length > 0
         ? {
             codeFlows: [
@@ -231,6 +240,10 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
           }
         : {}),
       properties: {
+        level: rule.level,
+        breaks: rule.level === 'DERIVED' ? 'reading' : 'documentation',
+        ...(rule.binding !== undefined ? { binding: rule.binding } : {}),
+        ...(rule.waiver !== undefined ? { waived: { ...rule.waiver } } : {}),
         interfaceVersion: failure.interfaceVersion,
         property: failure.property,
         steps: [...failure.steps],
@@ -280,6 +293,7 @@ export function toSarif(report: ConformanceReport, options: SarifOptions = {}): 
           verdict: report.verdict,
           strict: report.strict,
           warnings: [...report.warnings],
+          ...(report.waivers !== undefined ? { waivers: { file: report.waivers.file, sha256: report.waivers.sha256, entries: report.waivers.entries.map((e) => ({ ...e })) } } : {}),
           candidate: { name: report.candidate.name, path: report.candidate.path },
           interfaceVersions: [...report.interfaceVersions],
           seed: report.seed,

@@ -120,6 +120,36 @@ export const RuleSourcesSchema = z.object({
   docs: z.array(z.string()),
 });
 
+/**
+ * What a failure of the rule breaks. `documentation`: a MUST or SHOULD rule, with the sentence of the
+ * Microsoft page that makes it binding. `reading`: a DERIVED rule, with the suite's decision — the
+ * ambiguities it rests on (id and title) and/or the suite's reading in a sentence or two.
+ */
+export const RuleBindingSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('documentation'),
+    /** The page, relative to the saved documentation (`shared/wdk-netdma/`). */
+    doc: z.string().min(1),
+    /** The sentence, as the page has it. */
+    quote: z.string().min(1),
+  }),
+  z.object({
+    kind: z.literal('reading'),
+    /** Ambiguity decisions the rule rests on (see the report's `ambiguities`). */
+    ambiguities: z.array(z.object({ id: z.string().min(1), title: z.string() })),
+    /** The suite's reading, when the rule names one. */
+    reading: z.string().optional(),
+  }),
+]);
+
+/** A waiver applied to a rule's failure: the team's written reason, and when the waiver expires. */
+export const RuleWaiverSchema = z.object({
+  /** Why the team waives the rule (from the waiver file). */
+  reason: z.string().min(1),
+  /** `YYYY-MM-DD`: the last day the waiver applies, when the file sets one. */
+  expires: z.string().optional(),
+});
+
 /** The result of one conformance rule. */
 export const RuleResultSchema = z.object({
   /** Stable rule id, e.g. `PNP-START-003`. Unique within a report. */
@@ -136,8 +166,40 @@ export const RuleResultSchema = z.object({
   sources: RuleSourcesSchema,
   /** How many times the rule's check ran. */
   exercised: nonNegativeInt(),
-  /** Present exactly when `status` is `fail`. */
+  /** Present exactly when `status` is `fail` or `waived`. */
   failure: RuleFailureSchema.optional(),
+  /** What a failure of the rule breaks: the documentation (MUST/SHOULD) or the suite's reading (DERIVED). Absent in older reports. */
+  binding: RuleBindingSchema.optional(),
+  /** Present exactly when `status` is `waived`: the waiver that applies. */
+  waiver: RuleWaiverSchema.optional(),
+});
+
+/** How a waiver of the waiver file fared in the run. */
+export const WAIVER_STATES = ['applied', 'unused', 'expired'] as const;
+
+/** One entry of the waiver file as the report shows it. */
+export const ReportWaiverSchema = z.object({
+  /** The rule waived. */
+  rule: z.string().min(1),
+  /** The team's written reason. */
+  reason: z.string().min(1),
+  /** `YYYY-MM-DD`, when set. */
+  expires: z.string().optional(),
+  /**
+   * `applied`: the rule failed and its failure is shown as waived; `unused`: the rule did not fail
+   * (not an error); `expired`: the run started after `expires`, so the waiver did not apply.
+   */
+  state: z.enum(WAIVER_STATES),
+});
+
+/** The waiver file a run used. */
+export const ReportWaiversSchema = z.object({
+  /** The file, as found (`--waivers FILE`, or the nearest `netdma-conformance.json` above the candidate). */
+  file: z.string().min(1),
+  /** `sha256:<hex>` of the file's bytes: shards merge only with the same file. */
+  sha256: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** Every entry of the file, in file order. */
+  entries: z.array(ReportWaiverSchema),
 });
 
 /** A decision taken where the documentation is ambiguous; shown in every human-facing report. */
@@ -215,6 +277,8 @@ const ReportObjectSchema = z.object({
    * order: warnings. Each is still a rule with status `fail` and its failure. Empty in a strict run.
    */
   warnings: z.array(z.string()).default([]),
+  /** The waiver file the run used; absent when none was found or `--no-waivers` was given. */
+  waivers: ReportWaiversSchema.optional(),
   /** Present when the run was cut short (SIGINT, watchdog): the figures cover only what ran. */
   incomplete: z
     .object({
@@ -333,14 +397,27 @@ function checkConsistency(report: z.infer<typeof ReportObjectSchema>, ctx: z.Ref
   report.rules.forEach((rule, i) => {
     if (ids.has(rule.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `rule id ${rule.id} is listed twice` });
     ids.add(rule.id);
-    if ((rule.status === 'fail') !== (rule.failure !== undefined)) {
+    const failed = rule.status === 'fail' || rule.status === 'waived';
+    if (failed !== (rule.failure !== undefined)) {
       ctx.addIssue({
         code: 'custom',
         path: ['rules', i, 'failure'],
-        message: rule.status === 'fail' ? 'a failed rule needs a failure' : `a rule with status ${rule.status} cannot have a failure`,
+        message: failed ? `a ${rule.status === 'fail' ? 'failed' : 'waived'} rule needs a failure` : `a rule with status ${rule.status} cannot have a failure`,
       });
     }
+    if ((rule.status === 'waived') !== (rule.waiver !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['rules', i, 'waiver'], message: rule.status === 'waived' ? 'a waived rule needs its waiver' : `a rule with status ${rule.status} cannot have a waiver` });
+    }
+    if (rule.status === 'waived') {
+      const entry = report.waivers?.entries.find((w) => w.rule === rule.id);
+      if (entry?.state !== 'applied') ctx.addIssue({ code: 'custom', path: ['rules', i, 'status'], message: `rule ${rule.id} is waived, but the report's waiver file has no applied waiver for it` });
+    }
     if (rule.status !== 'not-exercised') exercised++;
+  });
+  report.waivers?.entries.forEach((w, i) => {
+    const rule = report.rules.find((r) => r.id === w.rule);
+    if (w.state === 'applied' && rule?.status !== 'waived') ctx.addIssue({ code: 'custom', path: ['waivers', 'entries', i, 'state'], message: `waiver of ${w.rule} is applied, but that rule is not waived` });
+    if (w.state !== 'applied' && rule?.status === 'waived') ctx.addIssue({ code: 'custom', path: ['waivers', 'entries', i, 'state'], message: `waiver of ${w.rule} is ${w.state}, but that rule is waived` });
   });
   const ambiguityIds = new Set<string>();
   report.ambiguities.forEach((a, i) => {
@@ -401,6 +478,14 @@ export type ConformanceReport = z.infer<typeof ConformanceReportSchema>;
 export type RuleResult = z.infer<typeof RuleResultSchema>;
 /** A failed rule's evidence. */
 export type RuleFailure = z.infer<typeof RuleFailureSchema>;
+/** What a failure of a rule breaks. */
+export type RuleBinding = z.infer<typeof RuleBindingSchema>;
+/** The waiver applied to a waived rule. */
+export type RuleWaiver = z.infer<typeof RuleWaiverSchema>;
+/** One waiver of the file, as the report shows it. */
+export type ReportWaiver = z.infer<typeof ReportWaiverSchema>;
+/** The waiver file a run used. */
+export type ReportWaivers = z.infer<typeof ReportWaiversSchema>;
 /** A source position in the candidate. */
 export type SourceLocation = z.infer<typeof SourceLocationSchema>;
 /** A decision on ambiguous documentation. */

@@ -12,8 +12,12 @@ export const RULE_LEVELS = ['MUST', 'SHOULD', 'DERIVED'] as const;
 /** A rule's strength, see {@link RULE_LEVELS}. */
 export type RuleLevel = (typeof RULE_LEVELS)[number];
 
-/** Outcome of one rule: `not-exercised` means no generated scenario ever reached the rule's check. */
-export const RULE_STATUSES = ['pass', 'fail', 'not-exercised'] as const;
+/**
+ * Outcome of one rule: `not-exercised` means no generated scenario ever reached the rule's check;
+ * `waived` is a failure the candidate's team waived in its waiver file (with a written reason): it
+ * keeps its failure and counterexample, never counts as a pass, and does not fail the verdict.
+ */
+export const RULE_STATUSES = ['pass', 'fail', 'waived', 'not-exercised'] as const;
 
 /** A rule's outcome, see {@link RULE_STATUSES}. */
 export type RuleStatus = (typeof RULE_STATUSES)[number];

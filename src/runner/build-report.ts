@@ -1,7 +1,9 @@
 import { AMBIGUITIES, RULES } from '../../spec';
 import { formatFailure, type PropertyCheckResult } from '../../properties/result';
 import { allTransitions } from '../model/lifecycle';
-import { betterFailure, decideVerdict, SCHEMA_VERSION, warningRuleIds, type ConformanceReport, type RuleFailure, type RuleResult } from '../report';
+import { betterFailure, decideVerdict, SCHEMA_VERSION, warningRuleIds, type ConformanceReport, type RuleBinding, type RuleFailure, type RuleResult } from '../report';
+import { applyWaivers, type WaiverSet } from '../report/waivers';
+import type { CatalogRule } from '../../spec';
 import type { ResolvedCandidate } from './candidate';
 import type { CandidateIdentity } from './candidate-hash';
 import { candidateLocation } from './location';
@@ -30,6 +32,18 @@ export interface RunOutcome {
   readonly code?: { readonly linesPct: number; readonly dir: string };
   /** Strict run (the default; `--should-warn` turns it off): failed SHOULD rules fail the verdict instead of being warnings. */
   readonly strict?: boolean;
+  /** The team's waiver file, when one applies (absent: no waivers). */
+  readonly waivers?: WaiverSet;
+}
+
+/** What a failure of the catalog rule breaks: its quoted sentence (MUST/SHOULD) or its decision (DERIVED). */
+export function ruleBinding(rule: CatalogRule): RuleBinding {
+  if (rule.level !== 'DERIVED' && rule.quote !== undefined) return { kind: 'documentation', doc: rule.quote.doc, quote: rule.quote.text };
+  return {
+    kind: 'reading',
+    ambiguities: rule.ambiguities.map((id) => ({ id, title: AMBIGUITIES.find((a) => a.id === id)?.title ?? id })),
+    ...(rule.reading !== undefined ? { reading: rule.reading } : {}),
+  };
 }
 
 /** Longest counterexample timeline kept in a report (the tail, where the violation is). */
@@ -72,7 +86,7 @@ export function buildReport(o: RunOutcome): ConformanceReport {
       failures.set(id, prev ? betterFailure(prev, failure) : failure);
     }
   }
-  const rules: RuleResult[] = RULES.map((rule) => {
+  const found: RuleResult[] = RULES.map((rule) => {
     const hit = failures.get(rule.id);
     const base = {
       id: rule.id,
@@ -81,9 +95,12 @@ export function buildReport(o: RunOutcome): ConformanceReport {
       statement: rule.statement,
       sources: { facts: [...rule.sources.facts], docs: [...rule.sources.docs] },
       exercised: exercised.get(rule.id) ?? 0,
+      binding: ruleBinding(rule),
     };
     return hit ? { ...base, status: 'fail', failure: hit } : { ...base, status: base.exercised > 0 ? 'pass' : 'not-exercised' };
   });
+  // A waived failure keeps its failure and counterexample; it only stops failing the verdict.
+  const { rules, waivers } = applyWaivers(found, o.waivers, o.startedAt.toISOString().slice(0, 10));
   const edges = allTransitions().map((t) => ({ from: t.from, event: t.event, to: t.to, covered: transitions.get(`${t.from}|${t.event}|${t.to}`) ?? 0 }));
   const strict = o.strict ?? true;
   const report: ConformanceReport = {
@@ -93,6 +110,7 @@ export function buildReport(o: RunOutcome): ConformanceReport {
     verdict: decideVerdict(rules, errors.length, strict),
     strict,
     warnings: warningRuleIds(rules, strict),
+    ...(waivers ? { waivers } : {}),
     ...(o.incomplete ? { incomplete: { reason: o.incomplete } } : {}),
     candidate: { path: o.candidateArg, name: o.candidate.name, ...(o.identity ? { hash: o.identity.hash } : {}) },
     interfaceVersions: [...o.interfaceVersions],

@@ -12,6 +12,7 @@ import type { CandidateCoverage } from './isolation/coverage';
 import { runIsolated } from './isolation/run-isolated';
 import { PROPERTY_CHECKS, availableProperties } from './properties';
 import { planUnits, type PropertyName, type WorkUnit } from './units';
+import { loadWaivers, type WaiverChoice } from './waivers';
 
 /** The suite's code folder (two levels above this file): the repository, or its dist/ when compiled. */
 export const SUITE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -73,6 +74,13 @@ export interface CheckOptions {
    * (unless `failFast`), so a warned run still makes every run asked for.
    */
   readonly strict?: boolean;
+  /**
+   * The team's waiver file: a path (`--waivers FILE`), `false` for none (`--no-waivers`), or
+   * undefined to use the nearest `netdma-conformance.json` from the candidate's folder upwards. A
+   * replay reads it the same way, so a replayed waived failure shows as waived. A malformed file
+   * throws `WaiverFileError` (exit code 2).
+   */
+  readonly waivers?: WaiverChoice;
 }
 
 /** Counts of a running check (the CLI's progress display). */
@@ -137,6 +145,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
         'its source differs (or it is another candidate), so the token does not replay on it; rerun check on it for a new token',
     );
   }
+  const waivers = loadWaivers(opts.waivers, given ?? REFERENCE_CANDIDATE);
+  // A waived rule's failure never ends its work unit, even under --fail-fast: the other rules stay backed by the runs asked for.
+  const continuePast = waivers?.entries.map((w) => w.rule) ?? [];
   if (token?.v === 1) notices.push(`replaying an ndc1. token: it does not name its candidate, so it was replayed on ${identity.path} unverified (ndc2. tokens carry the candidate's path and hash)`);
   const seed = opts.seed ?? DEFAULT_SEED;
   const runs = opts.runs ?? DEFAULT_RUNS;
@@ -181,6 +192,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
       ...(opts.coverage ? { coverage: true } : {}),
       ...(path_ !== undefined ? { path: path_ } : {}),
       ...(failFast ? { failFast: true } : {}),
+      ...(failFast && continuePast.length > 0 ? { continuePast } : {}),
       onUnit,
       onProgress: (_u, runs) => progress(runs),
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
@@ -198,7 +210,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
         break;
       }
       const check = PROPERTY_CHECKS[u.property]!;
-      const r = check(loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(path_ !== undefined ? { path: path_ } : {}), ...(failFast ? { failFast: true } : {}) });
+      const r = check(loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(path_ !== undefined ? { path: path_ } : {}), ...(failFast ? { failFast: true } : {}), ...(failFast && continuePast.length > 0 ? { continuePast } : {}) });
       results.push(r);
       onUnit(u, r);
     }
@@ -225,6 +237,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
     suiteRoot: SUITE_ROOT,
     toolVersion: toolVersion(),
     strict: opts.strict ?? true,
+    ...(waivers !== undefined ? { waivers } : {}),
   });
   return { report, failures: failureTexts(results, candidateArg), candidate, results, identity, notices, ...(coverage ? { coverage } : {}) };
 }

@@ -8,3 +8,4 @@ export { hashCandidate, type CandidateIdentity } from './candidate-hash';
 export { loadCandidate, resolveCandidate, CandidateLoadError, type Candidate, type ResolvedCandidate } from './candidate';
 export { planUnits, CHUNK, type WorkUnit, type PropertyName } from './units';
 export { availableProperties } from './properties';
+export { findWaiverFile, loadWaivers, type WaiverChoice } from './waivers';

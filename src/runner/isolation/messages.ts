@@ -13,6 +13,8 @@ export interface WorkerInput {
   readonly path?: string;
   /** Stop each unit at its first failure. */
   readonly failFast?: boolean;
+  /** Rules whose failure does not end a unit under failFast (waived rules). */
+  readonly continuePast?: readonly string[];
   /** Collect V8 coverage of the candidate's own files. */
   readonly coverage?: boolean;
 }

@@ -19,6 +19,8 @@ export interface IsolationOptions {
   readonly path?: string;
   /** Stop each unit at its first failure. */
   readonly failFast?: boolean;
+  /** Rules whose failure does not end a unit under failFast (waived rules). */
+  readonly continuePast?: readonly string[];
   /** Collect V8 coverage of the candidate's own files. */
   readonly coverage?: boolean;
   readonly onUnit?: (unit: WorkUnit, result: PropertyCheckResult) => void;
@@ -93,7 +95,7 @@ export function runIsolated(candidatePath: string, units: readonly WorkUnit[], o
   const watchdogMs = opts.watchdogMs ?? 10_000;
   const loadMs = opts.loadMs ?? Math.max(15_000, 3 * watchdogMs);
   const sab = new SharedArrayBuffer(SHARED_STATUS_BYTES);
-  const input: WorkerInput = { entry: WORKER_ENTRY, candidatePath, units, sab, ...(opts.path !== undefined ? { path: opts.path } : {}), ...(opts.failFast ? { failFast: true } : {}), ...(opts.coverage ? { coverage: true } : {}) };
+  const input: WorkerInput = { entry: WORKER_ENTRY, candidatePath, units, sab, ...(opts.path !== undefined ? { path: opts.path } : {}), ...(opts.failFast ? { failFast: true } : {}), ...(opts.continuePast !== undefined ? { continuePast: [...opts.continuePast] } : {}), ...(opts.coverage ? { coverage: true } : {}) };
   let coverage: CandidateCoverage | undefined;
   const results: PropertyCheckResult[] = [];
   const errors: { message: string; detail?: string }[] = [];

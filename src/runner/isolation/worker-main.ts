@@ -55,7 +55,7 @@ if (candidate) {
     unitIndex = u.index;
     let result;
     try {
-      result = check(candidate.loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(input.path !== undefined ? { path: input.path } : {}), ...(input.failFast ? { failFast: true } : {}) });
+      result = check(candidate.loader, { interfaceVersion: u.interfaceVersion, seed: u.seed, numRuns: u.numRuns, ...(input.path !== undefined ? { path: input.path } : {}), ...(input.failFast ? { failFast: true } : {}), ...(input.continuePast !== undefined ? { continuePast: input.continuePast } : {}) });
     } catch (e) {
       // A candidate that patched the runtime can break the checker itself: that is its violation.
       const changed = changedGlobals(before);
