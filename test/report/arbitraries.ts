@@ -6,7 +6,21 @@ import * as fc from 'fast-check';
 import type { TraceEvent } from '../../src/trace/trace-event';
 import { INTERFACE_VERSIONS, RULE_LEVELS, RULE_STATUSES, TRACE_EVENT_KINDS } from '../../src/report';
 import type { Ambiguity, ConformanceReport, RuleFailure, RuleResult, TransitionCoverage } from '../../src/report';
+import { applyWaivers, waiverFileHash } from '../../src/report/waivers';
 import { finalize } from './builder';
+
+/** Statuses a run gives before waivers are applied (a waiver turns `fail` into `waived`). */
+export const RUN_STATUSES = RULE_STATUSES.filter((s) => s !== 'waived');
+
+/** The run's waiver file applied to its rules: the rules at `picks` (and one rule the run does not have) are waived. */
+function withWaivers(report: ConformanceReport, picks: readonly number[] | null, reasons: readonly string[]): ConformanceReport {
+  if (picks === null) return report;
+  const ids = picks.map((i) => report.rules[i]?.id).filter((id): id is string => id !== undefined);
+  const entries = [...new Set([...ids, 'UNUSED-WAIVER-01'])].map((rule, i) => ({ rule, reason: reasons[i % Math.max(1, reasons.length)] || 'a reason' }));
+  const set = { file: 'netdma-conformance.json', sha256: waiverFileHash(JSON.stringify(entries)), entries };
+  const { rules, waivers } = applyWaivers(report.rules, set, '2000-01-01');
+  return finalize({ ...report, rules, ...(waivers ? { waivers } : {}) });
+}
 
 /** `fc.record` making plain objects only (null-prototype objects never come out of JSON). */
 const rec = ((model: Record<string, fc.Arbitrary<unknown>>, constraints: object = {}) =>
@@ -104,7 +118,7 @@ export const ruleArb: fc.Arbitrary<RuleResult> = fc
       family: familyArb,
       level: fc.constantFrom(...RULE_LEVELS),
       statement: nastyString,
-      status: fc.constantFrom(...RULE_STATUSES),
+      status: fc.constantFrom(...RUN_STATUSES),
       sources: rec({ facts: fc.array(nastyString, { maxLength: 3 }), docs: fc.array(docArb, { maxLength: 3 }) }),
       exercised: fc.nat(1000),
     }),
@@ -168,8 +182,10 @@ export function reportFor(identity: RunIdentity, opts: { withShard?: boolean } =
         transitions: transitionsArb,
         code: rec({ linesPct: fc.double({ min: 0, max: 100, noNaN: true }), dir: nastyString }),
         errors: errorsArb,
+        waive: fc.option(fc.subarray([0, 1, 2, 3, 4, 5, 6]), { freq: 2 }),
+        reasons: fc.array(nastyNonEmpty.filter((x) => x.trim() !== ''), { minLength: 1, maxLength: 3 }),
       },
-      { requiredKeys: ['runs', 'startedAt', 'durationMs', 'environment', 'rules', 'ambiguities', 'transitions', 'errors'] },
+      { requiredKeys: ['runs', 'startedAt', 'durationMs', 'environment', 'rules', 'ambiguities', 'transitions', 'errors', 'waive', 'reasons'] },
     )
     .map((p) => {
       const report: ConformanceReport = {
@@ -199,7 +215,7 @@ export function reportFor(identity: RunIdentity, opts: { withShard?: boolean } =
         },
         errors: p.errors,
       };
-      return finalize(report);
+      return withWaivers(finalize(report), opts.withShard === false ? null : p.waive, p.reasons);
     });
 }
 
@@ -218,7 +234,7 @@ export function shardsArb(count: number): fc.Arbitrary<ConformanceReport[]> {
         .array(
           fc.tuple(
             reportFor(identity, { withShard: false }),
-            fc.array(fc.tuple(fc.constantFrom(...RULE_STATUSES), fc.nat(50), failureArb), {
+            fc.array(fc.tuple(fc.constantFrom(...RUN_STATUSES), fc.nat(50), failureArb), {
               minLength: template.rules.length,
               maxLength: template.rules.length,
             }),
@@ -230,20 +246,28 @@ export function shardsArb(count: number): fc.Arbitrary<ConformanceReport[]> {
           ),
           { minLength: count, maxLength: count },
         )
-        .map((parts) =>
+        .chain((parts) => fc.tuple(fc.constant(parts), fc.option(fc.subarray(template.rules.map((_, i) => i)), { freq: 2 })))
+        .map(([parts, waive]) =>
           parts.map(([own, statuses, covered, ruleSubset], index) => {
             const rules = ruleSubset.map((i): RuleResult => {
               const { failure: _f, ...meta } = template.rules[i]!;
               const [status, exercised, failure] = statuses[i]!;
               return status === 'fail' ? { ...meta, status, exercised, failure } : { ...meta, status, exercised };
             });
-            return finalize({
-              ...own,
+            const { waivers: _w, ...ownRest } = own;
+            const shard = finalize({
+              ...ownRest,
               shard: { index, count },
               rules,
               ambiguities: template.ambiguities,
               coverage: { ...own.coverage, transitions: template.coverage.transitions.map((t, i) => ({ ...t, covered: covered[i]! })) },
             });
+            // Every shard of one run carries the same waiver file (the template's rules it names).
+            if (waive === null) return shard;
+            const entries = [...waive.map((i) => template.rules[i]!.id), 'UNUSED-WAIVER-01'].map((rule) => ({ rule, reason: `waived: ${rule}` }));
+            const set = { file: 'netdma-conformance.json', sha256: waiverFileHash(JSON.stringify(entries)), entries };
+            const applied = applyWaivers(shard.rules, set, '2000-01-01');
+            return finalize({ ...shard, rules: applied.rules, ...(applied.waivers ? { waivers: applied.waivers } : {}) });
           }),
         ),
     );

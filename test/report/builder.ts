@@ -49,6 +49,7 @@ export function makeRule(id: string, status: RuleStatus, overrides: Partial<Rule
     exercised: status === 'not-exercised' ? 0 : 12,
     ...overrides,
   };
+  if (status === 'waived') return { ...base, failure: base.failure ?? makeFailure(), waiver: base.waiver ?? { reason: 'waived in the fixture' } };
   if (status === 'fail' && base.failure === undefined) return { ...base, failure: makeFailure() };
   if (status !== 'fail' && base.failure !== undefined) {
     const { failure: _dropped, ...rest } = base;

@@ -132,7 +132,8 @@ describe('toHtml', () => {
           r.coverage.transitions.map((t) => [htmlRoundTrip(t.from), htmlRoundTrip(t.event), htmlRoundTrip(t.to)]).sort(),
         );
         const failures = all.filter((e) => attr(e, 'data-failure-for') !== undefined);
-        expect(failures).toHaveLength(r.rules.filter((x) => x.status === 'fail').length);
+        expect(failures).toHaveLength(r.rules.filter((x) => x.status === 'fail' || x.status === 'waived').length);
+        expect(failures.filter((e) => attr(e, 'data-waived') === 'true')).toHaveLength(r.rules.filter((x) => x.status === 'waived').length);
       }),
       { seed: 42, numRuns: 60 },
     );

@@ -61,8 +61,9 @@ describe('toMarkdown', () => {
         expect(new Set(tags)).toEqual(new Set(tags.filter((t) => ['details', 'summary', 'sub'].includes(t!))));
         const tableRows = md.split('\n').filter((l) => l.startsWith('| ') && l.endsWith(' |'));
         const families = new Set(report.rules.map((r) => r.family));
-        // header + separator + one row per family + total, plus the ambiguity table.
-        expect(tableRows.length).toBe(2 + families.size + 1 + (report.ambiguities.length > 0 ? 2 + report.ambiguities.length : 0));
+        // header + separator + one row per family + total, plus the ambiguity table and the waiver table.
+        const waivers = report.waivers === undefined || report.waivers.entries.length === 0 ? 0 : 2 + report.waivers.entries.length;
+        expect(tableRows.length).toBe(2 + families.size + 1 + (report.ambiguities.length > 0 ? 2 + report.ambiguities.length : 0) + waivers);
       }),
       { seed: 42, numRuns: 150 },
     );

@@ -95,10 +95,13 @@ describe('toSarif', () => {
         const log = sarif(report);
         const run = log.runs[0]!;
         expect(run.tool.driver.rules.map((r) => r.id)).toEqual(report.rules.map((r) => r.id));
-        const failed = report.rules.filter((r) => r.status === 'fail');
+        // Waived failures are results too, suppressed with the team's reason; never absent, never passes.
+        const failed = report.rules.filter((r) => r.status === 'fail' || r.status === 'waived');
         expect(run.results.map((r) => r.ruleId)).toEqual(failed.map((r) => r.id));
         run.results.forEach((res, i) => {
           const f = failed[i]!.failure!;
+          expect(res.properties.level).toBe(failed[i]!.level);
+          expect(res.suppressions?.[0]?.justification?.startsWith(failed[i]!.waiver?.reason ?? '\u0000') ?? false).toBe(failed[i]!.status === 'waived');
           expect(res.level).toBe(failed[i]!.level === 'SHOULD' && !report.strict ? 'warning' : 'error');
           const locations = res.codeFlows?.[0].threadFlows[0].locations ?? [];
           expect(locations.map((l: any) => l.properties.kind)).toEqual(f.counterexample.map((e) => e.kind));
