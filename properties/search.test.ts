@@ -55,6 +55,16 @@ describe('searchFailures', () => {
     expect(out.numRuns).toBeLessThan(200);
   });
 
+  it('failFast goes on past a waived rule (continuePast) and stops at the first other failure', () => {
+    const first = searchFailures(arb, toy, () => undefined, { interfaceVersion: '2.0', seed: 3, numRuns: 200, failFast: true });
+    const firstRule = toy(first.found[0]!.input).violation!.ruleId;
+    const out = searchFailures(arb, toy, () => undefined, { interfaceVersion: '2.0', seed: 3, numRuns: 200, failFast: true, continuePast: [firstRule] });
+    expect(out.found.map((f) => toy(f.input).violation?.ruleId)).toEqual([firstRule, firstRule === A ? B : A]);
+    expect(out.numRuns).toBe(out.found[1]!.numRunsToFailure);
+    const both = searchFailures(arb, toy, () => undefined, { interfaceVersion: '2.0', seed: 3, numRuns: 200, failFast: true, continuePast: [A, B] });
+    expect(both.numRuns).toBe(200);
+  });
+
   it('a harness error ends the search', () => {
     const broken = (x: number): SearchRun => (x >= 7000 && x < 8000 ? { violation: null, harnessError: 'boom' } : toy(x));
     const out = searchFailures(arb, broken, () => undefined, { interfaceVersion: '2.0', seed: 3, numRuns: 200 });
