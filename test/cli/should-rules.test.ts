@@ -100,7 +100,7 @@ describe('a provider that fails only a SHOULD rule', () => {
   });
 
   it('merge refuses shards of which some ran with --should-warn and some without', async () => {
-    const cand = faulty('channel-ignores-interrupt-cpu');
+    const cand = faulty('add-leaves-initializing');
     const a = tmp();
     const b = tmp();
     expect(await main(['check', cand, '--runs', '100', '--shard', '1/2', '--should-warn', '--report-dir', a], capture())).toBe(0);
