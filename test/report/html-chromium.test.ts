@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/report';
-import { makeReport } from './builder';
+import { applyWaivers } from '../../src/report/waivers';
+import { finalize, makeReport, makeRule } from './builder';
 import { findChromium, OFFLINE_FLAGS, type FoundChromium } from './chromium';
 import { attr, byId, parseHtml, select, textContent } from './html-dom';
 
@@ -96,6 +97,32 @@ describe('conformance.html in headless Chromium', () => {
     // Laid out and visible, not just parsed: the verdict has a box and rendered text.
     expect(await page.$eval('#verdict', (e) => (e as unknown as { innerText: string }).innerText.trim().toLowerCase())).toBe('nonconformant');
     expect(offline, 'the report must not reach for the network').toEqual([]);
+    await page.close();
+  });
+
+  it('shows what each failure breaks, a waived failure as waived with its reason, and the Waived filter shows only waived rules', async () => {
+    const rules = [
+      makeRule('PNP-REM-02', 'fail', { binding: { kind: 'documentation', doc: 'conceptual/stopping-a-netdma-provider.md', quote: 'The NetDMA provider driver must call NetDmaProviderStop before it deregisters a NetDMA provider.' } }),
+      makeRule('PNP-START-12', 'fail', { level: 'DERIVED', binding: { kind: 'reading', ambiguities: [], reading: 'The suite reads all ones for a 64-bit engine.' } }),
+      makeRule('IRP-07', 'pass'),
+    ];
+    const set = { file: 'netdma-conformance.json', sha256: `sha256:${'a'.repeat(64)}`, entries: [{ rule: 'PNP-START-12', reason: 'Erratum DS-4711: 48 address bits' }] };
+    const applied = applyWaivers(rules, set, '2026-12-06');
+    const waived = finalize(makeReport({ rules: applied.rules, overrides: { waivers: applied.waivers! } }));
+    const [html] = await writeReports(waived, join(tmp, 'waived'), ['html']);
+    const page = await browser!.newPage();
+    await page.setViewport({ width: WIDTH, height: HEIGHT, deviceScaleFactor: 1 });
+    await page.goto(pathToFileURL(html!).href, { waitUntil: 'load' });
+    const text = (sel: string) => page.$eval(sel, (e) => (e as unknown as { innerText: string }).innerText.trim());
+    expect((await text('#verdict')).toLowerCase()).toBe('nonconformant');
+    expect(await text('[data-failure-for="PNP-REM-02"] .binding')).toBe(
+      'Breaks documentation: MUST — the documentation, conceptual/stopping-a-netdma-provider.md: "The NetDMA provider driver must call NetDmaProviderStop before it deregisters a NetDMA provider."',
+    );
+    expect(await text('[data-failure-for="PNP-START-12"] .binding')).toBe("Breaks the suite's reading: DERIVED — the suite's reading, The suite reads all ones for a 64-bit engine.");
+    expect(await text('[data-failure-for="PNP-START-12"] .waiver')).toBe('Waived: Erratum DS-4711: 48 address bits');
+    await page.click('button[data-filter="waived"]');
+    const shown = await page.$$eval('tr[data-rule-id]', (rows) => rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).map((r) => r.getAttribute('data-rule-id')));
+    expect(shown).toEqual(['PNP-START-12']);
     await page.close();
   });
 
