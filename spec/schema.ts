@@ -169,6 +169,13 @@ export const RuleSchema = z.strictObject({
    * NetDMA versions the provider registers as for which the rule applies; omitted = all versions.
    */
   interfaceVersions: z.array(InterfaceVersionSchema).min(1).optional(),
+  /**
+   * The saved Microsoft sentence that makes the rule a MUST or SHOULD: `doc` a file under
+   * shared/wdk-netdma/{conceptual,ddi,wdm-pnp}, `text` verbatim from it (containing must or should).
+   */
+  quote: z.strictObject({ doc: DocPathSchema, text: z.string().min(10) }).optional(),
+  /** For a DERIVED rule the saved docs do not state: what Driver Verifier or Windows does, which the rule follows. */
+  reading: z.string().min(10).optional(),
 });
 
 /** A validated rule of the catalog. */
@@ -190,6 +197,8 @@ export interface RuleInput {
   readonly checkedBy: readonly Checker[];
   readonly ambiguities: readonly AmbiguityId[];
   readonly interfaceVersions?: readonly InterfaceVersion[];
+  readonly quote?: { readonly doc: `${'conceptual' | 'ddi' | 'wdm-pnp'}/${string}.md`; readonly text: string };
+  readonly reading?: string;
 }
 
 /** Zod schema of an {@link AmbiguityDecision}. Unknown keys are rejected. */

@@ -1,0 +1,102 @@
+/**
+ * Rules on the general kernel services a WDM function driver calls (family `kernel-api`): remove
+ * locks, kernel timers, ExAllocatePool2, device interfaces and WMI registration, each checked at the
+ * call as Driver Verifier (or Windows itself) checks it. The saved documentation names these
+ * services as steps of AddDevice and REMOVE without a must or should about their use, so every rule
+ * here is DERIVED, with the `reading` of what Windows does.
+ * @packageDocumentation
+ */
+import type { RuleInput } from '../schema';
+
+/** Kernel service rules (family `kernel-api`). */
+export const KERNEL_SERVICES_RULES = [
+  {
+    id: 'KSVC-01',
+    family: 'kernel-api',
+    level: 'DERIVED',
+    statement:
+      'The provider uses a remove lock only after IoInitializeRemoveLock, releases only acquisitions it made (with the same tag, never more releases than acquisitions), and calls IoReleaseRemoveLockAndWait once, holding an acquisition.',
+    sources: {
+      facts: ['F113', 'F116'],
+      docs: ['wdm-pnp/adddevice-routines-in-function-or-filter-drivers.md', 'wdm-pnp/removing-a-device-in-a-function-driver.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+    reading:
+      'Driver Verifier\'s remove-lock tracking (IoInitializeRemoveLockEx with the verifier on) keeps a block per acquisition tag: a release whose tag it cannot find, a count that goes below the bias, a second IoReleaseRemoveLockAndWait (the bias is gone) or one without the caller\'s acquisition, and more outstanding acquisitions than HighWatermark break into the debugger as a driver bug. The DDI pages of the Io*RemoveLock routines are not among the saved sources.',
+  },
+  {
+    id: 'KSVC-02',
+    family: 'kernel-api',
+    level: 'DERIVED',
+    statement:
+      'The provider releases every remove lock acquisition it makes, so that IoReleaseRemoveLockAndWait at REMOVE returns and no acquisition is outstanding when the device object holding the lock is deleted or the driver unloads.',
+    sources: {
+      facts: ['F113', 'F118'],
+      docs: ['wdm-pnp/removing-a-device-in-a-function-driver.md', 'wdm-pnp/writing-an-unload-routine.md'],
+    },
+    checkedBy: ['kernel-verifier', 'unload-audit'],
+    ambiguities: [],
+    reading:
+      'IoReleaseRemoveLockAndWait waits on an event that only the last release sets: an acquisition never released leaves the REMOVE thread blocked forever (the PnP manager hangs, and Driver Verifier\'s tracking reports the lock held past MaxLockedMinutes); an acquisition outstanding when IoDeleteDevice frees the extension is a release into freed pool.',
+  },
+  {
+    id: 'KSVC-03',
+    family: 'kernel-api',
+    level: 'DERIVED',
+    statement:
+      'The provider initialises a kernel timer before using it and cancels it before the memory holding it goes away, so that no timer is still set when IoDeleteDevice frees the device extension holding it or when the driver unloads.',
+    sources: {
+      facts: ['F113', 'F118'],
+      docs: ['wdm-pnp/removing-a-device-in-a-function-driver.md', 'wdm-pnp/nc-wdm-driver_unload.md'],
+    },
+    checkedBy: ['kernel-verifier', 'unload-audit'],
+    ambiguities: [],
+    reading:
+      'Windows bug-checks TIMER_OR_DPC_INVALID (0xC7) when it finds a set kernel timer in memory being freed (Driver Verifier checks every pool free and the driver image at unload for live timers), since the timer table would keep pointing into freed memory and its DPC would run unloaded code; a timer never initialised corrupts the timer table when set.',
+  },
+  {
+    id: 'KSVC-04',
+    family: 'kernel-api',
+    level: 'DERIVED',
+    statement:
+      'The provider passes ExAllocatePool2 a valid POOL_FLAGS value: only defined required flags and exactly one pool type (POOL_FLAG_NON_PAGED, POOL_FLAG_NON_PAGED_EXECUTE or POOL_FLAG_PAGED), never a POOL_TYPE value.',
+    sources: {
+      facts: ['F116', 'F118'],
+      docs: ['wdm-pnp/adddevice-routines-in-function-or-filter-drivers.md', 'wdm-pnp/writing-an-unload-routine.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+    reading:
+      'ExAllocatePool2 defines bits 0-31 of POOL_FLAGS as required flags that the pool must understand and requires exactly one pool type; Windows refuses any other request as a caller error (with Driver Verifier\'s pool checks, a bug check BAD_POOL_CALLER), the classic case being a POOL_TYPE such as NonPagedPoolNx (0x200, a reserved required flag) carried over from ExAllocatePoolWithTag. The ExAllocatePool2 DDI page is not among the saved sources.',
+  },
+  {
+    id: 'KSVC-05',
+    family: 'kernel-api',
+    level: 'DERIVED',
+    statement: 'The provider registers device interfaces for the physical device object AddDevice received, never for its own FDO.',
+    sources: {
+      facts: ['F116'],
+      docs: ['wdm-pnp/adddevice-routines-in-function-or-filter-drivers.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+    reading:
+      'IoRegisterDeviceInterface takes the PDO (its first parameter is PhysicalDeviceObject, and the interface is recorded under the PDO\'s device instance); given any other device object Windows bug-checks PNP_DETECTED_FATAL_ERROR (0xCA) with parameter 2, invalid PDO. Disabling the interfaces at SURPRISE_REMOVAL and REMOVE is a step of the saved procedures without a must, and the PnP manager disables a removed device\'s interfaces itself, so not disabling them is not a violation.',
+  },
+  {
+    id: 'KSVC-06',
+    family: 'kernel-api',
+    level: 'DERIVED',
+    statement:
+      'The provider registers a device object with WMI at most once and deregisters it with IoWMIRegistrationControl before deleting it.',
+    sources: {
+      facts: ['F113'],
+      docs: ['wdm-pnp/removing-a-device-in-a-function-driver.md', 'wdm-pnp/handling-an-irp-mn-remove-device-request.md'],
+    },
+    checkedBy: ['kernel-verifier'],
+    ambiguities: [],
+    reading:
+      'WMI takes a reference on a device object registered with WMIREG_ACTION_REGISTER and keeps sending it IRP_MJ_SYSTEM_CONTROL requests until WMIREG_ACTION_DEREGISTER, which the IoWMIRegistrationControl DDI page (not among the saved sources) tells a driver to call before it deletes the device object; a device deleted while registered is never freed and its driver cannot unload, and a second registration of the same device object is refused.',
+  },
+] as const satisfies readonly RuleInput[];
