@@ -5,6 +5,12 @@ import { callProvider } from './invoke';
 import type { KernelContext } from './context';
 import { workItem } from './scheduler';
 
+/**
+ * How long (100 ns units: 10 s) a wait without a timeout lets time pass for timers before it is
+ * judged to hang: timers that keep expiring without ever ending the wait do not make it progress.
+ */
+export const BLOCK_HORIZON_TICKS = 100_000_000n;
+
 /** What the synchronisation services use of the machine: the kernel context, interrupt objects, the DPC hook. */
 export interface SyncHost extends KernelContext {
   /** The HAL's connected interrupt objects (KeSynchronizeExecution, the interrupt spin lock). */
@@ -115,11 +121,13 @@ export class Sync {
   block(done: () => boolean, deadline: bigint | null): 'done' | 'timeout' | 'hang' {
     const m: SyncHost = this.m;
     const stop = () => done() || m.verifier.firstViolation !== undefined;
+    // A wait without a deadline that only periodic timers keep busy is a hang once this much time passed.
+    const horizon = m.clock.now + BLOCK_HORIZON_TICKS;
     for (;;) {
       m.work.runUntil(stop);
       if (stop()) return done() ? 'done' : 'hang';
       const next = m.timers.nextDue();
-      if (next !== null && (deadline === null || next <= deadline)) {
+      if (next !== null && (deadline === null || next <= deadline) && (deadline !== null || next <= horizon)) {
         m.timers.advanceTo(next);
         continue;
       }
