@@ -92,6 +92,6 @@ export const FAULTY_LIFECYCLE: readonly FaultyEntry[] = [
   { name: 'svc-rlock-leak-on-query-remove', bug: 'returns from QUERY_REMOVE without releasing its remove lock, so IoReleaseRemoveLockAndWait at REMOVE waits forever', expects: ['KSVC-02'], minimalSteps: 4 }, // DriverEntry, AddDevice, QUERY_REMOVE, REMOVE (legal before START)
   { name: 'svc-timer-not-cancelled-at-remove', bug: 'cancels its watchdog timer at STOP and SURPRISE_REMOVAL but not at REMOVE, so IoDeleteDevice frees the extension with the timer set', expects: ['KSVC-03'], minimalSteps: 5 }, // DriverEntry, AddDevice, START (arms it), QUERY_REMOVE, REMOVE: a started device is removed only after QUERY_REMOVE
   { name: 'svc-pool2-pool-type-flags', bug: 'passes the POOL_TYPE NonPagedPoolNx to ExAllocatePool2 as its POOL_FLAGS', expects: ['KSVC-04'], minimalSteps: 2 }, // DriverEntry, AddDevice
-  { name: 'svc-interface-on-fdo', bug: 'registers its device interface for its own FDO instead of the PDO', expects: ['KSVC-05'], minimalSteps: 2 }, // DriverEntry, AddDevice
+  { name: 'svc-interface-link-freed-first', bug: 'at REMOVE frees its interface\'s symbolic link name with RtlFreeUnicodeString, then disables the interface through the freed name', expects: ['KSVC-05'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
   { name: 'svc-wmi-no-deregister', bug: 'never deregisters its FDO from WMI, so IoDeleteDevice deletes a registered device object', expects: ['KSVC-06'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
 ];

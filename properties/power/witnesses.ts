@@ -92,7 +92,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'svc-rlock-leak-on-query-remove': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
   'svc-timer-not-cancelled-at-remove': only(START, irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
   'svc-pool2-pool-type-flags': only(),
-  'svc-interface-on-fdo': only(),
+  'svc-interface-link-freed-first': only(irp({ type: 'REMOVE' })),
   'svc-wmi-no-deregister': only(irp({ type: 'REMOVE' })),
 };
 

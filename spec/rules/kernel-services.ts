@@ -74,22 +74,23 @@ export const KERNEL_SERVICES_RULES = [
     id: 'KSVC-05',
     family: 'kernel-api',
     level: 'DERIVED',
-    statement: 'The provider registers device interfaces for the physical device object AddDevice received, never for its own FDO.',
+    statement:
+      'The provider passes IoSetDeviceInterfaceState only a symbolic link name IoRegisterDeviceInterface returned and RtlFreeUnicodeString has not freed yet.',
     sources: {
-      facts: ['F116'],
-      docs: ['wdm-pnp/adddevice-routines-in-function-or-filter-drivers.md'],
+      facts: ['F113', 'F116'],
+      docs: ['wdm-pnp/adddevice-routines-in-function-or-filter-drivers.md', 'wdm-pnp/removing-a-device-in-a-function-driver.md'],
     },
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
     reading:
-      'IoRegisterDeviceInterface takes the PDO (its first parameter is PhysicalDeviceObject, and the interface is recorded under the PDO\'s device instance); given any other device object Windows bug-checks PNP_DETECTED_FATAL_ERROR (0xCA) with parameter 2, invalid PDO. Disabling the interfaces at SURPRISE_REMOVAL and REMOVE is a step of the saved procedures without a must, and the PnP manager disables a removed device\'s interfaces itself, so not disabling them is not a violation.',
+      'The SymbolicLinkName IoRegisterDeviceInterface returns is paged pool the caller frees with RtlFreeUnicodeString; reading it afterwards (to disable the interface at REMOVE) is a use after free, which Driver Verifier\'s special pool turns into a bug check (DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL, 0xD5). An unknown name is not a violation (Windows returns STATUS_OBJECT_NAME_NOT_FOUND), nor is registering for a device object that is not a PDO (Windows returns STATUS_INVALID_DEVICE_REQUEST), nor is leaving the interfaces enabled at SURPRISE_REMOVAL and REMOVE: disabling them is a step of the saved procedures without a must, and the PnP manager disables a removed device\'s interfaces itself.',
   },
   {
     id: 'KSVC-06',
     family: 'kernel-api',
     level: 'DERIVED',
     statement:
-      'The provider registers a device object with WMI at most once and deregisters it with IoWMIRegistrationControl before deleting it.',
+      'The provider deregisters a device object it registered with WMI (IoWMIRegistrationControl with WMIREG_ACTION_DEREGISTER) before deleting it.',
     sources: {
       facts: ['F113'],
       docs: ['wdm-pnp/removing-a-device-in-a-function-driver.md', 'wdm-pnp/handling-an-irp-mn-remove-device-request.md'],
@@ -97,6 +98,6 @@ export const KERNEL_SERVICES_RULES = [
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
     reading:
-      'WMI takes a reference on a device object registered with WMIREG_ACTION_REGISTER and keeps sending it IRP_MJ_SYSTEM_CONTROL requests until WMIREG_ACTION_DEREGISTER, which the IoWMIRegistrationControl DDI page (not among the saved sources) tells a driver to call before it deletes the device object; a device deleted while registered is never freed and its driver cannot unload, and a second registration of the same device object is refused.',
+      'WMI takes a reference on a device object registered with WMIREG_ACTION_REGISTER and keeps sending it IRP_MJ_SYSTEM_CONTROL requests until WMIREG_ACTION_DEREGISTER, which the IoWMIRegistrationControl DDI page (not among the saved sources) tells a driver to call before it deletes the device object; a device deleted while registered is never freed and its driver cannot unload. A second registration of the same device object is not a violation: Windows answers it with the informational STATUS_OBJECT_NAME_EXISTS, as it answers a deregistration of a device never registered with an error status.',
   },
 ] as const satisfies readonly RuleInput[];

@@ -109,7 +109,7 @@ export type Mutation =
   | 'svc-rlock-leak-on-query-remove' // QUERY_REMOVE returns without releasing its remove lock acquisition
   | 'svc-timer-not-cancelled-at-remove' // cancels the watchdog timer at STOP and SURPRISE_REMOVAL but not at REMOVE
   | 'svc-pool2-pool-type-flags' // passes the POOL_TYPE NonPagedPoolNx to ExAllocatePool2 as its POOL_FLAGS
-  | 'svc-interface-on-fdo' // registers its device interface for its own FDO instead of the PDO
+  | 'svc-interface-link-freed-first' // at REMOVE frees the interface's symbolic link name, then disables the interface through it
   | 'svc-wmi-no-deregister'; // never deregisters from WMI before IoDeleteDevice
 
 /** The kernel-service mutations, which apply to candidates/correct/wdm-services rather than the reference. */
@@ -118,7 +118,7 @@ export const SERVICE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>([
   'svc-rlock-leak-on-query-remove',
   'svc-timer-not-cancelled-at-remove',
   'svc-pool2-pool-type-flags',
-  'svc-interface-on-fdo',
+  'svc-interface-link-freed-first',
   'svc-wmi-no-deregister',
 ]);
 

@@ -15,7 +15,9 @@ import {
   POOL_FLAG_PAGED,
   POOL_FLAG_UNINITIALIZED,
   STATUS_DELETE_PENDING,
+  STATUS_INVALID_DEVICE_REQUEST,
   STATUS_INVALID_PARAMETER,
+  STATUS_OBJECT_NAME_EXISTS,
   STATUS_OBJECT_NAME_NOT_FOUND,
   STATUS_SUCCESS,
   STATUS_TIMEOUT,
@@ -360,6 +362,25 @@ describe('device interfaces', () => {
     expect(ruleOf(() => k.RtlFreeUnicodeString(s))).toBe('KAPI-02');
   });
 
+  it('fails a device object that is not a PDO with STATUS_INVALID_DEVICE_REQUEST, as Windows does', () => {
+    const { m, k } = machine();
+    const dev = m.plugDevice();
+    const fdo = { ...dev.pdo, Name: 'FDO#9' };
+    m.objects.add({ obj: fdo, driver: null, kind: 'driver', device: dev, deleted: false, lower: dev.pdo, upper: null, stackSize: 2 });
+    const link: OUT<UNICODE_STRING> = {};
+    expect(k.IoRegisterDeviceInterface(fdo, GUID, null, link)).toBe(STATUS_INVALID_DEVICE_REQUEST);
+    expect(link.value?.Length).toBe(0);
+    expect(m.pool.liveCount).toBe(0);
+  });
+
+  it('refuses a symbolic link name already freed (KSVC-05)', () => {
+    const { m, k } = machine();
+    const link: OUT<UNICODE_STRING> = {};
+    k.IoRegisterDeviceInterface(m.plugDevice().pdo, GUID, null, link);
+    k.RtlFreeUnicodeString(link.value!);
+    expect(ruleOf(() => k.IoSetDeviceInterfaceState(link.value!, false))).toBe('KSVC-05');
+  });
+
   it('refuses what is not a GUID and a string the system did not allocate', () => {
     const a = machine();
     expect(ruleOf(() => a.k.IoRegisterDeviceInterface(a.m.plugDevice().pdo, 'not-a-guid', null, {}))).toBe('KAPI-01');
@@ -369,13 +390,15 @@ describe('device interfaces', () => {
 });
 
 describe('WMI registration', () => {
-  it('registers once, deregisters, and answers a deregistration of an unregistered device with an error', () => {
+  it('registers, answers a second registration and a deregistration of an unregistered device with a status (no bug check)', () => {
     const { m, k } = machine();
     const pdo = m.plugDevice().pdo;
     expect(k.IoWMIRegistrationControl(pdo, WMIREG_ACTION_DEREGISTER)).toBe(STATUS_INVALID_PARAMETER);
     expect(k.IoWMIRegistrationControl(pdo, WMIREG_ACTION_REGISTER)).toBe(STATUS_SUCCESS);
     expect(m.wmi.isRegistered(pdo)).toBe(true);
-    expect(ruleOf(() => k.IoWMIRegistrationControl(pdo, WMIREG_ACTION_REGISTER))).toBe('KSVC-06');
+    expect(k.IoWMIRegistrationControl(pdo, WMIREG_ACTION_REGISTER)).toBe(STATUS_OBJECT_NAME_EXISTS);
+    expect(k.IoWMIRegistrationControl(pdo, WMIREG_ACTION_DEREGISTER)).toBe(STATUS_SUCCESS);
+    expect(m.wmi.isRegistered(pdo)).toBe(false);
   });
 });
 

@@ -147,7 +147,7 @@ export function createServicesDriver(k: KernelServices, mutations: ReadonlySet<M
     k.KeInitializeDpc(svc.watchdogDpc, WatchdogDpc, svc);
     const link: OUT<UNICODE_STRING> = {};
     // The interface is optional: without it the device still works.
-    if (NT_SUCCESS(k.IoRegisterDeviceInterface(bug('svc-interface-on-fdo') ? fdo : pdo, GUID_DEVINTERFACE_NETDMA_SERVICES, null, link)) && link.value) {
+    if (NT_SUCCESS(k.IoRegisterDeviceInterface(pdo, GUID_DEVINTERFACE_NETDMA_SERVICES, null, link)) && link.value) {
       svc.symbolicLink = link.value;
     }
     k.IoWMIRegistrationControl(fdo, WMIREG_ACTION_REGISTER);
@@ -193,8 +193,13 @@ export function createServicesDriver(k: KernelServices, mutations: ReadonlySet<M
         // Wait for every other holder (the watchdog DPC, IRPs in flight), then tear down.
         k.IoReleaseRemoveLockAndWait(svc.removeLock, irp);
         if (!bug('svc-timer-not-cancelled-at-remove')) stopWatchdog(svc);
-        setInterface(svc, false);
-        if (svc.symbolicLink) k.RtlFreeUnicodeString(svc.symbolicLink);
+        if (bug('svc-interface-link-freed-first') && svc.symbolicLink) {
+          k.RtlFreeUnicodeString(svc.symbolicLink);
+          k.IoSetDeviceInterfaceState(svc.symbolicLink, false); // through the name just freed
+        } else {
+          setInterface(svc, false);
+          if (svc.symbolicLink) k.RtlFreeUnicodeString(svc.symbolicLink);
+        }
         svc.symbolicLink = null;
         if (!bug('svc-wmi-no-deregister')) k.IoWMIRegistrationControl(device, WMIREG_ACTION_DEREGISTER);
         k.ExFreePoolWithTag(svc.stats, SERVICES_TAG);

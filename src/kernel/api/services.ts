@@ -149,9 +149,10 @@ export interface KernelServices {
 
   // ---- device interfaces and WMI (io) ----
   /**
-   * Registers a device interface of class `InterfaceClassGuid` for the PDO (never the FDO) and
-   * returns its symbolic link name in `SymbolicLinkName`, which the caller frees with
-   * RtlFreeUnicodeString. The interface starts disabled. IRQL PASSIVE_LEVEL.
+   * Registers a device interface of class `InterfaceClassGuid` for the PDO and returns its symbolic
+   * link name in `SymbolicLinkName`, which the caller frees with RtlFreeUnicodeString. The interface
+   * starts disabled. Given a device object that is not a PDO (the FDO), it fails with
+   * STATUS_INVALID_DEVICE_REQUEST, as in Windows. IRQL PASSIVE_LEVEL.
    */
   IoRegisterDeviceInterface(
     PhysicalDeviceObject: DEVICE_OBJECT,
@@ -161,7 +162,8 @@ export interface KernelServices {
   ): NTSTATUS;
   /**
    * Enables or disables a registered interface: STATUS_SUCCESS, or STATUS_OBJECT_NAME_NOT_FOUND
-   * for a name IoRegisterDeviceInterface did not return. IRQL PASSIVE_LEVEL.
+   * for a name IoRegisterDeviceInterface did not return. The name must not have been freed yet
+   * (disable first, then RtlFreeUnicodeString). IRQL PASSIVE_LEVEL.
    */
   IoSetDeviceInterfaceState(SymbolicLinkName: UNICODE_STRING, Enable: boolean): NTSTATUS;
   /**

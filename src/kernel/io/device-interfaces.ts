@@ -3,13 +3,15 @@
  * names the I/O manager allocates for them (freed by the caller with RtlFreeUnicodeString; a name
  * never freed is a pool leak, audited at Unload like any other).
  *
- * IoRegisterDeviceInterface takes the PDO: Windows bug-checks PNP_DETECTED_FATAL_ERROR (0xCA,
- * parameter 2 "invalid PDO") when it is given any other device object.
+ * IoRegisterDeviceInterface takes the PDO: given a device object without a device node (an FDO),
+ * Windows fails it with STATUS_INVALID_DEVICE_REQUEST and zeroes SymbolicLinkName, as here. A
+ * symbolic link name is freed pool once RtlFreeUnicodeString returns: passing it to
+ * IoSetDeviceInterfaceState afterwards reads freed memory (KSVC-05).
  *
  * @module
  */
 import { PASSIVE_LEVEL, irqlName } from '../api/irql';
-import { STATUS_OBJECT_NAME_NOT_FOUND, STATUS_SUCCESS } from '../api/ntstatus';
+import { STATUS_INVALID_DEVICE_REQUEST, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_SUCCESS } from '../api/ntstatus';
 import { PagedPool, type DEVICE_OBJECT, type OUT, type UNICODE_STRING } from '../api/wdm';
 import type { Pool } from '../ex/pool';
 import type { KernelContext } from '../ke/context';
@@ -52,10 +54,15 @@ export class DeviceInterfaces {
     const name = shown(rec.obj.Name);
     m.trace.add('call', () => `IoRegisterDeviceInterface(${name}, ${String(guid)})`);
     m.verifier.check('KE-IRQL-01', m.cpus.current.irql === PASSIVE_LEVEL, () => `IoRegisterDeviceInterface at ${irqlName(m.cpus.current.irql)}; it is allowed at PASSIVE_LEVEL only`);
-    m.verifier.check('KSVC-05', rec.kind === 'pdo', () => `IoRegisterDeviceInterface(${rec.obj.Name}): the device object is not a PDO (Windows bug-checks PNP_DETECTED_FATAL_ERROR 0xCA, "invalid PDO"); pass the PhysicalDeviceObject AddDevice received`);
-    if (rec.deleted || rec.device.removed) m.verifier.fail('KAPI-01', `IoRegisterDeviceInterface(${rec.obj.Name}) of a device that was removed`);
+    if (rec.deleted) m.verifier.fail('KAPI-01', `IoRegisterDeviceInterface(${rec.obj.Name}) of a deleted device object`);
     if (typeof guid !== 'string' || !GUID_PATTERN.test(guid)) m.verifier.fail('KAPI-01', `IoRegisterDeviceInterface: InterfaceClassGuid ${String(guid)} is not a GUID ('{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}')`);
     if (typeof out !== 'object' || out === null) m.verifier.fail('KAPI-01', 'IoRegisterDeviceInterface: SymbolicLinkName is not a writable OUT box');
+    // Only a PDO has a device node; Windows fails anything else (and a removed device) this way.
+    if (rec.kind !== 'pdo' || rec.device.removed) {
+      out.value = { Length: 0, MaximumLength: 0, Buffer: '' };
+      m.trace.add('return', () => `IoRegisterDeviceInterface(${name}) returned STATUS_INVALID_DEVICE_REQUEST: not a PDO with a device node`);
+      return STATUS_INVALID_DEVICE_REQUEST;
+    }
     const ref = reference === null || reference === undefined ? '' : String(reference.Buffer);
     const link = `\\??\\PCI#VEN_${m.options.engine.vendorId.toString(16).toUpperCase().padStart(4, '0')}&DEV_0E20#${rec.device.index}#${guid.toLowerCase()}${ref ? `\\${ref}` : ''}`;
     if (!this.#interfaces.has(link)) this.#interfaces.set(link, { device: rec.device, link, enabled: false });
@@ -73,6 +80,8 @@ export class DeviceInterfaces {
     const text = typeof link === 'object' && link !== null ? String(link.Buffer) : String(link);
     m.trace.add('call', () => `IoSetDeviceInterfaceState(${text}, ${enable ? 'TRUE' : 'FALSE'})`);
     m.verifier.check('KE-IRQL-01', m.cpus.current.irql === PASSIVE_LEVEL, () => `IoSetDeviceInterfaceState at ${irqlName(m.cpus.current.irql)}; it is allowed at PASSIVE_LEVEL only`);
+    m.verifier.check('KSVC-05', !(typeof link === 'object' && link !== null && this.#freedStrings.has(link)), () =>
+      'IoSetDeviceInterfaceState with a symbolic link name RtlFreeUnicodeString already freed: its buffer is freed pool (with special pool, Driver Verifier faults: DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL); disable the interface first, then free the name');
     const rec = this.#interfaces.get(text);
     if (!rec) return STATUS_OBJECT_NAME_NOT_FOUND;
     rec.enabled = !!enable;

@@ -2,12 +2,14 @@
  * WMI registration (IoWMIRegistrationControl): which device objects are registered as WMI data
  * providers. WMI keeps a reference on a registered device object until it is deregistered, so a
  * device deleted while registered is never freed and its driver cannot unload: the deregistration
- * comes before IoDeleteDevice. (IRP_MJ_SYSTEM_CONTROL delivery builds on {@link Wmi.isRegistered}.)
+ * comes before IoDeleteDevice. A second registration returns STATUS_OBJECT_NAME_EXISTS and a
+ * deregistration of a device never registered an error status, as in Windows (neither is a bug
+ * check). (IRP_MJ_SYSTEM_CONTROL delivery builds on {@link Wmi.isRegistered}.)
  *
  * @module
  */
 import { PASSIVE_LEVEL, irqlName } from '../api/irql';
-import { STATUS_INVALID_PARAMETER, STATUS_SUCCESS } from '../api/ntstatus';
+import { STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_EXISTS, STATUS_SUCCESS } from '../api/ntstatus';
 import type { DEVICE_OBJECT } from '../api/wdm';
 import { WMIREG_ACTION_DEREGISTER, WMIREG_ACTION_REGISTER, WMIREG_ACTION_REREGISTER, WMIREG_ACTION_UPDATE_GUIDS } from '../api/wdm-services';
 import type { KernelContext } from '../ke/context';
@@ -43,7 +45,8 @@ export class Wmi {
     const registered = this.#registered.has(rec.obj);
     switch (action) {
       case WMIREG_ACTION_REGISTER:
-        m.verifier.check('KSVC-06', !registered, () => `IoWMIRegistrationControl(${rec.obj.Name}, WMIREG_ACTION_REGISTER): the device object is already registered with WMI`);
+        // Windows answers a second registration with the informational STATUS_OBJECT_NAME_EXISTS, no bug check.
+        if (registered) return STATUS_OBJECT_NAME_EXISTS;
         this.#registered.add(rec.obj);
         return STATUS_SUCCESS;
       case WMIREG_ACTION_DEREGISTER:
