@@ -91,7 +91,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'svc-rlock-release-twice': only(irp({ type: 'QUERY_CAPABILITIES' })),
   'svc-rlock-leak-on-query-remove': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
   'svc-timer-not-cancelled-at-remove': only(START, irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
-  'svc-pool2-pool-type-flags': only(),
+  'svc-pool2-zero-tag': only(),
   'svc-interface-link-freed-first': only(irp({ type: 'REMOVE' })),
   'svc-wmi-no-deregister': only(irp({ type: 'REMOVE' })),
 };

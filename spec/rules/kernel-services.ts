@@ -59,8 +59,7 @@ export const KERNEL_SERVICES_RULES = [
     id: 'KSVC-04',
     family: 'kernel-api',
     level: 'DERIVED',
-    statement:
-      'The provider passes ExAllocatePool2 a valid POOL_FLAGS value: only defined required flags and exactly one pool type (POOL_FLAG_NON_PAGED, POOL_FLAG_NON_PAGED_EXECUTE or POOL_FLAG_PAGED), never a POOL_TYPE value.',
+    statement: 'The provider passes ExAllocatePool2 a nonzero pool tag.',
     sources: {
       facts: ['F116', 'F118'],
       docs: ['wdm-pnp/adddevice-routines-in-function-or-filter-drivers.md', 'wdm-pnp/writing-an-unload-routine.md'],
@@ -68,7 +67,7 @@ export const KERNEL_SERVICES_RULES = [
     checkedBy: ['kernel-verifier'],
     ambiguities: [],
     reading:
-      'ExAllocatePool2 defines bits 0-31 of POOL_FLAGS as required flags that the pool must understand and requires exactly one pool type; Windows refuses any other request as a caller error (with Driver Verifier\'s pool checks, a bug check BAD_POOL_CALLER), the classic case being a POOL_TYPE such as NonPagedPoolNx (0x200, a reserved required flag) carried over from ExAllocatePoolWithTag. The ExAllocatePool2 DDI page is not among the saved sources.',
+      'Windows bug-checks BAD_POOL_CALLER (0xC2) with parameter 0x9B, an attempt to allocate pool with a tag of zero, which would make the allocation untrackable by the pool tag tables and leak detection. Invalid POOL_FLAGS (an unknown required flag such as a POOL_TYPE value carried over from ExAllocatePoolWithTag, no pool type or two) are not a violation: ExAllocatePool2 fails such a request and returns NULL. The ExAllocatePool2 DDI page is not among the saved sources.',
   },
   {
     id: 'KSVC-05',

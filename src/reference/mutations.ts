@@ -108,7 +108,7 @@ export type Mutation =
   | 'svc-rlock-release-twice' // releases the remove lock a second time for an IRP it only passes down
   | 'svc-rlock-leak-on-query-remove' // QUERY_REMOVE returns without releasing its remove lock acquisition
   | 'svc-timer-not-cancelled-at-remove' // cancels the watchdog timer at STOP and SURPRISE_REMOVAL but not at REMOVE
-  | 'svc-pool2-pool-type-flags' // passes the POOL_TYPE NonPagedPoolNx to ExAllocatePool2 as its POOL_FLAGS
+  | 'svc-pool2-zero-tag' // allocates its statistics block with ExAllocatePool2 and a zero pool tag
   | 'svc-interface-link-freed-first' // at REMOVE frees the interface's symbolic link name, then disables the interface through it
   | 'svc-wmi-no-deregister'; // never deregisters from WMI before IoDeleteDevice
 
@@ -117,7 +117,7 @@ export const SERVICE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>([
   'svc-rlock-release-twice',
   'svc-rlock-leak-on-query-remove',
   'svc-timer-not-cancelled-at-remove',
-  'svc-pool2-pool-type-flags',
+  'svc-pool2-zero-tag',
   'svc-interface-link-freed-first',
   'svc-wmi-no-deregister',
 ]);

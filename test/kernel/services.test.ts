@@ -328,10 +328,13 @@ describe('ExAllocatePool2', () => {
     expect(ruleOf(() => k.ExFreePool(b))).toBe('KAPI-02');
   });
 
-  it('refuses invalid POOL_FLAGS: a POOL_TYPE value, no pool type, two pool types', () => {
+  it('fails invalid POOL_FLAGS (a POOL_TYPE value, no pool type, two pool types) with NULL, and refuses a zero tag', () => {
     for (const flags of [BigInt(NonPagedPoolNx), 0n, POOL_FLAG_NON_PAGED | POOL_FLAG_PAGED]) {
-      expect(ruleOf(() => machine().k.ExAllocatePool2(flags, 16, 1))).toBe('KSVC-04');
+      const { m, k } = machine();
+      expect(k.ExAllocatePool2(flags, 16, 1)).toBeNull();
+      expect(m.verifier.firstViolation).toBeUndefined();
     }
+    expect(ruleOf(() => machine().k.ExAllocatePool2(POOL_FLAG_NON_PAGED, 16, 0))).toBe('KSVC-04');
   });
 
   it('fails under low-resource injection and refuses paged pool at DISPATCH_LEVEL', () => {

@@ -33,7 +33,6 @@ import {
   IRP_MN_STOP_DEVICE,
   IRP_MN_SURPRISE_REMOVAL,
   NT_SUCCESS,
-  NonPagedPoolNx,
   NotificationTimer,
   POOL_FLAG_NON_PAGED,
   STATUS_INSUFFICIENT_RESOURCES,
@@ -128,8 +127,7 @@ export function createServicesDriver(k: KernelServices, mutations: ReadonlySet<M
   };
 
   const AddDevice: DRIVER_ADD_DEVICE = (driver, pdo) => {
-    const flags = bug('svc-pool2-pool-type-flags') ? BigInt(NonPagedPoolNx) : POOL_FLAG_NON_PAGED;
-    const stats = k.ExAllocatePool2(flags, 16, SERVICES_TAG);
+    const stats = k.ExAllocatePool2(POOL_FLAG_NON_PAGED, 16, bug('svc-pool2-zero-tag') ? 0 : SERVICES_TAG);
     if (!stats) return STATUS_INSUFFICIENT_RESOURCES;
     created = null;
     const st = refAddDevice!(driver, pdo);

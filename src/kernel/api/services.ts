@@ -176,7 +176,8 @@ export interface KernelServices {
   /**
    * Allocates `NumberOfBytes` of pool described by `Flags` (exactly one of POOL_FLAG_NON_PAGED,
    * POOL_FLAG_NON_PAGED_EXECUTE, POOL_FLAG_PAGED; zeroed unless POOL_FLAG_UNINITIALIZED), or
-   * returns NULL. Freed with ExFreePoolWithTag (or ExFreePool). IRQL <= DISPATCH_LEVEL (paged: <= APC_LEVEL).
+   * returns NULL (also for flags it cannot honour). `Tag` is nonzero. Freed with ExFreePoolWithTag
+   * (or ExFreePool). IRQL <= DISPATCH_LEVEL (paged: <= APC_LEVEL).
    */
   ExAllocatePool2(Flags: POOL_FLAGS, NumberOfBytes: number, Tag: number): Uint8Array | null;
   /** Frees a block from ExAllocatePoolWithTag or ExAllocatePool2 without checking its tag. */

@@ -3,7 +3,7 @@
  * Bits 0-31 are required flags (the pool must understand every one set), bits 32-63 optional ones
  * (ignored when unknown);
  * exactly one pool type — POOL_FLAG_NON_PAGED, POOL_FLAG_NON_PAGED_EXECUTE or POOL_FLAG_PAGED — must
- * be named. Windows treats any other request as a caller bug (Driver Verifier bug-checks it).
+ * be named. Windows fails any other request (ExAllocatePool2 returns NULL).
  *
  * @module
  */

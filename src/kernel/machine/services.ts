@@ -297,9 +297,11 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     }),
     ExAllocatePool2: guarded(m, (Flags, NumberOfBytes, Tag) => {
       const f = readPoolFlags(Flags);
+      v.check('KSVC-04', typeof Tag === 'number' && Tag >>> 0 !== 0, () => 'ExAllocatePool2 with a pool tag of zero (BAD_POOL_CALLER 0x9B: the allocation could not be tracked)');
       if (f.kind === 'invalid') {
-        m.trace.add('call', `ExAllocatePool2(${typeof Flags === 'bigint' ? `0x${Flags.toString(16)}` : String(Flags)}, ${NumberOfBytes})`);
-        v.fail('KSVC-04', `ExAllocatePool2 with invalid POOL_FLAGS: ${f.why}`);
+        // Windows fails a request it cannot honour (an unknown required flag, no or two pool types): NULL, no bug check.
+        m.trace.add('call', () => `ExAllocatePool2(${typeof Flags === 'bigint' ? `0x${Flags.toString(16)}` : String(Flags)}, ${NumberOfBytes}) = NULL: ${f.why}`);
+        return null;
       }
       if (f.poolType === PagedPool) notFromChannelHandler(m, 'ExAllocatePool2(POOL_FLAG_PAGED)', 'paged memory may be touched only below DISPATCH_LEVEL');
       atMost(m, 'ExAllocatePool2', f.poolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL);
