@@ -17,26 +17,41 @@ export const TICKS_PER_MILLISECOND = 10_000n;
 /** Interrupt time of the machine. */
 export class Clock {
   #now = 0n;
+  /** Microseconds of busy waits not yet folded into {@link now} (a number: a stall allocates nothing). */
+  #pendingMicroseconds = 0;
 
   /** Interrupt time now (KeQueryInterruptTime). */
   get now(): bigint {
+    if (this.#pendingMicroseconds !== 0) {
+      this.#now += BigInt(this.#pendingMicroseconds) * TICKS_PER_MICROSECOND;
+      this.#pendingMicroseconds = 0;
+    }
     return this.#now;
+  }
+
+  /**
+   * Lets `microseconds` (a whole number) pass when no timer is set, so nothing can expire meanwhile:
+   * only a count is kept until the time is read.
+   */
+  addIdleMicroseconds(microseconds: number): void {
+    this.#pendingMicroseconds += microseconds;
   }
 
   /** System time now (KeQuerySystemTime): the boot time plus interrupt time. */
   get systemTime(): bigint {
-    return BOOT_SYSTEM_TIME + this.#now;
+    return BOOT_SYSTEM_TIME + this.now;
   }
 
   /** Moves time forward to `t` (never back). Only the timer component calls this, firing timers on the way. */
   moveTo(t: bigint): void {
-    if (t > this.#now) this.#now = t;
+    if (t > this.now) this.#now = t;
   }
 
   /** The interrupt time a `LARGE_INTEGER` due time names: negative relative to now, positive an absolute system time. */
   deadline(dueTime: bigint): bigint {
-    if (dueTime < 0n) return this.#now - dueTime;
+    const now = this.now;
+    if (dueTime < 0n) return now - dueTime;
     const t = dueTime - BOOT_SYSTEM_TIME;
-    return t > this.#now ? t : this.#now;
+    return t > now ? t : now;
   }
 }

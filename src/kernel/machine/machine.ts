@@ -213,6 +213,10 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
    * timer expires, so a driver without timers sees no difference.
    */
   letTimePass(ticks: bigint): void {
+    if (!this.timers.anySet && ticks % 10n === 0n) {
+      this.clock.addIdleMicroseconds(Number(ticks / 10n));
+      return;
+    }
     this.timers.elapse(ticks);
     if (this.timers.takeExpired() === 0) return;
     const labels = this.timers.takeQueuedDpcs();

@@ -406,7 +406,11 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     KeStallExecutionProcessor: guarded(m, (MicroSeconds) => {
       m.preemptionPoint();
       // The busy wait takes simulated time; timers due meanwhile expire (their DPCs are queued).
-      if (typeof MicroSeconds === 'number' && Number.isFinite(MicroSeconds) && MicroSeconds > 0) m.timers.elapse(BigInt(Math.floor(MicroSeconds)) * TICKS_PER_MICROSECOND);
+      if (typeof MicroSeconds === 'number' && MicroSeconds >= 1 && MicroSeconds <= 0xffff_ffff) {
+        const us = Math.floor(MicroSeconds);
+        if (m.timers.anySet) m.timers.elapse(BigInt(us) * TICKS_PER_MICROSECOND);
+        else m.clock.addIdleMicroseconds(us);
+      }
     }),
     KeInitializeTimer: guarded(m, (t) => m.timers.initialize(t, NotificationTimer, 'KeInitializeTimer')),
     KeInitializeTimerEx: guarded(m, (t, type) => m.timers.initialize(t, type, 'KeInitializeTimerEx')),
