@@ -21,8 +21,9 @@ export interface KTIMER {
   readonly __brand_ktimer?: never;
 }
 
-/** `TIMER_TYPE` values for KeInitializeTimerEx. */
+/** `TIMER_TYPE` for KeInitializeTimerEx: stays signaled after expiring until set again. */
 export const NotificationTimer = 0;
+/** `TIMER_TYPE` for KeInitializeTimerEx: a wait satisfied by the expiry resets it. */
 export const SynchronizationTimer = 1;
 
 /**
@@ -71,8 +72,11 @@ export const POOL_FLAG_SPECIAL_POOL = 0x0000_0001_0000_0000n;
  */
 export type GUID = string;
 
-/** `WMIREG_ACTION_*` values for IoWMIRegistrationControl. */
+/** IoWMIRegistrationControl: register the device object as a WMI data provider. */
 export const WMIREG_ACTION_REGISTER = 1;
+/** IoWMIRegistrationControl: deregister it (before IoDeleteDevice). */
 export const WMIREG_ACTION_DEREGISTER = 2;
+/** IoWMIRegistrationControl: replace its registration information. */
 export const WMIREG_ACTION_REREGISTER = 3;
+/** IoWMIRegistrationControl: add or remove data blocks. */
 export const WMIREG_ACTION_UPDATE_GUIDS = 4;

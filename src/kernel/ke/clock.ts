@@ -10,8 +10,9 @@
 /** System time at boot (100 ns since 1601-01-01 UTC): 2026-01-01T00:00:00Z, fixed. */
 export const BOOT_SYSTEM_TIME = 134_116_128_000_000_000n;
 
-/** 100-ns units per microsecond and per millisecond. */
+/** 100-ns units per microsecond. */
 export const TICKS_PER_MICROSECOND = 10n;
+/** 100-ns units per millisecond (a timer's Period is in milliseconds). */
 export const TICKS_PER_MILLISECOND = 10_000n;
 
 /** Interrupt time of the machine. */
