@@ -26,6 +26,7 @@ import pagingVeto10 from './paging-veto-10';
 import pendedStart from './pended-start';
 import stopAlways from './stop-always';
 import surpriseTeardown from './surprise-teardown';
+import wdmServices from './wdm-services';
 
 /** One correct provider. */
 export interface CorrectEntry {
@@ -43,6 +44,12 @@ export interface CorrectEntry {
 }
 
 export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
+  {
+    name: 'wdm-services',
+    loader: wdmServices,
+    origin: 'project',
+    differs: 'the reference wrapped in the kernel services of a WDM function driver: a remove lock per IRP (IoReleaseRemoveLockAndWait at REMOVE), a periodic watchdog timer and DPC armed at START and cancelled at STOP/SURPRISE_REMOVAL/REMOVE, an ExAllocatePool2 block, a device interface enabled at START and disabled at removal, WMI registration from AddDevice to REMOVE, Interlocked counts',
+  },
   {
     name: 'pended-start',
     loader: pendedStart,

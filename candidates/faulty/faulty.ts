@@ -1,9 +1,14 @@
 import type { DriverImageLoader } from '../../src/candidate-api';
 import { createReferenceDriver } from '../../src/reference/driver';
-import type { Mutation } from '../../src/reference/mutations';
+import { SERVICE_MUTATIONS, type Mutation } from '../../src/reference/mutations';
+import { createServicesDriver } from '../correct/wdm-services/driver';
 
-/** A loader for the reference provider with the given bugs switched on. */
+/**
+ * A loader for the reference provider with the given bugs switched on; a kernel-service bug
+ * (`svc-*`) is switched on in candidates/correct/wdm-services, the reference with those services.
+ */
 export function faulty(...mutations: Mutation[]): DriverImageLoader {
   const set: ReadonlySet<Mutation> = new Set(mutations);
+  if (mutations.some((x) => SERVICE_MUTATIONS.has(x))) return (k) => createServicesDriver(k, set);
   return (k) => createReferenceDriver(k, set);
 }

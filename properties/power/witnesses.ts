@@ -88,6 +88,12 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'channel-not-ready-at-start': only(START),
   'channel-ignores-interrupt-cpu': only(START),
   'channel-cpu-lowest-in-mask': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' }), START),
+  'svc-rlock-release-twice': only(irp({ type: 'QUERY_CAPABILITIES' })),
+  'svc-rlock-leak-on-query-remove': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
+  'svc-timer-not-cancelled-at-remove': only(START, irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
+  'svc-pool2-zero-tag': only(),
+  'svc-interface-link-freed-first': only(irp({ type: 'REMOVE' })),
+  'svc-wmi-no-deregister': only(irp({ type: 'REMOVE' })),
 };
 
 /** Scheduler decisions tried for a witness: none, then NetDMA allocating inside NetDmaProviderStart. */

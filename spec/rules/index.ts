@@ -16,6 +16,7 @@ import { POWER_RULES } from './power';
 import { IRQL_RULES } from './irql';
 import { IRP_RULES } from './irp';
 import { KERNEL_API_RULES } from './kernel-api';
+import { KERNEL_SERVICES_RULES } from './kernel-services';
 import { CHANNEL_RULES } from './channel';
 import { DATA_PATH_RULES } from './data-path';
 import { INTERRUPT_RULES } from './interrupt';
@@ -36,6 +37,7 @@ export const RULE_DATA = [
   ...IRQL_RULES,
   ...IRP_RULES,
   ...KERNEL_API_RULES,
+  ...KERNEL_SERVICES_RULES,
   ...CHANNEL_RULES,
   ...DATA_PATH_RULES,
   ...INTERRUPT_RULES,
@@ -56,6 +58,7 @@ export {
   IRQL_RULES,
   IRP_RULES,
   KERNEL_API_RULES,
+  KERNEL_SERVICES_RULES,
   CHANNEL_RULES,
   DATA_PATH_RULES,
   INTERRUPT_RULES,

@@ -102,7 +102,25 @@ export type Mutation =
   // DCA and power context loss
   | 'dca-binds-current-cpu' // DCACTRL binds completion writes to the CPU running ProviderAllocateDmaChannel, not to CpuNumber
   | 'dca-context-change-as-null' // ProviderStartDma turns a context-change descriptor into a NULL transfer (the engine never retargets)
-  | 'power-no-reinit'; // back in D0 the provider notifies PowerUp (1.1+) but never re-programs the engine that lost its context in D3
+  | 'power-no-reinit' // back in D0 the provider notifies PowerUp (1.1+) but never re-programs the engine that lost its context in D3
+  // kernel services: switched on in candidates/correct/wdm-services (the reference plus a remove
+  // lock, a watchdog timer, ExAllocatePool2, a device interface and WMI); the reference has none of these
+  | 'svc-rlock-release-twice' // releases the remove lock a second time for an IRP it only passes down
+  | 'svc-rlock-leak-on-query-remove' // QUERY_REMOVE returns without releasing its remove lock acquisition
+  | 'svc-timer-not-cancelled-at-remove' // cancels the watchdog timer at STOP and SURPRISE_REMOVAL but not at REMOVE
+  | 'svc-pool2-zero-tag' // allocates its statistics block with ExAllocatePool2 and a zero pool tag
+  | 'svc-interface-link-freed-first' // at REMOVE frees the interface's symbolic link name, then disables the interface through it
+  | 'svc-wmi-no-deregister'; // never deregisters from WMI before IoDeleteDevice
+
+/** The kernel-service mutations, which apply to candidates/correct/wdm-services rather than the reference. */
+export const SERVICE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>([
+  'svc-rlock-release-twice',
+  'svc-rlock-leak-on-query-remove',
+  'svc-timer-not-cancelled-at-remove',
+  'svc-pool2-zero-tag',
+  'svc-interface-link-freed-first',
+  'svc-wmi-no-deregister',
+]);
 
 /** Convenience: the empty mutation set of the conformant reference. */
 export const NO_MUTATIONS: ReadonlySet<Mutation> = new Set();

@@ -7,5 +7,6 @@
 export * from './ntstatus';
 export * from './irql';
 export * from './wdm';
+export * from './wdm-services';
 export * from './netdma';
 export type { KernelServices } from './services';

@@ -31,6 +31,13 @@ export const STATUS_DEVICE_NOT_READY = 0xc000_00a3;
 /** Returned by a wait that timed out. */
 export const STATUS_TIMEOUT = 0x0000_0102;
 
+/** A remove lock refuses new acquisitions: IoReleaseRemoveLockAndWait has begun (the device is being removed). */
+export const STATUS_DELETE_PENDING = 0xc000_0056;
+/** The named object (e.g. a device interface's symbolic link) does not exist. */
+export const STATUS_OBJECT_NAME_NOT_FOUND = 0xc000_0034;
+/** The object already exists (informational: a device interface registered again returns its existing link). */
+export const STATUS_OBJECT_NAME_EXISTS = 0x4000_0000;
+
 /** True for success and informational codes (the C macro `NT_SUCCESS`). */
 export function NT_SUCCESS(status: NTSTATUS): boolean {
   return status >>> 0 <= 0x7fff_ffff;
@@ -54,6 +61,9 @@ const NAMES: ReadonlyMap<number, string> = new Map([
   [STATUS_NO_SUCH_DEVICE, 'STATUS_NO_SUCH_DEVICE'],
   [STATUS_DEVICE_NOT_READY, 'STATUS_DEVICE_NOT_READY'],
   [STATUS_TIMEOUT, 'STATUS_TIMEOUT'],
+  [STATUS_DELETE_PENDING, 'STATUS_DELETE_PENDING'],
+  [STATUS_OBJECT_NAME_NOT_FOUND, 'STATUS_OBJECT_NAME_NOT_FOUND'],
+  [STATUS_OBJECT_NAME_EXISTS, 'STATUS_OBJECT_NAME_EXISTS'],
 ]);
 
 /** `STATUS_NAME` for known codes, `0xXXXXXXXX` otherwise. */
@@ -61,3 +71,4 @@ export function ntStatusName(status: NTSTATUS): string {
   const u = status >>> 0;
   return NAMES.get(u) ?? `0x${u.toString(16).toUpperCase().padStart(8, '0')}`;
 }
+

@@ -28,6 +28,7 @@ import type {
   PVOID_REGISTER,
   UNICODE_STRING,
 } from './wdm';
+import type { GUID, IO_REMOVE_LOCK, KTIMER, LARGE_INTEGER, POOL_FLAGS, VOLATILE_LONG, VOLATILE_LONG64 } from './wdm-services';
 
 /**
  * Everything a provider may call: the simulated Windows kernel, HAL, NDIS and NetDMA exports,
@@ -105,7 +106,11 @@ export interface KernelServices {
   KeInitializeEvent(Event: KEVENT, Type: number, State: boolean): void;
   KeSetEvent(Event: KEVENT, Increment: number, Wait: boolean): number;
   KeClearEvent(Event: KEVENT): void;
-  /** Waits at PASSIVE_LEVEL; the simulated system runs other work (completions, DPCs, the engine) meanwhile. */
+  /**
+   * Waits at PASSIVE_LEVEL; the simulated system runs other work (completions, DPCs, the engine)
+   * meanwhile. A `Timeout` (negative: relative, positive: absolute, in 100 ns; 0: test only) ends
+   * the wait with STATUS_TIMEOUT when the simulated clock reaches it first; NULL waits forever.
+   */
   KeWaitForSingleObject(Object: KEVENT, WaitReason: number, WaitMode: number, Alertable: boolean, Timeout: bigint | null): NTSTATUS;
   KeInitializeDpc(Dpc: KDPC, DeferredRoutine: KDEFERRED_ROUTINE, DeferredContext: unknown): void;
   KeSetTargetProcessorDpc(Dpc: KDPC, Number: number): void;
@@ -114,8 +119,119 @@ export interface KernelServices {
   KeSynchronizeExecution(Interrupt: KINTERRUPT, SynchronizeRoutine: KSYNCHRONIZE_ROUTINE, SynchronizeContext: unknown): boolean;
   KeAcquireInterruptSpinLock(Interrupt: KINTERRUPT): KIRQL;
   KeReleaseInterruptSpinLock(Interrupt: KINTERRUPT, OldIrql: KIRQL): void;
-  /** Busy-waits; in the simulation other processors and the engine may make progress meanwhile. */
+  /**
+   * Busy-waits `MicroSeconds`; the simulated clock advances by that much (timers may expire), and
+   * other processors and the engine may make progress meanwhile.
+   */
   KeStallExecutionProcessor(MicroSeconds: number): void;
+
+  // ---- remove locks (io) ----
+  /**
+   * Initialises a remove lock kept in the device extension. `AllocateTag` is a pool tag;
+   * `MaxLockedMinutes` and `HighWatermark` bound how long and how many acquisitions Driver
+   * Verifier's remove-lock tracking tolerates (0 = no bound). IRQL PASSIVE_LEVEL.
+   */
+  IoInitializeRemoveLock(Lock: IO_REMOVE_LOCK, AllocateTag: number, MaxLockedMinutes: number, HighWatermark: number): void;
+  /**
+   * Acquires the remove lock for `Tag` (any value identifying the acquisition, an IRP by custom):
+   * STATUS_SUCCESS, or STATUS_DELETE_PENDING once IoReleaseRemoveLockAndWait has begun (then the
+   * lock is not acquired and must not be released). IRQL <= DISPATCH_LEVEL.
+   */
+  IoAcquireRemoveLock(RemoveLock: IO_REMOVE_LOCK, Tag: unknown): NTSTATUS;
+  /** Releases an acquisition made with the same `Tag`. IRQL <= DISPATCH_LEVEL. */
+  IoReleaseRemoveLock(RemoveLock: IO_REMOVE_LOCK, Tag: unknown): void;
+  /**
+   * At REMOVE: releases the caller's acquisition (`Tag`) and the lock's initial bias, refuses new
+   * acquisitions, and waits (the simulated system runs meanwhile) until every other acquisition is
+   * released. Called once, at PASSIVE_LEVEL, holding an acquisition.
+   */
+  IoReleaseRemoveLockAndWait(RemoveLock: IO_REMOVE_LOCK, Tag: unknown): void;
+
+  // ---- device interfaces and WMI (io) ----
+  /**
+   * Registers a device interface of class `InterfaceClassGuid` for the PDO and returns its symbolic
+   * link name in `SymbolicLinkName`, which the caller frees with RtlFreeUnicodeString. The interface
+   * starts disabled. Given a device object that is not a PDO (the FDO), it fails with
+   * STATUS_INVALID_DEVICE_REQUEST, as in Windows. IRQL PASSIVE_LEVEL.
+   */
+  IoRegisterDeviceInterface(
+    PhysicalDeviceObject: DEVICE_OBJECT,
+    InterfaceClassGuid: GUID,
+    ReferenceString: UNICODE_STRING | null,
+    SymbolicLinkName: OUT<UNICODE_STRING>,
+  ): NTSTATUS;
+  /**
+   * Enables or disables a registered interface: STATUS_SUCCESS, or STATUS_OBJECT_NAME_NOT_FOUND
+   * for a name IoRegisterDeviceInterface did not return. The name must not have been freed yet
+   * (disable first, then RtlFreeUnicodeString). IRQL PASSIVE_LEVEL.
+   */
+  IoSetDeviceInterfaceState(SymbolicLinkName: UNICODE_STRING, Enable: boolean): NTSTATUS;
+  /**
+   * Registers (WMIREG_ACTION_REGISTER) or deregisters (WMIREG_ACTION_DEREGISTER) the device object
+   * as a WMI data provider; WMI then sends it IRP_MJ_SYSTEM_CONTROL requests. IRQL PASSIVE_LEVEL.
+   */
+  IoWMIRegistrationControl(DeviceObject: DEVICE_OBJECT, Action: number): NTSTATUS;
+
+  // ---- executive pool, POOL_FLAGS ----
+  /**
+   * Allocates `NumberOfBytes` of pool described by `Flags` (exactly one of POOL_FLAG_NON_PAGED,
+   * POOL_FLAG_NON_PAGED_EXECUTE, POOL_FLAG_PAGED; zeroed unless POOL_FLAG_UNINITIALIZED), or
+   * returns NULL (also for flags it cannot honour). `Tag` is nonzero. Freed with ExFreePoolWithTag
+   * (or ExFreePool). IRQL <= DISPATCH_LEVEL (paged: <= APC_LEVEL).
+   */
+  ExAllocatePool2(Flags: POOL_FLAGS, NumberOfBytes: number, Tag: number): Uint8Array | null;
+  /** Frees a block from ExAllocatePoolWithTag or ExAllocatePool2 without checking its tag. */
+  ExFreePool(P: Uint8Array): void;
+
+  // ---- interlocked operations (any IRQL) ----
+  /** `++*Addend` atomically (32-bit wrap); returns the new value. */
+  InterlockedIncrement(Addend: VOLATILE_LONG): number;
+  /** `--*Addend` atomically; returns the new value. */
+  InterlockedDecrement(Addend: VOLATILE_LONG): number;
+  /** Stores `Value`; returns the previous value. */
+  InterlockedExchange(Target: VOLATILE_LONG, Value: number): number;
+  /** Stores `Exchange` if `*Destination == Comperand`; returns the previous value. */
+  InterlockedCompareExchange(Destination: VOLATILE_LONG, Exchange: number, Comperand: number): number;
+  /** Adds `Value`; returns the previous value. */
+  InterlockedExchangeAdd(Addend: VOLATILE_LONG, Value: number): number;
+  /** `*Destination &= Value`; returns the previous value. */
+  InterlockedAnd(Destination: VOLATILE_LONG, Value: number): number;
+  /** `*Destination |= Value`; returns the previous value. */
+  InterlockedOr(Destination: VOLATILE_LONG, Value: number): number;
+  /** 64-bit `++*Addend`; returns the new value. */
+  InterlockedIncrement64(Addend: VOLATILE_LONG64): bigint;
+  /** 64-bit `--*Addend`; returns the new value. */
+  InterlockedDecrement64(Addend: VOLATILE_LONG64): bigint;
+  /** 64-bit exchange; returns the previous value. */
+  InterlockedExchange64(Target: VOLATILE_LONG64, Value: bigint): bigint;
+  /** 64-bit compare-exchange; returns the previous value. */
+  InterlockedCompareExchange64(Destination: VOLATILE_LONG64, Exchange: bigint, Comperand: bigint): bigint;
+  /** 64-bit add; returns the previous value. */
+  InterlockedExchangeAdd64(Addend: VOLATILE_LONG64, Value: bigint): bigint;
+
+  // ---- kernel timers and time ----
+  /** Initialises a notification timer (KeInitializeTimerEx(Timer, NotificationTimer)). IRQL <= DISPATCH_LEVEL. */
+  KeInitializeTimer(Timer: KTIMER): void;
+  /** Initialises a timer of `Type` (NotificationTimer or SynchronizationTimer). IRQL <= DISPATCH_LEVEL. */
+  KeInitializeTimerEx(Timer: KTIMER, Type: number): void;
+  /**
+   * Sets the timer to expire at `DueTime` (negative: relative, in 100 ns; positive: absolute system
+   * time), queuing `Dpc` (if not NULL) at expiry. Returns TRUE when the timer was already set
+   * (it is reset). IRQL <= DISPATCH_LEVEL.
+   */
+  KeSetTimer(Timer: KTIMER, DueTime: LARGE_INTEGER, Dpc: KDPC | null): boolean;
+  /** As KeSetTimer; a nonzero `Period` (milliseconds) re-arms the timer after each expiry. */
+  KeSetTimerEx(Timer: KTIMER, DueTime: LARGE_INTEGER, Period: number, Dpc: KDPC | null): boolean;
+  /** Cancels a set timer; returns TRUE when it was set. A DPC it already queued stays queued. IRQL <= DISPATCH_LEVEL. */
+  KeCancelTimer(Timer: KTIMER): boolean;
+  /** Whether the timer is signaled (has expired since it was last set). */
+  KeReadStateTimer(Timer: KTIMER): boolean;
+  /** Interrupt time: 100 ns units since boot, on the simulated clock (it moves only when the simulation lets time pass). */
+  KeQueryInterruptTime(): bigint;
+  /** System time (100 ns units since 1601-01-01 UTC) on the simulated clock: a fixed boot time plus interrupt time. */
+  KeQuerySystemTime(CurrentTime: OUT<LARGE_INTEGER>): void;
+  /** As KeQuerySystemTime, at full precision. */
+  KeQuerySystemTimePrecise(CurrentTime: OUT<LARGE_INTEGER>): void;
 
   // ---- memory manager and HAL ----
   MmMapIoSpace(PhysicalAddress: PHYSICAL_ADDRESS, NumberOfBytes: number, CacheType: number): PVOID_REGISTER | null;
@@ -154,5 +270,7 @@ export interface KernelServices {
 
   // ---- runtime library / debugging ----
   RtlInitUnicodeString(Source: string): UNICODE_STRING;
+  /** Frees a string the system allocated for the caller (the SymbolicLinkName of IoRegisterDeviceInterface). */
+  RtlFreeUnicodeString(UnicodeString: UNICODE_STRING): void;
   DbgPrint(Message: string): void;
 }

@@ -43,6 +43,14 @@ export class Pool {
     return 'ok';
   }
 
+  /** ExFreePool: frees without a tag check; returns 'ok' or why the free is wrong. */
+  freeUntagged(block: unknown): 'ok' | 'not-pool' | 'double-free' {
+    if (!(block instanceof Uint8Array)) return 'not-pool';
+    const info = this.#live.get(block);
+    if (!info) return this.#freed.has(block) ? 'double-free' : 'not-pool';
+    return this.free(block, info.tag) === 'ok' ? 'ok' : 'not-pool';
+  }
+
   get live(): readonly PoolBlock[] {
     return [...this.#live.values()];
   }

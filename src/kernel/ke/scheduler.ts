@@ -76,6 +76,22 @@ export class WorkQueue {
     return true;
   }
 
+  /**
+   * Runs, in queue order, every ready item for which `pred` holds, including ones queued
+   * meanwhile; returns how many ran. The chooser is not consulted (no decision is drawn).
+   */
+  runWhere(pred: (item: WorkItem) => boolean, limit = 10_000): number {
+    let n = 0;
+    while (n < limit) {
+      const i = this.#items.findIndex((w) => pred(w) && w.ready());
+      if (i < 0) break;
+      const [item] = this.#items.splice(i, 1);
+      item!.run();
+      n++;
+    }
+    return n;
+  }
+
   /** Runs ready items until `done()` holds or nothing is ready; bounded by `limit` steps. Returns `done()`. */
   runUntil(done: () => boolean, limit = 100_000): boolean {
     let n = 0;

@@ -1,9 +1,15 @@
 import { APC_LEVEL, DISPATCH_LEVEL, SIMULATED_DIRQL, irqlName } from '../api/irql';
-import { STATUS_SUCCESS } from '../api/ntstatus';
+import { STATUS_SUCCESS, STATUS_TIMEOUT } from '../api/ntstatus';
 import { SynchronizationEvent, type KDEFERRED_ROUTINE, type KSYNCHRONIZE_ROUTINE } from '../api/wdm';
 import { callProvider } from './invoke';
 import type { KernelContext } from './context';
 import { workItem } from './scheduler';
+
+/**
+ * How long (100 ns units: 10 s) a wait without a timeout lets time pass for timers before it is
+ * judged to hang: timers that keep expiring without ever ending the wait do not make it progress.
+ */
+export const BLOCK_HORIZON_TICKS = 100_000_000n;
 
 /** What the synchronisation services use of the machine: the kernel context, interrupt objects, the DPC hook. */
 export interface SyncHost extends KernelContext {
@@ -11,6 +17,9 @@ export interface SyncHost extends KernelContext {
   readonly hal: { interrupt(obj: unknown, api: string): { readonly lock: object } };
   /** Called when a DPC starts running. */
   dpcRan(name: string, cpu: number): void;
+  /** The simulated clock and its timers: a blocked wait lets time pass to the next timer or its timeout. */
+  readonly clock: { readonly now: bigint; deadline(dueTime: bigint): bigint };
+  readonly timers: { nextDue(): bigint | null; advanceTo(t: bigint): void };
 }
 
 interface EventRecord {
@@ -103,16 +112,49 @@ export class Sync {
     return was;
   }
 
-  wait(ev: object): number {
+  /**
+   * Blocks the calling thread until `done()` holds: the rest of the system runs, and when nothing
+   * can run, time passes to the next timer's expiry (never beyond `deadline`, an interrupt time).
+   * Returns 'done', 'timeout' (the clock reached `deadline`) or 'hang' (nothing left that could make
+   * `done()` hold). Stops early, returning 'done' or 'hang', once a violation is recorded.
+   */
+  block(done: () => boolean, deadline: bigint | null): 'done' | 'timeout' | 'hang' {
+    const m: SyncHost = this.m;
+    const stop = () => done() || m.verifier.firstViolation !== undefined;
+    // A wait without a deadline that only periodic timers keep busy is a hang once this much time passed.
+    const horizon = m.clock.now + BLOCK_HORIZON_TICKS;
+    for (;;) {
+      m.work.runUntil(stop);
+      if (stop()) return done() ? 'done' : 'hang';
+      const next = m.timers.nextDue();
+      if (next !== null && (deadline === null || next <= deadline) && (deadline !== null || next <= horizon)) {
+        m.timers.advanceTo(next);
+        continue;
+      }
+      if (deadline !== null) {
+        m.timers.advanceTo(deadline);
+        return 'timeout';
+      }
+      return 'hang';
+    }
+  }
+
+  wait(ev: object, timeout: bigint | null = null): number {
     const m: SyncHost = this.m;
     const rec = this.event(ev, 'KeWaitForSingleObject');
     m.trace.add('call', 'KeWaitForSingleObject');
     m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= APC_LEVEL, () => `KeWaitForSingleObject with a wait at ${irqlName(m.cpus.current.irql)}; waiting requires IRQL <= APC_LEVEL`);
     m.verifier.check('PWR-08', !m.cpus.current.routine.startsWith('DispatchRoutine[IRP_MJ_POWER]'), () => 'KeWaitForSingleObject inside the power dispatch routine: waiting for lower drivers to finish a power IRP can deadlock; finish it in a completion routine or work item');
+    if (timeout !== null && typeof timeout !== 'bigint') m.verifier.fail('KAPI-01', 'KeWaitForSingleObject: Timeout is neither NULL nor a LARGE_INTEGER (bigint)');
+    if (!rec.signaled && timeout === 0n) return STATUS_TIMEOUT;
     if (!rec.signaled) {
-      // The waiting thread blocks; the rest of the system runs until the event is set.
-      m.work.runUntil(() => rec.signaled || m.verifier.firstViolation !== undefined);
+      // The waiting thread blocks; the rest of the system runs (and time passes) until the event is set.
+      const r = this.block(() => rec.signaled, timeout === null ? null : m.clock.deadline(timeout));
       m.assertAlive();
+      if (r === 'timeout') {
+        m.trace.add('return', 'KeWaitForSingleObject returned STATUS_TIMEOUT');
+        return STATUS_TIMEOUT;
+      }
       m.verifier.check('KAPI-05', rec.signaled, () => 'KeWaitForSingleObject waits for an event that nothing will ever set (the thread hangs)');
     }
     if (rec.type === SynchronizationEvent) rec.signaled = false;
@@ -137,13 +179,21 @@ export class Sync {
     rec.target = cpu;
   }
 
-  /** Queues a DPC; it runs at DISPATCH_LEVEL on its target processor (or the current one). */
-  insertQueue(dpc: object, a1: unknown, a2: unknown): boolean {
+  /** The work-queue label of `dpc`'s queued run. */
+  labelOf(dpc: object): string {
+    return `dpc:${this.dpc(dpc, 'KeInsertQueueDpc').name}`;
+  }
+
+  /**
+   * Queues a DPC; it runs at DISPATCH_LEVEL on its target processor, or, untargeted, on `untargetedCpu`
+   * (an expiring timer's processor) or the current one.
+   */
+  insertQueue(dpc: object, a1: unknown, a2: unknown, untargetedCpu?: number): boolean {
     const m: SyncHost = this.m;
     const rec = this.dpc(dpc, 'KeInsertQueueDpc');
     if (rec.queued) return false;
     rec.queued = true;
-    const cpu = rec.target ?? m.cpus.current.cpu;
+    const cpu = rec.target ?? untargetedCpu ?? m.cpus.current.cpu;
     m.trace.add('dpc', () => `KeInsertQueueDpc(${rec.name}) -> CPU ${cpu}`, () => ({ dpc: rec.name, cpu }));
     m.work.push(
       workItem(

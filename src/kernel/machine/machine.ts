@@ -18,6 +18,11 @@ import { Processors } from '../ke/processors';
 import { WorkQueue, firstChoice, type Chooser } from '../ke/scheduler';
 import type { SimDevice } from '../hal/sim-device';
 import { Sync } from '../ke/sync';
+import { Clock } from '../ke/clock';
+import { KernelTimers } from '../ke/timers';
+import { RemoveLocks } from '../io/remove-lock';
+import { DeviceInterfaces } from '../io/device-interfaces';
+import { Wmi } from '../io/wmi';
 import { TraceLog } from '../verifier/trace-log';
 import { BugCheck, HarnessError, Verifier } from '../verifier/verifier';
 
@@ -80,6 +85,16 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
   readonly io: IoManager;
   readonly sync: Sync;
   readonly workItems: IoWorkItems;
+  /** Interrupt time, moved only when the simulation lets time pass. */
+  readonly clock = new Clock();
+  /** Kernel timers on {@link clock}. */
+  readonly timers: KernelTimers;
+  /** Remove locks (IoInitializeRemoveLock ...). */
+  readonly removeLocks: RemoveLocks;
+  /** Device interfaces (IoRegisterDeviceInterface, IoSetDeviceInterfaceState). */
+  readonly deviceInterfaces: DeviceInterfaces;
+  /** WMI registrations (IoWMIRegistrationControl). */
+  readonly wmi: Wmi;
   readonly hal: Hal;
   readonly netdma: NetDmaInterface;
   readonly client: C;
@@ -114,6 +129,10 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
     this.io = new IoManager(this);
     this.sync = new Sync(this);
     this.workItems = new IoWorkItems(this);
+    this.timers = new KernelTimers(this);
+    this.removeLocks = new RemoveLocks(this);
+    this.deviceInterfaces = new DeviceInterfaces(this);
+    this.wmi = new Wmi(this);
     this.hal = new Hal(this);
     this.netdma = new NetDmaInterface(this, this.options.interfaceVersion);
     this.client = opts.client ? opts.client(this) : (NO_CLIENT as C);
@@ -186,6 +205,22 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
     } finally {
       this.cpus.pop(ctx);
     }
+  }
+
+  /**
+   * Lets `ticks` (100 ns units) pass while the system is idle (between two IRPs): timers due by
+   * then expire, and the DPCs they queued run. Nothing else runs and no decision is drawn unless a
+   * timer expires, so a driver without timers sees no difference.
+   */
+  letTimePass(ticks: bigint): void {
+    if (!this.timers.anySet && ticks % 10n === 0n) {
+      this.clock.addIdleMicroseconds(Number(ticks / 10n));
+      return;
+    }
+    this.timers.elapse(ticks);
+    if (this.timers.takeExpired() === 0) return;
+    const labels = this.timers.takeQueuedDpcs();
+    if (labels.size > 0) this.work.runWhere((w) => labels.has(w.label));
   }
 
   /** A point where, on real hardware, the engine and other processors may have made progress. */

@@ -19,6 +19,11 @@ import type { DeviceRecord } from '../ob/objects';
 import { BugCheck, HarnessError } from '../verifier/verifier';
 import { shown } from '../verifier/trace-log';
 import { accessorOf, hiddenState, hide } from '../ob/hidden';
+import { reachableObjects } from '../ob/reachable';
+import { readPoolFlags } from '../ex/pool-flags';
+import { Interlocked, notLong, notLong64, notLong64Operand, notLongOperand } from '../ke/interlocked';
+import { TICKS_PER_MICROSECOND } from '../ke/clock';
+import { NotificationTimer } from '../api/wdm-services';
 
 /** Fault injection on kernel services (low-resource simulation, as Driver Verifier does). */
 export interface ServiceFaults {
@@ -83,6 +88,28 @@ const DEVICE_STACK_SIZE = accessorOf(
 /** BUS_INTERFACE_STANDARD's reference counting, which the simulated bus does not need. */
 const BUS_INTERFACE_REFERENCE = { InterfaceReference: (): void => undefined, InterfaceDereference: (): void => undefined };
 
+/**
+ * What IoDeleteDevice checks of the kernel objects the device extension holds, as Driver Verifier
+ * checks freed pool: no WMI registration left (WMI references the device object), no timer still
+ * set (KSVC-03: TIMER_OR_DPC_INVALID), no remove lock acquisition outstanding (KSVC-02). The
+ * extension is searched only when some timer is set or some remove lock held.
+ */
+function deletionAudit(m: Machine, rec: DeviceRecord): void {
+  const name = rec.obj.Name;
+  m.verifier.check('KSVC-06', !m.wmi.isRegistered(rec.obj), () => `IoDeleteDevice(${name}) while it is registered with WMI: IoWMIRegistrationControl(WMIREG_ACTION_DEREGISTER) first (WMI holds a reference on the device object)`);
+  if (!m.timers.anySet && !m.removeLocks.anyHeld) return;
+  const held = reachableObjects(rec.obj.DeviceExtension, (o) => m.objects.device(o) !== undefined);
+  const timers = m.timers.setAmong(held);
+  m.verifier.check('KSVC-03', timers.length === 0, () => `IoDeleteDevice(${name}) frees its device extension while ${timers.join(', ')} in it ${timers.length === 1 ? 'is' : 'are'} still set (TIMER_OR_DPC_INVALID): KeCancelTimer first`);
+  const locks = m.removeLocks.heldAmong(held);
+  m.verifier.check('KSVC-02', locks.length === 0, () => `IoDeleteDevice(${name}) frees its device extension while its remove lock is held: ${locks.join('; ')}`);
+}
+
+/** Checks an Interlocked* target and operands (KAPI-01). */
+function interlockedArgs(m: Machine, api: string, why: (string | null)[]): void {
+  for (const w of why) if (w !== null) m.verifier.fail('KAPI-01', `${api}: ${w}`);
+}
+
 /** RtlInitUnicodeString: no kernel state, no checks. */
 const RtlInitUnicodeString: KernelServices['RtlInitUnicodeString'] = (s) => ({ Length: String(s).length * 2, MaximumLength: String(s).length * 2 + 2, Buffer: String(s) });
 
@@ -133,6 +160,7 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       v.check('KAPI-01', rec.kind === 'driver', () => `IoDeleteDevice(${rec.obj.Name}) of a device the driver did not create`);
       v.check('PNP-REM-04', rec.lower === null && rec.upper === null, () => `IoDeleteDevice(${rec.obj.Name}) while it is still attached to a device stack; IoDetachDevice first`);
       v.check('PNP-REM-05', m.netdma.liveProvidersOf(rec.device).length === 0, () => `IoDeleteDevice(${rec.obj.Name}) before NetDmaDeregisterProvider: the provider still references the device stack`);
+      deletionAudit(m, rec);
       rec.deleted = true;
       m.observe({ op: 'IoDeleteDevice' });
     }),
@@ -212,6 +240,16 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     IoAllocateWorkItem: guarded(m, (DeviceObject) => m.workItems.allocWorkItem(DeviceObject)),
     IoQueueWorkItem: guarded(m, (item, routine, _queueType, context) => m.workItems.queueWorkItem(item, routine, context)),
     IoFreeWorkItem: guarded(m, (item) => m.workItems.freeWorkItem(item)),
+    IoInitializeRemoveLock: guarded(m, (l, tag, minutes, watermark) => m.removeLocks.initialize(l, tag, minutes, watermark)),
+    IoAcquireRemoveLock: guarded(m, (l, tag) => m.removeLocks.acquire(l, tag)),
+    IoReleaseRemoveLock: guarded(m, (l, tag) => m.removeLocks.release(l, tag)),
+    IoReleaseRemoveLockAndWait: guarded(m, (l, tag) => {
+      notFromChannelHandler(m, 'IoReleaseRemoveLockAndWait', 'it blocks the calling thread');
+      m.removeLocks.releaseAndWait(l, tag);
+    }),
+    IoRegisterDeviceInterface: guarded(m, (pdo, guid, ref, out) => m.deviceInterfaces.register(pdo, guid, ref, out)),
+    IoSetDeviceInterfaceState: guarded(m, (link, enable) => m.deviceInterfaces.setState(link, enable)),
+    IoWMIRegistrationControl: guarded(m, (d, action) => m.wmi.registrationControl(d, action)),
     IoConnectInterruptEx: guarded(m, (p) => m.hal.connect(p)),
     IoDisconnectInterruptEx: guarded(m, (p) => m.hal.disconnect(p)),
     IoGetBusInterfaceStandard: guarded(m, (Pdo) => {
@@ -257,6 +295,84 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       v.check('KAPI-02', r === 'ok', () => ({ ok: '', 'not-pool': 'ExFreePoolWithTag of memory the pool did not allocate', 'double-free': 'ExFreePoolWithTag of a block already freed (double free)', 'wrong-tag': 'ExFreePoolWithTag with a tag other than the allocation\'s' })[r]);
       m.netdma.contextFreed(P);
     }),
+    ExAllocatePool2: guarded(m, (Flags, NumberOfBytes, Tag) => {
+      const f = readPoolFlags(Flags);
+      v.check('KSVC-04', typeof Tag === 'number' && Tag >>> 0 !== 0, () => 'ExAllocatePool2 with a pool tag of zero (BAD_POOL_CALLER 0x9B: the allocation could not be tracked)');
+      if (f.kind === 'invalid') {
+        // Windows fails a request it cannot honour (an unknown required flag, no or two pool types): NULL, no bug check.
+        m.trace.add('call', () => `ExAllocatePool2(${typeof Flags === 'bigint' ? `0x${Flags.toString(16)}` : String(Flags)}, ${NumberOfBytes}) = NULL: ${f.why}`);
+        return null;
+      }
+      if (f.poolType === PagedPool) notFromChannelHandler(m, 'ExAllocatePool2(POOL_FLAG_PAGED)', 'paged memory may be touched only below DISPATCH_LEVEL');
+      atMost(m, 'ExAllocatePool2', f.poolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL);
+      const attempt = ++m.pool.attempts;
+      // A POOL_FLAG_RAISE_ON_FAILURE request is never failed by the injection: the simulation has no SEH to raise into.
+      const injected = faults.failPoolAttempts.has(attempt) && !f.raiseOnFailure;
+      if (!Number.isInteger(NumberOfBytes) || NumberOfBytes <= 0 || injected) {
+        m.trace.add('call', `ExAllocatePool2(${NumberOfBytes}) = NULL${injected ? ' (fault injected)' : ''}`);
+        return null;
+      }
+      const seq = m.trace.add('call', () => `ExAllocatePool2(${NumberOfBytes})`);
+      const block = m.pool.allocate(NumberOfBytes, Tag >>> 0, f.poolType, seq, m.phase === 'Idle' ? m.cpus.current.routine : m.phase);
+      // Uninitialised pool holds whatever was there before: a fixed pattern, so runs stay deterministic.
+      if (!f.zeroed) block.fill(0xcd);
+      return block;
+    }),
+    ExFreePool: guarded(m, (P) => {
+      m.trace.add('call', 'ExFreePool');
+      atMost(m, 'ExFreePool', DISPATCH_LEVEL);
+      const r = m.pool.freeUntagged(P);
+      v.check('KAPI-02', r === 'ok', () => ({ ok: '', 'not-pool': 'ExFreePool of memory the pool did not allocate', 'double-free': 'ExFreePool of a block already freed (double free)' })[r]);
+      m.netdma.contextFreed(P);
+    }),
+    InterlockedIncrement: guarded(m, (a) => {
+      interlockedArgs(m, 'InterlockedIncrement', [notLong(a)]);
+      return Interlocked.increment(a);
+    }),
+    InterlockedDecrement: guarded(m, (a) => {
+      interlockedArgs(m, 'InterlockedDecrement', [notLong(a)]);
+      return Interlocked.decrement(a);
+    }),
+    InterlockedExchange: guarded(m, (t, x) => {
+      interlockedArgs(m, 'InterlockedExchange', [notLong(t), notLongOperand(x)]);
+      return Interlocked.exchange(t, x);
+    }),
+    InterlockedCompareExchange: guarded(m, (d, x, c) => {
+      interlockedArgs(m, 'InterlockedCompareExchange', [notLong(d), notLongOperand(x), notLongOperand(c)]);
+      return Interlocked.compareExchange(d, x, c);
+    }),
+    InterlockedExchangeAdd: guarded(m, (a, x) => {
+      interlockedArgs(m, 'InterlockedExchangeAdd', [notLong(a), notLongOperand(x)]);
+      return Interlocked.exchangeAdd(a, x);
+    }),
+    InterlockedAnd: guarded(m, (d, x) => {
+      interlockedArgs(m, 'InterlockedAnd', [notLong(d), notLongOperand(x)]);
+      return Interlocked.and(d, x);
+    }),
+    InterlockedOr: guarded(m, (d, x) => {
+      interlockedArgs(m, 'InterlockedOr', [notLong(d), notLongOperand(x)]);
+      return Interlocked.or(d, x);
+    }),
+    InterlockedIncrement64: guarded(m, (a) => {
+      interlockedArgs(m, 'InterlockedIncrement64', [notLong64(a)]);
+      return Interlocked.increment64(a);
+    }),
+    InterlockedDecrement64: guarded(m, (a) => {
+      interlockedArgs(m, 'InterlockedDecrement64', [notLong64(a)]);
+      return Interlocked.decrement64(a);
+    }),
+    InterlockedExchange64: guarded(m, (t, x) => {
+      interlockedArgs(m, 'InterlockedExchange64', [notLong64(t), notLong64Operand(x)]);
+      return Interlocked.exchange64(t, x);
+    }),
+    InterlockedCompareExchange64: guarded(m, (d, x, c) => {
+      interlockedArgs(m, 'InterlockedCompareExchange64', [notLong64(d), notLong64Operand(x), notLong64Operand(c)]);
+      return Interlocked.compareExchange64(d, x, c);
+    }),
+    InterlockedExchangeAdd64: guarded(m, (a, x) => {
+      interlockedArgs(m, 'InterlockedExchangeAdd64', [notLong64(a), notLong64Operand(x)]);
+      return Interlocked.exchangeAdd64(a, x);
+    }),
 
     // ---- kernel ----
     KeGetCurrentIrql: guarded(m, () => m.cpus.current.irql),
@@ -276,9 +392,9 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     KeClearEvent: guarded(m, (e) => {
       m.sync.event(e, 'KeClearEvent').signaled = false;
     }),
-    KeWaitForSingleObject: guarded(m, (e) => {
+    KeWaitForSingleObject: guarded(m, (e, _reason, _mode, _alertable, Timeout) => {
       notFromChannelHandler(m, 'KeWaitForSingleObject', 'it blocks the calling thread');
-      return m.sync.wait(e);
+      return m.sync.wait(e, Timeout ?? null);
     }),
     KeInitializeDpc: guarded(m, (d, r, c) => m.sync.initDpc(d, r, c)),
     KeSetTargetProcessorDpc: guarded(m, (d, n) => m.sync.setTarget(d, n)),
@@ -287,7 +403,30 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     KeSynchronizeExecution: guarded(m, (i, r, c) => m.sync.synchronize(i, r, c)),
     KeAcquireInterruptSpinLock: guarded(m, (i) => m.sync.acquireInterruptLock(i)),
     KeReleaseInterruptSpinLock: guarded(m, (i, o) => m.sync.releaseInterruptLock(i, o)),
-    KeStallExecutionProcessor: guarded(m, () => m.preemptionPoint()),
+    KeStallExecutionProcessor: guarded(m, (MicroSeconds) => {
+      m.preemptionPoint();
+      // The busy wait takes simulated time; timers due meanwhile expire (their DPCs are queued).
+      if (typeof MicroSeconds === 'number' && MicroSeconds >= 1 && MicroSeconds <= 0xffff_ffff) {
+        const us = Math.floor(MicroSeconds);
+        if (m.timers.anySet) m.timers.elapse(BigInt(us) * TICKS_PER_MICROSECOND);
+        else m.clock.addIdleMicroseconds(us);
+      }
+    }),
+    KeInitializeTimer: guarded(m, (t) => m.timers.initialize(t, NotificationTimer, 'KeInitializeTimer')),
+    KeInitializeTimerEx: guarded(m, (t, type) => m.timers.initialize(t, type, 'KeInitializeTimerEx')),
+    KeSetTimer: guarded(m, (t, due, dpc) => m.timers.set(t, due, 0, dpc ?? null, 'KeSetTimer')),
+    KeSetTimerEx: guarded(m, (t, due, period, dpc) => m.timers.set(t, due, period, dpc ?? null, 'KeSetTimerEx')),
+    KeCancelTimer: guarded(m, (t) => m.timers.cancel(t)),
+    KeReadStateTimer: guarded(m, (t) => m.timers.readState(t)),
+    KeQueryInterruptTime: guarded(m, () => m.clock.now),
+    KeQuerySystemTime: guarded(m, (out) => {
+      if (typeof out !== 'object' || out === null) v.fail('KAPI-01', 'KeQuerySystemTime: CurrentTime is not a writable OUT box');
+      out.value = m.clock.systemTime;
+    }),
+    KeQuerySystemTimePrecise: guarded(m, (out) => {
+      if (typeof out !== 'object' || out === null) v.fail('KAPI-01', 'KeQuerySystemTimePrecise: CurrentTime is not a writable OUT box');
+      out.value = m.clock.systemTime;
+    }),
 
     // ---- memory manager and HAL ----
     MmMapIoSpace: guarded(m, (pa, n) => m.hal.mapIoSpace(pa, n)),
@@ -343,6 +482,7 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
 
     // ---- runtime library ----
     RtlInitUnicodeString,
+    RtlFreeUnicodeString: guarded(m, (str) => m.deviceInterfaces.freeString(str)),
     DbgPrint: guarded(m, (msg) => {
       m.trace.add('note', `DbgPrint: ${String(msg).slice(0, 200)}`);
     }),

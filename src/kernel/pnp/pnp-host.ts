@@ -16,6 +16,9 @@ import type { IoWorkItems } from '../io/work-items';
 import type { NetDmaInterface } from '../netdma/netdma-interface';
 import type { ObjectTable } from '../ob/objects';
 import type { Pool } from '../ex/pool';
+import type { KernelTimers } from '../ke/timers';
+import type { RemoveLocks } from '../io/remove-lock';
+import type { DeviceInterfaces } from '../io/device-interfaces';
 
 /** What the PnP manager uses of the machine: every component a driver's lifecycle touches, and the machine's bookkeeping of it. */
 export interface PnpHost extends KernelContext {
@@ -30,6 +33,14 @@ export interface PnpHost extends KernelContext {
   phase: Phase;
   /** The PDO whose AddDevice is running, for NDMA-REG-04. */
   currentAddDevicePdo: DEVICE_OBJECT | null;
+  /** Kernel timers (the Unload audit: none left set). */
+  readonly timers: KernelTimers;
+  /** Remove locks (the Unload audit: no acquisition left outstanding). */
+  readonly removeLocks: RemoveLocks;
+  /** Device interfaces (the PnP manager disables a removed device's interfaces). */
+  readonly deviceInterfaces: DeviceInterfaces;
+  /** Lets time pass while the system is idle (between IRPs); timers expire. */
+  letTimePass(ticks: bigint): void;
   /** Plugs in a new engine behind a new PDO. */
   plugDevice(): SimDevice;
   /** Starts collecting observations for one IRP; returns the list being filled. */

@@ -78,6 +78,9 @@ const REGISTRY_PATH_BUFFER = accessorOf(
 /** A candidate driver image: given the kernel services, returns its DriverEntry. */
 export type DriverImageLoader = (services: KernelServices) => DRIVER_INITIALIZE;
 
+/** Simulated time between two PnP/power IRPs the managers send (10 ms, in 100 ns units): timers expire in it. */
+export const IRP_GAP_TICKS = 100_000n;
+
 const BAR_STRIDE = 0x10_0000n;
 const TRANSLATED_BAR_BASE = 0xf_e000_0000n;
 const RAW_BAR_BASE = 0x8000_0000n;
@@ -226,6 +229,8 @@ export class PnpManager {
 
   private send(dev: SimDevice, major: number, minor: number, power?: 'D0' | 'D3'): IrpOutcome {
     const m: PnpHost = this.m;
+    m.letTimePass(IRP_GAP_TICKS);
+    m.assertAlive();
     const top = m.objects.topOf(dev.pdo);
     const topRec = m.objects.device(top)!;
     const rec = m.io.allocate(topRec.stackSize, major, minor, STATUS_NOT_SUPPORTED);
@@ -301,6 +306,7 @@ export class PnpManager {
     if ((minor === IRP_MN_START_DEVICE && !NT_SUCCESS(status)) || minor === IRP_MN_STOP_DEVICE || minor === IRP_MN_SURPRISE_REMOVAL || minor === IRP_MN_REMOVE_DEVICE) {
       dev.resources = null;
     }
+    if (minor === IRP_MN_SURPRISE_REMOVAL || minor === IRP_MN_REMOVE_DEVICE) m.deviceInterfaces.deviceRemoved(dev);
     if (minor === IRP_MN_REMOVE_DEVICE) {
       dev.removed = true;
       dev.requirements = null;
@@ -365,6 +371,10 @@ export class PnpManager {
     const devs = m.objects.driverDevices().filter((d) => !d.deleted);
     const provs = [...m.netdma.providers.values()].filter((p) => p.state !== 'deregistered');
     m.verifier.check('DRV-UNLOAD-02', devs.length === 0 && provs.length === 0, () => `at unload ${devs.length} device object(s) were never deleted and ${provs.length} provider(s) never deregistered`);
+    const timers = m.timers.setNames;
+    m.verifier.check('KSVC-03', timers.length === 0, () => `after DriverUnload, ${timers.join(', ')} ${timers.length === 1 ? 'is' : 'are'} still set: the expiry would run a DPC routine in the unloaded image (TIMER_OR_DPC_INVALID)`);
+    const locks = m.removeLocks.heldNames;
+    m.verifier.check('KSVC-02', locks.length === 0, () => `after DriverUnload, remove lock acquisitions are outstanding: ${locks.join('; ')}`);
   }
 }
 
