@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { match } from 'ts-pattern';
-import type { LifecycleEvent } from '../../src/model/lifecycle';
-import { eventLabel } from '../../src/model/lifecycle';
+import type { LifecycleEvent, SpecialFile } from '../../src/model/lifecycle';
+import { PNP_QUERIES, eventLabel } from '../../src/model/lifecycle';
 
 /** HLK Device Fundamentals scenarios (TESTING-ANCHORS.md), each a short IRP sequence. */
 export type Scenario =
@@ -17,7 +17,10 @@ export type Scenario =
   | 'rebalance-restart-fails'
   | 'rebalance-filter-after-stop'
   | 'stopped-then-surprise'
-  | 'query-remove-cancelled';
+  | 'query-remove-cancelled'
+  | 'query-remove-relations'
+  | 'paging-file'
+  | 'open-while-remove-pending';
 
 /** One generated step of a lifecycle run. A tagged union, dispatched exhaustively. */
 export type LifecycleCommand =
@@ -47,6 +50,17 @@ const SCENARIOS: Readonly<Record<Scenario, readonly LifecycleEvent[]>> = {
   'start-fails-then-remove': [{ type: 'START', bus: 'fail' }, { type: 'REMOVE' }],
   'remove-before-start': [{ type: 'REMOVE' }],
   'power-cycle': [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }],
+  // The PnP manager asks for removal relations before it sends QUERY_REMOVE.
+  'query-remove-relations': [{ type: 'PNP_QUERY', query: 'RemovalRelations' }, { type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'REMOVE' }],
+  // A paging file placed on the device's path, the queries it must then refuse (F51, F108, F111), the file taken off again.
+  'paging-file': [
+    { type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: true },
+    { type: 'QUERY_STOP', bus: 'succeed' },
+    { type: 'QUERY_REMOVE', bus: 'succeed' },
+    { type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: false },
+  ],
+  // An application opens the device before and after a granted QUERY_REMOVE (F111: the second create must fail).
+  'open-while-remove-pending': [{ type: 'OPEN_HANDLE', ioctl: true }, { type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'OPEN_HANDLE', ioctl: false }, { type: 'CANCEL_REMOVE' }],
 };
 
 /** A one-line description of a command, for counterexamples. */
@@ -75,13 +89,19 @@ const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
   fc.constant({ type: 'SURPRISE_REMOVAL' } as const),
   fc.constant({ type: 'FILTER_RESOURCE_REQUIREMENTS' } as const),
   fc.record({ type: fc.constant('SET_POWER' as const), to: fc.constantFrom<'D0' | 'D3'>('D0', 'D3') }),
-  fc.constant({ type: 'QUERY_CAPABILITIES' } as const),
+  fc.constantFrom<LifecycleEvent>({ type: 'QUERY_CAPABILITIES' }, { type: 'QUERY_CAPABILITIES', bus: 'pend' }),
+  fc.tuple(fc.constantFrom(...PNP_QUERIES), fc.boolean()).map(([query, pend]): LifecycleEvent => (pend ? { type: 'PNP_QUERY', query, bus: 'pend' } : { type: 'PNP_QUERY', query })),
+  fc
+    .tuple(fc.constantFrom<SpecialFile>('Paging', 'Paging', 'Hibernation', 'DumpFile'), fc.boolean(), fc.boolean())
+    .map(([usage, inPath, pend]): LifecycleEvent => (pend ? { type: 'DEVICE_USAGE_NOTIFICATION', usage, inPath, bus: 'pend' } : { type: 'DEVICE_USAGE_NOTIFICATION', usage, inPath })),
+  fc.record({ type: fc.constant('OPEN_HANDLE' as const), ioctl: fc.boolean() }),
+  fc.constant({ type: 'SYSTEM_CONTROL' } as const),
 );
 
 const scenarioArb = fc.constantFrom<Scenario>(
   'start', 'start', 'start', 'start', 'rebalance', 'rebalance', 'rebalance', 'rebalance-restart-fails', 'failed-query-stop', 'failed-query-stop',
   'rebalance-filter-after-stop', 'stopped-then-surprise', 'query-remove-cancelled', 'query-remove-remove', 'failed-query-remove', 'failed-query-remove', 'surprise-remove', 'start-fails-then-remove', 'remove-before-start',
-  'power-cycle', 'power-cycle', 'power-cycle',
+  'power-cycle', 'power-cycle', 'power-cycle', 'query-remove-relations', 'paging-file', 'open-while-remove-pending',
 );
 
 /** A command, weighted so the HLK scenarios occur often. */

@@ -15,6 +15,7 @@ import { UNLOAD_RULES } from './unload';
 import { POWER_RULES } from './power';
 import { IRQL_RULES } from './irql';
 import { IRP_RULES } from './irp';
+import { PNP_SURFACE_RULES } from './pnp-surface';
 import { KERNEL_API_RULES } from './kernel-api';
 import { CHANNEL_RULES } from './channel';
 import { DATA_PATH_RULES } from './data-path';
@@ -35,6 +36,7 @@ export const RULE_DATA = [
   ...POWER_RULES,
   ...IRQL_RULES,
   ...IRP_RULES,
+  ...PNP_SURFACE_RULES,
   ...KERNEL_API_RULES,
   ...CHANNEL_RULES,
   ...DATA_PATH_RULES,
@@ -55,6 +57,7 @@ export {
   POWER_RULES,
   IRQL_RULES,
   IRP_RULES,
+  PNP_SURFACE_RULES,
   KERNEL_API_RULES,
   CHANNEL_RULES,
   DATA_PATH_RULES,
