@@ -59,8 +59,8 @@ const SCENARIOS: Readonly<Record<Scenario, readonly LifecycleEvent[]>> = {
     { type: 'QUERY_REMOVE', bus: 'succeed' },
     { type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: false },
   ],
-  // An application opens the device before and after a granted QUERY_REMOVE (F111: the second create must fail).
-  'open-while-remove-pending': [{ type: 'OPEN_HANDLE', ioctl: true }, { type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'OPEN_HANDLE', ioctl: false }, { type: 'CANCEL_REMOVE' }],
+  // An application opens the device after a granted QUERY_REMOVE (F111: the create must fail), then after CANCEL_REMOVE.
+  'open-while-remove-pending': [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'OPEN_HANDLE', ioctl: false }, { type: 'CANCEL_REMOVE' }, { type: 'OPEN_HANDLE', ioctl: true }],
 };
 
 /** A one-line description of a command, for counterexamples. */

@@ -102,7 +102,17 @@ export type Mutation =
   // DCA and power context loss
   | 'dca-binds-current-cpu' // DCACTRL binds completion writes to the CPU running ProviderAllocateDmaChannel, not to CpuNumber
   | 'dca-context-change-as-null' // ProviderStartDma turns a context-change descriptor into a NULL transfer (the engine never retargets)
-  | 'power-no-reinit'; // back in D0 the provider notifies PowerUp (1.1+) but never re-programs the engine that lost its context in D3
+  | 'power-no-reinit' // back in D0 the provider notifies PowerUp (1.1+) but never re-programs the engine that lost its context in D3
+  // the rest of the PnP and I/O surface (issue 12)
+  | 'query-id-completes-itself' // answers IRP_MN_QUERY_ID itself (its own device id, STATUS_SUCCESS) instead of passing it to the bus driver
+  | 'caps-completes-without-bus' // completes IRP_MN_QUERY_CAPABILITIES itself without passing it down, so the bus driver never fills the capabilities
+  | 'usage-completed-here' // completes IRP_MN_DEVICE_USAGE_NOTIFICATION with STATUS_SUCCESS without passing it down
+  | 'paging-no-veto' // as a 1.0 provider takes part in the paging path (DEVICE_USAGE_NOTIFICATION) but still grants QUERY_STOP and QUERY_REMOVE
+  | 'create-after-query-remove' // has create/cleanup/close routines that succeed every create, even after a granted QUERY_REMOVE
+  | 'hold-after-cancel-stop' // holds channel allocations from QUERY_STOP on but releases the hold only at START, not at CANCEL_STOP
+  | 'filter-reorders-descriptors' // moves BAR0 behind the interrupt descriptors of the filtered requirements
+  | 'filter-edits-not-success' // targets the messages on the way up but completes FILTER_RESOURCE_REQUIREMENTS with STATUS_NOT_SUPPORTED
+  | 'completion-no-mark' // passes QUERY_CAPABILITIES down with a completion routine that never marks the IRP pending, returning IoCallDriver's STATUS_PENDING
 
 /** Convenience: the empty mutation set of the conformant reference. */
 export const NO_MUTATIONS: ReadonlySet<Mutation> = new Set();
