@@ -103,8 +103,8 @@ function queryIrp(q: PnpQuery): { minor: number; setup: (loc: IO_STACK_LOCATION,
 /** A PnP minor code no IRP has (between FILTER_RESOURCE_REQUIREMENTS and READ_CONFIG). */
 const UNDEFINED_PNP_MINOR = 0x0e;
 
-/** Sends the IRP(s) of one event and returns the outcome the model judges. */
-function sendIrps(m: Machine, dev: SimDevice, event: LifecycleEvent): IrpOutcome {
+/** Sends the IRP(s) of one event as the PnP, I/O or WMI manager would, and returns the outcome the model judges (not judged here). */
+export function sendIrps(m: Machine, dev: SimDevice, event: LifecycleEvent): IrpOutcome {
   switch (event.type) {
     case 'SET_POWER':
       return m.pnp.sendPower(dev, event.to);
