@@ -90,12 +90,27 @@ const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
   fc.constant({ type: 'FILTER_RESOURCE_REQUIREMENTS' } as const),
   fc.record({ type: fc.constant('SET_POWER' as const), to: fc.constantFrom<'D0' | 'D3'>('D0', 'D3') }),
   fc.constantFrom<LifecycleEvent>({ type: 'QUERY_CAPABILITIES' }, { type: 'QUERY_CAPABILITIES', bus: 'pend' }),
-  fc.tuple(fc.constantFrom(...PNP_QUERIES), fc.boolean()).map(([query, pend]): LifecycleEvent => (pend ? { type: 'PNP_QUERY', query, bus: 'pend' } : { type: 'PNP_QUERY', query })),
-  fc
-    .tuple(fc.constantFrom<SpecialFile>('Paging', 'Paging', 'Hibernation', 'DumpFile'), fc.boolean(), fc.boolean())
-    .map(([usage, inPath, pend]): LifecycleEvent => (pend ? { type: 'DEVICE_USAGE_NOTIFICATION', usage, inPath, bus: 'pend' } : { type: 'DEVICE_USAGE_NOTIFICATION', usage, inPath })),
-  fc.record({ type: fc.constant('OPEN_HANDLE' as const), ioctl: fc.boolean() }),
-  fc.constant({ type: 'SYSTEM_CONTROL' } as const),
+);
+
+/**
+ * The rest of the surface (issue 12), drawn as IRPs of their own so that the state IRPs above keep
+ * their frequency: PnP queries (the bus pends a third of them), usage notifications, opens, WMI.
+ */
+const surfaceEventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...PNP_QUERIES), fc.constantFrom(false, false, true))
+      .map(([query, pend]): LifecycleEvent => (pend ? { type: 'PNP_QUERY', query, bus: 'pend' } : { type: 'PNP_QUERY', query })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom<SpecialFile>('Paging', 'Paging', 'Hibernation', 'DumpFile'), fc.constantFrom(true, true, false), fc.constantFrom(false, false, true))
+      .map(([usage, inPath, pend]): LifecycleEvent => (pend ? { type: 'DEVICE_USAGE_NOTIFICATION', usage, inPath, bus: 'pend' } : { type: 'DEVICE_USAGE_NOTIFICATION', usage, inPath })),
+  },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('OPEN_HANDLE' as const), ioctl: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'SYSTEM_CONTROL' } as const) },
 );
 
 const scenarioArb = fc.constantFrom<Scenario>(
@@ -109,6 +124,7 @@ export const commandArb: fc.Arbitrary<LifecycleCommand> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('AddDevice' as const), fault: fc.constantFrom<'none' | 'create-device' | 'register' | 'pool'>('none', 'none', 'none', 'none', 'none', 'create-device', 'register', 'pool') }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('Scenario' as const), device, scenario: scenarioArb }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: eventArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: surfaceEventArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('Allocate' as const), device }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('Free' as const), device, channel: fc.nat({ max: 7 }) }) },
 );

@@ -104,4 +104,19 @@ export const PNP_SURFACE_RULES = [
       text: 'Once a driver succeeds an IRP_MN_QUERY_REMOVE_DEVICE and it considers the device to be in the remove-pending state, the driver must fail any subsequent create requests for the device.',
     },
   },
+  {
+    id: 'PNP-SURF-06',
+    family: 'irp',
+    level: 'DERIVED',
+    statement:
+      'The FDO whose device is on a paging file\'s path (a DEVICE_USAGE_NOTIFICATION for DeviceUsageTypePaging with InPath TRUE succeeded and was not undone) keeps DO_POWER_PAGABLE clear on its device object.',
+    sources: {
+      facts: ['F51', 'F108'],
+      docs: ['wdm-pnp/plug-and-play-minor-irps.md', 'wdm-pnp/handling-an-irp-mn-query-stop-device-request--windows-2000-and-later-.md'],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+    reading:
+      'IRP_MN_DEVICE_USAGE_NOTIFICATION\'s page is not in ../shared; Microsoft\'s page has the function driver clear DO_POWER_PAGABLE before a paging file is placed on the path and set it again only after the last one is removed, since the power IRPs of a paging device cannot go through pageable code; checked after each usage notification the device takes part in.',
+  },
 ] as const satisfies readonly RuleInput[];

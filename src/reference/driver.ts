@@ -2,6 +2,7 @@ import {
   CM_RESOURCE_INTERRUPT_MESSAGE,
   CmResourceTypeInterrupt,
   DO_DEVICE_INITIALIZING,
+  DO_POWER_PAGABLE,
   DevicePowerState,
   ENGINE_CAPABILITY,
   ENGINE_FEATURE_DCA,
@@ -144,12 +145,18 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     if (bug('usage-completed-here')) return complete(irp, STATUS_SUCCESS);
     if (fdo.version !== 0x100) return passDown(fdo, irp, false);
     const u = k.IoGetCurrentIrpStackLocation(irp).Parameters.UsageNotification;
+    // A paging device is powered without paging: DO_POWER_PAGABLE goes before the first paging file.
+    const pagable = fdo.self.Flags & DO_POWER_PAGABLE;
+    if (u?.InPath && u.Type === 1) fdo.self.Flags &= ~DO_POWER_PAGABLE;
     irp.IoStatus.Status = STATUS_SUCCESS;
     const st = forwardAndWait(fdo, irp, true);
     if (NT_SUCCESS(st) && u && u.Type >= 1 && u.Type <= 3) {
       const files = specialFiles.get(fdo) ?? [0, 0, 0, 0];
       files[u.Type] = Math.max(0, files[u.Type]! + (u.InPath ? 1 : -1));
       specialFiles.set(fdo, files);
+      if (bug('paging-keeps-pagable')) fdo.self.Flags |= DO_POWER_PAGABLE;
+    } else {
+      fdo.self.Flags |= pagable; // refused below: as it was
     }
     return complete(irp, st);
   };

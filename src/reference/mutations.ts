@@ -107,6 +107,7 @@ export type Mutation =
   | 'query-id-completes-itself' // answers IRP_MN_QUERY_ID itself (its own device id, STATUS_SUCCESS) instead of passing it to the bus driver
   | 'caps-completes-without-bus' // completes IRP_MN_QUERY_CAPABILITIES itself without passing it down, so the bus driver never fills the capabilities
   | 'usage-completed-here' // completes IRP_MN_DEVICE_USAGE_NOTIFICATION with STATUS_SUCCESS without passing it down
+  | 'paging-keeps-pagable' // as a 1.0 provider takes part in the paging path and sets DO_POWER_PAGABLE on its FDO
   | 'paging-no-veto' // as a 1.0 provider takes part in the paging path (DEVICE_USAGE_NOTIFICATION) but still grants QUERY_STOP and QUERY_REMOVE
   | 'create-after-query-remove' // has create/cleanup/close routines that succeed every create, even after a granted QUERY_REMOVE
   | 'hold-after-cancel-stop' // holds channel allocations from QUERY_STOP on but releases the hold only at START, not at CANCEL_STOP

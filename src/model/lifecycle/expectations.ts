@@ -14,6 +14,8 @@ export interface Finding {
 const STATUS_SUCCESS = 0;
 const STATUS_UNSUCCESSFUL = 0xc000_0001;
 const STATUS_NOT_SUPPORTED = 0xc000_00bb;
+/** `DO_POWER_PAGABLE` (wdm.h). */
+const DO_POWER_PAGABLE = 0x0000_2000;
 const ok = (s: number) => s >>> 0 <= 0x7fff_ffff;
 const hex = (s: number) => `0x${(s >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 
@@ -266,9 +268,14 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
       if (mustNotHandle(e.query)) mustPassDown(j, 'PNP-SURF-01');
       else mayHandle(j);
       break;
-    case 'DEVICE_USAGE_NOTIFICATION':
+    case 'DEVICE_USAGE_NOTIFICATION': {
       j.add('PNP-SURF-03', passedDownOnce || refused(j), () => `DEVICE_USAGE_NOTIFICATION must be passed down unless the provider refuses the special file with an error status (passed down ${out.lowerReceptions} time(s), provider completions ${out.fdoCompletions}, final ${hex(final)})`);
+      const pagingAfter = before.specialFiles[0] + (e.usage === 'Paging' && ok(final) ? (e.inPath ? 1 : -1) : 0);
+      if (pagingAfter > 0 && out.fdoAttachedAfter) {
+        j.add('PNP-SURF-06', ((out.fdoFlagsAfter ?? 0) & DO_POWER_PAGABLE) === 0, 'the device is on a paging file\'s path but its FDO has DO_POWER_PAGABLE set');
+      }
       break;
+    }
     case 'OPEN_HANDLE': {
       // The I/O manager completes a CREATE itself when MajorFunction[IRP_MJ_CREATE] is empty (STATUS_INVALID_DEVICE_REQUEST).
       const reachedDriver = out.lowerReceptions > 0 || out.fdoCompletions > 0;
