@@ -1,6 +1,8 @@
 /**
  * The correct providers: complete NetDMA providers written only against the candidate API and
- * independently of src/reference, each with a different design. The suite must accept every one
+ * independently of src/reference, each with a different design — except `caps-edit-pending` and
+ * `filter-fails` (issue 12), which wrap the reference's DriverEntry to show one allowed way of
+ * handling the PnP and I/O surface each (their headers say which). The suite must accept every one
  * of them on every interface version; a rejection is a false positive of the suite (or a bug in
  * the provider, to be decided against FACTS.md).
  *
@@ -27,6 +29,9 @@ import pendedStart from './pended-start';
 import stopAlways from './stop-always';
 import surpriseTeardown from './surprise-teardown';
 import wdmServices from './wdm-services';
+import capsEditPending from './caps-edit-pending';
+import dpHoldStop from './dp-hold-stop';
+import filterFails from './filter-fails';
 
 /** One correct provider. */
 export interface CorrectEntry {
@@ -163,5 +168,23 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     loader: pagingVeto10,
     origin: 'blind',
     differs: 'a NetDMA 1.0 provider on every interface version, in the paging path: fails every QUERY_STOP and QUERY_REMOVE while started (F108, F111), so it leaves only by surprise removal (issue 12: teardown after a refused QUERY_REMOVE)',
+  },
+  {
+    name: 'dp-hold-stop',
+    loader: dpHoldStop,
+    origin: 'blind',
+    differs: 'holds new channel requests while stop-pending (refuses ProviderAllocateDmaChannel after a granted QUERY_STOP until CANCEL_STOP or START, F108); only Suspend/Resume among the optional handlers; 4 channels, 4 KiB transfers (issue 12, finding 11: NDMA-CHAN-01 exempts stop-pending)',
+  },
+  {
+    name: 'caps-edit-pending',
+    loader: capsEditPending,
+    origin: 'project',
+    differs: 'the reference wrapped: passes every PnP query down with a completion routine that marks the IRP pending when the bus pends it, sets SurpriseRemovalOK in QUERY_CAPABILITIES on the way up, returns FILTER_RESOURCE_REQUIREMENTS as a new list with an added descriptor and a second alternative list, and fails creates while remove-pending (issue 12, findings 4, 6, 10)',
+  },
+  {
+    name: 'filter-fails',
+    loader: filterFails,
+    origin: 'project',
+    differs: 'the reference wrapped: fails FILTER_RESOURCE_REQUIREMENTS on the way up with STATUS_INSUFFICIENT_RESOURCES (issue 12, finding 6)',
   },
 ];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { match } from 'ts-pattern';
-import type { LifecycleEvent } from '../../src/model/lifecycle';
-import { eventLabel } from '../../src/model/lifecycle';
+import type { LifecycleEvent, SpecialFile } from '../../src/model/lifecycle';
+import { PNP_QUERIES, eventLabel } from '../../src/model/lifecycle';
 
 /** HLK Device Fundamentals scenarios (TESTING-ANCHORS.md), each a short IRP sequence. */
 export type Scenario =
@@ -17,7 +17,10 @@ export type Scenario =
   | 'rebalance-restart-fails'
   | 'rebalance-filter-after-stop'
   | 'stopped-then-surprise'
-  | 'query-remove-cancelled';
+  | 'query-remove-cancelled'
+  | 'query-remove-relations'
+  | 'paging-file'
+  | 'open-while-remove-pending';
 
 /** One generated step of a lifecycle run. A tagged union, dispatched exhaustively. */
 export type LifecycleCommand =
@@ -47,6 +50,17 @@ const SCENARIOS: Readonly<Record<Scenario, readonly LifecycleEvent[]>> = {
   'start-fails-then-remove': [{ type: 'START', bus: 'fail' }, { type: 'REMOVE' }],
   'remove-before-start': [{ type: 'REMOVE' }],
   'power-cycle': [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }],
+  // The PnP manager asks for removal relations before it sends QUERY_REMOVE.
+  'query-remove-relations': [{ type: 'PNP_QUERY', query: 'RemovalRelations' }, { type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'REMOVE' }],
+  // A paging file placed on the device's path, the queries it must then refuse (F51, F108, F111), the file taken off again.
+  'paging-file': [
+    { type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: true },
+    { type: 'QUERY_STOP', bus: 'succeed' },
+    { type: 'QUERY_REMOVE', bus: 'succeed' },
+    { type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: false },
+  ],
+  // An application opens the device after a granted QUERY_REMOVE (F111: the create must fail), then after CANCEL_REMOVE.
+  'open-while-remove-pending': [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'OPEN_HANDLE', ioctl: false }, { type: 'CANCEL_REMOVE' }, { type: 'OPEN_HANDLE', ioctl: true }],
 };
 
 /** A one-line description of a command, for counterexamples. */
@@ -75,13 +89,34 @@ const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
   fc.constant({ type: 'SURPRISE_REMOVAL' } as const),
   fc.constant({ type: 'FILTER_RESOURCE_REQUIREMENTS' } as const),
   fc.record({ type: fc.constant('SET_POWER' as const), to: fc.constantFrom<'D0' | 'D3'>('D0', 'D3') }),
-  fc.constant({ type: 'QUERY_CAPABILITIES' } as const),
+  fc.constantFrom<LifecycleEvent>({ type: 'QUERY_CAPABILITIES' }, { type: 'QUERY_CAPABILITIES', bus: 'pend' }),
+);
+
+/**
+ * The rest of the surface (issue 12), drawn as IRPs of their own so that the state IRPs above keep
+ * their frequency: PnP queries (the bus pends a third of them), usage notifications, opens, WMI.
+ */
+const surfaceEventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...PNP_QUERIES), fc.constantFrom(false, false, true))
+      .map(([query, pend]): LifecycleEvent => (pend ? { type: 'PNP_QUERY', query, bus: 'pend' } : { type: 'PNP_QUERY', query })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom<SpecialFile>('Paging', 'Paging', 'Hibernation', 'DumpFile'), fc.constantFrom(true, true, false), fc.constantFrom(false, false, true))
+      .map(([usage, inPath, pend]): LifecycleEvent => (pend ? { type: 'DEVICE_USAGE_NOTIFICATION', usage, inPath, bus: 'pend' } : { type: 'DEVICE_USAGE_NOTIFICATION', usage, inPath })),
+  },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('OPEN_HANDLE' as const), ioctl: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'SYSTEM_CONTROL' } as const) },
 );
 
 const scenarioArb = fc.constantFrom<Scenario>(
   'start', 'start', 'start', 'start', 'rebalance', 'rebalance', 'rebalance', 'rebalance-restart-fails', 'failed-query-stop', 'failed-query-stop',
   'rebalance-filter-after-stop', 'stopped-then-surprise', 'query-remove-cancelled', 'query-remove-remove', 'failed-query-remove', 'failed-query-remove', 'surprise-remove', 'start-fails-then-remove', 'remove-before-start',
-  'power-cycle', 'power-cycle', 'power-cycle',
+  'power-cycle', 'power-cycle', 'power-cycle', 'query-remove-relations', 'paging-file', 'open-while-remove-pending',
 );
 
 /** A command, weighted so the HLK scenarios occur often. */
@@ -89,6 +124,7 @@ export const commandArb: fc.Arbitrary<LifecycleCommand> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('AddDevice' as const), fault: fc.constantFrom<'none' | 'create-device' | 'register' | 'pool'>('none', 'none', 'none', 'none', 'none', 'create-device', 'register', 'pool') }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('Scenario' as const), device, scenario: scenarioArb }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: eventArb }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: surfaceEventArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('Allocate' as const), device }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('Free' as const), device, channel: fc.nat({ max: 7 }) }) },
 );

@@ -86,6 +86,6 @@ describe('the PnP model itself', () => {
     expect(nextState(started, { type: 'SURPRISE_REMOVAL' }, true, false).providerRegistered).toBe(true);
   });
   it('knows every event kind', () => {
-    expect(new Set(EVENT_TYPES).size).toBe(11);
+    expect(new Set(EVENT_TYPES).size).toBe(15);
   });
 });

@@ -1,4 +1,28 @@
 import {
+  BusQueryDeviceID,
+  BusRelations,
+  DeviceTextDescription,
+  DeviceUsageTypeDumpFile,
+  DeviceUsageTypeHibernation,
+  DeviceUsageTypePaging,
+  EjectionRelations,
+  IRP_MJ_PNP,
+  IRP_MJ_SYSTEM_CONTROL,
+  IRP_MN_DEVICE_USAGE_NOTIFICATION,
+  IRP_MN_QUERY_ALL_DATA,
+  IRP_MN_QUERY_BUS_INFORMATION,
+  IRP_MN_QUERY_DEVICE_RELATIONS,
+  IRP_MN_QUERY_DEVICE_TEXT,
+  IRP_MN_QUERY_ID,
+  IRP_MN_QUERY_INTERFACE,
+  IRP_MN_QUERY_PNP_DEVICE_STATE,
+  IRP_MN_QUERY_RESOURCE_REQUIREMENTS,
+  IRP_MN_QUERY_RESOURCES,
+  RemovalRelations,
+  STATUS_NOT_SUPPORTED,
+  TargetDeviceRelation,
+  type IO_STACK_LOCATION,
+  type IRP,
   IRP_MN_CANCEL_REMOVE_DEVICE,
   IRP_MN_CANCEL_STOP_DEVICE,
   IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
@@ -13,7 +37,8 @@ import {
   ntStatusName,
 } from '../../src/kernel/api';
 import type { Machine, SimDevice } from '../../src/kernel';
-import { eventLabel, judge, nextState, succeeded, transitionKey, type DeviceModel, type LifecycleEvent, type ModelContext } from '../../src/model/lifecycle';
+import { assertNever } from '../../src/util/assert-never';
+import { eventLabel, judge, nextState, queryLabel, succeeded, transitionKey, type DeviceModel, type IrpOutcome, type LifecycleEvent, type ModelContext, type PnpQuery } from '../../src/model/lifecycle';
 
 /** One enumerated device as a run tracks it: the simulated engine and the model's view of it. */
 export interface DeviceSlot {
@@ -28,7 +53,10 @@ export interface PowerHooks {
   afterPowerUp?(dev: SimDevice): void;
 }
 
-const MINOR: Readonly<Record<Exclude<LifecycleEvent['type'], 'SET_POWER'>, number>> = {
+/** The state IRPs, sent with the PnP manager's own parameters. */
+type StateEvent = Exclude<LifecycleEvent['type'], 'SET_POWER' | 'QUERY_CAPABILITIES' | 'PNP_QUERY' | 'DEVICE_USAGE_NOTIFICATION' | 'OPEN_HANDLE' | 'SYSTEM_CONTROL'>;
+
+const MINOR: Readonly<Record<StateEvent, number>> = {
   START: IRP_MN_START_DEVICE,
   QUERY_STOP: IRP_MN_QUERY_STOP_DEVICE,
   STOP: IRP_MN_STOP_DEVICE,
@@ -38,8 +66,73 @@ const MINOR: Readonly<Record<Exclude<LifecycleEvent['type'], 'SET_POWER'>, numbe
   REMOVE: IRP_MN_REMOVE_DEVICE,
   SURPRISE_REMOVAL: IRP_MN_SURPRISE_REMOVAL,
   FILTER_RESOURCE_REQUIREMENTS: IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
-  QUERY_CAPABILITIES: IRP_MN_QUERY_CAPABILITIES,
 };
+
+/** The minor code, parameters and initial IoStatus of each query, as the PnP manager sends it. */
+function queryIrp(q: PnpQuery): { minor: number; setup: (loc: IO_STACK_LOCATION, irp: IRP) => void } {
+  switch (q) {
+    case 'BusRelations':
+    case 'RemovalRelations':
+    case 'EjectionRelations':
+    case 'TargetDeviceRelation': {
+      const Type = q === 'BusRelations' ? BusRelations : q === 'RemovalRelations' ? RemovalRelations : q === 'EjectionRelations' ? EjectionRelations : TargetDeviceRelation;
+      return { minor: IRP_MN_QUERY_DEVICE_RELATIONS, setup: (loc) => void (loc.Parameters.QueryDeviceRelations = { Type }) };
+    }
+    case 'QueryInterface':
+      // An interface nobody in this stack exports (a driver of another stack asking): passed down, completed untouched.
+      return { minor: IRP_MN_QUERY_INTERFACE, setup: (loc) => void (loc.Parameters.QueryInterface = { InterfaceType: '{6c154a92-aacf-11d0-8d2a-00a0c906b244}', Size: 40, Version: 1, Interface: {}, InterfaceSpecificData: null }) };
+    case 'QueryPnpDeviceState':
+      return { minor: IRP_MN_QUERY_PNP_DEVICE_STATE, setup: (_loc, irp) => void (irp.IoStatus.Information = 0) };
+    case 'QueryResources':
+      return { minor: IRP_MN_QUERY_RESOURCES, setup: () => undefined };
+    case 'QueryResourceRequirements':
+      return { minor: IRP_MN_QUERY_RESOURCE_REQUIREMENTS, setup: () => undefined };
+    case 'QueryId':
+      return { minor: IRP_MN_QUERY_ID, setup: (loc) => void (loc.Parameters.QueryId = { IdType: BusQueryDeviceID }) };
+    case 'QueryDeviceText':
+      return { minor: IRP_MN_QUERY_DEVICE_TEXT, setup: (loc) => void (loc.Parameters.QueryDeviceText = { DeviceTextType: DeviceTextDescription, LocaleId: 0x409 }) };
+    case 'QueryBusInformation':
+      return { minor: IRP_MN_QUERY_BUS_INFORMATION, setup: () => undefined };
+    case 'UndefinedMinor':
+      return { minor: UNDEFINED_PNP_MINOR, setup: () => undefined };
+    default:
+      return assertNever(q);
+  }
+}
+
+/** A PnP minor code no IRP has (between FILTER_RESOURCE_REQUIREMENTS and READ_CONFIG). */
+const UNDEFINED_PNP_MINOR = 0x0e;
+
+/** Sends the IRP(s) of one event as the PnP, I/O or WMI manager would, and returns the outcome the model judges (not judged here). */
+export function sendIrps(m: Machine, dev: SimDevice, event: LifecycleEvent): IrpOutcome {
+  switch (event.type) {
+    case 'SET_POWER':
+      return m.pnp.sendPower(dev, event.to);
+    case 'QUERY_CAPABILITIES':
+      if (event.bus === 'pend') dev.bus.next.set(IRP_MN_QUERY_CAPABILITIES, 'pend');
+      return m.pnp.sendIrp(dev, IRP_MJ_PNP, IRP_MN_QUERY_CAPABILITIES, STATUS_NOT_SUPPORTED, (loc) => void (loc.Parameters.DeviceCapabilities = { Capabilities: m.pnp.initialCapabilities() }));
+    case 'PNP_QUERY': {
+      const q = queryIrp(event.query);
+      if (event.bus === 'pend') dev.bus.next.set(q.minor, 'pend');
+      return m.pnp.sendIrp(dev, IRP_MJ_PNP, q.minor, STATUS_NOT_SUPPORTED, q.setup, queryLabel(event.query));
+    }
+    case 'DEVICE_USAGE_NOTIFICATION': {
+      if (event.bus === 'pend') dev.bus.next.set(IRP_MN_DEVICE_USAGE_NOTIFICATION, 'pend');
+      const Type = event.usage === 'Paging' ? DeviceUsageTypePaging : event.usage === 'Hibernation' ? DeviceUsageTypeHibernation : DeviceUsageTypeDumpFile;
+      return m.pnp.sendIrp(dev, IRP_MJ_PNP, IRP_MN_DEVICE_USAGE_NOTIFICATION, STATUS_NOT_SUPPORTED, (loc) => void (loc.Parameters.UsageNotification = { InPath: event.inPath, Reserved: [false, false, false], Type }));
+    }
+    case 'OPEN_HANDLE': {
+      const { create, rest } = m.pnp.openHandle(dev, event.ioctl);
+      // The IRPs after the CREATE are held to IRP-01 (each completed, once) only.
+      for (const o of rest) m.verifier.check('IRP-01', o.completed && o.lowerReceptions <= 1 && o.fdoCompletions <= 1, () => `an IRP of the open handle was ${o.completed ? '' : 'never '}completed, reached the bus driver ${o.lowerReceptions} time(s) and was completed by the provider ${o.fdoCompletions} time(s)`);
+      return create;
+    }
+    case 'SYSTEM_CONTROL':
+      return m.pnp.sendIrp(dev, IRP_MJ_SYSTEM_CONTROL, IRP_MN_QUERY_ALL_DATA, STATUS_NOT_SUPPORTED, (loc) => void (loc.Parameters.WMI = { ProviderId: dev.pdo, DataPath: null, BufferSize: 0, Buffer: null }));
+    default:
+      return m.pnp.sendPnp(dev, MINOR[event.type]);
+  }
+}
 
 /**
  * Sends one PnP or power IRP as the PnP manager would (telling the bus driver how to answer),
@@ -54,7 +147,7 @@ export function sendEvent(m: Machine, slot: DeviceSlot, event: LifecycleEvent, s
   if (event.type === 'QUERY_REMOVE') dev.bus.next.set(IRP_MN_QUERY_REMOVE_DEVICE, event.bus);
   steps.push(`${dev.pdo.Name}: ${eventLabel(event)}`);
   if (event.type === 'SET_POWER' && event.to === 'D3') hooks.beforePowerDown?.(dev);
-  const out = event.type === 'SET_POWER' ? m.pnp.sendPower(dev, event.to) : m.pnp.sendPnp(dev, MINOR[event.type]);
+  const out = sendIrps(m, dev, event);
   if (event.type === 'SET_POWER' && event.to === 'D0' && NT_SUCCESS(out.finalStatus)) hooks.afterPowerUp?.(dev);
   for (const f of judge(slot.ctx, before, event, out)) m.verifier.check(f.ruleId, f.ok, () => f.message);
   slot.model = nextState(before, event, succeeded(event, out), out.observations.some((o) => o.op === 'NetDmaDeregisterProvider'));

@@ -77,7 +77,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'irql-lock-held-on-return': only(START),
   'irql-wait-at-dispatch': only(START),
   'irql-handler-paged-pool': only(START),
-  'irp-touches-unhandled-status': only(irp({ type: 'QUERY_CAPABILITIES' })),
+  'irp-touches-unhandled-status': only(irp({ type: 'PNP_QUERY', query: 'UndefinedMinor' })),
   'irp-double-complete': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'CANCEL_REMOVE' })),
   'irp-completion-continues': only(START),
   'irp-pending-without-mark': only(START),
@@ -94,6 +94,16 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'svc-pool2-zero-tag': only(),
   'svc-interface-link-freed-first': only(irp({ type: 'REMOVE' })),
   'svc-wmi-no-deregister': only(irp({ type: 'REMOVE' })),
+  'query-id-completes-itself': only(irp({ type: 'PNP_QUERY', query: 'QueryId' })),
+  'caps-completes-without-bus': only(irp({ type: 'QUERY_CAPABILITIES' })),
+  'usage-completed-here': only(START, irp({ type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: true })),
+  'paging-no-veto': only(START, irp({ type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: true }), irp({ type: 'QUERY_STOP', bus: 'succeed' })),
+  'paging-keeps-pagable': only(START, irp({ type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: true })),
+  'create-after-query-remove': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'OPEN_HANDLE', ioctl: false })),
+  'hold-after-cancel-stop': only(START, irp({ type: 'QUERY_STOP', bus: 'fail' }), { kind: 'Allocate', device: 0 }),
+  'filter-reorders-descriptors': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
+  'filter-edits-not-success': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
+  'completion-no-mark': only(irp({ type: 'QUERY_CAPABILITIES', bus: 'pend' })),
 };
 
 /** Scheduler decisions tried for a witness: none, then NetDMA allocating inside NetDmaProviderStart. */

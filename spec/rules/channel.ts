@@ -7,18 +7,27 @@ import type { RuleInput } from '../schema';
 
 /** Channel rules (family `channel`). */
 export const CHANNEL_RULES = [
+  // NDMA-CHAN-01 (issue 12, finding 11): F108 — on a granted QUERY_STOP the driver may "set
+  // HOLD_NEW_REQUESTS or be ready to queue requests" (handling-an-irp-mn-query-stop-device-request...:
+  // "If the device can be stopped and the driver queues IRPs, set the HOLD_NEW_REQUESTS flag in the
+  // device extension so subsequent IRPs will be queued"). A channel allocation is a synchronous call
+  // that cannot be queued, and ProviderAllocateDmaChannel may return STATUS_UNSUCCESSFUL (F25): NetDMA
+  // then copies with the CPU, losing nothing. Decision: refusing allocations while stop-pending is
+  // allowed (candidates/correct/dp-hold-stop); after CANCEL_STOP the hold must be released (faulty
+  // hold-after-cancel-stop), and remove-pending is no such state (F111 asks only to fail creates).
   {
     id: 'NDMA-CHAN-01',
     family: 'channel',
     level: 'DERIVED',
     statement:
-      'The provider succeeds ProviderAllocateDmaChannel for each of up to DmaChannelCount simultaneous channel requests from the moment NetDmaProviderStart returns.',
+      'The provider succeeds ProviderAllocateDmaChannel for each of up to DmaChannelCount simultaneous channel requests from the moment NetDmaProviderStart returns, except while its device is stop-pending (after a granted QUERY_STOP, until CANCEL_STOP or STOP), when it may hold new requests by refusing them.',
     sources: {
-      facts: ['F10b', 'F25', 'F18'],
+      facts: ['F10b', 'F25', 'F18', 'F108'],
       docs: [
         'conceptual/starting-a-netdma-provider.md',
         'ddi/nf-netdma-netdmaproviderstart.md',
         'conceptual/allocating-a-netdma-channel.md',
+        'wdm-pnp/handling-an-irp-mn-query-stop-device-request--windows-2000-and-later-.md',
       ],
     },
     checkedBy: ['lifecycle-model', 'datapath-property'],

@@ -46,12 +46,21 @@ export const FILTER_RESOURCES_RULES = [
     checkedBy: ['lifecycle-model'],
     ambiguities: ['A8', 'A15'],
   },
+  // PNP-FILTER-03/04 (issue 12, finding 6): irp-mn-filter-resource-requirements.md lets a function
+  // driver change the size of the list ("If the driver needs to change the size of the requirements
+  // list, the driver must allocate a new IO_RESOURCE_REQUIREMENTS_LIST") — so add descriptors or
+  // alternative lists — as long as it "must preserve the order of resources"; and "If a function
+  // driver encounters an error when handling this IRP, it sets the error in Irp->IoStatus.Status".
+  // The simulated PCI bus now leaves IoStatus.Information as it is (the page: "It leaves
+  // Irp->IoStatus as is"); the status too for a line-based function, while for an MSI-X function it
+  // succeeds the IRP as Windows's PCI bus driver, which acts on message-signalled functions' requirements,
+  // does. After an unhandled or failed FILTER the next START uses the bus driver's requirements.
   {
     id: 'PNP-FILTER-03',
     family: 'filter-resources',
     level: 'MUST',
     statement:
-      'The FDO keeps the order of the resource descriptors in the requirements list and does not drop or retag descriptors it does not own.',
+      'The FDO returns a well-formed requirements list in which one alternative list keeps the bus driver\'s resource descriptors in their order, none dropped or retyped; it may add descriptors and alternative lists.',
     sources: {
       facts: ['F52'],
       docs: ['wdm-pnp/irp-mn-filter-resource-requirements.md', 'wdm-pnp/linked/ns-wdm-_io_resource_requirements_list.md'],
@@ -68,7 +77,7 @@ export const FILTER_RESOURCES_RULES = [
     family: 'filter-resources',
     level: 'DERIVED',
     statement:
-      'The FDO does not fail IRP_MN_FILTER_RESOURCE_REQUIREMENTS itself: it completes the IRP with STATUS_SUCCESS when the lower drivers succeeded and with their status otherwise.',
+      'The FDO that changes the requirements list completes IRP_MN_FILTER_RESOURCE_REQUIREMENTS with STATUS_SUCCESS and the list in IoStatus.Information; it may also fail the IRP with an error or leave it unhandled, the list untouched.',
     sources: {
       facts: ['F52', 'F103', 'F104'],
       docs: ['wdm-pnp/irp-mn-filter-resource-requirements.md', 'wdm-pnp/dispatchpnp-routines.md'],
@@ -83,7 +92,7 @@ export const FILTER_RESOURCES_RULES = [
     family: 'filter-resources',
     level: 'MUST',
     statement:
-      'The FDO is ready to handle IRP_MN_FILTER_RESOURCE_REQUIREMENTS as soon as AddDevice has returned, with the channel affinities from registration already stored.',
+      'The FDO is ready to handle IRP_MN_FILTER_RESOURCE_REQUIREMENTS as soon as AddDevice has returned: it passes the IRP down, with the channel affinities from registration already stored.',
     sources: {
       facts: ['F52', 'F115', 'F120'],
       docs: [

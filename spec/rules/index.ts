@@ -15,6 +15,7 @@ import { UNLOAD_RULES } from './unload';
 import { POWER_RULES } from './power';
 import { IRQL_RULES } from './irql';
 import { IRP_RULES } from './irp';
+import { PNP_SURFACE_RULES } from './pnp-surface';
 import { KERNEL_API_RULES } from './kernel-api';
 import { KERNEL_SERVICES_RULES } from './kernel-services';
 import { CHANNEL_RULES } from './channel';
@@ -36,6 +37,7 @@ export const RULE_DATA = [
   ...POWER_RULES,
   ...IRQL_RULES,
   ...IRP_RULES,
+  ...PNP_SURFACE_RULES,
   ...KERNEL_API_RULES,
   ...KERNEL_SERVICES_RULES,
   ...CHANNEL_RULES,
@@ -57,6 +59,7 @@ export {
   POWER_RULES,
   IRQL_RULES,
   IRP_RULES,
+  PNP_SURFACE_RULES,
   KERNEL_API_RULES,
   KERNEL_SERVICES_RULES,
   CHANNEL_RULES,

@@ -57,12 +57,16 @@ export const IRP_RULES = [
       text: 'For consistency and robustness, a driver must set the IRP status to success for each PnP IRP it handles successfully.',
     },
   },
+  // IRP-04 (issue 12, finding 10): in the standard pass-down-with-completion-routine pattern the
+  // dispatch routine returns IoCallDriver's STATUS_PENDING and the completion routine calls
+  // IoMarkIrpPending when Irp->PendingReturned; the mark comes after the dispatch routine returned.
+  // The check now waits for completion to pass the driver's stack location before it judges.
   {
     id: 'IRP-04',
     family: 'irp',
     level: 'MUST',
     statement:
-      'The FDO\'s dispatch routine that returns STATUS_PENDING has called IoMarkIrpPending on the IRP, and one that does not pend returns the status the IRP was completed with or the status IoCallDriver returned.',
+      'The FDO\'s dispatch routine that returns STATUS_PENDING has the IRP marked pending at its stack location — by IoMarkIrpPending before it returns or, when it returns the STATUS_PENDING of a lower driver, by its completion routine before completion moves past it — and one that does not pend returns the status the IRP was completed with or the status IoCallDriver returned.',
     sources: {
       facts: ['F103', 'F105'],
       docs: ['wdm-pnp/postponing-pnp-irp-processing-until-lower-drivers-finish.md', 'wdm-pnp/irp-mn-start-device.md'],
@@ -88,11 +92,16 @@ export const IRP_RULES = [
     reading:
       'An IRP that is never completed hangs the PnP manager, which waits for it for ever, and Driver Verifier\'s I/O verification reports it; the saved pages imply it (pended IRPs are completed later) without a must-sentence.',
   },
+  // IRP-06 (issue 12, finding 4): QUERY_CAPABILITIES is optional for a function driver, which may
+  // handle it (forward, edit the capabilities on the way up, complete); it is judged by PNP-SURF-02
+  // now. IRP-06 is checked where the driver may not handle the IRP: the "No" minors of
+  // plug-and-play-minor-irps.md, undefined minors, and IRP_MJ_SYSTEM_CONTROL for the PDO.
   {
     id: 'IRP-06',
     family: 'irp',
     level: 'MUST',
-    statement: 'The FDO passes down the IRPs it does not handle with Irp->IoStatus left untouched.',
+    statement:
+      'The FDO passes down the IRPs it does not handle — PnP minor codes a function driver must not handle or does not know, and WMI requests for another device object — with Irp->IoStatus left untouched.',
     sources: {
       facts: ['F104', 'F114'],
       docs: ['wdm-pnp/dispatchpnp-routines.md', 'wdm-pnp/passing-pnp-irps-down-the-device-stack.md'],

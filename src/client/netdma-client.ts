@@ -127,7 +127,9 @@ export class NetDmaClient implements ChannelHandlerRunner {
     const inUse = rec.channels.size;
     const count = rec.attributes?.DmaChannelCount ?? 0;
     if (st !== STATUS_SUCCESS) {
-      v.check('NDMA-CHAN-01', inUse >= count, () => `ProviderAllocateDmaChannel returned ${ntStatusName(st)} with ${inUse} of ${count} channels in use`);
+      // Finding 11 / F108: after a granted QUERY_STOP the provider may hold new requests, and an
+      // allocation cannot be queued, so it may be refused until CANCEL_STOP or the next START.
+      v.check('NDMA-CHAN-01', inUse >= count || rec.device.stopPending, () => `ProviderAllocateDmaChannel returned ${ntStatusName(st)} with ${inUse} of ${count} channels in use`);
       m.memory.free(completionPa);
       return null;
     }

@@ -2,15 +2,22 @@ import {
   CM_RESOURCE_INTERRUPT_MESSAGE,
   CmResourceTypeInterrupt,
   DO_DEVICE_INITIALIZING,
+  DO_POWER_PAGABLE,
   DevicePowerState,
   ENGINE_CAPABILITY,
   ENGINE_FEATURE_DCA,
   FILE_DEVICE_SECURE_OPEN,
   FILE_DEVICE_UNKNOWN,
   IO_NO_INCREMENT,
+  IRP_MJ_CLEANUP,
+  IRP_MJ_CLOSE,
+  IRP_MJ_CREATE,
   IRP_MJ_PNP,
   IRP_MJ_POWER,
   IRP_MN_CANCEL_REMOVE_DEVICE,
+  IRP_MN_DEVICE_USAGE_NOTIFICATION,
+  IRP_MN_QUERY_CAPABILITIES,
+  IRP_MN_QUERY_ID,
   IRP_MN_CANCEL_STOP_DEVICE,
   IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
   IRP_MN_QUERY_REMOVE_DEVICE,
@@ -126,9 +133,48 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     }
   };
 
+  /**
+   * Paging, hibernation and dump files on each FDO's path (a 1.0 provider declares itself in the
+   * paging path, F51): DEVICE_USAGE_NOTIFICATION is taken part in, and while any file is on the
+   * path QUERY_STOP and QUERY_REMOVE are failed (F108, F111).
+   */
+  const specialFiles = new WeakMap<FdoExtension, number[]>();
+  const inPath = (fdo: FdoExtension) => (specialFiles.get(fdo) ?? []).some((n) => n > 0);
+  /** DEVICE_USAGE_NOTIFICATION: a 1.0 provider takes part (STATUS_SUCCESS, counted once the lower drivers succeed); later versions pass it down untouched. */
+  const usageNotification = (fdo: FdoExtension, irp: IRP): NTSTATUS => {
+    if (bug('usage-completed-here')) return complete(irp, STATUS_SUCCESS);
+    if (fdo.version !== 0x100) return passDown(fdo, irp, false);
+    const u = k.IoGetCurrentIrpStackLocation(irp).Parameters.UsageNotification;
+    // A paging device is powered without paging: DO_POWER_PAGABLE goes before the first paging file.
+    const pagable = fdo.self.Flags & DO_POWER_PAGABLE;
+    if (u?.InPath && u.Type === 1) fdo.self.Flags &= ~DO_POWER_PAGABLE;
+    irp.IoStatus.Status = STATUS_SUCCESS;
+    const st = forwardAndWait(fdo, irp, true);
+    if (NT_SUCCESS(st) && u && u.Type >= 1 && u.Type <= 3) {
+      const files = specialFiles.get(fdo) ?? [0, 0, 0, 0];
+      files[u.Type] = Math.max(0, files[u.Type]! + (u.InPath ? 1 : -1));
+      specialFiles.set(fdo, files);
+      if (bug('paging-keeps-pagable')) fdo.self.Flags |= DO_POWER_PAGABLE;
+    } else {
+      fdo.self.Flags |= pagable; // refused below: as it was
+    }
+    return complete(irp, st);
+  };
+  /** Channel allocations held from QUERY_STOP on, for the 'hold-after-cancel-stop' bug (released only at START). */
+  const held = new WeakSet<object>();
+
   const DispatchPnp: DRIVER_DISPATCH = (device, irp) => {
     const fdo = ext(device);
     const minor = k.IoGetCurrentIrpStackLocation(irp).MinorFunction;
+    if ((minor === IRP_MN_QUERY_STOP_DEVICE || minor === IRP_MN_QUERY_REMOVE_DEVICE) && inPath(fdo) && !bug('paging-no-veto')) return complete(irp, STATUS_UNSUCCESSFUL);
+    if (minor === IRP_MN_QUERY_STOP_DEVICE && bug('hold-after-cancel-stop')) held.add(fdo);
+    if (minor === IRP_MN_START_DEVICE) held.delete(fdo);
+    if (minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS && (bug('filter-reorders-descriptors') || bug('filter-edits-not-success'))) {
+      const st = forwardAndWait(fdo, irp);
+      if (NT_SUCCESS(st)) applyAffinities(fdo, irp);
+      if (bug('filter-reorders-descriptors')) moveBar0Last(irp);
+      return complete(irp, bug('filter-edits-not-success') ? STATUS_NOT_SUPPORTED : st);
+    }
     switch (minor) {
       case IRP_MN_START_DEVICE: {
         const res = k.IoGetCurrentIrpStackLocation(irp).Parameters.StartDevice;
@@ -205,11 +251,31 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
         if (bug('remove-delete-before-deregister')) deregister();
         return st;
       }
+      case IRP_MN_DEVICE_USAGE_NOTIFICATION:
+        return usageNotification(fdo, irp);
       default:
+        if (bug('query-id-completes-itself') && minor === IRP_MN_QUERY_ID) {
+          irp.IoStatus.Information = 'PCI\\VEN_8086&DEV_0E20';
+          return complete(irp, STATUS_SUCCESS);
+        }
+        if (bug('caps-completes-without-bus') && minor === IRP_MN_QUERY_CAPABILITIES) return complete(irp, STATUS_SUCCESS);
+        if (bug('completion-no-mark') && minor === IRP_MN_QUERY_CAPABILITIES) {
+          k.IoCopyCurrentIrpStackLocationToNext(irp);
+          k.IoSetCompletionRoutine(irp, () => STATUS_SUCCESS, null, true, true, true); // forgets: if (Irp->PendingReturned) IoMarkIrpPending(Irp)
+          return k.IoCallDriver(fdo.lower, irp);
+        }
         if (bug('kapi-throws-on-query-capabilities')) throw new Error(`unexpected PnP minor 0x${minor.toString(16)}`);
         return passDown(fdo, irp, bug('irp-touches-unhandled-status'));
     }
   };
+
+  /** The 'filter-reorders-descriptors' bug: BAR0 moved behind the interrupt descriptors. */
+  const moveBar0Last = (irp: IRP) => {
+    const list = irp.IoStatus.Information as IO_RESOURCE_REQUIREMENTS_LIST | null;
+    if (list) list.List[0].Descriptors.push(list.List[0].Descriptors.shift()!);
+  };
+  /** The 'create-after-query-remove' bug: create, cleanup and close always succeed. */
+  const DispatchCreateClose: DRIVER_DISPATCH = (_device, irp) => complete(irp, STATUS_SUCCESS);
 
   const DispatchPower: DRIVER_DISPATCH = (device, irp) => {
     const fdo = ext(device);
@@ -315,6 +381,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
       ...handlers,
       ...(bug('register-no-affinity-handler') ? { SetDmaChannelCpuAffinity: null } : {}),
       ...(bug('register-suspend-without-resume') ? { ResumeDma: null } : {}),
+      ...(bug('hold-after-cancel-stop') ? { AllocateDmaChannel: ((c, p, h, o) => (held.has(c as object) ? STATUS_UNSUCCESSFUL : handlers.AllocateDmaChannel(c, p, h, o))) as typeof handlers.AllocateDmaChannel } : {}),
       ...(is2 ? { FriendlyName: k.RtlInitUnicodeString(bug('register-no-friendly-name') ? '' : 'Reference I/OAT-class NetDMA provider') } : {}),
     };
     const handle: OUT<NET_DMA_PROVIDER_HANDLE> = {};
@@ -354,6 +421,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     driver.DriverExtension.AddDevice = AddDevice;
     driver.MajorFunction[IRP_MJ_PNP] = DispatchPnp;
     driver.MajorFunction[IRP_MJ_POWER] = DispatchPower;
+    if (bug('create-after-query-remove')) for (const mj of [IRP_MJ_CREATE, IRP_MJ_CLEANUP, IRP_MJ_CLOSE]) driver.MajorFunction[mj] = DispatchCreateClose;
     if (!bug('entry-no-unload-routine')) driver.DriverUnload = Unload;
     return STATUS_SUCCESS;
   };

@@ -110,7 +110,18 @@ export type Mutation =
   | 'svc-timer-not-cancelled-at-remove' // cancels the watchdog timer at STOP and SURPRISE_REMOVAL but not at REMOVE
   | 'svc-pool2-zero-tag' // allocates its statistics block with ExAllocatePool2 and a zero pool tag
   | 'svc-interface-link-freed-first' // at REMOVE frees the interface's symbolic link name, then disables the interface through it
-  | 'svc-wmi-no-deregister'; // never deregisters from WMI before IoDeleteDevice
+  | 'svc-wmi-no-deregister' // never deregisters from WMI before IoDeleteDevice
+  // the rest of the PnP and I/O surface (issue 12)
+  | 'query-id-completes-itself' // answers IRP_MN_QUERY_ID itself (its own device id, STATUS_SUCCESS) instead of passing it to the bus driver
+  | 'caps-completes-without-bus' // completes IRP_MN_QUERY_CAPABILITIES itself without passing it down, so the bus driver never fills the capabilities
+  | 'usage-completed-here' // completes IRP_MN_DEVICE_USAGE_NOTIFICATION with STATUS_SUCCESS without passing it down
+  | 'paging-keeps-pagable' // as a 1.0 provider takes part in the paging path and sets DO_POWER_PAGABLE on its FDO
+  | 'paging-no-veto' // as a 1.0 provider takes part in the paging path (DEVICE_USAGE_NOTIFICATION) but still grants QUERY_STOP and QUERY_REMOVE
+  | 'create-after-query-remove' // has create/cleanup/close routines that succeed every create, even after a granted QUERY_REMOVE
+  | 'hold-after-cancel-stop' // holds channel allocations from QUERY_STOP on but releases the hold only at START, not at CANCEL_STOP
+  | 'filter-reorders-descriptors' // moves BAR0 behind the interrupt descriptors of the filtered requirements
+  | 'filter-edits-not-success' // targets the messages on the way up but completes FILTER_RESOURCE_REQUIREMENTS with STATUS_NOT_SUPPORTED
+  | 'completion-no-mark'; // passes QUERY_CAPABILITIES down with a completion routine that never marks the IRP pending, returning IoCallDriver's STATUS_PENDING
 
 /** The kernel-service mutations, which apply to candidates/correct/wdm-services rather than the reference. */
 export const SERVICE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>([

@@ -60,4 +60,9 @@ export interface SimDevice {
   powerState: 'D0' | 'D3';
   /** Set after REMOVE: the device object stack is gone. */
   removed: boolean;
+  /**
+   * Between a QUERY_STOP the whole stack granted and the CANCEL_STOP or STOP that follows (or a
+   * surprise removal): the provider may hold new requests then (F108; NDMA-CHAN-01's exception).
+   */
+  stopPending: boolean;
 }

@@ -38,11 +38,18 @@ export interface IrpRecord {
    * (IRP-07: a routine that lets completion go on hands the IRP back to the I/O manager).
    */
   routineReturned?: { readonly status: number; readonly upper: string };
+  /**
+   * Stack locations whose dispatch routine returned STATUS_PENDING before the IRP was marked
+   * pending there: allowed when the IRP was passed down and the lower driver pended it, if the
+   * completion routine marks it (`if (Irp->PendingReturned) IoMarkIrpPending(Irp)`) before
+   * completion passes that location (IRP-04, checked then).
+   */
+  unmarkedPending?: number[];
   readonly label: string;
 }
 
 function newLocation(): IO_STACK_LOCATION {
-  return { MajorFunction: 0, MinorFunction: 0, Flags: 0, Control: 0, Parameters: {}, DeviceObject: null, CompletionRoutine: null, Context: null };
+  return { MajorFunction: 0, MinorFunction: 0, Flags: 0, Control: 0, Parameters: {}, DeviceObject: null, CompletionRoutine: null, Context: null, FileObject: null };
 }
 
 /** The PnP minor IRPs only the PnP manager may send (F101, F102). */
@@ -57,7 +64,7 @@ export class IoManager {
 
   /** Allocates an IRP with `stackSize` locations and sets up the first one (IoGetNextIrpStackLocation). */
   allocate(stackSize: number, major: number, minor: number, status: number): IrpRecord {
-    const irp: IRP = { Type: 6, IoStatus: { Status: status, Information: null }, PendingReturned: false, Name: `IRP#${this.#next++}` };
+    const irp: IRP = { Type: 6, IoStatus: { Status: status, Information: null }, PendingReturned: false, AssociatedIrp: { SystemBuffer: null }, Name: `IRP#${this.#next++}` };
     const stack: IO_STACK_LOCATION[] = [];
     for (let i = 0; i < stackSize; i++) stack.push(newLocation());
     const top = stack[stackSize - 1]!;
@@ -121,6 +128,7 @@ export class IoManager {
       m.trace.add('call', () => `IoCallDriver(${name}, ${rec.label})`);
     }
     rec.cur -= 1;
+    const index = rec.cur;
     const loc = rec.stack[rec.cur];
     if (!loc) m.verifier.fail('KAPI-01', `IoCallDriver(${rec.label}): no stack location left for ${dev.obj.Name} (NO_MORE_IRP_STACK_LOCATIONS)`);
     loc.DeviceObject = target;
@@ -137,7 +145,12 @@ export class IoManager {
     const irql = m.cpus.current.irql;
     const status = callProvider(m, `DispatchRoutine[${loc.MajorFunction === IRP_MJ_PNP ? 'IRP_MJ_PNP' : loc.MajorFunction === IRP_MJ_POWER ? 'IRP_MJ_POWER' : loc.MajorFunction}](${target.Name}, ${rec.label})`, { cpu, irql }, 'ntstatus', () => dispatch(target, irp)) as number;
     if (status === STATUS_PENDING) {
-      m.verifier.check('IRP-04', (loc.Control & SL_PENDING_RETURNED) !== 0, () => `the dispatch routine returned STATUS_PENDING for ${rec.label} without calling IoMarkIrpPending`);
+      if ((loc.Control & SL_PENDING_RETURNED) === 0) {
+        // Not marked yet: wrong if the IRP is already complete; otherwise the mark may still come
+        // from the driver's completion routine when the lower driver pended it (checked in complete).
+        m.verifier.check('IRP-04', !rec.completed, () => `the dispatch routine returned STATUS_PENDING for ${rec.label} without calling IoMarkIrpPending`);
+        (rec.unmarkedPending ??= []).push(index);
+      }
     } else if (rec.completed) {
       m.verifier.check('IRP-04', status === rec.irp.IoStatus.Status >>> 0 || !isNtStatus(rec.irp.IoStatus.Status), () => `the dispatch routine returned ${ntStatusName(status)} but completed ${rec.label} with ${ntStatusName(rec.irp.IoStatus.Status)}`);
     }
@@ -167,6 +180,9 @@ export class IoManager {
     const size = rec.stack.length;
     for (let loc = rec.cur; loc < size; loc++) {
       const sl = rec.stack[loc]!;
+      if (rec.unmarkedPending !== undefined && rec.unmarkedPending.includes(loc)) {
+        m.verifier.check('IRP-04', (sl.Control & SL_PENDING_RETURNED) !== 0, () => `the dispatch routine of ${sl.DeviceObject?.Name ?? 'the FDO'} returned STATUS_PENDING for ${rec.label} but the IRP was never marked pending at its stack location (neither IoMarkIrpPending in the dispatch routine nor, when the lower driver pended, in its completion routine)`);
+      }
       rec.irp.PendingReturned = (sl.Control & SL_PENDING_RETURNED) !== 0;
       rec.cur = loc + 1;
       const routine = sl.CompletionRoutine;

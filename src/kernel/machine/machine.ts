@@ -278,6 +278,7 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
       interruptConnections: 0,
       powerState: 'D0',
       removed: false,
+      stopPending: false,
     };
     this.objects.add({ obj: pdo, driver: null, kind: 'pdo', device: dev, deleted: false, lower: null, upper: null, stackSize: 1 });
     this.devices.push(dev);

@@ -1,4 +1,31 @@
 import {
+  BusQueryCompatibleIDs,
+  BusQueryDeviceID,
+  BusQueryHardwareIDs,
+  BusQueryInstanceID,
+  DeviceTextDescription,
+  DeviceTextLocationInformation,
+  GUID_BUS_INTERFACE_STANDARD,
+  GUID_BUS_TYPE_PCI,
+  IRP_MJ_CLEANUP,
+  IRP_MJ_CLOSE,
+  IRP_MJ_CREATE,
+  IRP_MJ_DEVICE_CONTROL,
+  IRP_MN_DEVICE_USAGE_NOTIFICATION,
+  IRP_MN_QUERY_BUS_INFORMATION,
+  IRP_MN_QUERY_CAPABILITIES,
+  IRP_MN_QUERY_DEVICE_RELATIONS,
+  IRP_MN_QUERY_DEVICE_TEXT,
+  IRP_MN_QUERY_ID,
+  IRP_MN_QUERY_INTERFACE,
+  IRP_MN_QUERY_PNP_DEVICE_STATE,
+  IRP_MN_QUERY_RESOURCE_REQUIREMENTS,
+  IRP_MN_QUERY_RESOURCES,
+  PCIBus,
+  TargetDeviceRelation,
+  type DEVICE_RELATIONS,
+  type INTERFACE,
+  type PNP_BUS_INFORMATION,
   IRP_MJ_PNP,
   IRP_MJ_POWER,
   IRP_MN_CANCEL_REMOVE_DEVICE,
@@ -16,7 +43,7 @@ import {
   type IO_STACK_LOCATION,
 } from '../api/wdm';
 import { DISPATCH_LEVEL } from '../api/irql';
-import { STATUS_PENDING, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, ntStatusName } from '../api/ntstatus';
+import { STATUS_INVALID_DEVICE_REQUEST, STATUS_NOT_SUPPORTED, STATUS_PENDING, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, ntStatusName } from '../api/ntstatus';
 import type { IoatEngine } from '../../hardware';
 import type { KernelContext } from '../ke/context';
 import type { EngineRunner } from '../hal/engine-runner';
@@ -64,23 +91,29 @@ export class BusDriver {
     const name = shown(dev.pdo.Name);
     const shownStatus = status >>> 0;
     m.trace.add('irp', () => `${name} (bus driver) received ${rec.label} with status ${ntStatusName(shownStatus)}`);
-    m.observe({ op: 'LowerReceived', status });
+    m.observe({ op: 'LowerReceived', status, information: rec.irp.IoStatus.Information });
     let outcome: BusOutcome = 'succeed';
     let keepStatus = false;
+    let answer: number | null = null;
     if (loc.MajorFunction === IRP_MJ_PNP) {
+      // A pend planned for this minor (drawn by the generator) applies whatever the IRP.
+      const planned = this.next.get(loc.MinorFunction);
       switch (loc.MinorFunction) {
         case IRP_MN_START_DEVICE:
         case IRP_MN_QUERY_STOP_DEVICE:
         case IRP_MN_QUERY_REMOVE_DEVICE:
-          outcome = this.next.get(loc.MinorFunction) ?? 'succeed';
-          this.next.delete(loc.MinorFunction);
+          outcome = planned ?? 'succeed';
           break;
         case IRP_MN_FILTER_RESOURCE_REQUIREMENTS: {
           // The function driver edits the list on the way up (F52): what arrives here must be untouched.
           const edited = requirementsEdited(rec.irp.IoStatus.Information, m.pnp.baseRequirements(dev));
           m.verifier.check('PNP-FILTER-01', !edited, () => 'the FDO edited the resource requirements before passing FILTER_RESOURCE_REQUIREMENTS down; it must wait for the lower drivers');
-          // PCI reports its own requirements list: a fresh copy replaces whatever is in Information.
-          rec.irp.IoStatus.Information = m.pnp.baseRequirements(dev);
+          // The list in Information is left as it is (irp-mn-filter-resource-requirements.md: the parent
+          // bus driver "leaves Irp->IoStatus as is"). The status too, for a line-based function; for a
+          // function with MSI-X, Windows's PCI bus driver acts on the IRP (it makes the message
+          // interrupts part of the requirements) and succeeds it, which the providers of this suite
+          // rely on — decision recorded with PNP-FILTER-04.
+          keepStatus = !m.options.msix;
           break;
         }
         case IRP_MN_STOP_DEVICE:
@@ -90,8 +123,12 @@ export class BusDriver {
         case IRP_MN_CANCEL_REMOVE_DEVICE:
           break;
         default:
-          keepStatus = true; // IRPs the bus does not handle are completed with the status untouched
+          // What the PCI bus driver answers for a child PDO; an IRP it does not handle is completed
+          // with the status untouched (STATUS_NOT_SUPPORTED as the PnP manager set it, F104).
+          keepStatus = !answerQuery(m, dev, rec, loc);
       }
+      this.next.delete(loc.MinorFunction);
+      if (planned === 'pend') outcome = 'pend';
     } else if (loc.MajorFunction === IRP_MJ_POWER && loc.MinorFunction === IRP_MN_SET_POWER) {
       const state = loc.Parameters.Power?.State.DeviceState;
       const to = state === PowerDeviceD0 ? 'D0' : 'D3';
@@ -104,8 +141,11 @@ export class BusDriver {
         m.engines.listener?.onFunctionReset(dev);
       }
       dev.powerState = to;
+    } else if (loc.MajorFunction === IRP_MJ_CREATE || loc.MajorFunction === IRP_MJ_CLEANUP || loc.MajorFunction === IRP_MJ_CLOSE || loc.MajorFunction === IRP_MJ_DEVICE_CONTROL) {
+      // The PCI bus driver has no dispatch routine for these: the I/O manager's IopInvalidDeviceRequest.
+      answer = STATUS_INVALID_DEVICE_REQUEST;
     } else {
-      keepStatus = true;
+      keepStatus = true; // WMI for a PDO that is not registered, and the rest: completed untouched
     }
     if (outcome === 'pend') {
       loc.Control |= SL_PENDING_RETURNED;
@@ -115,22 +155,112 @@ export class BusDriver {
         workItem(
           `bus completion of ${rec.label}`,
           () => true,
-          () => m.runAsSystem(0, DISPATCH_LEVEL, `bus DPC completing ${rec.label}`, () => this.#finish(rec, keepStatus, 'succeed')),
+          () => m.runAsSystem(0, DISPATCH_LEVEL, `bus DPC completing ${rec.label}`, () => this.#finish(rec, keepStatus, 'succeed', answer)),
         ),
       );
       return STATUS_PENDING;
     }
-    return this.#finish(rec, keepStatus, outcome);
+    return this.#finish(rec, keepStatus, outcome, answer);
   }
 
   /** Completes the IRP as the bus driver: sets the status it answers with (unless it keeps it) and completes. */
-  #finish(rec: IrpRecord, keepStatus: boolean, outcome: BusOutcome): number {
+  #finish(rec: IrpRecord, keepStatus: boolean, outcome: BusOutcome, answer: number | null): number {
     const m: BusDriverHost = this.m;
-    if (!keepStatus) rec.irp.IoStatus.Status = outcome === 'fail' ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+    if (answer !== null) rec.irp.IoStatus.Status = answer;
+    else if (!keepStatus) rec.irp.IoStatus.Status = outcome === 'fail' ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
     const final = rec.irp.IoStatus.Status >>> 0;
-    m.observe({ op: 'LowerCompleted', status: final });
+    const information = rec.irp.IoStatus.Information;
+    const informationText = typeof information === 'object' && information !== null ? requirementsTextOrUndefined(information) : undefined;
+    m.observe(informationText === undefined ? { op: 'LowerCompleted', status: final, information } : { op: 'LowerCompleted', status: final, information, informationText });
     m.io.complete(rec, false);
     return final;
+  }
+}
+
+/** PCI's device id of the simulated engine (an I/OAT-class function). */
+const DEVICE_ID = 'PCI\\VEN_8086&DEV_0E20&SUBSYS_00000000&REV_00';
+
+/**
+ * The PCI bus driver's answer to a PnP query for its child PDO, as pci.sys gives it: fills
+ * IoStatus.Information and returns true when it handles the IRP; false leaves the IRP as it came.
+ */
+function answerQuery(m: BusDriverHost, dev: SimDevice, rec: IrpRecord, loc: IO_STACK_LOCATION): boolean {
+  const irp = rec.irp;
+  switch (loc.MinorFunction) {
+    case IRP_MN_QUERY_DEVICE_RELATIONS: {
+      // Only TargetDeviceRelation is the PDO's to answer; a PCI function has no bus, removal or ejection relations.
+      if (loc.Parameters.QueryDeviceRelations?.Type !== TargetDeviceRelation) return false;
+      const rel: DEVICE_RELATIONS = { Count: 1, Objects: [dev.pdo] };
+      irp.IoStatus.Information = rel;
+      return true;
+    }
+    case IRP_MN_QUERY_INTERFACE: {
+      const q = loc.Parameters.QueryInterface;
+      if (q?.InterfaceType !== GUID_BUS_INTERFACE_STANDARD) return false;
+      const none = (_c: unknown) => undefined;
+      const itf: INTERFACE = { Size: q.Size, Version: 1, Context: dev.pdo, InterfaceReference: none, InterfaceDereference: none };
+      q.Interface.value = itf;
+      return true;
+    }
+    case IRP_MN_QUERY_CAPABILITIES: {
+      const c = loc.Parameters.DeviceCapabilities?.Capabilities;
+      if (!c) return false;
+      c.DeviceD1 = false;
+      c.DeviceD2 = false;
+      c.LockSupported = false;
+      c.EjectSupported = false;
+      c.Removable = false;
+      c.UniqueID = false;
+      c.SilentInstall = false;
+      c.RawDeviceOK = false;
+      c.SurpriseRemovalOK = false;
+      c.Address = (4 << 16) | dev.index; // device 4, function = index
+      c.UINumber = dev.index;
+      // S0 -> D0, S1..S5 -> D3 (PowerDeviceD0 = 1, PowerDeviceD3 = 4).
+      c.DeviceState = [0, 1, 4, 4, 4, 4, 4];
+      c.SystemWake = 0;
+      c.DeviceWake = 0;
+      c.D1Latency = 0;
+      c.D2Latency = 0;
+      c.D3Latency = 100;
+      return true;
+    }
+    case IRP_MN_QUERY_PNP_DEVICE_STATE:
+      // pci.sys reports nothing for an ordinary function: succeeds with the flags as they are.
+      return true;
+    case IRP_MN_QUERY_RESOURCES:
+      irp.IoStatus.Information = dev.resources?.raw ?? null;
+      return true;
+    case IRP_MN_QUERY_RESOURCE_REQUIREMENTS:
+      irp.IoStatus.Information = m.pnp.baseRequirements(dev);
+      return true;
+    case IRP_MN_QUERY_ID: {
+      const t = loc.Parameters.QueryId?.IdType;
+      if (t === BusQueryDeviceID || t === BusQueryHardwareIDs) irp.IoStatus.Information = DEVICE_ID;
+      else if (t === BusQueryCompatibleIDs) irp.IoStatus.Information = 'PCI\\CC_088000';
+      else if (t === BusQueryInstanceID) irp.IoStatus.Information = `${dev.index}`;
+      else return false;
+      return true;
+    }
+    case IRP_MN_QUERY_DEVICE_TEXT: {
+      const t = loc.Parameters.QueryDeviceText?.DeviceTextType;
+      if (t === DeviceTextDescription) irp.IoStatus.Information = 'System DMA engine';
+      else if (t === DeviceTextLocationInformation) irp.IoStatus.Information = `PCI bus 0, device 4, function ${dev.index}`;
+      else return false;
+      return true;
+    }
+    case IRP_MN_QUERY_BUS_INFORMATION: {
+      const info: PNP_BUS_INFORMATION = { BusTypeGuid: GUID_BUS_TYPE_PCI, LegacyBusType: PCIBus, BusNumber: 0 };
+      irp.IoStatus.Information = info;
+      return true;
+    }
+    case IRP_MN_DEVICE_USAGE_NOTIFICATION:
+      // Decision (PNP-SURF-03): the PDO joins the special-file path only when the function driver
+      // above took the IRP (set a status); one that passed it down untouched — its device holds no
+      // such file — leaves STATUS_NOT_SUPPORTED, and the PDO completes it so: no file is placed.
+      return (irp.IoStatus.Status >>> 0) !== STATUS_NOT_SUPPORTED;
+    default:
+      return false;
   }
 }
 
@@ -165,6 +295,15 @@ function samePlainData(a: unknown, b: unknown): boolean {
     if (ka[i] !== k || !samePlainData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
   return true;
+}
+
+/** The rendering of IoStatus.Information when the bus driver completed the IRP (undefined when it cannot be rendered, e.g. device objects). */
+function requirementsTextOrUndefined(information: unknown): string | undefined {
+  try {
+    return requirementsText(information);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A comparable rendering of a requirements list (bigints included). */

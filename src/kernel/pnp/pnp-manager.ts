@@ -1,15 +1,27 @@
 import type { Verifier } from '../verifier/verifier';
 import { PASSIVE_LEVEL, SIMULATED_DIRQL } from '../api/irql';
-import { NT_SUCCESS, STATUS_NOT_SUPPORTED, STATUS_PENDING, ntStatusName } from '../api/ntstatus';
+import { NT_SUCCESS, STATUS_NOT_SUPPORTED, STATUS_PENDING, STATUS_SUCCESS, ntStatusName } from '../api/ntstatus';
 import {
   CM_RESOURCE_INTERRUPT_MESSAGE,
   CmResourceTypeInterrupt,
   CmResourceTypeMemory,
   DO_DEVICE_INITIALIZING,
   DevicePowerState,
+  CTL_CODE,
+  DEVICE_CAPABILITIES_SIZE,
+  FILE_ANY_ACCESS,
+  FILE_DEVICE_UNKNOWN,
+  IRP_MJ_CLEANUP,
+  IRP_MJ_CLOSE,
+  IRP_MJ_CREATE,
+  IRP_MJ_DEVICE_CONTROL,
+  METHOD_BUFFERED,
   IRP_MJ_PNP,
   IRP_MJ_POWER,
+  IRP_MJ_SYSTEM_CONTROL,
+  IRP_MN_CANCEL_STOP_DEVICE,
   IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
+  IRP_MN_QUERY_STOP_DEVICE,
   IRP_MN_REMOVE_DEVICE,
   IRP_MN_SET_POWER,
   IRP_MN_START_DEVICE,
@@ -21,8 +33,12 @@ import {
   PowerDeviceD3,
   type CM_PARTIAL_RESOURCE_DESCRIPTOR,
   type CM_RESOURCE_LIST,
+  type DEVICE_CAPABILITIES,
   type DEVICE_OBJECT,
   type DRIVER_INITIALIZE,
+  type FILE_OBJECT,
+  type IO_STACK_LOCATION,
+  type IRP,
   type DRIVER_OBJECT,
   type IO_RESOURCE_DESCRIPTOR,
   type IO_RESOURCE_REQUIREMENTS_LIST,
@@ -74,6 +90,9 @@ const REGISTRY_PATH_BUFFER = accessorOf(
   },
   'Buffer',
 );
+
+/** `FILE_OPEN`, the create disposition of an ordinary open (in the high byte of Create.Options). */
+const FILE_OPEN = 0x0000_0001;
 
 /** A candidate driver image: given the kernel services, returns its DriverEntry. */
 export type DriverImageLoader = (services: KernelServices) => DRIVER_INITIALIZE;
@@ -222,20 +241,69 @@ export class PnpManager {
     return this.send(dev, IRP_MJ_PNP, minor);
   }
 
+  /**
+   * Sends one IRP of the rest of the surface — a PnP query or usage notification from the PnP
+   * manager, a create, device control, cleanup or close from the I/O manager, a WMI request — to
+   * the top of the device's stack and waits for it. `setup` fills the stack location's Parameters
+   * (and IoStatus where the sender does) as Windows does; the status starts as `initialStatus`.
+   */
+  sendIrp(dev: SimDevice, major: number, minor: number, initialStatus: number, setup: (loc: IO_STACK_LOCATION, irp: IRP) => void, label?: string): IrpOutcome {
+    return this.send(dev, major, minor, undefined, { initialStatus, setup, ...(label !== undefined ? { label } : {}) });
+  }
+
+  /**
+   * An application opens the device and closes it again: IRP_MJ_CREATE, then, when it succeeded,
+   * IRP_MJ_DEVICE_CONTROL (if `ioctl`), IRP_MJ_CLEANUP and IRP_MJ_CLOSE, each on one FILE_OBJECT.
+   * Returns the CREATE's outcome and those of the IRPs that followed.
+   */
+  openHandle(dev: SimDevice, ioctl: boolean): { create: IrpOutcome; rest: IrpOutcome[] } {
+    const top = this.m.objects.topOf(dev.pdo);
+    const file: FILE_OBJECT = { Type: 5, DeviceObject: top, FileName: { Length: 0, MaximumLength: 0, Buffer: '' }, FsContext: null, FsContext2: null };
+    const create = this.sendIrp(dev, IRP_MJ_CREATE, 0, STATUS_SUCCESS, (loc) => {
+      loc.FileObject = file;
+      loc.Parameters.Create = { SecurityContext: null, Options: FILE_OPEN << 24, FileAttributes: 0, ShareAccess: 0, EaLength: 0 };
+    });
+    const rest: IrpOutcome[] = [];
+    if (!NT_SUCCESS(create.finalStatus) || !create.completed) return { create, rest };
+    if (ioctl) {
+      rest.push(this.sendIrp(dev, IRP_MJ_DEVICE_CONTROL, 0, STATUS_SUCCESS, (loc, irp) => {
+        loc.FileObject = file;
+        (irp.AssociatedIrp as { SystemBuffer: Uint8Array | null }).SystemBuffer = new Uint8Array(16);
+        loc.Parameters.DeviceIoControl = { OutputBufferLength: 16, InputBufferLength: 16, IoControlCode: CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS), Type3InputBuffer: null };
+      }));
+    }
+    rest.push(this.sendIrp(dev, IRP_MJ_CLEANUP, 0, STATUS_SUCCESS, (loc) => void (loc.FileObject = file)));
+    rest.push(this.sendIrp(dev, IRP_MJ_CLOSE, 0, STATUS_SUCCESS, (loc) => void (loc.FileObject = file)));
+    return { create, rest };
+  }
+
+  /** The DEVICE_CAPABILITIES the PnP manager sends with IRP_MN_QUERY_CAPABILITIES: Size and Version set, Address and UINumber -1, the rest zero. */
+  initialCapabilities(): DEVICE_CAPABILITIES {
+    return {
+      Size: DEVICE_CAPABILITIES_SIZE, Version: 1,
+      DeviceD1: false, DeviceD2: false, LockSupported: false, EjectSupported: false, Removable: false, DockDevice: false, UniqueID: false,
+      SilentInstall: false, RawDeviceOK: false, SurpriseRemovalOK: false, WakeFromD0: false, WakeFromD1: false, WakeFromD2: false, WakeFromD3: false,
+      HardwareDisabled: false, NonDynamic: false, WarmEjectSupported: false, NoDisplayInUI: false,
+      Address: 0xffff_ffff, UINumber: 0xffff_ffff, DeviceState: [0, 0, 0, 0, 0, 0, 0], SystemWake: 0, DeviceWake: 0, D1Latency: 0, D2Latency: 0, D3Latency: 0,
+    };
+  }
+
   /** Sends IRP_MN_SET_POWER for a device power state. */
   sendPower(dev: SimDevice, to: 'D0' | 'D3'): IrpOutcome {
     return this.send(dev, IRP_MJ_POWER, IRP_MN_SET_POWER, to);
   }
 
-  private send(dev: SimDevice, major: number, minor: number, power?: 'D0' | 'D3'): IrpOutcome {
+  private send(dev: SimDevice, major: number, minor: number, power?: 'D0' | 'D3', other?: { readonly initialStatus: number; readonly setup: (loc: IO_STACK_LOCATION, irp: IRP) => void; readonly label?: string }): IrpOutcome {
     const m: PnpHost = this.m;
     m.letTimePass(IRP_GAP_TICKS);
     m.assertAlive();
     const top = m.objects.topOf(dev.pdo);
     const topRec = m.objects.device(top)!;
-    const rec = m.io.allocate(topRec.stackSize, major, minor, STATUS_NOT_SUPPORTED);
+    const rec = m.io.allocate(topRec.stackSize, major, minor, other ? other.initialStatus : STATUS_NOT_SUPPORTED);
     const loc = rec.stack[rec.stack.length - 1]!;
-    if (major === IRP_MJ_PNP && minor === IRP_MN_START_DEVICE) {
+    if (other) {
+      other.setup(loc, rec.irp);
+    } else if (major === IRP_MJ_PNP && minor === IRP_MN_START_DEVICE) {
       dev.resources = this.assign(dev);
       loc.Parameters.StartDevice = { AllocatedResources: dev.resources.raw, AllocatedResourcesTranslated: dev.resources.translated };
     } else if (major === IRP_MJ_PNP && minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS) {
@@ -245,9 +313,10 @@ export class PnpManager {
     } else if (power) {
       loc.Parameters.Power = { Type: DevicePowerState, State: { DeviceState: power === 'D0' ? PowerDeviceD0 : PowerDeviceD3, SystemState: 1 } };
     }
-    const label = power ? `${irpName(major, minor)}(${power})` : irpName(major, minor);
+    const label = power ? `${irpName(major, minor)}(${power})` : other?.label ?? irpName(major, minor);
     const topName = shown(top.Name);
-    m.trace.add('irp', () => `the ${major === IRP_MJ_PNP ? 'PnP' : 'power'} manager sends ${label} (${rec.irp.Name}) to ${topName}`);
+    const sender = major === IRP_MJ_PNP ? 'PnP manager' : major === IRP_MJ_POWER ? 'power manager' : major === IRP_MJ_SYSTEM_CONTROL ? 'WMI' : 'I/O manager';
+    m.trace.add('irp', () => `the ${sender} sends ${label} (${rec.irp.Name}) to ${topName}`);
     const obs = m.beginObservation();
     let dispatchReturned = STATUS_PENDING;
     const fdoCompletionsBefore = 0;
@@ -281,17 +350,28 @@ export class PnpManager {
       observations: obs,
       hardwareHeldAfter: { registers: dev.mappings, interrupts: dev.interruptConnections },
       fdoAttachedAfter: fdoRec !== undefined && !fdoRec.deleted,
+      finalInformation: rec.irp.IoStatus.Information,
+      fdoFlagsAfter: fdo && fdoRec && !fdoRec.deleted ? fdo.Flags : 0,
     };
   }
 
   private afterPnp(dev: SimDevice, minor: number, information: unknown, status: number): void {
     const m: PnpHost = this.m;
+    if (minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS && !NT_SUCCESS(status)) {
+      // Unhandled (STATUS_NOT_SUPPORTED) or failed: the PnP manager goes on with the bus driver's
+      // requirements (for a failure, Windows fails the resource assignment instead; the suite does
+      // not model that device problem and lets a later START use the bus driver's list).
+      dev.requirements = null;
+    }
     if (minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS && NT_SUCCESS(status)) {
       const list = information as IO_RESOURCE_REQUIREMENTS_LIST | null;
       const base = this.baseRequirements(dev).List[0].Descriptors;
       const got = list?.List?.[0]?.Descriptors;
-      m.verifier.check('PNP-FILTER-03', Array.isArray(got) && got.length === base.length && got.every((d, i) => d?.Type === base[i]!.Type),
-        () => 'the filtered resource requirements list lost, added or reordered descriptors');
+      // F52 / irp-mn-filter-resource-requirements.md: the order of the resources is kept and nothing
+      // the driver does not own is dropped; it may add descriptors and alternative lists.
+      const shape = requirementsShape(list);
+      m.verifier.check('PNP-FILTER-03', shape === null && list!.List.some((alt) => keepsInOrder(alt.Descriptors, base)),
+        () => shape ?? 'no alternative list of the filtered requirements keeps the bus driver\'s descriptors in their order (one was dropped, retyped or moved)');
       dev.requirements = list;
       // With MSI-X, each channel's message must target the CPU NetDMA asked for (F47, F52).
       if (m.options.msix && dev.affinities && Array.isArray(got)) {
@@ -303,6 +383,8 @@ export class PnpManager {
           `after FILTER_RESOURCE_REQUIREMENTS, ${wrong.length} MSI-X message(s) do not target the CPU given by ProviderSetDmaChannelCpuAffinity (message ${wrong[0]?.i}: wanted CPU ${wrong[0]?.want}, got policy ${wrong[0]?.got?.AffinityPolicy} / processors 0x${wrong[0]?.got?.TargetedProcessors?.toString(16)})`);
       }
     }
+    if (minor === IRP_MN_QUERY_STOP_DEVICE) dev.stopPending = NT_SUCCESS(status);
+    else if (minor === IRP_MN_CANCEL_STOP_DEVICE || minor === IRP_MN_STOP_DEVICE || minor === IRP_MN_SURPRISE_REMOVAL || minor === IRP_MN_REMOVE_DEVICE) dev.stopPending = false;
     if ((minor === IRP_MN_START_DEVICE && !NT_SUCCESS(status)) || minor === IRP_MN_STOP_DEVICE || minor === IRP_MN_SURPRISE_REMOVAL || minor === IRP_MN_REMOVE_DEVICE) {
       dev.resources = null;
     }
@@ -376,6 +458,25 @@ export class PnpManager {
     const locks = m.removeLocks.heldNames;
     m.verifier.check('KSVC-02', locks.length === 0, () => `after DriverUnload, remove lock acquisitions are outstanding: ${locks.join('; ')}`);
   }
+}
+
+/** Why a returned requirements list is malformed, or null when its alternative lists are well formed. */
+function requirementsShape(list: IO_RESOURCE_REQUIREMENTS_LIST | null): string | null {
+  if (list === null || typeof list !== 'object') return 'FILTER_RESOURCE_REQUIREMENTS succeeded with no requirements list in IoStatus.Information';
+  if (!Array.isArray(list.List) || list.List.length === 0) return 'the filtered requirements list has no alternative list';
+  if (list.AlternativeLists !== list.List.length) return `AlternativeLists is ${String(list.AlternativeLists)} but the list holds ${list.List.length} alternative list(s)`;
+  for (const alt of list.List) {
+    if (!alt || !Array.isArray(alt.Descriptors)) return 'an alternative list has no Descriptors array';
+    if (alt.Count !== alt.Descriptors.length) return `an alternative list's Count (${String(alt.Count)}) differs from its ${alt.Descriptors.length} descriptor(s)`;
+  }
+  return null;
+}
+
+/** True when `base`'s descriptor types appear in `got` in the same order (others may be added between them). */
+function keepsInOrder(got: readonly IO_RESOURCE_DESCRIPTOR[], base: readonly IO_RESOURCE_DESCRIPTOR[]): boolean {
+  let i = 0;
+  for (const d of got) if (i < base.length && d?.Type === base[i]!.Type) i++;
+  return i === base.length;
 }
 
 function countFdoCompletions(obs: readonly Observation[]): number {

@@ -18,7 +18,81 @@ export type LifecycleEvent =
   | { readonly type: 'SURPRISE_REMOVAL' }
   | { readonly type: 'FILTER_RESOURCE_REQUIREMENTS' }
   | { readonly type: 'SET_POWER'; readonly to: 'D0' | 'D3' }
-  | { readonly type: 'QUERY_CAPABILITIES' };
+  /** `bus: 'pend'`: the bus driver pends it and completes it later from a DPC (IRP-04, finding 10). */
+  | { readonly type: 'QUERY_CAPABILITIES'; readonly bus?: 'pend' }
+  /** A PnP IRP a function driver may handle or must pass down (plug-and-play-minor-irps.md's table). */
+  | { readonly type: 'PNP_QUERY'; readonly query: PnpQuery; readonly bus?: 'pend' }
+  /** IRP_MN_DEVICE_USAGE_NOTIFICATION: a paging, hibernation or dump file placed on (or taken off) the device's path. */
+  | { readonly type: 'DEVICE_USAGE_NOTIFICATION'; readonly usage: SpecialFile; readonly inPath: boolean; readonly bus?: 'pend' }
+  /** An open handle's life: IRP_MJ_CREATE, then (if it succeeded) optionally IRP_MJ_DEVICE_CONTROL, then IRP_MJ_CLEANUP and IRP_MJ_CLOSE. */
+  | { readonly type: 'OPEN_HANDLE'; readonly ioctl: boolean }
+  /** IRP_MJ_SYSTEM_CONTROL (WMI) for the PDO's data blocks (ProviderId is the PDO). */
+  | { readonly type: 'SYSTEM_CONTROL' };
+
+/**
+ * PnP IRPs beyond the state-changing ones, with what a function driver for a nonbus device may do
+ * with each (plug-and-play-minor-irps.md): "No" ones it must pass down unhandled; "Optional"
+ * ones it may handle. `UndefinedMinor` is a minor code no IRP has.
+ */
+export type PnpQuery =
+  | 'BusRelations' // Optional
+  | 'RemovalRelations' // Optional
+  | 'EjectionRelations' // No
+  | 'TargetDeviceRelation' // No
+  | 'QueryInterface' // Optional (an interface the FDO does not export: passed down)
+  | 'QueryPnpDeviceState' // Optional
+  | 'QueryResources' // No
+  | 'QueryResourceRequirements' // No
+  | 'QueryId' // No
+  | 'QueryDeviceText' // No
+  | 'QueryBusInformation' // No
+  | 'UndefinedMinor';
+
+/** Every {@link PnpQuery}, in a stable order. */
+export const PNP_QUERIES: readonly PnpQuery[] = [
+  'BusRelations',
+  'RemovalRelations',
+  'EjectionRelations',
+  'TargetDeviceRelation',
+  'QueryInterface',
+  'QueryPnpDeviceState',
+  'QueryResources',
+  'QueryResourceRequirements',
+  'QueryId',
+  'QueryDeviceText',
+  'QueryBusInformation',
+  'UndefinedMinor',
+];
+
+/** The queries a function driver for a nonbus device must not handle ("No" in plug-and-play-minor-irps.md), and undefined minors. */
+export function mustNotHandle(q: PnpQuery): boolean {
+  switch (q) {
+    case 'BusRelations':
+    case 'RemovalRelations':
+    case 'QueryInterface':
+    case 'QueryPnpDeviceState':
+      return false;
+    case 'EjectionRelations':
+    case 'TargetDeviceRelation':
+    case 'QueryResources':
+    case 'QueryResourceRequirements':
+    case 'QueryId':
+    case 'QueryDeviceText':
+    case 'QueryBusInformation':
+    case 'UndefinedMinor':
+      return true;
+    default:
+      return assertNever(q);
+  }
+}
+
+/** The special files of DEVICE_USAGE_NOTIFICATION (`DEVICE_USAGE_NOTIFICATION_TYPE`). */
+export type SpecialFile = 'Paging' | 'Hibernation' | 'DumpFile';
+
+/** Index of a special file in {@link DeviceModel.specialFiles}. */
+export function specialFileIndex(f: SpecialFile): 0 | 1 | 2 {
+  return f === 'Paging' ? 0 : f === 'Hibernation' ? 1 : 2;
+}
 
 /** The event kinds. */
 export type LifecycleEventType = LifecycleEvent['type'];
@@ -36,6 +110,10 @@ export const EVENT_TYPES: readonly LifecycleEventType[] = [
   'FILTER_RESOURCE_REQUIREMENTS',
   'SET_POWER',
   'QUERY_CAPABILITIES',
+  'PNP_QUERY',
+  'DEVICE_USAGE_NOTIFICATION',
+  'OPEN_HANDLE',
+  'SYSTEM_CONTROL',
 ];
 
 function bus(b: BusAnswer): string {
@@ -66,8 +144,45 @@ export function eventLabel(e: LifecycleEvent): string {
     case 'SET_POWER':
       return `IRP_MN_SET_POWER(${e.to})`;
     case 'QUERY_CAPABILITIES':
-      return 'IRP_MN_QUERY_CAPABILITIES';
+      return `IRP_MN_QUERY_CAPABILITIES${e.bus === 'pend' ? ' (bus pends)' : ''}`;
+    case 'PNP_QUERY':
+      return `${queryLabel(e.query)}${e.bus === 'pend' ? ' (bus pends)' : ''}`;
+    case 'DEVICE_USAGE_NOTIFICATION':
+      return `IRP_MN_DEVICE_USAGE_NOTIFICATION(DeviceUsageType${e.usage}, InPath ${e.inPath ? 'TRUE' : 'FALSE'})${e.bus === 'pend' ? ' (bus pends)' : ''}`;
+    case 'OPEN_HANDLE':
+      return e.ioctl ? 'IRP_MJ_CREATE, IRP_MJ_DEVICE_CONTROL, IRP_MJ_CLEANUP, IRP_MJ_CLOSE' : 'IRP_MJ_CREATE, IRP_MJ_CLEANUP, IRP_MJ_CLOSE';
+    case 'SYSTEM_CONTROL':
+      return 'IRP_MJ_SYSTEM_CONTROL(IRP_MN_QUERY_ALL_DATA for the PDO)';
     default:
       return assertNever(e);
+  }
+}
+
+/** The IRP a query names, e.g. `IRP_MN_QUERY_DEVICE_RELATIONS(RemovalRelations)`. */
+export function queryLabel(q: PnpQuery): string {
+  switch (q) {
+    case 'BusRelations':
+    case 'RemovalRelations':
+    case 'EjectionRelations':
+    case 'TargetDeviceRelation':
+      return `IRP_MN_QUERY_DEVICE_RELATIONS(${q})`;
+    case 'QueryInterface':
+      return 'IRP_MN_QUERY_INTERFACE';
+    case 'QueryPnpDeviceState':
+      return 'IRP_MN_QUERY_PNP_DEVICE_STATE';
+    case 'QueryResources':
+      return 'IRP_MN_QUERY_RESOURCES';
+    case 'QueryResourceRequirements':
+      return 'IRP_MN_QUERY_RESOURCE_REQUIREMENTS';
+    case 'QueryId':
+      return 'IRP_MN_QUERY_ID(BusQueryDeviceID)';
+    case 'QueryDeviceText':
+      return 'IRP_MN_QUERY_DEVICE_TEXT(DeviceTextDescription)';
+    case 'QueryBusInformation':
+      return 'IRP_MN_QUERY_BUS_INFORMATION';
+    case 'UndefinedMinor':
+      return 'IRP_MJ_PNP/0x0e (an undefined minor code)';
+    default:
+      return assertNever(q);
   }
 }

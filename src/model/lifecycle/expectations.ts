@@ -1,8 +1,8 @@
 import { assertNever } from '../../util/assert-never';
 import type { RuleId } from '../../../spec';
-import { eventLabel, type LifecycleEvent } from './events';
+import { eventLabel, mustNotHandle, type LifecycleEvent } from './events';
 import type { IrpOutcome, Observation, ObservationOp } from './observation';
-import { notifiesPower, type DeviceModel, type ModelContext } from './pnp-state';
+import { inSpecialPath, notifiesPower, type DeviceModel, type ModelContext } from './pnp-state';
 
 /** One judgement of the model: a rule, whether it held, and why not. */
 export interface Finding {
@@ -14,6 +14,8 @@ export interface Finding {
 const STATUS_SUCCESS = 0;
 const STATUS_UNSUCCESSFUL = 0xc000_0001;
 const STATUS_NOT_SUPPORTED = 0xc000_00bb;
+/** `DO_POWER_PAGABLE` (wdm.h). */
+const DO_POWER_PAGABLE = 0x0000_2000;
 const ok = (s: number) => s >>> 0 <= 0x7fff_ffff;
 const hex = (s: number) => `0x${(s >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 
@@ -50,6 +52,11 @@ class Obs {
   lowerCompletedStatus(): number | undefined {
     const o = this.first('LowerCompleted');
     return o && o.op === 'LowerCompleted' ? o.status : undefined;
+  }
+  /** IoStatus.Information as the bus driver completed the IRP: its rendering then, when it could be rendered, else the value. */
+  lowerCompletedInformation(): { readonly value: unknown; readonly text: string | undefined } {
+    const o = this.first('LowerCompleted');
+    return o && o.op === 'LowerCompleted' ? { value: o.information, text: o.informationText } : { value: undefined, text: undefined };
   }
   notify(code: number): Observation | undefined {
     for (const o of this.list) if (o.op === 'NetDmaPnPEventNotify' && o.code === code) return o;
@@ -145,7 +152,7 @@ function heldText(out: IrpOutcome): string {
  */
 export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent, out: IrpOutcome): Finding[] {
   const j = new Judgement(e, out);
-  const { o, final, passedDownOnce, noFdoCompletion } = j;
+  const { o, final, passedDownOnce } = j;
 
   j.add('IRP-01', out.completed && out.lowerReceptions <= 1 && out.fdoCompletions <= 1, () => `the IRP was ${out.completed ? '' : 'never '}completed, reached the bus driver ${out.lowerReceptions} time(s) and was completed by the provider ${out.fdoCompletions} time(s)`);
 
@@ -172,6 +179,7 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
     }
     case 'QUERY_STOP': {
       const x = e;
+      inPathRefuses(j, before);
       query(j, 'PNP-QSTOP-01', x.bus);
       noStopNoDeregister(j, 'PNP-QSTOP-02');
       j.add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'QUERY_STOP ended with STATUS_NOT_SUPPORTED');
@@ -193,6 +201,7 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
     }
     case 'QUERY_REMOVE': {
       const x = e;
+      inPathRefuses(j, before);
       query(j, 'PNP-QREM-01', x.bus);
       noStopNoDeregister(j, 'PNP-QREM-02');
       j.add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'QUERY_REMOVE ended with STATUS_NOT_SUPPORTED');
@@ -230,8 +239,12 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
     }
     case 'FILTER_RESOURCE_REQUIREMENTS': {
       j.add('PNP-FILTER-01', passedDownOnce, () => `FILTER_RESOURCE_REQUIREMENTS must be passed down (reached the bus ${out.lowerReceptions} time(s))`);
-      j.add('PNP-FILTER-04', final === STATUS_SUCCESS, () => `ended with ${hex(final)}; the lower drivers succeeded it`);
-      if (before.pnp === 'Added') j.add('PNP-FILTER-05', passedDownOnce && final === STATUS_SUCCESS, 'the FDO was not ready for FILTER_RESOURCE_REQUIREMENTS right after AddDevice');
+      // Finding 6: the FDO may fail it (an error it met) or leave it unhandled; a list it changed is
+      // returned with STATUS_SUCCESS, since with STATUS_NOT_SUPPORTED the PnP manager uses the bus
+      // driver's requirements and the change is lost.
+      const changed = final === STATUS_NOT_SUPPORTED && !sameData(out.finalInformation, o.lowerCompletedInformation());
+      j.add('PNP-FILTER-04', !changed, 'the provider changed the requirements list but completed the IRP with STATUS_NOT_SUPPORTED, so the PnP manager ignores the change; a handled FILTER_RESOURCE_REQUIREMENTS ends with STATUS_SUCCESS');
+      if (before.pnp === 'Added') j.add('PNP-FILTER-05', passedDownOnce, 'the FDO was not ready for FILTER_RESOURCE_REQUIREMENTS right after AddDevice');
       break;
     }
     case 'SET_POWER': {
@@ -247,14 +260,94 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
       }
       break;
     }
-    case 'QUERY_CAPABILITIES': {
-      j.add('IRP-06', passedDownOnce && noFdoCompletion && o.lowerStatus() === STATUS_NOT_SUPPORTED, () => `an IRP the provider does not handle must be passed down with its status untouched (passed down ${out.lowerReceptions}, status at the bus ${hex(o.lowerStatus() ?? 0)})`);
+    case 'QUERY_CAPABILITIES':
+      // Finding 4: a function driver may handle it (forward, edit the capabilities on the way up, complete).
+      mayHandle(j);
+      break;
+    case 'PNP_QUERY':
+      if (mustNotHandle(e.query)) mustPassDown(j, 'PNP-SURF-01');
+      else mayHandle(j);
+      break;
+    case 'DEVICE_USAGE_NOTIFICATION': {
+      j.add('PNP-SURF-03', passedDownOnce || refused(j), () => `DEVICE_USAGE_NOTIFICATION must be passed down unless the provider refuses the special file with an error status (passed down ${out.lowerReceptions} time(s), provider completions ${out.fdoCompletions}, final ${hex(final)})`);
+      const pagingAfter = before.specialFiles[0] + (e.usage === 'Paging' && ok(final) ? (e.inPath ? 1 : -1) : 0);
+      if (pagingAfter > 0 && out.fdoAttachedAfter) {
+        j.add('PNP-SURF-06', ((out.fdoFlagsAfter ?? 0) & DO_POWER_PAGABLE) === 0, 'the device is on a paging file\'s path but its FDO has DO_POWER_PAGABLE set');
+      }
+      break;
+    }
+    case 'OPEN_HANDLE': {
+      // The I/O manager completes a CREATE itself when MajorFunction[IRP_MJ_CREATE] is empty (STATUS_INVALID_DEVICE_REQUEST).
+      const reachedDriver = out.lowerReceptions > 0 || out.fdoCompletions > 0;
+      if (before.pnp === 'RemovePending' && reachedDriver) {
+        j.add('PNP-SURF-05', !ok(final), () => `IRP_MJ_CREATE after a granted QUERY_REMOVE ended with ${hex(final)}; the driver must fail creates while remove-pending`);
+      }
+      break;
+    }
+    case 'SYSTEM_CONTROL': {
+      // A WMI request for the PDO's data blocks: not this FDO's, so passed down with IoStatus untouched.
+      const reachedDriver = out.lowerReceptions > 0 || out.fdoCompletions > 0;
+      if (reachedDriver) {
+        j.add('IRP-06', passedDownOnce && o.lowerStatus() === STATUS_NOT_SUPPORTED && final === (o.lowerCompletedStatus() ?? -1), () => `IRP_MJ_SYSTEM_CONTROL for another device object must be passed down with IoStatus untouched (passed down ${out.lowerReceptions} time(s), status at the bus ${hex(o.lowerStatus() ?? 0)}, final ${hex(final)})`);
+      }
       break;
     }
     default:
       assertNever(e);
   }
   return j.findings;
+}
+
+/** Completed by the provider itself, not passed down, with an error other than STATUS_NOT_SUPPORTED. */
+function refused(j: Judgement): boolean {
+  return j.out.lowerReceptions === 0 && j.out.fdoCompletions === 1 && !ok(j.final) && j.final !== STATUS_NOT_SUPPORTED;
+}
+
+/** A PnP IRP the FDO may handle (PNP-SURF-02): passed down, or failed by the FDO with an error. */
+function mayHandle(j: Judgement): void {
+  const { out, final } = j;
+  j.add('PNP-SURF-02', j.passedDownOnce || refused(j), () => `the provider must pass it down unless it fails it with an error status (passed down ${out.lowerReceptions} time(s), provider completions ${out.fdoCompletions}, final ${hex(final)})`);
+}
+
+/**
+ * A PnP IRP the FDO must not handle (PNP-SURF-01): passed down with IoStatus untouched (IRP-06),
+ * ending as the bus driver completed it.
+ */
+function mustPassDown(j: Judgement, rule: RuleId): void {
+  const { o, out, final } = j;
+  j.add(rule, j.passedDownOnce, () => `a function driver must pass this IRP down (reached the bus ${out.lowerReceptions} time(s), provider completions ${out.fdoCompletions}, final ${hex(final)})`);
+  if (!j.passedDownOnce) return;
+  const atBus = o.first('LowerReceived');
+  j.add('IRP-06', o.lowerStatus() === STATUS_NOT_SUPPORTED && (atBus?.op !== 'LowerReceived' || atBus.information === null || atBus.information === undefined),
+    () => `an IRP the provider does not handle must be passed down with IoStatus untouched (status at the bus ${hex(o.lowerStatus() ?? 0)})`);
+  j.add(rule, final === (o.lowerCompletedStatus() ?? -1) && sameData(out.finalInformation, o.lowerCompletedInformation()),
+    () => `the bus driver completed it with ${hex(o.lowerCompletedStatus() ?? 0)} but it ended with ${hex(final)}${sameData(out.finalInformation, o.lowerCompletedInformation()) ? '' : ' and other IoStatus.Information'}`);
+}
+
+/** PNP-SURF-04: on the path of a special file, QUERY_STOP and QUERY_REMOVE are refused. */
+function inPathRefuses(j: Judgement, before: DeviceModel): void {
+  if (!inSpecialPath(before)) return;
+  const { out, final } = j;
+  j.add('PNP-SURF-04', out.lowerReceptions === 0 && out.fdoCompletions === 1 && !ok(final), () => `the device is on the path of a paging, hibernation or dump file (counts ${before.specialFiles.join('/')}) but the provider ${out.lowerReceptions > 0 ? 'passed the query down' : `completed it with ${hex(final)}`}; it must fail it`);
+}
+
+/**
+ * Whether the final IoStatus.Information is what the bus driver completed the IRP with: compared
+ * by rendering when the bus driver's answer was rendered then (an object edited in place shows),
+ * else by identity.
+ */
+function sameData(final: unknown, lower: { readonly value: unknown; readonly text: string | undefined }): boolean {
+  if (lower.text === undefined) return final === lower.value;
+  if (typeof final !== 'object' || final === null) return false;
+  try {
+    return JSON.stringify(final, bigintText) === lower.text;
+  } catch {
+    return false;
+  }
+}
+
+function bigintText(_k: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? `${v}n` : v;
 }
 
 /** Whether the IRP counts as succeeded for {@link nextState}. */

@@ -4,9 +4,9 @@
  */
 export type Observation =
   /** The IRP reached the bus driver (was passed down), with the status it carried then. */
-  | { readonly op: 'LowerReceived'; readonly status: number; readonly seq: number }
-  /** The bus driver completed the IRP with this status. */
-  | { readonly op: 'LowerCompleted'; readonly status: number; readonly seq: number }
+  | { readonly op: 'LowerReceived'; readonly status: number; readonly seq: number; readonly information?: unknown }
+  /** The bus driver completed the IRP with this status (and IoStatus.Information). */
+  | { readonly op: 'LowerCompleted'; readonly status: number; readonly seq: number; readonly information?: unknown; readonly informationText?: string }
   /** The provider called IoCompleteRequest on the IRP. */
   | { readonly op: 'FdoCompleted'; readonly status: number; readonly seq: number }
   | { readonly op: 'NetDmaProviderStart'; readonly seq: number }
@@ -40,4 +40,8 @@ export interface IrpOutcome {
   readonly hardwareHeldAfter: { readonly registers: number; readonly interrupts: number };
   /** Whether an FDO is still attached above the PDO, and not deleted, afterwards. */
   readonly fdoAttachedAfter: boolean;
+  /** The final IoStatus.Information. */
+  readonly finalInformation?: unknown;
+  /** The FDO's DO_* flags afterwards (0 when there is none). */
+  readonly fdoFlagsAfter?: number;
 }

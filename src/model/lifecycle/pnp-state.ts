@@ -27,6 +27,17 @@ export interface DeviceModel {
   readonly providerRegistered: boolean;
   /** PowerDown notified and PowerUp not yet (1.1+ providers). */
   readonly poweredDownNotified: boolean;
+  /**
+   * Paging, hibernation and dump files on the device's path (counts, in `DEVICE_USAGE_NOTIFICATION_TYPE`
+   * order Paging, Hibernation, DumpFile): DEVICE_USAGE_NOTIFICATION(InPath TRUE) IRPs that succeeded,
+   * less those with InPath FALSE. While any is non-zero the FDO fails QUERY_STOP and QUERY_REMOVE (PNP-SURF-04).
+   */
+  readonly specialFiles: readonly [number, number, number];
+}
+
+/** True when a paging, hibernation or dump file is on the device's path. */
+export function inSpecialPath(d: DeviceModel): boolean {
+  return d.specialFiles[0] + d.specialFiles[1] + d.specialFiles[2] > 0;
 }
 
 /** The state right after a successful AddDevice. */
@@ -37,6 +48,7 @@ export const ADDED: DeviceModel = {
   providerStarted: false,
   providerRegistered: true,
   poweredDownNotified: false,
+  specialFiles: [0, 0, 0],
 };
 
 /** Context that does not change during a run. */

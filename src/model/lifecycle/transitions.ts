@@ -1,5 +1,5 @@
 import { assertNever } from '../../util/assert-never';
-import type { LifecycleEvent, LifecycleEventType } from './events';
+import { specialFileIndex, type LifecycleEvent, type LifecycleEventType } from './events';
 import type { DeviceModel, PnpState } from './pnp-state';
 
 /**
@@ -10,14 +10,22 @@ export function legalEvents(d: DeviceModel): readonly LifecycleEventType[] {
   return d.power === 'D3' ? IN_D3 : LEGAL[d.pnp];
 }
 
-const IN_D3: readonly LifecycleEventType[] = ['SET_POWER', 'SURPRISE_REMOVAL'];
-/** Legal IRPs per state. A Record over PnpState: a new state does not compile until it is listed. */
+/** In D3 (a started device powered down): power, surprise removal, and the PnP queries, which Windows sends whatever the power state. */
+const IN_D3: readonly LifecycleEventType[] = ['SET_POWER', 'SURPRISE_REMOVAL', 'QUERY_CAPABILITIES', 'PNP_QUERY', 'SYSTEM_CONTROL'];
+/**
+ * Legal IRPs per state. A Record over PnpState: a new state does not compile until it is listed.
+ * Queries (PNP_QUERY: device relations before a QUERY_REMOVE, TargetDeviceRelation after START, IDs,
+ * texts, resources) and WMI come in any state between AddDevice and removal; DEVICE_USAGE_NOTIFICATION
+ * to a started device; creates to a started device and to a remove-pending one (which must fail
+ * them, PNP-SURF-05); SURPRISE_REMOVAL in any state after AddDevice (F114), stop- and
+ * remove-pending included.
+ */
 const LEGAL: Readonly<Record<PnpState, readonly LifecycleEventType[]>> = {
-  Added: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'QUERY_REMOVE', 'REMOVE', 'SURPRISE_REMOVAL', 'QUERY_CAPABILITIES'],
-  Started: ['QUERY_STOP', 'QUERY_REMOVE', 'SURPRISE_REMOVAL', 'FILTER_RESOURCE_REQUIREMENTS', 'SET_POWER', 'CANCEL_STOP', 'CANCEL_REMOVE', 'QUERY_CAPABILITIES'],
-  StopPending: ['STOP', 'CANCEL_STOP', 'FILTER_RESOURCE_REQUIREMENTS'],
-  Stopped: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'SURPRISE_REMOVAL'],
-  RemovePending: ['REMOVE', 'CANCEL_REMOVE'],
+  Added: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'QUERY_REMOVE', 'REMOVE', 'SURPRISE_REMOVAL', 'QUERY_CAPABILITIES', 'PNP_QUERY', 'SYSTEM_CONTROL'],
+  Started: ['QUERY_STOP', 'QUERY_REMOVE', 'SURPRISE_REMOVAL', 'FILTER_RESOURCE_REQUIREMENTS', 'SET_POWER', 'CANCEL_STOP', 'CANCEL_REMOVE', 'QUERY_CAPABILITIES', 'PNP_QUERY', 'DEVICE_USAGE_NOTIFICATION', 'OPEN_HANDLE', 'SYSTEM_CONTROL'],
+  StopPending: ['STOP', 'CANCEL_STOP', 'FILTER_RESOURCE_REQUIREMENTS', 'SURPRISE_REMOVAL', 'PNP_QUERY', 'SYSTEM_CONTROL'],
+  Stopped: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'SURPRISE_REMOVAL', 'PNP_QUERY', 'SYSTEM_CONTROL'],
+  RemovePending: ['REMOVE', 'CANCEL_REMOVE', 'SURPRISE_REMOVAL', 'PNP_QUERY', 'OPEN_HANDLE', 'SYSTEM_CONTROL'],
   SurpriseRemoved: ['REMOVE'],
   StartFailed: ['REMOVE', 'SURPRISE_REMOVAL'],
   Removed: [],
@@ -27,8 +35,12 @@ const LEGAL: Readonly<Record<PnpState, readonly LifecycleEventType[]>> = {
 export function isLegal(d: DeviceModel, e: LifecycleEvent): boolean {
   if (!legalEvents(d).includes(e.type)) return false;
   if (e.type === 'SET_POWER') return e.to !== d.power;
+  // The system takes a special file off a path only after putting it there.
+  if (e.type === 'DEVICE_USAGE_NOTIFICATION' && !e.inPath) return d.specialFiles[specialFileIndex(e.usage)] > 0;
   return true;
 }
+
+const NO_SPECIAL_FILES: readonly [number, number, number] = [0, 0, 0];
 
 /**
  * The state after `e`, given whether the IRP succeeded as a whole (`ok`: its final status was a
@@ -51,12 +63,22 @@ export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean, deregi
     case 'CANCEL_REMOVE':
       return d.pnp === 'RemovePending' ? { ...d, pnp: d.beforeRemovePending ?? 'Started', beforeRemovePending: null } : d;
     case 'REMOVE':
-      return { ...d, pnp: 'Removed', providerStarted: false, providerRegistered: false };
+      return { ...d, pnp: 'Removed', providerStarted: false, providerRegistered: false, specialFiles: NO_SPECIAL_FILES };
     case 'SURPRISE_REMOVAL':
-      return { ...d, pnp: 'SurpriseRemoved', providerStarted: false, providerRegistered: d.providerRegistered && !deregistered, power: 'D0' };
+      return { ...d, pnp: 'SurpriseRemoved', providerStarted: false, providerRegistered: d.providerRegistered && !deregistered, power: 'D0', specialFiles: NO_SPECIAL_FILES };
     case 'FILTER_RESOURCE_REQUIREMENTS':
     case 'QUERY_CAPABILITIES':
+    case 'PNP_QUERY':
+    case 'OPEN_HANDLE':
+    case 'SYSTEM_CONTROL':
       return d;
+    case 'DEVICE_USAGE_NOTIFICATION': {
+      if (!ok) return d;
+      const i = specialFileIndex(e.usage);
+      const files: [number, number, number] = [d.specialFiles[0], d.specialFiles[1], d.specialFiles[2]];
+      files[i] = Math.max(0, files[i] + (e.inPath ? 1 : -1));
+      return { ...d, specialFiles: files };
+    }
     case 'SET_POWER':
       return { ...d, power: e.to, poweredDownNotified: e.to === 'D3' };
     default:
@@ -105,11 +127,15 @@ export function allTransitions(): readonly Transition[] {
     FILTER_RESOURCE_REQUIREMENTS: [{ type: 'FILTER_RESOURCE_REQUIREMENTS' }],
     SET_POWER: [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }],
     QUERY_CAPABILITIES: [{ type: 'QUERY_CAPABILITIES' }],
+    PNP_QUERY: [{ type: 'PNP_QUERY', query: 'RemovalRelations' }],
+    DEVICE_USAGE_NOTIFICATION: [{ type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: true }],
+    OPEN_HANDLE: [{ type: 'OPEN_HANDLE', ioctl: false }],
+    SYSTEM_CONTROL: [{ type: 'SYSTEM_CONTROL' }],
   };
   for (const from of states) {
     for (const [power, before] of [['D0', 'Started'], ['D3', null], ['D0', 'Added']] as const) {
       if ((power === 'D3' && from !== 'Started') || (before === 'Added' && from !== 'RemovePending')) continue;
-      const d: DeviceModel = { pnp: from, power, beforeRemovePending: from === 'RemovePending' ? before : null, providerStarted: false, providerRegistered: true, poweredDownNotified: false };
+      const d: DeviceModel = { pnp: from, power, beforeRemovePending: from === 'RemovePending' ? before : null, providerStarted: false, providerRegistered: true, poweredDownNotified: false, specialFiles: NO_SPECIAL_FILES };
       for (const t of legalEvents(d)) {
         for (const e of samples[t]) {
           if (!isLegal(d, e)) continue;
