@@ -71,8 +71,8 @@ function optionTable(specs: readonly OptionSpec[]): string {
     .join('\n');
 }
 
-const EXIT_CODES = `exit codes: 0 conformant (with --should-warn: failed SHOULD rules are warnings), 1 nonconformant (or below --min-coverage),
-  2 usage, candidate-load or harness error`;
+const EXIT_CODES = `exit codes: 0 conformant (with --should-warn: failed SHOULD rules are warnings; every failing rule waived:
+  conformant with N waivers), 1 nonconformant (or below --min-coverage), 2 usage, candidate-load, waiver-file or harness error`;
 
 /** `check --help`. */
 export const CHECK_USAGE = `usage: netdma-conformance check [candidate] [options]
