@@ -63,7 +63,9 @@ export class DeviceInterfaces {
       m.trace.add('return', () => `IoRegisterDeviceInterface(${name}) returned STATUS_INVALID_DEVICE_REQUEST: not a PDO with a device node`);
       return STATUS_INVALID_DEVICE_REQUEST;
     }
-    const ref = reference === null || reference === undefined ? '' : String(reference.Buffer);
+    const refBuffer: unknown = reference === null || reference === undefined ? '' : (reference as { Buffer?: unknown }).Buffer;
+    if (typeof refBuffer !== 'string') m.verifier.fail('KAPI-01', 'IoRegisterDeviceInterface: ReferenceString is neither NULL nor a UNICODE_STRING');
+    const ref = refBuffer;
     const link = `\\??\\PCI#VEN_${m.options.engine.vendorId.toString(16).toUpperCase().padStart(4, '0')}&DEV_0E20#${rec.device.index}#${guid.toLowerCase()}${ref ? `\\${ref}` : ''}`;
     if (!this.#interfaces.has(link)) this.#interfaces.set(link, { device: rec.device, link, enabled: false });
     const bytes = link.length * 2;
@@ -77,8 +79,10 @@ export class DeviceInterfaces {
   /** IoSetDeviceInterfaceState. */
   setState(link: UNICODE_STRING, enable: unknown): number {
     const m: DeviceInterfacesHost = this.m;
-    const text = typeof link === 'object' && link !== null ? String(link.Buffer) : String(link);
+    const buffer: unknown = typeof link === 'object' && link !== null ? (link as { Buffer?: unknown }).Buffer : undefined;
+    const text = typeof buffer === 'string' ? buffer : '';
     m.trace.add('call', () => `IoSetDeviceInterfaceState(${text}, ${enable ? 'TRUE' : 'FALSE'})`);
+    if (typeof buffer !== 'string') m.verifier.fail('KAPI-01', 'IoSetDeviceInterfaceState: SymbolicLinkName is not a UNICODE_STRING');
     m.verifier.check('KE-IRQL-01', m.cpus.current.irql === PASSIVE_LEVEL, () => `IoSetDeviceInterfaceState at ${irqlName(m.cpus.current.irql)}; it is allowed at PASSIVE_LEVEL only`);
     m.verifier.check('KSVC-05', !(typeof link === 'object' && link !== null && this.#freedStrings.has(link)), () =>
       'IoSetDeviceInterfaceState with a symbolic link name RtlFreeUnicodeString already freed: its buffer is freed pool (with special pool, Driver Verifier faults: DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL); disable the interface first, then free the name');

@@ -60,7 +60,8 @@ export class RemoveLocks {
     m.verifier.check('KSVC-01', old === undefined || old.ioCount - (old.removed ? 0 : 1) === 0, () => `IoInitializeRemoveLock of ${old?.name}, which has acquisitions outstanding`);
     const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 0x7fff_ffff;
     if (!isCount(maxLockedMinutes) || !isCount(highWatermark)) m.verifier.fail('KAPI-01', 'IoInitializeRemoveLock: MaxLockedMinutes and HighWatermark are ULONG counts');
-    this.#locks.set(lock, { name: `REMOVE_LOCK#${this.#next++}`, allocateTag: Number(allocateTag) >>> 0, highWatermark, ioCount: 1, removed: false, tags: new Map() });
+    if (typeof allocateTag !== 'number') m.verifier.fail('KAPI-01', 'IoInitializeRemoveLock: AllocateTag is not a ULONG pool tag');
+    this.#locks.set(lock, { name: `REMOVE_LOCK#${this.#next++}`, allocateTag: allocateTag >>> 0, highWatermark, ioCount: 1, removed: false, tags: new Map() });
     this.#held.delete(lock);
   }
 

@@ -298,7 +298,8 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     }),
     ExAllocatePool2: guarded(m, (Flags, NumberOfBytes, Tag) => {
       const f = readPoolFlags(Flags);
-      v.check('KSVC-04', typeof Tag === 'number' && Tag >>> 0 !== 0, () => 'ExAllocatePool2 with a pool tag of zero (BAD_POOL_CALLER 0x9B: the allocation could not be tracked)');
+      if (typeof Tag !== 'number') v.fail('KAPI-01', 'ExAllocatePool2: Tag is not a ULONG pool tag');
+      v.check('KSVC-04', Tag >>> 0 !== 0, () => 'ExAllocatePool2 with a pool tag of zero (BAD_POOL_CALLER 0x9B: the allocation could not be tracked)');
       if (f.kind === 'invalid') {
         // Windows fails a request it cannot honour (an unknown required flag, no or two pool types): NULL, no bug check.
         m.trace.add('call', () => `ExAllocatePool2(${typeof Flags === 'bigint' ? `0x${Flags.toString(16)}` : String(Flags)}, ${NumberOfBytes}) = NULL: ${f.why}`);
