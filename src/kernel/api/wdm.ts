@@ -129,11 +129,15 @@ export interface CM_RESOURCE_LIST {
 export type IO_RESOURCE_DESCRIPTOR =
   | {
       readonly Type: typeof CmResourceTypeMemory;
+      /** IO_RESOURCE_PREFERRED / IO_RESOURCE_ALTERNATIVE (absent: preferred). */
+      Option?: number;
       Flags: number;
       u: { Memory: { Length: number; Alignment: number; MinimumAddress: PHYSICAL_ADDRESS; MaximumAddress: PHYSICAL_ADDRESS } };
     }
   | {
       readonly Type: typeof CmResourceTypeInterrupt;
+      /** IO_RESOURCE_PREFERRED / IO_RESOURCE_ALTERNATIVE (absent: preferred). */
+      Option?: number;
       /** `CM_RESOURCE_INTERRUPT_MESSAGE` for an MSI-X message. */
       Flags: number;
       u: {
@@ -149,11 +153,22 @@ export type IO_RESOURCE_DESCRIPTOR =
       };
     };
 
-/** `IO_RESOURCE_REQUIREMENTS_LIST` with one alternative list. */
+/** `IO_RESOURCE_LIST`: one alternative set of resource descriptors. */
+export interface IO_RESOURCE_LIST {
+  Version: 1;
+  Revision: 1;
+  Count: number;
+  Descriptors: IO_RESOURCE_DESCRIPTOR[];
+}
+
+/**
+ * `IO_RESOURCE_REQUIREMENTS_LIST`: `AlternativeLists` alternative lists (the bus driver reports
+ * one; a function driver filtering the requirements may add descriptors or lists, F52).
+ */
 export interface IO_RESOURCE_REQUIREMENTS_LIST {
   ListSize: number;
-  AlternativeLists: 1;
-  List: [{ Version: 1; Revision: 1; Count: number; Descriptors: IO_RESOURCE_DESCRIPTOR[] }];
+  AlternativeLists: number;
+  List: [IO_RESOURCE_LIST, ...IO_RESOURCE_LIST[]];
 }
 
 // ---- objects ------------------------------------------------------------------------------
@@ -213,6 +228,24 @@ export interface IO_STACK_PARAMETERS {
   StartDevice?: { AllocatedResources: CM_RESOURCE_LIST; AllocatedResourcesTranslated: CM_RESOURCE_LIST };
   FilterResourceRequirements?: { IoResourceRequirementList: IO_RESOURCE_REQUIREMENTS_LIST };
   Power?: { Type: number; State: { DeviceState: number; SystemState: number } };
+  /** IRP_MN_QUERY_DEVICE_RELATIONS: which relations (a `DEVICE_RELATION_TYPE`). */
+  QueryDeviceRelations?: { Type: number };
+  /** IRP_MN_QUERY_INTERFACE: the interface GUID, the caller's buffer (`Interface`) the exporter fills. */
+  QueryInterface?: { InterfaceType: string; Size: number; Version: number; Interface: OUT<INTERFACE>; InterfaceSpecificData: unknown };
+  /** IRP_MN_QUERY_CAPABILITIES: the structure the bus driver fills and drivers above may edit on the way up. */
+  DeviceCapabilities?: { Capabilities: DEVICE_CAPABILITIES };
+  /** IRP_MN_DEVICE_USAGE_NOTIFICATION: whether the device enters (`InPath`) or leaves the path of a `DEVICE_USAGE_NOTIFICATION_TYPE` file. */
+  UsageNotification?: { InPath: boolean; Reserved: readonly [boolean, boolean, boolean]; Type: number };
+  /** IRP_MN_QUERY_ID: a `BUS_QUERY_ID_TYPE`. */
+  QueryId?: { IdType: number };
+  /** IRP_MN_QUERY_DEVICE_TEXT: a `DEVICE_TEXT_TYPE` and the locale. */
+  QueryDeviceText?: { DeviceTextType: number; LocaleId: number };
+  /** IRP_MJ_CREATE. */
+  Create?: { SecurityContext: unknown; Options: number; FileAttributes: number; ShareAccess: number; EaLength: number };
+  /** IRP_MJ_DEVICE_CONTROL and IRP_MJ_INTERNAL_DEVICE_CONTROL. */
+  DeviceIoControl?: { OutputBufferLength: number; InputBufferLength: number; IoControlCode: number; Type3InputBuffer: unknown };
+  /** IRP_MJ_SYSTEM_CONTROL (WMI): `ProviderId` is the device object the request is for. */
+  WMI?: { ProviderId: unknown; DataPath: unknown; BufferSize: number; Buffer: Uint8Array | null };
 }
 
 /** `IO_STACK_LOCATION`. */
@@ -225,6 +258,8 @@ export interface IO_STACK_LOCATION {
   DeviceObject: DEVICE_OBJECT | null;
   CompletionRoutine: IO_COMPLETION_ROUTINE | null;
   Context: unknown;
+  /** The file object of IRP_MJ_CREATE / CLEANUP / CLOSE / DEVICE_CONTROL; null for PnP, power and WMI IRPs. */
+  FileObject: FILE_OBJECT | null;
 }
 
 /** `IRP`. Stack locations are reached with IoGetCurrentIrpStackLocation / IoGetNextIrpStackLocation. */
@@ -233,6 +268,8 @@ export interface IRP {
   IoStatus: IO_STATUS_BLOCK;
   /** Set by the I/O manager before calling a completion routine when a lower driver returned STATUS_PENDING. */
   PendingReturned: boolean;
+  /** `AssociatedIrp.SystemBuffer`: the buffer of a METHOD_BUFFERED IRP_MJ_DEVICE_CONTROL (null otherwise). */
+  readonly AssociatedIrp: { SystemBuffer: Uint8Array | null };
   /** For diagnostics: `IRP#3`. */
   readonly Name: string;
 }
@@ -356,3 +393,173 @@ export const NonPagedPoolNx = 512;
 /** `MEMORY_CACHING_TYPE` values. */
 export const MmNonCached = 0;
 export const MmCached = 1;
+
+// ---- the rest of the PnP and I/O surface a function driver meets ---------------------------
+
+/** Major function codes beyond the ones above. */
+export const IRP_MJ_READ = 0x03;
+export const IRP_MJ_WRITE = 0x04;
+export const IRP_MJ_INTERNAL_DEVICE_CONTROL = 0x0f;
+export const IRP_MJ_SHUTDOWN = 0x10;
+export const IRP_MJ_CLEANUP = 0x12;
+
+/** PnP minor codes beyond F101's (plug-and-play-minor-irps.md; values of wdm.h). */
+export const IRP_MN_QUERY_INTERFACE = 0x08;
+export const IRP_MN_QUERY_RESOURCES = 0x0a;
+export const IRP_MN_QUERY_RESOURCE_REQUIREMENTS = 0x0b;
+export const IRP_MN_QUERY_DEVICE_TEXT = 0x0c;
+export const IRP_MN_READ_CONFIG = 0x0f;
+export const IRP_MN_WRITE_CONFIG = 0x10;
+export const IRP_MN_EJECT = 0x11;
+export const IRP_MN_SET_LOCK = 0x12;
+export const IRP_MN_QUERY_ID = 0x13;
+export const IRP_MN_QUERY_BUS_INFORMATION = 0x15;
+export const IRP_MN_DEVICE_USAGE_NOTIFICATION = 0x16;
+export const IRP_MN_QUERY_LEGACY_BUS_INFORMATION = 0x18;
+export const IRP_MN_DEVICE_ENUMERATED = 0x19;
+
+/** WMI minor codes of IRP_MJ_SYSTEM_CONTROL. */
+export const IRP_MN_QUERY_ALL_DATA = 0x00;
+export const IRP_MN_QUERY_SINGLE_INSTANCE = 0x01;
+export const IRP_MN_CHANGE_SINGLE_INSTANCE = 0x02;
+export const IRP_MN_CHANGE_SINGLE_ITEM = 0x03;
+export const IRP_MN_ENABLE_EVENTS = 0x04;
+export const IRP_MN_DISABLE_EVENTS = 0x05;
+export const IRP_MN_ENABLE_COLLECTION = 0x06;
+export const IRP_MN_DISABLE_COLLECTION = 0x07;
+export const IRP_MN_REGINFO = 0x08;
+export const IRP_MN_EXECUTE_METHOD = 0x09;
+export const IRP_MN_REGINFO_EX = 0x0b;
+
+/** `DEVICE_RELATION_TYPE`. */
+export const BusRelations = 0;
+export const EjectionRelations = 1;
+export const PowerRelations = 2;
+export const RemovalRelations = 3;
+export const TargetDeviceRelation = 4;
+export const SingleBusRelations = 5;
+export const TransportRelations = 6;
+
+/** `DEVICE_RELATIONS`: what IRP_MN_QUERY_DEVICE_RELATIONS returns in IoStatus.Information (each object referenced). */
+export interface DEVICE_RELATIONS {
+  Count: number;
+  Objects: DEVICE_OBJECT[];
+}
+
+/** `BUS_QUERY_ID_TYPE`. */
+export const BusQueryDeviceID = 0;
+export const BusQueryHardwareIDs = 1;
+export const BusQueryCompatibleIDs = 2;
+export const BusQueryInstanceID = 3;
+export const BusQueryDeviceSerialNumber = 4;
+export const BusQueryContainerID = 5;
+
+/** `DEVICE_TEXT_TYPE`. */
+export const DeviceTextDescription = 0;
+export const DeviceTextLocationInformation = 1;
+
+/** `DEVICE_USAGE_NOTIFICATION_TYPE`. */
+export const DeviceUsageTypeUndefined = 0;
+export const DeviceUsageTypePaging = 1;
+export const DeviceUsageTypeHibernation = 2;
+export const DeviceUsageTypeDumpFile = 3;
+export const DeviceUsageTypeBoot = 4;
+export const DeviceUsageTypePostDisplay = 5;
+export const DeviceUsageTypeGuestAssigned = 6;
+
+/** `PNP_DEVICE_STATE` bits (IRP_MN_QUERY_PNP_DEVICE_STATE's IoStatus.Information). */
+export const PNP_DEVICE_DISABLED = 0x0000_0001;
+export const PNP_DEVICE_DONT_DISPLAY_IN_UI = 0x0000_0002;
+export const PNP_DEVICE_FAILED = 0x0000_0004;
+export const PNP_DEVICE_REMOVED = 0x0000_0008;
+export const PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED = 0x0000_0010;
+export const PNP_DEVICE_NOT_DISABLEABLE = 0x0000_0020;
+
+/** `INTERFACE_TYPE` value of a PCI bus. */
+export const PCIBus = 5;
+/** `GUID_BUS_TYPE_PCI`, as its registry string. */
+export const GUID_BUS_TYPE_PCI = '{c8ebdfb0-b510-11d0-80e5-00a0c92542e3}';
+/** `GUID_BUS_INTERFACE_STANDARD`, as its registry string (IRP_MN_QUERY_INTERFACE). */
+export const GUID_BUS_INTERFACE_STANDARD = '{496b8280-6f25-11d0-beaf-08002be2092f}';
+
+/** `PNP_BUS_INFORMATION`: IRP_MN_QUERY_BUS_INFORMATION's IoStatus.Information (GUIDs as registry strings). */
+export interface PNP_BUS_INFORMATION {
+  readonly BusTypeGuid: string;
+  readonly LegacyBusType: number;
+  readonly BusNumber: number;
+}
+
+/** `INTERFACE`: the header every interface of IRP_MN_QUERY_INTERFACE starts with. */
+export interface INTERFACE {
+  readonly Size: number;
+  readonly Version: number;
+  readonly Context: unknown;
+  readonly InterfaceReference: (Context: unknown) => void;
+  readonly InterfaceDereference: (Context: unknown) => void;
+}
+
+/**
+ * `DEVICE_CAPABILITIES` (IRP_MN_QUERY_CAPABILITIES): filled by the bus driver; a function driver
+ * may change fields on the way up, after the bus driver has set them. The C bit fields are
+ * booleans; `DeviceState` is indexed by SYSTEM_POWER_STATE (0..6) and holds DEVICE_POWER_STATEs.
+ */
+export interface DEVICE_CAPABILITIES {
+  Size: number;
+  Version: number;
+  DeviceD1: boolean;
+  DeviceD2: boolean;
+  LockSupported: boolean;
+  EjectSupported: boolean;
+  Removable: boolean;
+  DockDevice: boolean;
+  UniqueID: boolean;
+  SilentInstall: boolean;
+  RawDeviceOK: boolean;
+  SurpriseRemovalOK: boolean;
+  WakeFromD0: boolean;
+  WakeFromD1: boolean;
+  WakeFromD2: boolean;
+  WakeFromD3: boolean;
+  HardwareDisabled: boolean;
+  NonDynamic: boolean;
+  WarmEjectSupported: boolean;
+  NoDisplayInUI: boolean;
+  Address: number;
+  UINumber: number;
+  DeviceState: number[];
+  SystemWake: number;
+  DeviceWake: number;
+  D1Latency: number;
+  D2Latency: number;
+  D3Latency: number;
+}
+/** `sizeof(DEVICE_CAPABILITIES)` on x64. */
+export const DEVICE_CAPABILITIES_SIZE = 64;
+
+/** `FILE_OBJECT` (the parts a function driver reads): one per open handle, from IRP_MJ_CREATE to IRP_MJ_CLOSE. */
+export interface FILE_OBJECT {
+  readonly Type: 5;
+  readonly DeviceObject: DEVICE_OBJECT;
+  readonly FileName: UNICODE_STRING;
+  /** The driver's per-open context. */
+  FsContext: unknown;
+  FsContext2: unknown;
+}
+
+/** `IO_RESOURCE_DESCRIPTOR.Option` values. */
+export const IO_RESOURCE_PREFERRED = 0x01;
+export const IO_RESOURCE_DEFAULT = 0x02;
+export const IO_RESOURCE_ALTERNATIVE = 0x08;
+
+/** I/O control codes: `CTL_CODE(DeviceType, Function, Method, Access)`. */
+export const METHOD_BUFFERED = 0;
+export const METHOD_IN_DIRECT = 1;
+export const METHOD_OUT_DIRECT = 2;
+export const METHOD_NEITHER = 3;
+export const FILE_ANY_ACCESS = 0;
+export const FILE_READ_ACCESS = 1;
+export const FILE_WRITE_ACCESS = 2;
+/** The `CTL_CODE` macro. */
+export function CTL_CODE(DeviceType: number, Function: number, Method: number, Access: number): number {
+  return ((DeviceType << 16) | (Access << 14) | (Function << 2) | Method) >>> 0;
+}

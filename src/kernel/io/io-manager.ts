@@ -42,7 +42,7 @@ export interface IrpRecord {
 }
 
 function newLocation(): IO_STACK_LOCATION {
-  return { MajorFunction: 0, MinorFunction: 0, Flags: 0, Control: 0, Parameters: {}, DeviceObject: null, CompletionRoutine: null, Context: null };
+  return { MajorFunction: 0, MinorFunction: 0, Flags: 0, Control: 0, Parameters: {}, DeviceObject: null, CompletionRoutine: null, Context: null, FileObject: null };
 }
 
 /** The PnP minor IRPs only the PnP manager may send (F101, F102). */
@@ -57,7 +57,7 @@ export class IoManager {
 
   /** Allocates an IRP with `stackSize` locations and sets up the first one (IoGetNextIrpStackLocation). */
   allocate(stackSize: number, major: number, minor: number, status: number): IrpRecord {
-    const irp: IRP = { Type: 6, IoStatus: { Status: status, Information: null }, PendingReturned: false, Name: `IRP#${this.#next++}` };
+    const irp: IRP = { Type: 6, IoStatus: { Status: status, Information: null }, PendingReturned: false, AssociatedIrp: { SystemBuffer: null }, Name: `IRP#${this.#next++}` };
     const stack: IO_STACK_LOCATION[] = [];
     for (let i = 0; i < stackSize; i++) stack.push(newLocation());
     const top = stack[stackSize - 1]!;

@@ -208,6 +208,7 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       next.MinorFunction = cur.MinorFunction;
       next.Flags = cur.Flags;
       next.Parameters = cur.Parameters;
+      next.FileObject = cur.FileObject;
       next.Control = 0;
       next.CompletionRoutine = null;
       next.Context = null;
