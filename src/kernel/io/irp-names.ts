@@ -14,7 +14,7 @@ const PNP: Record<number, string> = {
   0x14: 'IRP_MN_QUERY_PNP_DEVICE_STATE',
   0x17: 'IRP_MN_SURPRISE_REMOVAL',
 };
-const POWER: Record<number, string> = { 0x00: 'IRP_MN_WAIT_WAKE', 0x02: 'IRP_MN_SET_POWER', 0x03: 'IRP_MN_QUERY_POWER' };
+const POWER: Record<number, string> = { 0x00: 'IRP_MN_WAIT_WAKE', 0x01: 'IRP_MN_POWER_SEQUENCE', 0x02: 'IRP_MN_SET_POWER', 0x03: 'IRP_MN_QUERY_POWER' };
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(2, '0')}`;
