@@ -24,6 +24,8 @@ export const STATUS_INVALID_DEVICE_STATE = 0xc000_0184;
 export const STATUS_INVALID_PARAMETER = 0xc000_000d;
 /** The request is not valid for this device (what an empty MajorFunction slot completes with). */
 export const STATUS_INVALID_DEVICE_REQUEST = 0xc000_0010;
+/** The second argument was invalid (PoRequestPowerIrp with a MinorFunction it does not send). */
+export const STATUS_INVALID_PARAMETER_2 = 0xc000_00f0;
 /** The device does not exist (any longer). */
 export const STATUS_NO_SUCH_DEVICE = 0xc000_000e;
 /** The device is not ready. */
@@ -58,6 +60,7 @@ const NAMES: ReadonlyMap<number, string> = new Map([
   [STATUS_INVALID_DEVICE_STATE, 'STATUS_INVALID_DEVICE_STATE'],
   [STATUS_INVALID_PARAMETER, 'STATUS_INVALID_PARAMETER'],
   [STATUS_INVALID_DEVICE_REQUEST, 'STATUS_INVALID_DEVICE_REQUEST'],
+  [STATUS_INVALID_PARAMETER_2, 'STATUS_INVALID_PARAMETER_2'],
   [STATUS_NO_SUCH_DEVICE, 'STATUS_NO_SUCH_DEVICE'],
   [STATUS_DEVICE_NOT_READY, 'STATUS_DEVICE_NOT_READY'],
   [STATUS_TIMEOUT, 'STATUS_TIMEOUT'],

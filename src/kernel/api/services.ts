@@ -25,7 +25,9 @@ import type {
   KSYNCHRONIZE_ROUTINE,
   OUT,
   PHYSICAL_ADDRESS,
+  POWER_STATE,
   PVOID_REGISTER,
+  REQUEST_POWER_COMPLETE,
   UNICODE_STRING,
 } from './wdm';
 import type { GUID, IO_REMOVE_LOCK, KTIMER, LARGE_INTEGER, POOL_FLAGS, VOLATILE_LONG, VOLATILE_LONG64 } from './wdm-services';
@@ -59,6 +61,34 @@ export interface KernelServices {
   IoCallDriver(DeviceObject: DEVICE_OBJECT, Irp: IRP): NTSTATUS;
   /** Same as IoCallDriver (Vista and later), for power IRPs. */
   PoCallDriver(DeviceObject: DEVICE_OBJECT, Irp: IRP): NTSTATUS;
+  /**
+   * Asks the power manager to send a new power IRP (IRP_MN_SET_POWER, IRP_MN_QUERY_POWER or
+   * IRP_MN_WAIT_WAKE) to the top of the device stack that holds `DeviceObject` (the PDO, or a
+   * device attached to it). What a device's power-policy owner calls to turn a system power IRP
+   * into device power IRPs. Returns STATUS_PENDING when the IRP was sent: `CompletionFunction`
+   * (if any) runs once it has completed, and the power manager frees it then. `Irp` (may be null)
+   * receives the IRP. Any other status: no IRP was sent and `CompletionFunction` never runs.
+   * IRQL <= DISPATCH_LEVEL.
+   */
+  PoRequestPowerIrp(
+    DeviceObject: DEVICE_OBJECT,
+    MinorFunction: number,
+    PowerState: POWER_STATE,
+    CompletionFunction: REQUEST_POWER_COMPLETE | null,
+    Context: unknown,
+    Irp: OUT<IRP> | null,
+  ): NTSTATUS;
+  /**
+   * Tells the power manager the device's new power state (`Type` DevicePowerState): after the
+   * device is powered up (on the D0 IRP's way back up) and before it is powered down (while
+   * handling the Dx IRP). Returns the previous state. IRQL <= DISPATCH_LEVEL.
+   */
+  PoSetPowerState(DeviceObject: DEVICE_OBJECT, Type: number, State: POWER_STATE): POWER_STATE;
+  /**
+   * Lets the next power IRP through before Windows Vista; since Vista it does nothing, and calls are
+   * accepted. IRQL <= DISPATCH_LEVEL.
+   */
+  PoStartNextPowerIrp(Irp: IRP): void;
   IoGetCurrentIrpStackLocation(Irp: IRP): IO_STACK_LOCATION;
   IoGetNextIrpStackLocation(Irp: IRP): IO_STACK_LOCATION;
   IoSkipCurrentIrpStackLocation(Irp: IRP): void;

@@ -50,6 +50,8 @@ export const IRP_MN_SURPRISE_REMOVAL = 0x17;
 export const IRP_MN_WAIT_WAKE = 0x00;
 export const IRP_MN_SET_POWER = 0x02;
 export const IRP_MN_QUERY_POWER = 0x03;
+/** Power minor code: IRP_MN_POWER_SEQUENCE (optional; bus drivers answer it). */
+export const IRP_MN_POWER_SEQUENCE = 0x01;
 
 // ---- device object flags and types --------------------------------------------------------
 
@@ -58,6 +60,11 @@ export const DO_DIRECT_IO = 0x0000_0010;
 /** Set by IoCreateDevice; AddDevice clears it before returning (DRV-ADD-02). */
 export const DO_DEVICE_INITIALIZING = 0x0000_0080;
 export const DO_POWER_PAGABLE = 0x0000_2000;
+/**
+ * The device needs inrush current when powered up: its power IRPs arrive at DISPATCH_LEVEL, one at
+ * a time system-wide. A driver that sets it clears DO_POWER_PAGABLE.
+ */
+export const DO_POWER_INRUSH = 0x0000_4000;
 export const FILE_DEVICE_UNKNOWN = 0x0000_0022;
 export const FILE_DEVICE_SECURE_OPEN = 0x0000_0100;
 
@@ -80,6 +87,52 @@ export const PowerDeviceD0 = 1;
 export const PowerDeviceD1 = 2;
 export const PowerDeviceD2 = 3;
 export const PowerDeviceD3 = 4;
+/** `DEVICE_POWER_STATE`: no state given. */
+export const PowerDeviceUnspecified = 0;
+/** `DEVICE_POWER_STATE`: one past the last state. */
+export const PowerDeviceMaximum = 5;
+
+/** `SYSTEM_POWER_STATE`: S0 is PowerSystemWorking, S1–S3 the sleeping states, S4 hibernate, S5 shutdown. */
+export const PowerSystemUnspecified = 0;
+export const PowerSystemWorking = 1;
+export const PowerSystemSleeping1 = 2;
+export const PowerSystemSleeping2 = 3;
+export const PowerSystemSleeping3 = 4;
+export const PowerSystemHibernate = 5;
+export const PowerSystemShutdown = 6;
+export const PowerSystemMaximum = 7;
+
+/** `POWER_ACTION`: why the system changes state (`Parameters.Power.ShutdownType` of a system power IRP). */
+export const PowerActionNone = 0;
+export const PowerActionReserved = 1;
+export const PowerActionSleep = 2;
+export const PowerActionHibernate = 3;
+export const PowerActionShutdown = 4;
+export const PowerActionShutdownReset = 5;
+export const PowerActionShutdownOff = 6;
+export const PowerActionWarmEject = 7;
+
+/**
+ * `POWER_STATE`: a C union; the caller sets the member its `POWER_STATE_TYPE` names
+ * (`{ DeviceState: PowerDeviceD3 }` for a device power IRP, `{ SystemState: PowerSystemSleeping3 }`
+ * for a system one). The kernel's stack locations carry both.
+ */
+export interface POWER_STATE {
+  DeviceState?: number;
+  SystemState?: number;
+}
+
+/**
+ * `REQUEST_POWER_COMPLETE`: the callback PoRequestPowerIrp calls once the power IRP it sent has
+ * completed (every driver in the stack finished with it). `IoStatus` is the IRP's final status block.
+ */
+export type REQUEST_POWER_COMPLETE = (
+  DeviceObject: DEVICE_OBJECT,
+  MinorFunction: number,
+  PowerState: POWER_STATE,
+  Context: unknown,
+  IoStatus: IO_STATUS_BLOCK,
+) => void;
 
 // ---- resources ----------------------------------------------------------------------------
 
@@ -227,7 +280,13 @@ export interface IO_STATUS_BLOCK {
 export interface IO_STACK_PARAMETERS {
   StartDevice?: { AllocatedResources: CM_RESOURCE_LIST; AllocatedResourcesTranslated: CM_RESOURCE_LIST };
   FilterResourceRequirements?: { IoResourceRequirementList: IO_RESOURCE_REQUIREMENTS_LIST };
-  Power?: { Type: number; State: { DeviceState: number; SystemState: number } };
+  /**
+   * IRP_MJ_POWER: `Type` is SystemPowerState or DevicePowerState, `State` the state of that type.
+   * On a system power IRP `ShutdownType` is its POWER_ACTION (PowerActionSleep, PowerActionHibernate,
+   * PowerActionShutdownOff, ...) and `SystemContext` the power manager's; device power IRPs the
+   * policy owner requests with PoRequestPowerIrp carry `ShutdownType` PowerActionNone.
+   */
+  Power?: { Type: number; State: { DeviceState: number; SystemState: number }; ShutdownType?: number; SystemContext?: number };
   /** IRP_MN_QUERY_DEVICE_RELATIONS: which relations (a `DEVICE_RELATION_TYPE`). */
   QueryDeviceRelations?: { Type: number };
   /** IRP_MN_QUERY_INTERFACE: the interface GUID, the caller's buffer (`Interface`) the exporter fills. */

@@ -38,7 +38,7 @@ const MAJOR: Record<number, string> = {
   0x12: 'IRP_MJ_CLEANUP',
   0x17: 'IRP_MJ_SYSTEM_CONTROL',
 };
-const POWER: Record<number, string> = { 0x00: 'IRP_MN_WAIT_WAKE', 0x02: 'IRP_MN_SET_POWER', 0x03: 'IRP_MN_QUERY_POWER' };
+const POWER: Record<number, string> = { 0x00: 'IRP_MN_WAIT_WAKE', 0x01: 'IRP_MN_POWER_SEQUENCE', 0x02: 'IRP_MN_SET_POWER', 0x03: 'IRP_MN_QUERY_POWER' };
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(2, '0')}`;

@@ -13,6 +13,7 @@ import type { DistributiveOmit, InterfaceVersion, KernelContext, MachineConfig, 
 import { NetDmaInterface, type NetDmaClientPort } from '../netdma/netdma-interface';
 import { ObjectTable } from '../ob/objects';
 import { PnpManager } from '../pnp/pnp-manager';
+import { PowerManager } from '../po/power-manager';
 import { Pool } from '../ex/pool';
 import { Processors } from '../ke/processors';
 import { WorkQueue, firstChoice, type Chooser } from '../ke/scheduler';
@@ -99,6 +100,8 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
   readonly netdma: NetDmaInterface;
   readonly client: C;
   readonly pnp: PnpManager;
+  /** The power manager: PoRequestPowerIrp, PoSetPowerState, the IRQL power IRPs arrive at. */
+  readonly po: PowerManager;
   readonly dataPath: DataPathMonitor;
   /** Engine scheduling: steps channels and delivers interrupts at preemption points and in drains. */
   readonly engines: EngineRunner;
@@ -136,6 +139,7 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
     this.hal = new Hal(this);
     this.netdma = new NetDmaInterface(this, this.options.interfaceVersion);
     this.client = opts.client ? opts.client(this) : (NO_CLIENT as C);
+    this.po = new PowerManager(this);
     this.pnp = new PnpManager(this);
     this.dataPath = new DataPathMonitor(this);
     this.engines = new EngineRunner(this);

@@ -193,6 +193,10 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     }),
     IoCallDriver: guarded(m, (DeviceObject, Irp) => m.io.callDriver(DeviceObject, Irp, true)),
     PoCallDriver: guarded(m, (DeviceObject, Irp) => m.io.callDriver(DeviceObject, Irp, true)),
+    PoRequestPowerIrp: guarded(m, (DeviceObject, MinorFunction, PowerState, CompletionFunction, Context, Irp) =>
+      m.po.requestPowerIrp(DeviceObject, MinorFunction, PowerState, CompletionFunction, Context, Irp)),
+    PoSetPowerState: guarded(m, (DeviceObject, Type, State) => m.po.setPowerState(DeviceObject, Type, State)),
+    PoStartNextPowerIrp: guarded(m, (Irp) => m.po.startNextPowerIrp(Irp)),
     IoGetCurrentIrpStackLocation: guarded(m, (Irp) => m.io.current(m.io.record(Irp, 'IoGetCurrentIrpStackLocation'), 'IoGetCurrentIrpStackLocation')),
     IoGetNextIrpStackLocation: guarded(m, (Irp) => m.io.next(m.io.record(Irp, 'IoGetNextIrpStackLocation'), 'IoGetNextIrpStackLocation')),
     IoSkipCurrentIrpStackLocation: guarded(m, (Irp) => {

@@ -17,7 +17,13 @@ export type Observation =
   | { readonly op: 'HardwareAcquired'; readonly what: 'registers' | 'interrupts'; readonly seq: number }
   | { readonly op: 'HardwareReleased'; readonly what: 'registers' | 'interrupts'; readonly seq: number }
   | { readonly op: 'IoDetachDevice'; readonly seq: number }
-  | { readonly op: 'IoDeleteDevice'; readonly seq: number };
+  | { readonly op: 'IoDeleteDevice'; readonly seq: number }
+  /** The provider asked for a power IRP with PoRequestPowerIrp (`state`: the DEVICE_POWER_STATE asked for). */
+  | { readonly op: 'PowerIrpRequested'; readonly minor: number; readonly state: number; readonly seq: number }
+  /** A power IRP the provider requested completed, and its completion function (if any) returned. */
+  | { readonly op: 'PowerIrpRequestCompleted'; readonly minor: number; readonly state: number; readonly status: number; readonly seq: number }
+  /** The provider reported a device power state with PoSetPowerState. */
+  | { readonly op: 'PoSetPowerState'; readonly state: number; readonly seq: number };
 
 /** The operation names of {@link Observation}. */
 export type ObservationOp = Observation['op'];

@@ -1,0 +1,2 @@
+/** The copied reference code paths take a bug switch; this provider switches none on. */
+export type Mutation = string;
