@@ -191,11 +191,6 @@ export function createPolicyOwnerDriver(k: KernelServices): DRIVER_INITIALIZE {
     k.NetDmaProviderStart(dev.handle, up.attrs); // after the engine and interrupts are ready (F10, F121)
     dev.providerRunning = true;
     dev.pnp = PnpState.Started;
-    if (dev.announcedDown) {
-      // Clients were told the provider powered down before a STOP; it is back in D0 now.
-      announce(dev, NetDmaNotificationProviderPowerUp);
-      dev.announcedDown = false;
-    }
     return STATUS_SUCCESS;
   };
 
@@ -382,7 +377,8 @@ export function createPolicyOwnerDriver(k: KernelServices): DRIVER_INITIALIZE {
       if (dev.needsRestore && dev.bar !== null) ready = ops.restore(dev); // before anyone restarts a channel (F39, F51)
       dev.needsRestore = !ready;
       setDevicePowerState(dev, PowerDeviceD0);
-      if (ready && dev.announcedDown && dev.providerRunning) {
+      // PowerDown is answered by PowerUp at the next D0, even if a STOP / START came in between.
+      if (ready && dev.announcedDown && dev.handle) {
         announce(dev, NetDmaNotificationProviderPowerUp); // after D0 and the engine re-initialised (F50)
         dev.announcedDown = false;
       }
