@@ -180,7 +180,7 @@ export function createEngine(k: KernelServices): Engine {
     if (!inMask(cpu) && mask !== 0) cpu = 31 - Math.clz32(mask & -mask);
     const ch: ChannelContext = {
       fdo, index, handle, cpu, completionPa: params.CompletionPhysicalAddress, dpc: {}, cmdLock: {}, block,
-      dmaCount: 0, busy: false, lastHead: 0n,
+      dmaCount: 0, busy: false, suspended: false, lastHead: 0n,
       flags: { value: 0 }, lastCompleted: { value: 0n }, serviced: { value: 0 }, commands: { value: 0 },
       watch: { sts: 0n, cdar: 0n, serviced: 0, commands: 0, since: k.KeQueryInterruptTime(), ticks: 0, kicked: false },
     };
@@ -241,6 +241,7 @@ export function createEngine(k: KernelServices): Engine {
       const regs = ch.fdo.regs!;
       ch.lastHead = pa;
       ch.busy = true;
+      ch.suspended = false;
       k.WRITE_REGISTER_ULONG64(chanReg(regs, ch.index, 'CHAINADDR'), pa);
       if (counted(ch.fdo)) {
         ch.dmaCount = (ch.dmaCount + count) & 0xffff;
@@ -269,13 +270,16 @@ export function createEngine(k: KernelServices): Engine {
     command(context as ChannelContext, () => {
       const ch = context as ChannelContext;
       cmd(ch, CHANCMD.SUSPEND);
+      ch.suspended = true;
       out.value = k.READ_REGISTER_ULONG64(chanReg(ch.fdo.regs!, ch.index, 'CHANSTS')) & CHANSTS_ADDRESS_MASK;
       return STATUS_SUCCESS;
     });
 
   const ResumeDma: DMA_RESUME_HANDLER = (context) =>
     command(context as ChannelContext, () => {
-      cmd(context as ChannelContext, CHANCMD.RESUME);
+      const ch = context as ChannelContext;
+      cmd(ch, CHANCMD.RESUME);
+      ch.suspended = false;
       return STATUS_SUCCESS;
     });
 
@@ -284,6 +288,7 @@ export function createEngine(k: KernelServices): Engine {
       const ch = context as ChannelContext;
       cmd(ch, CHANCMD.ABORT);
       ch.busy = false;
+      ch.suspended = false;
       return STATUS_SUCCESS;
     });
 
@@ -295,6 +300,7 @@ export function createEngine(k: KernelServices): Engine {
       if (!resetChannel(k, regs, ch.index)) return STATUS_UNSUCCESSFUL;
       ch.dmaCount = 0;
       ch.busy = false;
+      ch.suspended = false;
       ch.lastHead = 0n;
       k.InterlockedAnd(ch.flags, ~(F_ERROR | F_ERROR_SEEN | F_FORCE_ERROR));
       programChannel(ch);
@@ -406,6 +412,7 @@ export function createEngine(k: KernelServices): Engine {
       const old = k.KeAcquireSpinLock(ch.cmdLock);
       ch.dmaCount = 0;
       ch.busy = false;
+      ch.suspended = false;
       ch.lastHead = 0n;
       k.InterlockedAnd(ch.flags, ~(F_ERROR | F_ERROR_SEEN | F_FORCE_ERROR));
       k.InterlockedExchange64(ch.lastCompleted, 0n);

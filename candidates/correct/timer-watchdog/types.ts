@@ -57,6 +57,8 @@ export interface ChannelContext {
   dmaCount: number;
   /** Work handed to the channel since allocation or the last reset/abort (under cmdLock). */
   busy: boolean;
+  /** Suspended by ProviderSuspendDma and not resumed/restarted since (under cmdLock): NetDMA may be editing the list. */
+  suspended: boolean;
   /** Head of the last Start/Append (under cmdLock). */
   lastHead: bigint;
   readonly flags: VOLATILE_LONG;

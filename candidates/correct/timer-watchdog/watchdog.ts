@@ -3,17 +3,20 @@
  * recovers one that has shown no sign of life for a long time.
  *
  * Evidence, not time alone, decides: a channel is judged only on what its registers and the
- * driver's own counters show, and only after many quiet ticks.
+ * driver's own counters show, and only after many quiet ticks. Nothing destructive is ever done on
+ * time alone: CHANSTS is only refreshed by descriptors that ask for a completion write, so a healthy
+ * channel that finished a chain without one looks exactly like a hung one.
  *  - Halted on an error (CHANERR != 0) that no interrupt ever reported: a lost error interrupt. The
  *    watchdog runs the ISR's own service routine under the interrupt's lock (KeSynchronizeExecution),
  *    so NetDMA hears of it exactly as from the ISR: NetDmaIsr, then NULL from the DPC (F13a).
- *  - Work outstanding (Start/Append since the last reset/abort), the channel ACTIVE or ARMED, and
- *    CHANSTS, CDAR, the interrupt count and the command count all unchanged for STALL_AFTER: first
- *    the doorbell is rung again (1.x: CHANCMD APPEND, which an engine that is running simply
- *    ignores, F28; 2.0: DMACOUNT rewritten with the same count, which changes nothing for an engine
- *    that has the count). Only if a second full STALL_AFTER passes with nothing changing is the
- *    channel aborted (CHANCMD ABORT, as ProviderAbortDma would) and the error reported to NetDMA
- *    the same way, so NetDMA resets or restarts it.
+ *  - CHANERR != 0 but the channel not halted (it should have, CHANCTRL.ANY_ERR_ABORT_EN is set) and
+ *    nothing changing: the channel is wedged on an error. It is aborted (CHANCMD ABORT, what
+ *    ProviderAbortDma writes) and the error reported the same way, so NetDMA resets or restarts it.
+ *  - Work outstanding (Start/Append since the last reset/abort), the channel ACTIVE or ARMED, no
+ *    error, and CHANSTS, CDAR, the interrupt count and the command count all unchanged for
+ *    STALL_AFTER: the doorbell is rung again, once per quiet spell (1.x: CHANCMD APPEND, which a
+ *    running engine simply ignores, F28; 2.0: DMACOUNT rewritten with the same count, which adds
+ *    nothing). That recovers a lost doorbell and cannot hurt a slow or finished engine.
  *
  * @module
  */
@@ -34,7 +37,7 @@ import { F_DPC_QUEUED, F_ERROR_SEEN, F_FORCE_ERROR, type ChannelContext, type Fd
 export const PERIOD_MS = 100;
 /** A halt-on-error no interrupt reported for this long (100 ns units: 2 s) is a lost interrupt. */
 export const LOST_ERROR_AFTER = 20_000_000n;
-/** No change at all for this long (10 s, fifty times Linux's 200 ms completion timeout) is a stall. */
+/** No change at all for this long (10 s, fifty times Linux's 200 ms completion timeout) is a stall worth a doorbell. */
 export const STALL_AFTER = 100_000_000n;
 /** Ticks that must also have passed, so a jump of the clock alone never convicts a channel. */
 const MIN_TICKS_ERROR = 5;
@@ -90,25 +93,27 @@ export function createWatchdog(k: KernelServices, engine: Engine): Watchdog {
       if ((flags & F_ERROR_SEEN) !== 0) return; // reported; NetDMA resets the channel when it chooses
       if (k.READ_REGISTER_ULONG(chanReg(regs, ch.index, 'CHANERR')) === 0) return; // halted by Abort/Reset
       if (quiet < LOST_ERROR_AFTER || w.ticks < MIN_TICKS_ERROR) return;
-      serviceAsIsr(ch);
+      serviceAsIsr(ch); // a lost error interrupt
       rebase(ch, now);
       return;
     }
-    if (!ch.busy || (state !== NetDmaTransferStatusActive && state !== NetDmaTransferStatusArmed)) return;
-    if (quiet < STALL_AFTER || w.ticks < MIN_TICKS_STALL) return;
-    if (!w.kicked) {
-      if (ch.fdo.version >= 0x200) k.WRITE_REGISTER_USHORT(chanReg(regs, ch.index, 'DMACOUNT'), ch.dmaCount);
-      else k.WRITE_REGISTER_UCHAR(chanReg(regs, ch.index, 'CHANCMD'), CHANCMD.APPEND);
+    if (!ch.busy || ch.suspended || (state !== NetDmaTransferStatusActive && state !== NetDmaTransferStatusArmed)) return;
+    if ((flags & F_ERROR_SEEN) === 0 && k.READ_REGISTER_ULONG(chanReg(regs, ch.index, 'CHANERR')) !== 0) {
+      // Wedged on an error it did not halt for: abort, then report the error to NetDMA.
+      if (quiet < LOST_ERROR_AFTER || w.ticks < MIN_TICKS_ERROR) return;
+      k.WRITE_REGISTER_UCHAR(chanReg(regs, ch.index, 'CHANCMD'), CHANCMD.ABORT);
+      ch.busy = false;
+      k.InterlockedOr(ch.flags, F_FORCE_ERROR);
+      if (!serviceAsIsr(ch)) k.InterlockedAnd(ch.flags, ~F_FORCE_ERROR);
       rebase(ch, now);
-      w.kicked = true;
       return;
     }
-    // Kicked and still nothing for another STALL_AFTER: abort and report the error to NetDMA.
-    k.WRITE_REGISTER_UCHAR(chanReg(regs, ch.index, 'CHANCMD'), CHANCMD.ABORT);
-    ch.busy = false;
-    k.InterlockedOr(ch.flags, F_FORCE_ERROR);
-    if (!serviceAsIsr(ch)) k.InterlockedAnd(ch.flags, ~F_FORCE_ERROR);
+    if (w.kicked || quiet < STALL_AFTER || w.ticks < MIN_TICKS_STALL) return;
+    // A quiet spell with work outstanding: ring the doorbell again (harmless to a running engine).
+    if (ch.fdo.version >= 0x200) k.WRITE_REGISTER_USHORT(chanReg(regs, ch.index, 'DMACOUNT'), ch.dmaCount);
+    else k.WRITE_REGISTER_UCHAR(chanReg(regs, ch.index, 'CHANCMD'), CHANCMD.APPEND);
     rebase(ch, now);
+    w.kicked = true;
   };
 
   const tick: KDEFERRED_ROUTINE = (_dpc, context) => {
