@@ -53,7 +53,6 @@ import {
   PowerSystemShutdown,
   PowerSystemSleeping1,
   PowerSystemUnspecified,
-  STATUS_CONTINUE_COMPLETION,
   STATUS_NOT_SUPPORTED,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_MORE_PROCESSING_REQUIRED,
@@ -144,18 +143,24 @@ export function createDriver(k: KernelServices): DRIVER_INITIALIZE {
   };
 
   /**
-   * Passes the IRP down with a completion routine that runs `edit` on the way up and lets the
-   * completion go on (STATUS_CONTINUE_COMPLETION); the dispatch routine returns IoCallDriver's status
-   * and, as WDM requires of such a routine, marks the IRP pending when a lower driver did.
+   * Passes the IRP down with a completion routine that runs `edit` on the way up (at whatever IRQL
+   * the lower driver completes at), signals an event and returns STATUS_MORE_PROCESSING_REQUIRED; the
+   * dispatch routine waits for it if the lower driver pended, then completes the IRP with the status
+   * as edited and returns that same status.
    */
   const editOnTheWayUp = (fdo: FdoExtension, irp: IRP, edit: (irp: IRP) => void): NTSTATUS => {
+    const ev: KEVENT = {};
+    k.KeInitializeEvent(ev, NotificationEvent, false);
     k.IoCopyCurrentIrpStackLocationToNext(irp);
-    k.IoSetCompletionRoutine(irp, (_d, i) => {
-      if (i.PendingReturned) k.IoMarkIrpPending(i);
+    k.IoSetCompletionRoutine(irp, (_d, i, c) => {
       edit(i);
-      return STATUS_CONTINUE_COMPLETION;
-    }, null, true, true, true);
-    return k.IoCallDriver(fdo.lower, irp);
+      k.KeSetEvent(c as KEVENT, 0, false);
+      return STATUS_MORE_PROCESSING_REQUIRED;
+    }, ev, true, true, true);
+    if (k.IoCallDriver(fdo.lower, irp) === STATUS_PENDING) k.KeWaitForSingleObject(ev, 0, 0, false, null);
+    const st = irp.IoStatus.Status;
+    k.IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return st;
   };
 
   /**

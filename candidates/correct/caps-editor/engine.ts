@@ -276,7 +276,7 @@ export function createEngine(k: KernelServices): Engine {
       cmd(ch, CHANCMD.ABORT); // Halted is reported (F32), then back to the just-allocated state
       if (!resetChannel(k, regs, ch.index)) return STATUS_UNSUCCESSFUL;
       ch.dmaCount = 0;
-      k.InterlockedAnd(ch.flags, ~(F_ERROR | F_PENDING)); // nothing from before the reset is reported
+      k.InterlockedAnd(ch.flags, ~F_ERROR); // the error was reported; a later completion is not one
       programChannel(ch);
       return STATUS_SUCCESS;
     });
