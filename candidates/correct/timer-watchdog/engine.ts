@@ -397,7 +397,7 @@ export function createEngine(k: KernelServices): Engine {
       Flags: 0,
       VendorId: cfg[0]! | (cfg[1]! << 8),
       DmaChannelCount: fdo.channelCount,
-      MaximumTransferSize: Math.max(maxTransfer, 4096),
+      MaximumTransferSize: maxTransfer, // what XFERCAP says (the engine never sees a longer descriptor)
       MaximumAddressSpace: 0xffff_ffff_ffffn,
     });
     return STATUS_SUCCESS;
