@@ -6,6 +6,9 @@
  */
 import {
   DO_DEVICE_INITIALIZING,
+  DeviceUsageTypeDumpFile,
+  DeviceUsageTypeHibernation,
+  DeviceUsageTypePaging,
   FILE_DEVICE_SECURE_OPEN,
   FILE_DEVICE_UNKNOWN,
   IO_NO_INCREMENT,
@@ -14,6 +17,7 @@ import {
   IRP_MJ_POWER,
   IRP_MN_CANCEL_REMOVE_DEVICE,
   IRP_MN_CANCEL_STOP_DEVICE,
+  IRP_MN_DEVICE_USAGE_NOTIFICATION,
   IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
   IRP_MN_QUERY_REMOVE_DEVICE,
   IRP_MN_QUERY_STOP_DEVICE,
@@ -34,6 +38,7 @@ import {
   STATUS_NOT_SUPPORTED,
   STATUS_PENDING,
   STATUS_SUCCESS,
+  STATUS_UNSUCCESSFUL,
   type DEVICE_OBJECT,
   type DRIVER_ADD_DEVICE,
   type DRIVER_DISPATCH,
@@ -65,6 +70,9 @@ export function createDriver(k: KernelServices): DRIVER_INITIALIZE {
   const ext = (d: DEVICE_OBJECT) => d.DeviceExtension['engine'] as Engine;
   /** PnP state before a QUERY_STOP / QUERY_REMOVE, per device, for CANCEL_*. */
   const beforeQuery = new WeakMap<Engine, PnpState>();
+  /** Paging / hibernation / dump files on each device, by DEVICE_USAGE_NOTIFICATION_TYPE. */
+  const specialFiles = new WeakMap<Engine, number[]>();
+  const inSpecialPath = (dev: Engine) => (specialFiles.get(dev) ?? []).some((n) => n > 0);
   /** DriverEntry's copy of the registry path (F43). */
   let registryCopy: Uint8Array | null = null;
 
@@ -141,8 +149,22 @@ export function createDriver(k: KernelServices): DRIVER_INITIALIZE {
         }
         return complete(irp, st);
       }
+      case IRP_MN_DEVICE_USAGE_NOTIFICATION: {
+        const un = k.IoGetCurrentIrpStackLocation(irp).Parameters.UsageNotification;
+        const type = un?.Type ?? -1;
+        if (!un || (type !== DeviceUsageTypePaging && type !== DeviceUsageTypeHibernation && type !== DeviceUsageTypeDumpFile)) return skipDown(dev, irp);
+        const st = forwardAndWait(dev, irp); // counted only once the stack below has accepted it
+        if (NT_SUCCESS(st)) {
+          const counts = specialFiles.get(dev) ?? [0, 0, 0, 0];
+          counts[type] = Math.max(0, (counts[type] ?? 0) + (un.InPath ? 1 : -1));
+          specialFiles.set(dev, counts);
+        }
+        return complete(irp, st);
+      }
       case IRP_MN_QUERY_STOP_DEVICE:
       case IRP_MN_QUERY_REMOVE_DEVICE:
+        // In the path of a paging, hibernation or dump file: failed here, not passed down (F108, F111).
+        if (inSpecialPath(dev)) return complete(irp, STATUS_UNSUCCESSFUL);
         if (dev.pnp !== PnpState.StopPending && dev.pnp !== PnpState.RemovePending) beforeQuery.set(dev, dev.pnp);
         dev.pnp = minor === IRP_MN_QUERY_STOP_DEVICE ? PnpState.StopPending : PnpState.RemovePending;
         irp.IoStatus.Status = STATUS_SUCCESS;

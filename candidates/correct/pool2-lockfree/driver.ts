@@ -9,6 +9,9 @@ import {
   DO_POWER_PAGABLE,
   DelayedWorkQueue,
   DevicePowerState,
+  DeviceUsageTypeDumpFile,
+  DeviceUsageTypeHibernation,
+  DeviceUsageTypePaging,
   FILE_DEVICE_SECURE_OPEN,
   FILE_DEVICE_UNKNOWN,
   IO_NO_INCREMENT,
@@ -18,6 +21,7 @@ import {
   IRP_MJ_POWER,
   IRP_MN_CANCEL_REMOVE_DEVICE,
   IRP_MN_CANCEL_STOP_DEVICE,
+  IRP_MN_DEVICE_USAGE_NOTIFICATION,
   IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
   IRP_MN_QUERY_REMOVE_DEVICE,
   IRP_MN_QUERY_STOP_DEVICE,
@@ -46,6 +50,7 @@ import {
   STATUS_NOT_SUPPORTED,
   STATUS_PENDING,
   STATUS_SUCCESS,
+  STATUS_UNSUCCESSFUL,
   type DEVICE_OBJECT,
   type DRIVER_ADD_DEVICE,
   type DRIVER_DISPATCH,
@@ -159,9 +164,27 @@ export function createDriver(k: KernelServices): DRIVER_INITIALIZE {
         if ((NT_SUCCESS(st) || st === STATUS_NOT_SUPPORTED) && list && applyAffinities(dev, list)) return done(complete(irp, STATUS_SUCCESS));
         return done(complete(irp, st));
       }
+      case IRP_MN_DEVICE_USAGE_NOTIFICATION: {
+        const un = k.IoGetCurrentIrpStackLocation(irp).Parameters.UsageNotification;
+        const type = un?.Type ?? -1;
+        if (!un || (type !== DeviceUsageTypePaging && type !== DeviceUsageTypeHibernation && type !== DeviceUsageTypeDumpFile)) return done(skipDown(dev, irp));
+        // A device holding a paging file must not have pageable power code.
+        const pagable = (dev.self.Flags & DO_POWER_PAGABLE) !== 0;
+        if (type === DeviceUsageTypePaging && un.InPath && dev.specialFiles[type] === 0) dev.self.Flags &= ~DO_POWER_PAGABLE;
+        const st = forwardAndWait(dev, irp);
+        if (NT_SUCCESS(st)) {
+          dev.specialFiles[type] = Math.max(0, (dev.specialFiles[type] ?? 0) + (un.InPath ? 1 : -1));
+          if (type === DeviceUsageTypePaging && !un.InPath && dev.specialFiles[type] === 0) dev.self.Flags |= DO_POWER_PAGABLE;
+        } else if (pagable) {
+          dev.self.Flags |= DO_POWER_PAGABLE;
+        }
+        return done(complete(irp, st));
+      }
       case IRP_MN_QUERY_STOP_DEVICE:
       case IRP_MN_QUERY_REMOVE_DEVICE: {
-        // Nothing of ours is in the paging path and the resources can always be given back.
+        // In the path of a paging, hibernation or dump file: must be failed, not passed down (F108, F111).
+        if (dev.specialFiles.some((n) => n > 0)) return done(complete(irp, STATUS_UNSUCCESSFUL));
+        // Otherwise the resources can always be given back.
         if (dev.pnp !== Pnp.StopPending && dev.pnp !== Pnp.RemovePending) dev.beforeQuery = dev.pnp;
         dev.pnp = minor === IRP_MN_QUERY_STOP_DEVICE ? Pnp.StopPending : Pnp.RemovePending;
         irp.IoStatus.Status = STATUS_SUCCESS;
@@ -299,6 +322,7 @@ export function createDriver(k: KernelServices): DRIVER_INITIALIZE {
     const notify = version >= 0x101 ? (k.NdisGetRoutineAddress(k.RtlInitUnicodeString('NetDmaPnPEventNotify')) as NET_DMA_PNP_EVENT_NOTIFY | null) : null;
     const dev: Dev = {
       self, pdo, lower, version, notify, ctxBlock, workItem, removeLock,
+      specialFiles: [0, 0, 0, 0],
       provider: null, running: false, pnp: Pnp.NotStarted, beforeQuery: Pnp.NotStarted, announcedDown: false, needsRestore: false, wantedCpu: null,
       bar: null, barLength: 0, msgTable: null, lineObject: null, messageMode: false, shared: true, nChannels: 0, msgCpu: [], claim: [], chans: [],
     };

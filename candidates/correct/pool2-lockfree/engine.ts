@@ -32,7 +32,6 @@ import {
   SIMULATED_DIRQL,
   STATUS_DEVICE_NOT_READY,
   STATUS_INSUFFICIENT_RESOURCES,
-  STATUS_INVALID_PARAMETER,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
   type CM_RESOURCE_LIST,
@@ -118,6 +117,8 @@ export interface Dev {
   readonly ctxBlock: Uint8Array;
   readonly workItem: IO_WORKITEM;
   readonly removeLock: IO_REMOVE_LOCK;
+  /** Paging / hibernation / dump files on the device, by DEVICE_USAGE_NOTIFICATION_TYPE (1..3). */
+  readonly specialFiles: number[];
   provider: NET_DMA_PROVIDER_HANDLE | null;
   /** Between NetDmaProviderStart and NetDmaProviderStop. */
   running: boolean;
@@ -353,7 +354,7 @@ export function createEngine(k: KernelServices) {
 
   const SetDmaChannelCpuAffinity: DMA_CHANNELS_CPU_AFFINITY_HANDLER = (ctx, array, bytes) => {
     const dev = ctx as Dev;
-    if (!array) return STATUS_INVALID_PARAMETER;
+    if (!array) return STATUS_UNSUCCESSFUL;
     const m = new Map<number, number>();
     const n = Math.min(array.length, Math.floor(bytes / NET_DMA_CHANNEL_CPU_AFFINITY_SIZE));
     for (let i = 0; i < n; i++) m.set(array[i]!.DmaChannel, array[i]!.CpuNumber);
