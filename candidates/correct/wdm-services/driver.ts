@@ -4,7 +4,8 @@
  * removing-a-device-in-a-function-driver.md, handling-an-irp-mn-surprise-removal-request.md):
  *
  * - a remove lock (IO_REMOVE_LOCK in the device extension) acquired for every PnP, power and
- *   system-control IRP and by the watchdog DPC, released when each is done; at REMOVE,
+ *   system-control IRP, every NetDMA channel call (ProviderXxx handler) and by the watchdog DPC,
+ *   released when each is done; at REMOVE,
  *   IoReleaseRemoveLockAndWait before anything is torn down;
  * - a watchdog: a periodic kernel timer with a DPC, armed when START succeeds and cancelled (its
  *   queued DPC removed) at STOP, SURPRISE_REMOVAL and REMOVE; it counts ticks with InterlockedIncrement
@@ -61,6 +62,8 @@ import type { Mutation } from '../../../src/reference/mutations';
 export const SERVICES_TAG = 0x7653_644e;
 /** The device interface class this provider exposes (a class GUID of its own). */
 export const GUID_DEVINTERFACE_NETDMA_SERVICES = '{6c0a1f3e-2b7d-4e51-9a0c-5d2f8e7b4a19}';
+/** The NET_DMA_PROVIDER_CHARACTERISTICS handlers, each wrapped in a remove lock acquisition. */
+const CHANNEL_HANDLERS = ['SetDmaChannelCpuAffinity', 'AllocateDmaChannel', 'FreeDmaChannel', 'StartDma', 'SuspendDma', 'ResumeDma', 'AbortDma', 'AppendDma', 'ResetChannel'] as const;
 /** Watchdog: first expiry 2 ms after START, then every 2 ms. */
 const WATCHDOG_DUE = -20_000n;
 const WATCHDOG_PERIOD_MS = 2;
@@ -86,12 +89,35 @@ export function createServicesDriver(k: KernelServices, mutations: ReadonlySet<M
   const bug = (x: Mutation) => mutations.has(x);
   /** The device the reference's AddDevice created last (its FDO), seen through IoCreateDevice. */
   let created: DEVICE_OBJECT | null = null;
+  /** The remove lock of the device whose AddDevice is running (NetDMA calls handlers from inside the registration). */
+  let registering: IO_REMOVE_LOCK | null = null;
   const inner: KernelServices = Object.freeze({
     ...k,
     IoCreateDevice: (...a: Parameters<KernelServices['IoCreateDevice']>): NTSTATUS => {
       const st = k.IoCreateDevice(...a);
       created = NT_SUCCESS(st) ? (a[6].value ?? null) : null;
       return st;
+    },
+    // Every channel call holds the device's remove lock while it runs (acquiring is allowed up to DISPATCH_LEVEL).
+    NetDmaRegisterProvider: (...a: Parameters<KernelServices['NetDmaRegisterProvider']>): NTSTATUS => {
+      const [context, handle, chars] = a;
+      const lock = registering;
+      if (lock === null) return k.NetDmaRegisterProvider(context, handle, chars);
+      const wrapped: Record<string, unknown> = { ...chars };
+      for (const name of CHANNEL_HANDLERS) {
+        const handler = chars[name] as ((...args: unknown[]) => unknown) | null;
+        if (typeof handler !== 'function') continue;
+        wrapped[name] = (...args: unknown[]): unknown => {
+          // After IoReleaseRemoveLockAndWait (REMOVE) the call still runs, unlocked: NetDmaProviderStop frees channels then.
+          const held = NT_SUCCESS(k.IoAcquireRemoveLock(lock, name));
+          try {
+            return handler(...args);
+          } finally {
+            if (held) k.IoReleaseRemoveLock(lock, name);
+          }
+        };
+      }
+      return k.NetDmaRegisterProvider(context, handle, wrapped as unknown as typeof chars);
     },
   });
   const referenceEntry = createReferenceDriver(inner);
@@ -129,18 +155,26 @@ export function createServicesDriver(k: KernelServices, mutations: ReadonlySet<M
   const AddDevice: DRIVER_ADD_DEVICE = (driver, pdo) => {
     const stats = k.ExAllocatePool2(POOL_FLAG_NON_PAGED, 16, bug('svc-pool2-zero-tag') ? 0 : SERVICES_TAG);
     if (!stats) return STATUS_INSUFFICIENT_RESOURCES;
+    // The lock exists before the reference registers the provider: NetDMA may call a handler inside the registration.
+    const removeLock: IO_REMOVE_LOCK = {};
+    k.IoInitializeRemoveLock(removeLock, SERVICES_TAG, 0, 0);
     created = null;
-    const st = refAddDevice!(driver, pdo);
+    registering = removeLock;
+    let st: NTSTATUS;
+    try {
+      st = refAddDevice!(driver, pdo);
+    } finally {
+      registering = null;
+    }
     const fdo = created as DEVICE_OBJECT | null;
     if (!NT_SUCCESS(st) || fdo === null) {
       k.ExFreePoolWithTag(stats, SERVICES_TAG);
       return st;
     }
     const svc: ServiceExtension = {
-      removeLock: {}, watchdog: {}, watchdogDpc: {}, ticks: { value: 0 }, inProgress: { value: 0 }, stats,
+      removeLock, watchdog: {}, watchdogDpc: {}, ticks: { value: 0 }, inProgress: { value: 0 }, stats,
       symbolicLink: null, interfaceEnabled: false, surpriseRemoved: false,
     };
-    k.IoInitializeRemoveLock(svc.removeLock, SERVICES_TAG, 0, 0);
     k.KeInitializeTimerEx(svc.watchdog, NotificationTimer);
     k.KeInitializeDpc(svc.watchdogDpc, WatchdogDpc, svc);
     const link: OUT<UNICODE_STRING> = {};
