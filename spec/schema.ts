@@ -169,6 +169,10 @@ export const RuleSchema = z.strictObject({
    * NetDMA versions the provider registers as for which the rule applies; omitted = all versions.
    */
   interfaceVersions: z.array(InterfaceVersionSchema).min(1).optional(),
+  /** For a MUST or SHOULD rule: the verbatim sentence of a saved doc page it rests on. */
+  quote: z.strictObject({ doc: DocPathSchema, text: z.string().min(10) }).optional(),
+  /** For a DERIVED rule: how the suite reads the docs (or Windows) where they are silent. */
+  reading: z.string().min(10).optional(),
 });
 
 /** A validated rule of the catalog. */
@@ -190,6 +194,10 @@ export interface RuleInput {
   readonly checkedBy: readonly Checker[];
   readonly ambiguities: readonly AmbiguityId[];
   readonly interfaceVersions?: readonly InterfaceVersion[];
+  /** For a MUST or SHOULD rule: the verbatim sentence of a saved doc page it rests on. */
+  readonly quote?: { readonly doc: `${'conceptual' | 'ddi' | 'wdm-pnp'}/${string}.md`; readonly text: string };
+  /** For a DERIVED rule: how the suite reads the docs (or Windows) where they are silent. */
+  readonly reading?: string;
 }
 
 /** Zod schema of an {@link AmbiguityDecision}. Unknown keys are rejected. */

@@ -4,7 +4,7 @@ import type { CopySpec } from '../../src/client/client-chain';
 import type { ClientFault } from '../../src/client/client-datapath';
 
 /** PnP events sent while copies are in flight (HLK "DoConcurrentIO" style). */
-export type PnpWithCopies = 'rebalance' | 'surprise-remove' | 'power-cycle' | 'cancelled-stop';
+export type PnpWithCopies = 'rebalance' | 'surprise-remove' | 'power-cycle' | 'cancelled-stop' | 'sleep-resume';
 
 /** One generated step of a data-path run. A tagged union, dispatched exhaustively. */
 export type DatapathCommand =
@@ -108,7 +108,7 @@ const copyCommands: Array<fc.WeightedArbitrary<DatapathCommand>> = [
 
 const pnpArb = fc.record({
   kind: fc.constant('Pnp' as const),
-  event: fc.constantFrom<PnpWithCopies>('rebalance', 'rebalance', 'power-cycle', 'power-cycle', 'cancelled-stop', 'surprise-remove'),
+  event: fc.constantFrom<PnpWithCopies>('rebalance', 'rebalance', 'power-cycle', 'power-cycle', 'cancelled-stop', 'surprise-remove', 'sleep-resume'),
 });
 
 const choicesArb = fc.array(fc.nat({ max: 15 }), { maxLength: 300 });

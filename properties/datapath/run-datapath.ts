@@ -37,6 +37,7 @@ function pnpEvents(e: PnpWithCopies): LifecycleEvent[] {
     .with('cancelled-stop', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'fail' }])
     .with('surprise-remove', (): LifecycleEvent[] => [{ type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }])
     .with('power-cycle', (): LifecycleEvent[] => [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }])
+    .with('sleep-resume', (): LifecycleEvent[] => [{ type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }])
     .exhaustive();
 }
 

@@ -17,7 +17,10 @@ export type Scenario =
   | 'rebalance-restart-fails'
   | 'rebalance-filter-after-stop'
   | 'stopped-then-surprise'
-  | 'query-remove-cancelled';
+  | 'query-remove-cancelled'
+  | 'sleep-resume'
+  | 'hibernate-resume'
+  | 'shutdown';
 
 /** One generated step of a lifecycle run. A tagged union, dispatched exhaustively. */
 export type LifecycleCommand =
@@ -47,6 +50,9 @@ const SCENARIOS: Readonly<Record<Scenario, readonly LifecycleEvent[]>> = {
   'start-fails-then-remove': [{ type: 'START', bus: 'fail' }, { type: 'REMOVE' }],
   'remove-before-start': [{ type: 'REMOVE' }],
   'power-cycle': [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }],
+  'sleep-resume': [{ type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }],
+  'hibernate-resume': [{ type: 'SYSTEM_POWER', to: 'S4', bus: 'succeed' }],
+  shutdown: [{ type: 'SYSTEM_POWER', to: 'S5', bus: 'succeed' }],
 };
 
 /** A one-line description of a command, for counterexamples. */
@@ -76,12 +82,18 @@ const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
   fc.constant({ type: 'FILTER_RESOURCE_REQUIREMENTS' } as const),
   fc.record({ type: fc.constant('SET_POWER' as const), to: fc.constantFrom<'D0' | 'D3'>('D0', 'D3') }),
   fc.constant({ type: 'QUERY_CAPABILITIES' } as const),
+  fc.record({
+    type: fc.constant('SYSTEM_POWER' as const),
+    to: fc.constantFrom<'S1' | 'S3' | 'S4' | 'S5'>('S3', 'S3', 'S4', 'S1', 'S5'),
+    bus: fc.constantFrom<'succeed' | 'fail' | 'pend'>('succeed', 'succeed', 'pend', 'fail'),
+  }),
 );
 
 const scenarioArb = fc.constantFrom<Scenario>(
   'start', 'start', 'start', 'start', 'rebalance', 'rebalance', 'rebalance', 'rebalance-restart-fails', 'failed-query-stop', 'failed-query-stop',
   'rebalance-filter-after-stop', 'stopped-then-surprise', 'query-remove-cancelled', 'query-remove-remove', 'failed-query-remove', 'failed-query-remove', 'surprise-remove', 'start-fails-then-remove', 'remove-before-start',
   'power-cycle', 'power-cycle', 'power-cycle',
+  'sleep-resume', 'sleep-resume', 'hibernate-resume', 'shutdown',
 );
 
 /** A command, weighted so the HLK scenarios occur often. */

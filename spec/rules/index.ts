@@ -13,6 +13,7 @@ import { REMOVE_RULES } from './remove';
 import { SURPRISE_REMOVAL_RULES } from './surprise-removal';
 import { UNLOAD_RULES } from './unload';
 import { POWER_RULES } from './power';
+import { SYSTEM_POWER_RULES } from './system-power';
 import { IRQL_RULES } from './irql';
 import { IRP_RULES } from './irp';
 import { KERNEL_API_RULES } from './kernel-api';
@@ -33,6 +34,7 @@ export const RULE_DATA = [
   ...SURPRISE_REMOVAL_RULES,
   ...UNLOAD_RULES,
   ...POWER_RULES,
+  ...SYSTEM_POWER_RULES,
   ...IRQL_RULES,
   ...IRP_RULES,
   ...KERNEL_API_RULES,
@@ -53,6 +55,7 @@ export {
   SURPRISE_REMOVAL_RULES,
   UNLOAD_RULES,
   POWER_RULES,
+  SYSTEM_POWER_RULES,
   IRQL_RULES,
   IRP_RULES,
   KERNEL_API_RULES,

@@ -16,6 +16,7 @@ import type { IoWorkItems } from '../io/work-items';
 import type { NetDmaInterface } from '../netdma/netdma-interface';
 import type { ObjectTable } from '../ob/objects';
 import type { Pool } from '../ex/pool';
+import type { PowerManager } from '../po/power-manager';
 
 /** What the PnP manager uses of the machine: every component a driver's lifecycle touches, and the machine's bookkeeping of it. */
 export interface PnpHost extends KernelContext {
@@ -26,6 +27,10 @@ export interface PnpHost extends KernelContext {
   readonly workItems: IoWorkItems;
   readonly netdma: NetDmaInterface;
   readonly engines: EngineRunner;
+  /** The power manager (the IRQL power IRPs arrive at, the system power IRP a stack holds). */
+  readonly po: PowerManager;
+  /** Runs system code (not the candidate's) on a processor at an IRQL. */
+  runAsSystem(cpu: number, irql: number, routine: string, fn: () => void): void;
   /** The top-level routine the machine is in (the PnP manager moves it). */
   phase: Phase;
   /** The PDO whose AddDevice is running, for NDMA-REG-04. */

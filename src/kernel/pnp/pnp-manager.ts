@@ -17,8 +17,14 @@ import {
   IRP_MN_SURPRISE_REMOVAL,
   IrqPolicyMachineDefault,
   IrqPolicySpecifiedProcessors,
+  PowerActionNone,
   PowerDeviceD0,
   PowerDeviceD3,
+  PowerDeviceUnspecified,
+  PowerSystemUnspecified,
+  PowerSystemWorking,
+  SystemPowerState,
+  type IO_STACK_PARAMETERS,
   type CM_PARTIAL_RESOURCE_DESCRIPTOR,
   type CM_RESOURCE_LIST,
   type DEVICE_OBJECT,
@@ -221,10 +227,21 @@ export class PnpManager {
 
   /** Sends IRP_MN_SET_POWER for a device power state. */
   sendPower(dev: SimDevice, to: 'D0' | 'D3'): IrpOutcome {
-    return this.send(dev, IRP_MJ_POWER, IRP_MN_SET_POWER, to);
+    return this.send(dev, IRP_MJ_POWER, IRP_MN_SET_POWER, { Type: DevicePowerState, State: { DeviceState: to === 'D0' ? PowerDeviceD0 : PowerDeviceD3, SystemState: PowerSystemUnspecified }, ShutdownType: PowerActionNone, SystemContext: 0 }, to);
   }
 
-  private send(dev: SimDevice, major: number, minor: number, power?: 'D0' | 'D3'): IrpOutcome {
+  /**
+   * Sends a system power IRP (IRP_MN_QUERY_POWER or IRP_MN_SET_POWER for `system`, a
+   * SYSTEM_POWER_STATE, with its POWER_ACTION) to the top of the stack and waits for it, as the
+   * power manager does. While it is in flight the power manager knows the stack holds it: device
+   * power IRPs the driver requests then are that transition's (the power-policy owner's).
+   */
+  sendSystemPower(dev: SimDevice, minor: number, system: number, action: number): IrpOutcome {
+    const label = `S${system - PowerSystemWorking}`;
+    return this.send(dev, IRP_MJ_POWER, minor, { Type: SystemPowerState, State: { DeviceState: PowerDeviceUnspecified, SystemState: system }, ShutdownType: action, SystemContext: 0 }, label);
+  }
+
+  private send(dev: SimDevice, major: number, minor: number, powerParams?: NonNullable<IO_STACK_PARAMETERS['Power']>, power?: string): IrpOutcome {
     const m: PnpHost = this.m;
     const top = m.objects.topOf(dev.pdo);
     const topRec = m.objects.device(top)!;
@@ -237,8 +254,8 @@ export class PnpManager {
       const list = this.baseRequirements(dev);
       rec.irp.IoStatus.Information = list;
       loc.Parameters.FilterResourceRequirements = { IoResourceRequirementList: list };
-    } else if (power) {
-      loc.Parameters.Power = { Type: DevicePowerState, State: { DeviceState: power === 'D0' ? PowerDeviceD0 : PowerDeviceD3, SystemState: 1 } };
+    } else if (powerParams) {
+      loc.Parameters.Power = powerParams;
     }
     const label = power ? `${irpName(major, minor)}(${power})` : irpName(major, minor);
     const topName = shown(top.Name);
@@ -248,8 +265,30 @@ export class PnpManager {
     const fdoCompletionsBefore = 0;
     const receptionsBefore = dev.bus.received;
     m.phase = 'Irp';
+    const isSystemPower = powerParams?.Type === SystemPowerState;
+    if (major === IRP_MJ_POWER) m.po.noteFlags(dev);
+    if (isSystemPower) {
+      m.po.setSystemIrp(dev, rec);
+      if (minor === IRP_MN_SET_POWER) {
+        // PWR-10: a policy owner completes the system IRP once the device IRP it requested for it has completed.
+        rec.onCompleted = (): void => {
+          for (const req of m.po.requestedDuringSystemIrp(dev)) {
+            if (req.minor !== IRP_MN_SET_POWER) continue;
+            m.verifier.check('PWR-10', req.rec.completed, () => `${rec.label} (${label}) was completed while ${req.rec.label}, which the FDO requested for it with PoRequestPowerIrp, was still in flight; the system IRP completes from the device IRP's completion`);
+          }
+        };
+      }
+    }
     try {
-      dispatchReturned = m.io.callDriver(top, rec.irp, false);
+      if (major === IRP_MJ_POWER) {
+        // Power IRPs reach the stack at the IRQL its DO_POWER_PAGABLE / DO_POWER_INRUSH flags allow.
+        const irql = m.po.dispatchIrql(dev);
+        m.runAsSystem(m.cpus.current.cpu, irql, `power manager (${label})`, () => {
+          dispatchReturned = m.io.callDriver(top, rec.irp, false);
+        });
+      } else {
+        dispatchReturned = m.io.callDriver(top, rec.irp, false);
+      }
       if (dispatchReturned === STATUS_PENDING || !rec.completed) {
         m.work.runUntil(() => rec.completed || m.verifier.firstViolation !== undefined);
         m.assertAlive();
@@ -262,6 +301,7 @@ export class PnpManager {
     } finally {
       m.phase = 'Idle';
       m.endObservation();
+      if (isSystemPower) m.po.setSystemIrp(dev, null);
     }
     const finalStatus = rec.irp.IoStatus.Status >>> 0;
     if (major === IRP_MJ_PNP) this.afterPnp(dev, minor, rec.irp.IoStatus.Information, finalStatus);

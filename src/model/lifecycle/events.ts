@@ -18,7 +18,17 @@ export type LifecycleEvent =
   | { readonly type: 'SURPRISE_REMOVAL' }
   | { readonly type: 'FILTER_RESOURCE_REQUIREMENTS' }
   | { readonly type: 'SET_POWER'; readonly to: 'D0' | 'D3' }
-  | { readonly type: 'QUERY_CAPABILITIES' };
+  | { readonly type: 'QUERY_CAPABILITIES' }
+  /**
+   * A system power transition: IRP_MN_QUERY_POWER for `to` (none for S5, which cannot be vetoed),
+   * then IRP_MN_SET_POWER for `to` with the device's D3 IRP, and — but for S5, the last step of a
+   * run — the return to S0 with the device's D0 IRP. `bus`: how the lower drivers answer the system
+   * IRPs (a refused query cancels the transition: Windows sends IRP_MN_SET_POWER for S0).
+   */
+  | { readonly type: 'SYSTEM_POWER'; readonly to: SystemSleepState; readonly bus: BusAnswer };
+
+/** The system power states a run sends the system to: sleep (S1, S3), hibernate (S4), shutdown (S5). */
+export type SystemSleepState = 'S1' | 'S3' | 'S4' | 'S5';
 
 /** The event kinds. */
 export type LifecycleEventType = LifecycleEvent['type'];
@@ -36,6 +46,7 @@ export const EVENT_TYPES: readonly LifecycleEventType[] = [
   'FILTER_RESOURCE_REQUIREMENTS',
   'SET_POWER',
   'QUERY_CAPABILITIES',
+  'SYSTEM_POWER',
 ];
 
 function bus(b: BusAnswer): string {
@@ -67,6 +78,8 @@ export function eventLabel(e: LifecycleEvent): string {
       return `IRP_MN_SET_POWER(${e.to})`;
     case 'QUERY_CAPABILITIES':
       return 'IRP_MN_QUERY_CAPABILITIES';
+    case 'SYSTEM_POWER':
+      return `system power ${e.to === 'S5' ? 'S5 (shutdown)' : e.to === 'S4' ? 'S4 (hibernate) and back to S0' : `${e.to} (sleep) and back to S0`}${bus(e.bus)}`;
     default:
       return assertNever(e);
   }

@@ -247,6 +247,9 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
       }
       break;
     }
+    case 'SYSTEM_POWER':
+      // Several IRPs, each judged on its own by judgeSystemPower (system-power.ts).
+      break;
     case 'QUERY_CAPABILITIES': {
       j.add('IRP-06', passedDownOnce && noFdoCompletion && o.lowerStatus() === STATUS_NOT_SUPPORTED, () => `an IRP the provider does not handle must be passed down with its status untouched (passed down ${out.lowerReceptions}, status at the bus ${hex(o.lowerStatus() ?? 0)})`);
       break;

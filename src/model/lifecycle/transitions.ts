@@ -14,7 +14,7 @@ const IN_D3: readonly LifecycleEventType[] = ['SET_POWER', 'SURPRISE_REMOVAL'];
 /** Legal IRPs per state. A Record over PnpState: a new state does not compile until it is listed. */
 const LEGAL: Readonly<Record<PnpState, readonly LifecycleEventType[]>> = {
   Added: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'QUERY_REMOVE', 'REMOVE', 'SURPRISE_REMOVAL', 'QUERY_CAPABILITIES'],
-  Started: ['QUERY_STOP', 'QUERY_REMOVE', 'SURPRISE_REMOVAL', 'FILTER_RESOURCE_REQUIREMENTS', 'SET_POWER', 'CANCEL_STOP', 'CANCEL_REMOVE', 'QUERY_CAPABILITIES'],
+  Started: ['QUERY_STOP', 'QUERY_REMOVE', 'SURPRISE_REMOVAL', 'FILTER_RESOURCE_REQUIREMENTS', 'SET_POWER', 'CANCEL_STOP', 'CANCEL_REMOVE', 'QUERY_CAPABILITIES', 'SYSTEM_POWER'],
   StopPending: ['STOP', 'CANCEL_STOP', 'FILTER_RESOURCE_REQUIREMENTS'],
   Stopped: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'SURPRISE_REMOVAL'],
   RemovePending: ['REMOVE', 'CANCEL_REMOVE'],
@@ -59,6 +59,9 @@ export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean, deregi
       return d;
     case 'SET_POWER':
       return { ...d, power: e.to, poweredDownNotified: e.to === 'D3' };
+    case 'SYSTEM_POWER':
+      // Sleep and hibernate come back to S0 and D0 within the step; shutdown leaves the device in D3 (the run ends).
+      return e.to === 'S5' && ok ? { ...d, power: 'D3', poweredDownNotified: false } : { ...d, poweredDownNotified: false };
     default:
       return assertNever(e);
   }
@@ -89,6 +92,14 @@ function eventName(e: LifecycleEvent): string {
   return e.type === 'SET_POWER' ? `SET_POWER(${e.to})` : e.type;
 }
 
+/**
+ * True when `e` ends the run: the system shut down (S5). Windows then neither removes the devices
+ * nor unloads the driver.
+ */
+export function endsRun(e: LifecycleEvent): boolean {
+  return e.type === 'SYSTEM_POWER' && e.to === 'S5';
+}
+
 /** Every edge the PnP manager can take: each legal event in each state, with each outcome. */
 export function allTransitions(): readonly Transition[] {
   const out = new Map<string, Transition>();
@@ -105,6 +116,7 @@ export function allTransitions(): readonly Transition[] {
     FILTER_RESOURCE_REQUIREMENTS: [{ type: 'FILTER_RESOURCE_REQUIREMENTS' }],
     SET_POWER: [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }],
     QUERY_CAPABILITIES: [{ type: 'QUERY_CAPABILITIES' }],
+    SYSTEM_POWER: [{ type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }],
   };
   for (const from of states) {
     for (const [power, before] of [['D0', 'Started'], ['D3', null], ['D0', 'Added']] as const) {
