@@ -24,6 +24,7 @@ import interruptLock from './interrupt-lock';
 import mandatoryOnly from './mandatory-only';
 import pagingVeto10 from './paging-veto-10';
 import pendedStart from './pended-start';
+import policyOwner from './policy-owner';
 import stopAlways from './stop-always';
 import surpriseTeardown from './surprise-teardown';
 
@@ -43,6 +44,12 @@ export interface CorrectEntry {
 }
 
 export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
+  {
+    name: 'policy-owner',
+    loader: policyOwner,
+    origin: 'project',
+    differs: 'the power-policy owner: on a system SET_POWER it announces PowerDown, requests D3 with PoRequestPowerIrp and passes the system IRP down from the D3 IRP\'s completion; on S0 it requests D0 on the way up and completes the system IRP from the D0 IRP\'s completion (built on the reference, src/reference/power-policy.ts)',
+  },
   {
     name: 'pended-start',
     loader: pendedStart,

@@ -102,7 +102,13 @@ export type Mutation =
   // DCA and power context loss
   | 'dca-binds-current-cpu' // DCACTRL binds completion writes to the CPU running ProviderAllocateDmaChannel, not to CpuNumber
   | 'dca-context-change-as-null' // ProviderStartDma turns a context-change descriptor into a NULL transfer (the engine never retargets)
-  | 'power-no-reinit'; // back in D0 the provider notifies PowerUp (1.1+) but never re-programs the engine that lost its context in D3
+  | 'power-no-reinit' // back in D0 the provider notifies PowerUp (1.1+) but never re-programs the engine that lost its context in D3
+  // system power and the power-policy owner (power-policy.ts; issue 12)
+  | 'power-owner-completes-early' // as power-policy owner, passes the system SET_POWER down right after requesting D3, without waiting for the D-IRP
+  | 'power-owner-powerdown-late' // as power-policy owner, announces PowerDown from the D3 IRP's completion function, after the device is already in D3
+  | 'power-owner-never-completes' // as power-policy owner, never completes the S0 system IRP once its D0 IRP has completed
+  | 'power-query-completes-success' // completes a system QUERY_POWER with STATUS_SUCCESS itself, without asking the lower drivers
+  | 'power-clears-pagable'; // sets DO_POWER_PAGABLE when it creates the FDO but clears it at START, then calls NetDmaPnPEventNotify (PASSIVE_LEVEL only) in its power dispatch
 
 /** Convenience: the empty mutation set of the conformant reference. */
 export const NO_MUTATIONS: ReadonlySet<Mutation> = new Set();

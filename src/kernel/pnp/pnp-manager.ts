@@ -34,7 +34,7 @@ import {
   type IO_RESOURCE_REQUIREMENTS_LIST,
   type UNICODE_STRING,
 } from '../api/wdm';
-import type { IrpOutcome, Observation } from '../../model/lifecycle/observation';
+import type { IrpOutcome } from '../../model/lifecycle/observation';
 import type { KernelServices } from '../api/services';
 import { callProvider } from '../ke/invoke';
 import { irpName } from '../io/irp-names';
@@ -168,6 +168,7 @@ export class PnpManager {
     const fdo = m.objects.device(dev.pdo)?.upper ?? null;
     const providers = m.netdma.liveProvidersOf(dev);
     if (NT_SUCCESS(status)) {
+      m.po.noteFlags(dev);
       v.check('DRV-ADD-01', fdo !== null && mine.some((d) => d.obj === fdo), () => 'AddDevice succeeded without creating an FDO and attaching it to the PDO');
       v.check('DRV-ADD-02', fdo !== null && (fdo.Flags & DO_DEVICE_INITIALIZING) === 0, () => 'AddDevice returned with DO_DEVICE_INITIALIZING still set on the FDO');
       v.check('DRV-ADD-03', providers.length === 1, () => `AddDevice succeeded with ${providers.length} NetDMA provider(s) registered for the engine; it must register exactly one`);
@@ -262,11 +263,9 @@ export class PnpManager {
     m.trace.add('irp', () => `the ${major === IRP_MJ_PNP ? 'PnP' : 'power'} manager sends ${label} (${rec.irp.Name}) to ${topName}`);
     const obs = m.beginObservation();
     let dispatchReturned = STATUS_PENDING;
-    const fdoCompletionsBefore = 0;
-    const receptionsBefore = dev.bus.received;
     m.phase = 'Irp';
     const isSystemPower = powerParams?.Type === SystemPowerState;
-    if (major === IRP_MJ_POWER) m.po.noteFlags(dev);
+    m.po.noteFlags(dev);
     if (isSystemPower) {
       m.po.setSystemIrp(dev, rec);
       if (minor === IRP_MN_SET_POWER) {
@@ -311,8 +310,9 @@ export class PnpManager {
       dispatchReturned,
       completed: rec.completed,
       finalStatus,
-      fdoCompletions: countFdoCompletions(obs) + fdoCompletionsBefore,
-      lowerReceptions: dev.bus.received - receptionsBefore,
+      // Counted on this IRP: device IRPs a policy owner requests meanwhile reach the bus and the FDO too.
+      fdoCompletions: rec.fdoCompletions,
+      lowerReceptions: rec.busReceptions,
       observations: obs,
       hardwareHeldAfter: { registers: dev.mappings, interrupts: dev.interruptConnections },
       fdoAttachedAfter: fdoRec !== undefined && !fdoRec.deleted,
@@ -406,12 +406,6 @@ export class PnpManager {
     const provs = [...m.netdma.providers.values()].filter((p) => p.state !== 'deregistered');
     m.verifier.check('DRV-UNLOAD-02', devs.length === 0 && provs.length === 0, () => `at unload ${devs.length} device object(s) were never deleted and ${provs.length} provider(s) never deregistered`);
   }
-}
-
-function countFdoCompletions(obs: readonly Observation[]): number {
-  let n = 0;
-  for (const o of obs) if (o.op === 'FdoCompleted') n++;
-  return n;
 }
 
 /** A START resource list (raw or translated): BAR0, then one interrupt per processor in `cpus`. */
