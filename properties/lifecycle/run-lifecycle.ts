@@ -15,7 +15,7 @@ import { machineWithClient, type NetDmaClient } from '../../src/client';
 import type { Machine } from '../../src/kernel';
 import { ADDED, endsRun, isLegal, nextRemovalEvent, type LifecycleEvent } from '../../src/model/lifecycle';
 import type { TraceEvent } from '../../src/trace/trace-event';
-import { commandLabel, scenarioEvents, type LifecycleCommand, type LifecycleInput } from './commands';
+import { commandLabel, commandsWithSystemPower, scenarioEvents, type LifecycleCommand, type LifecycleInput } from './commands';
 import { sendEvent, type DeviceSlot } from './send-event';
 
 /** The machine a lifecycle run uses. */
@@ -185,7 +185,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
       steps[steps.length - 1] += ` -> ${ntStatusName(st)}`;
       m.verifier.check('DRV-ENTRY-01', input.entryPoolFault > 0, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);
     } else {
-      for (const c of input.commands) run.run(c);
+      for (const c of commandsWithSystemPower(input)) run.run(c);
       run.teardown();
     }
   } catch (e) {
