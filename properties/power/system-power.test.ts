@@ -9,8 +9,14 @@ import reference from '../../src/reference';
 import { createReferenceDriver } from '../../src/reference/driver';
 import type { FdoExtension } from '../../src/reference/device-extension';
 import {
+  DISPATCH_LEVEL,
+  DO_POWER_INRUSH,
+  IO_NO_INCREMENT,
+  IRP_MJ_PNP,
   IRP_MJ_POWER,
+  IRP_MN_QUERY_POWER,
   IRP_MN_SET_POWER,
+  STATUS_UNSUCCESSFUL,
   NET_DMA_PNP_NOTIFICATION_REVISION_1,
   NET_DMA_PNP_NOTIFICATION_SIZE,
   NetDmaNotificationProviderPowerDown,
@@ -113,6 +119,51 @@ describe('system power transitions', () => {
       const r = run(powerDownOnSystemIrp, e, v);
       expect(r.violation?.message ?? null, `${e.to} ${e.bus}`).toBeNull();
     }
+  });
+
+  it.each(VERSIONS)('a driver that cannot sleep (the 1.0 paging path) may refuse the system query on NetDMA %s: the transition is cancelled', (v) => {
+    const refuses: DriverImageLoader = (k) => {
+      const entry = createReferenceDriver(k);
+      return (driver, path) => {
+        const st = entry(driver, path);
+        const inner = driver.MajorFunction[IRP_MJ_POWER]!;
+        driver.MajorFunction[IRP_MJ_POWER] = (device, irp) => {
+          const sl = k.IoGetCurrentIrpStackLocation(irp);
+          if (sl.MinorFunction !== IRP_MN_QUERY_POWER || sl.Parameters.Power?.Type !== SystemPowerState) return inner(device, irp);
+          irp.IoStatus.Status = STATUS_UNSUCCESSFUL;
+          k.IoCompleteRequest(irp, IO_NO_INCREMENT);
+          return STATUS_UNSUCCESSFUL;
+        };
+        return st;
+      };
+    };
+    const r = run(refuses, { type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }, v);
+    expect(r.violation?.message ?? null).toBeNull();
+    expect(r.steps.some((x) => /query refused .*IRP_MN_SET_POWER\(S0\)/.test(x))).toBe(true);
+    expect(index(r, /IRP_MN_SET_POWER\(D3\)/)).toBe(-1); // the device never left D0
+  });
+
+  it('an FDO with DO_POWER_INRUSH gets its power IRPs at DISPATCH_LEVEL; the reference, which never sets DO_POWER_PAGABLE, at PASSIVE_LEVEL', () => {
+    const inrush: DriverImageLoader = (k) => {
+      const entry = createReferenceDriver(k);
+      return (driver, path) => {
+        const st = entry(driver, path);
+        const pnp = driver.MajorFunction[IRP_MJ_PNP]!;
+        driver.MajorFunction[IRP_MJ_PNP] = (device, irp) => {
+          device.Flags |= DO_POWER_INRUSH; // set on the FDO once the first PnP IRP reaches it
+          return pnp(device, irp);
+        };
+        return st;
+      };
+    };
+    const irqls = (r: RunResult) => r.trace.filter((t) => t.text.startsWith('DispatchRoutine[IRP_MJ_POWER]')).map((t) => t.irql);
+    const a = run(inrush, { type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }, '1.0');
+    expect(a.violation?.message ?? null).toBeNull();
+    expect(irqls(a).length).toBeGreaterThan(0);
+    expect(irqls(a).every((x) => x === DISPATCH_LEVEL)).toBe(true);
+    const b = run(reference, { type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }, '2.0', [1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(irqls(b).length).toBeGreaterThan(0);
+    expect(irqls(b).every((x) => x === 0)).toBe(true);
   });
 
   it('a PowerDown never followed by PowerUp once the system is back in S0 is PWR-02', () => {
