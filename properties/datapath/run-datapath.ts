@@ -8,7 +8,7 @@ import { BugCheck, HarnessError, createKernelServices, type Machine, listChooser
 import { machineWithClient, type ClientDataPath, type DpChannel } from '../../src/client';
 import { ADDED, isLegal, nextRemovalEvent, type DeviceModel, type LifecycleEvent, type ModelContext } from '../../src/model/lifecycle';
 import type { TraceEvent } from '../../src/trace/trace-event';
-import { commandLabel, type DatapathCommand, type DatapathInput, type PnpWithCopies } from './commands';
+import { commandLabel, commandsWithSleeps, type DatapathCommand, type DatapathInput, type PnpWithCopies } from './commands';
 import { sendEvent } from '../lifecycle/send-event';
 
 /** The machine a data-path run uses. */
@@ -144,7 +144,7 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     slot = { sim: device, model: ADDED, ctx: { interfaceVersion: ifaceVersion, providerVersion: prov.version } };
     send({ type: 'FILTER_RESOURCE_REQUIREMENTS' });
     send({ type: 'START', bus: 'succeed' });
-    for (const c of input.commands) run(c);
+    for (const c of commandsWithSleeps(input)) run(c);
     steps.push('wait for everything outstanding and check');
     dp.quiesce();
     dp.checkWriteLog();
