@@ -9,6 +9,10 @@ import reference from '../../src/reference';
 import { createReferenceDriver } from '../../src/reference/driver';
 import type { FdoExtension } from '../../src/reference/device-extension';
 import {
+  DevicePowerState,
+  STATUS_INVALID_PARAMETER_2,
+  PowerDeviceD0,
+  PowerDeviceD3,
   DISPATCH_LEVEL,
   DO_POWER_INRUSH,
   IO_NO_INCREMENT,
@@ -184,5 +188,32 @@ describe('system power transitions', () => {
     };
     const r = run(noPowerUp, { type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }, '2.0');
     expect(r.violation?.ruleId).toBe('PWR-02');
+  });
+
+  it('PoRequestPowerIrp refuses what it does not send, PoSetPowerState returns the previous state, PoStartNextPowerIrp is accepted', () => {
+    const seen: Record<string, unknown> = {};
+    const probe: DriverImageLoader = (k) => {
+      const entry = createReferenceDriver(k);
+      return (driver, path) => {
+        const st = entry(driver, path);
+        const inner = driver.MajorFunction[IRP_MJ_POWER]!;
+        driver.MajorFunction[IRP_MJ_POWER] = (device, irp) => {
+          const fdo = device.DeviceExtension['fdo'] as FdoExtension;
+          if (seen['badMinor'] === undefined) {
+            seen['badMinor'] = k.PoRequestPowerIrp(fdo.pdo, 0x07, { DeviceState: PowerDeviceD3 }, null, null, null);
+            seen['badState'] = k.PoRequestPowerIrp(fdo.pdo, IRP_MN_SET_POWER, { DeviceState: 9 }, null, null, null);
+            seen['previous'] = k.PoSetPowerState(device, DevicePowerState, { DeviceState: PowerDeviceD0 });
+            k.PoStartNextPowerIrp(irp);
+          }
+          return inner(device, irp);
+        };
+        return st;
+      };
+    };
+    const r = run(probe, { type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }, '2.0');
+    expect(r.violation?.message ?? null).toBeNull();
+    expect(seen['badMinor']).toBe(STATUS_INVALID_PARAMETER_2);
+    expect(seen['badState']).toBe(STATUS_INVALID_PARAMETER_2);
+    expect(seen['previous']).toEqual({ DeviceState: PowerDeviceD0 });
   });
 });
