@@ -66,6 +66,11 @@ export interface SimDevice {
   mappings: number;
   interruptConnections: number;
   powerState: 'D0' | 'D3';
+  /**
+   * False from the moment a D3 IRP reaches the bus driver until the bus driver has completed the
+   * next D0 IRP (the device is back in the working state only then, F50); unset means true.
+   */
+  backInD0?: boolean;
   /** Set after REMOVE: the device object stack is gone. */
   removed: boolean;
 }

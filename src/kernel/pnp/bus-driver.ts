@@ -134,6 +134,7 @@ export class BusDriver {
         m.engines.listener?.onFunctionReset(dev);
       }
       dev.powerState = to;
+      if (to === 'D3') dev.backInD0 = false;
       m.observe({ op: 'DevicePowerAtBus', state: to === 'D0' ? PowerDeviceD0 : PowerDeviceD3, completed: false });
       devicePower = to;
     } else {
@@ -161,6 +162,7 @@ export class BusDriver {
     if (!keepStatus) rec.irp.IoStatus.Status = outcome === 'fail' ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
     const final = rec.irp.IoStatus.Status >>> 0;
     m.observe({ op: 'LowerCompleted', status: final });
+    if (devicePower === 'D0') this.device().backInD0 = true;
     if (devicePower !== null) m.observe({ op: 'DevicePowerAtBus', state: devicePower === 'D0' ? PowerDeviceD0 : PowerDeviceD3, completed: true });
     m.io.complete(rec, false);
     return final;
