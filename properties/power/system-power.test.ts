@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import policyOwner from '../../candidates/correct/policy-owner';
 import reference from '../../src/reference';
 import { createReferenceDriver } from '../../src/reference/driver';
+import { createPowerPolicyDriver } from '../../src/reference/power-policy';
 import type { FdoExtension } from '../../src/reference/device-extension';
 import {
   DevicePowerState,
@@ -168,6 +169,22 @@ describe('system power transitions', () => {
     const b = run(reference, { type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }, '2.0', [1, 1, 1, 1, 1, 1, 1, 1]);
     expect(irqls(b).length).toBeGreaterThan(0);
     expect(irqls(b).every((x) => x === 0)).toBe(true);
+  });
+
+  it.each(VERSIONS)('finding 12: the owner announcing PowerUp on the system IRP\'s path (D0 IRP\'s completion function) is accepted on NetDMA %s', (v) => {
+    const upOnSystemIrp: DriverImageLoader = (k) => createPowerPolicyDriver(k, undefined, { owner: true, powerUpOn: 'system-irp' });
+    for (const e of TRANSITIONS) {
+      for (const choices of [[], [1, 1, 1, 1, 1, 1, 1, 1]]) {
+        const r = run(upOnSystemIrp, e, v, choices);
+        expect(r.violation?.message ?? null, `${e.to} ${e.bus}`).toBeNull();
+        if (v !== '1.0' && e.bus !== 'fail' && e.to !== 'S5') {
+          // PowerUp from the PowerCompletion of the D0 IRP, which completes the S0 system IRP afterwards.
+          const up = index(r, /NetDmaPnPEventNotify\(PowerUp\)/);
+          expect(up).toBeGreaterThan(index(r, /PowerCompletion\(PDO#1, IRP_MN_SET_POWER\(D0\)/));
+          expect(up).toBeLessThan(texts(r).findLastIndex((t) => /IRP_MN_SET_POWER \(IRP#\d+\) completed/.test(t)));
+        }
+      }
+    }
   });
 
   it('a PowerDown never followed by PowerUp once the system is back in S0 is PWR-02', () => {

@@ -22,6 +22,7 @@ import {
   NET_DMA_PNP_NOTIFICATION_SIZE,
   NT_SUCCESS,
   NetDmaNotificationProviderPowerDown,
+  NetDmaNotificationProviderPowerUp,
   PowerDeviceD0,
   PowerDeviceD3,
   PowerSystemWorking,
@@ -62,6 +63,12 @@ export function isPowerPolicyFaulty(mutations: ReadonlySet<Mutation>): boolean {
 export interface PowerPolicyOptions {
   /** Request the device IRPs on system SET_POWER IRPs (default: when a policy-owner mutation is on). */
   readonly owner?: boolean;
+  /**
+   * Where the owner announces PowerUp: in the D0 IRP's path (`device-irp`, the reference's work
+   * item; the default) or in the S0 system IRP's path (`system-irp`: from the D0 IRP's completion
+   * function, before it completes the system IRP). Finding 12: both follow F50.
+   */
+  readonly powerUpOn?: 'device-irp' | 'system-irp';
 }
 
 /**
@@ -86,8 +93,11 @@ export function createPowerPolicyDriver(k: KernelServices, mutations: ReadonlySe
   /** FDOs whose device this layer sent to D3 and not yet back to D0. */
   const inD3 = new WeakSet<FdoExtension>();
   const ext = (d: DEVICE_OBJECT) => d.DeviceExtension['fdo'] as FdoExtension;
-  const powerDown = (fdo: FdoExtension) =>
-    fdo.notify?.(fdo.provider!, { StructureRevision: NET_DMA_PNP_NOTIFICATION_REVISION_1, StructureSize: NET_DMA_PNP_NOTIFICATION_SIZE, NotificationCode: NetDmaNotificationProviderPowerDown, Buffer: null, BufferLength: 0 });
+  const announce = (fdo: FdoExtension, code: number) =>
+    fdo.notify?.(fdo.provider!, { StructureRevision: NET_DMA_PNP_NOTIFICATION_REVISION_1, StructureSize: NET_DMA_PNP_NOTIFICATION_SIZE, NotificationCode: code, Buffer: null, BufferLength: 0 });
+  const powerDown = (fdo: FdoExtension) => announce(fdo, NetDmaNotificationProviderPowerDown);
+  /** FDOs whose PowerUp this layer announces itself, on the system IRP's path. */
+  const powerUpPending = new WeakSet<FdoExtension>();
   const passDown = (fdo: FdoExtension, irp: IRP): NTSTATUS => {
     k.IoSkipCurrentIrpStackLocation(irp);
     return k.PoCallDriver(fdo.lower, irp);
@@ -118,8 +128,19 @@ export function createPowerPolicyDriver(k: KernelServices, mutations: ReadonlySe
     k.IoCopyCurrentIrpStackLocationToNext(sirp);
     k.IoSetCompletionRoutine(sirp, () => {
       if (!NT_SUCCESS(sirp.IoStatus.Status) || !inD3.has(fdo)) return STATUS_CONTINUE_COMPLETION;
-      const st = k.PoRequestPowerIrp(fdo.pdo, IRP_MN_SET_POWER, { DeviceState: PowerDeviceD0 }, () => {
+      if (opts.powerUpOn === 'system-irp' && fdo.poweredDown) {
+        // The reference's D0 path then only re-initializes the engine; PowerUp comes from here.
+        fdo.poweredDown = false;
+        powerUpPending.add(fdo);
+      }
+      const st = k.PoRequestPowerIrp(fdo.pdo, IRP_MN_SET_POWER, { DeviceState: PowerDeviceD0 }, (_d, _minor, _state, _ctx, io) => {
         inD3.delete(fdo);
+        if (powerUpPending.has(fdo)) {
+          powerUpPending.delete(fdo);
+          // The D0 IRP completed (the reference completes it in a PASSIVE_LEVEL work item, after re-initializing the engine).
+          if (NT_SUCCESS(io.Status) && fdo.provider) announce(fdo, NetDmaNotificationProviderPowerUp);
+          else fdo.poweredDown = true;
+        }
         if (!bug('power-owner-never-completes')) k.IoCompleteRequest(sirp, IO_NO_INCREMENT);
       }, null, null);
       return st === STATUS_PENDING ? STATUS_MORE_PROCESSING_REQUIRED : STATUS_CONTINUE_COMPLETION;
