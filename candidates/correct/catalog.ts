@@ -26,6 +26,7 @@ import interruptLock from './interrupt-lock';
 import mandatoryOnly from './mandatory-only';
 import pagingVeto10 from './paging-veto-10';
 import pendedStart from './pended-start';
+import referencePolicyOwner from './reference-policy-owner';
 import stopAlways from './stop-always';
 import surpriseTeardown from './surprise-teardown';
 import wdmServices from './wdm-services';
@@ -54,6 +55,12 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     loader: wdmServices,
     origin: 'project',
     differs: 'the reference wrapped in the kernel services of a WDM function driver: a remove lock per IRP (IoReleaseRemoveLockAndWait at REMOVE), a periodic watchdog timer and DPC armed at START and cancelled at STOP/SURPRISE_REMOVAL/REMOVE, an ExAllocatePool2 block, a device interface enabled at START and disabled at removal, WMI registration from AddDevice to REMOVE, Interlocked counts',
+  },
+  {
+    name: 'reference-policy-owner',
+    loader: referencePolicyOwner,
+    origin: 'project',
+    differs: 'the power-policy owner: on a system SET_POWER it announces PowerDown, requests D3 with PoRequestPowerIrp and passes the system IRP down from the D3 IRP\'s completion; on S0 it requests D0 on the way up and completes the system IRP from the D0 IRP\'s completion (built on the reference, src/reference/power-policy.ts)',
   },
   {
     name: 'pended-start',

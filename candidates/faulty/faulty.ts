@@ -2,6 +2,7 @@ import type { DriverImageLoader } from '../../src/candidate-api';
 import { createReferenceDriver } from '../../src/reference/driver';
 import { SERVICE_MUTATIONS, type Mutation } from '../../src/reference/mutations';
 import { createServicesDriver } from '../correct/wdm-services/driver';
+import { createPowerPolicyDriver, isPowerPolicyFaulty } from '../../src/reference/power-policy';
 
 /**
  * A loader for the reference provider with the given bugs switched on; a kernel-service bug
@@ -10,5 +11,6 @@ import { createServicesDriver } from '../correct/wdm-services/driver';
 export function faulty(...mutations: Mutation[]): DriverImageLoader {
   const set: ReadonlySet<Mutation> = new Set(mutations);
   if (mutations.some((x) => SERVICE_MUTATIONS.has(x))) return (k) => createServicesDriver(k, set);
-  return (k) => createReferenceDriver(k, set);
+  // The power-policy bugs live in the reference's power-policy layer (power-policy.ts).
+  return isPowerPolicyFaulty(set) ? (k) => createPowerPolicyDriver(k, set) : (k) => createReferenceDriver(k, set);
 }

@@ -4,7 +4,7 @@ import type { CopySpec } from '../../src/client/client-chain';
 import type { ClientFault } from '../../src/client/client-datapath';
 
 /** PnP events sent while copies are in flight (HLK "DoConcurrentIO" style). */
-export type PnpWithCopies = 'rebalance' | 'surprise-remove' | 'power-cycle' | 'cancelled-stop';
+export type PnpWithCopies = 'rebalance' | 'surprise-remove' | 'power-cycle' | 'cancelled-stop' | 'sleep-resume';
 
 /** One generated step of a data-path run. A tagged union, dispatched exhaustively. */
 export type DatapathCommand =
@@ -42,6 +42,8 @@ export interface DatapathInput {
   readonly commands: readonly DatapathCommand[];
   /** The scheduler's decisions (engine steps, interrupt delivery, handler CPUs and IRQLs). */
   readonly choices: readonly number[];
+  /** PnP workloads: a system sleep and resume is played before the command at each index. */
+  readonly sleeps?: readonly number[];
 }
 
 /** A one-line description of a command, for counterexamples. */
@@ -132,7 +134,22 @@ export const pnpInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   xfercapLog2: xfercapArb,
   commands: fc.array(fc.oneof(...copyCommands, { weight: 5, arbitrary: pnpArb }), { minLength: 1, maxLength: 25 }),
   choices: choicesArb,
+  // Drawn last, so the fields above are drawn exactly as before system sleep existed.
+  sleeps: fc.array(fc.nat({ max: 25 }), { maxLength: 1 }),
 });
+
+/** The commands of `input` with a system sleep and resume inserted before each index of `sleeps`. */
+export function commandsWithSleeps(input: DatapathInput): readonly DatapathCommand[] {
+  const sleeps = input.sleeps ?? [];
+  if (sleeps.length === 0) return input.commands;
+  const out: DatapathCommand[] = [];
+  for (let i = 0; i <= input.commands.length; i++) {
+    for (const at of sleeps) if (Math.min(at, input.commands.length) === i) out.push({ kind: 'Pnp', event: 'sleep-resume' });
+    const c = input.commands[i];
+    if (c) out.push(c);
+  }
+  return out;
+}
 
 /** Both kinds of runs (the CLI's default). */
 export const datapathInputArb: fc.Arbitrary<DatapathInput> = fc.oneof({ weight: 7, arbitrary: copiesInputArb }, { weight: 3, arbitrary: pnpInputArb });

@@ -8,7 +8,7 @@ import { BugCheck, HarnessError, createKernelServices, type Machine, listChooser
 import { machineWithClient, type ClientDataPath, type DpChannel } from '../../src/client';
 import { ADDED, isLegal, nextRemovalEvent, type DeviceModel, type LifecycleEvent, type ModelContext } from '../../src/model/lifecycle';
 import type { TraceEvent } from '../../src/trace/trace-event';
-import { commandLabel, type DatapathCommand, type DatapathInput, type PnpWithCopies } from './commands';
+import { commandLabel, commandsWithSleeps, type DatapathCommand, type DatapathInput, type PnpWithCopies } from './commands';
 import { sendEvent } from '../lifecycle/send-event';
 
 /** The machine a data-path run uses. */
@@ -37,6 +37,7 @@ function pnpEvents(e: PnpWithCopies): LifecycleEvent[] {
     .with('cancelled-stop', (): LifecycleEvent[] => [{ type: 'QUERY_STOP', bus: 'fail' }])
     .with('surprise-remove', (): LifecycleEvent[] => [{ type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }])
     .with('power-cycle', (): LifecycleEvent[] => [{ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }])
+    .with('sleep-resume', (): LifecycleEvent[] => [{ type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }])
     .exhaustive();
 }
 
@@ -143,7 +144,7 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     slot = { sim: device, model: ADDED, ctx: { interfaceVersion: ifaceVersion, providerVersion: prov.version } };
     send({ type: 'FILTER_RESOURCE_REQUIREMENTS' });
     send({ type: 'START', bus: 'succeed' });
-    for (const c of input.commands) run(c);
+    for (const c of commandsWithSleeps(input)) run(c);
     steps.push('wait for everything outstanding and check');
     dp.quiesce();
     dp.checkWriteLog();

@@ -129,12 +129,50 @@ export const commandArb: fc.Arbitrary<LifecycleCommand> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('Free' as const), device, channel: fc.nat({ max: 7 }) }) },
 );
 
-/** Everything one run draws: its steps, the scheduler's decisions, and an optional DriverEntry fault. */
+/** A system power transition drawn for a run, and where among its commands it happens. */
+export interface SystemPowerStep {
+  /** Index in `commands` before which it is played (past the end: after the last command). */
+  readonly at: number;
+  readonly event: Extract<LifecycleEvent, { type: 'SYSTEM_POWER' }>;
+  /** Which enumerated device's stack it is judged on (each stack gets the system IRPs). */
+  readonly device: number;
+}
+
+/** System sleep (S1, S3), hibernate (S4) or shutdown (S5), the lower drivers' answer drawn too. */
+export const systemPowerEventArb: fc.Arbitrary<Extract<LifecycleEvent, { type: 'SYSTEM_POWER' }>> = fc.record({
+  type: fc.constant('SYSTEM_POWER' as const),
+  to: fc.constantFrom<'S1' | 'S3' | 'S4' | 'S5'>('S3', 'S3', 'S4', 'S1', 'S5'),
+  bus: fc.constantFrom<'succeed' | 'fail' | 'pend'>('succeed', 'succeed', 'pend', 'fail'),
+});
+
+/**
+ * Everything one run draws: its steps, the scheduler's decisions, an optional DriverEntry fault,
+ * and the system power transitions played among the steps.
+ */
 export interface LifecycleInput {
   readonly commands: readonly LifecycleCommand[];
   readonly choices: readonly number[];
   /** Fail this pool allocation (1-based) during DriverEntry, or 0 for none. */
   readonly entryPoolFault: number;
+  /**
+   * System power transitions, each inserted before the command at its index. Drawn last, so the
+   * other fields are drawn exactly as before they existed, and shrunk on their own (to none).
+   */
+  readonly systemPower?: readonly SystemPowerStep[];
+}
+
+/** The commands of `input` with its system power transitions inserted where they were drawn. */
+export function commandsWithSystemPower(input: LifecycleInput): readonly LifecycleCommand[] {
+  const sys = input.systemPower ?? [];
+  if (sys.length === 0) return input.commands;
+  const out: LifecycleCommand[] = [];
+  const at = (i: number) => sys.filter((s) => Math.min(s.at, input.commands.length) === i);
+  for (let i = 0; i <= input.commands.length; i++) {
+    for (const s of at(i)) out.push({ kind: 'Irp', device: s.device, event: s.event });
+    const c = input.commands[i];
+    if (c) out.push(c);
+  }
+  return out;
 }
 
 /** The input arbitrary: an AddDevice first, then weighted commands, so most runs reach started states. */
@@ -145,4 +183,5 @@ export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
     .map(([fault, rest]): LifecycleCommand[] => [{ kind: 'AddDevice', fault }, ...rest]),
   choices: fc.array(fc.nat({ max: 15 }), { maxLength: 32 }),
   entryPoolFault: fc.oneof({ weight: 19, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
+  systemPower: fc.array(fc.record({ at: fc.nat({ max: 31 }), event: systemPowerEventArb, device: fc.nat({ max: 3 }) }), { maxLength: 2 }),
 });

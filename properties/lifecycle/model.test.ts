@@ -8,6 +8,7 @@ const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
   fc.record({ type: fc.constant('QUERY_STOP' as const), bus: fc.constantFrom('succeed' as const, 'fail' as const) }),
   fc.record({ type: fc.constant('QUERY_REMOVE' as const), bus: fc.constantFrom('succeed' as const, 'fail' as const) }),
   fc.record({ type: fc.constant('SET_POWER' as const), to: fc.constantFrom('D0' as const, 'D3' as const) }),
+  fc.record({ type: fc.constant('SYSTEM_POWER' as const), to: fc.constantFrom('S1' as const, 'S3' as const, 'S4' as const, 'S5' as const), bus: fc.constantFrom('succeed' as const, 'fail' as const, 'pend' as const) }),
   fc.constantFrom<LifecycleEvent>({ type: 'STOP' }, { type: 'CANCEL_STOP' }, { type: 'CANCEL_REMOVE' }, { type: 'REMOVE' }, { type: 'SURPRISE_REMOVAL' }, { type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'QUERY_CAPABILITIES' }),
 );
 
@@ -86,6 +87,6 @@ describe('the PnP model itself', () => {
     expect(nextState(started, { type: 'SURPRISE_REMOVAL' }, true, false).providerRegistered).toBe(true);
   });
   it('knows every event kind', () => {
-    expect(new Set(EVENT_TYPES).size).toBe(15);
+    expect(new Set(EVENT_TYPES).size).toBe(16);
   });
 });

@@ -13,9 +13,9 @@ import {
 } from '../../src/kernel';
 import { machineWithClient, type NetDmaClient } from '../../src/client';
 import type { Machine } from '../../src/kernel';
-import { ADDED, isLegal, nextRemovalEvent, type LifecycleEvent } from '../../src/model/lifecycle';
+import { ADDED, endsRun, isLegal, nextRemovalEvent, type LifecycleEvent } from '../../src/model/lifecycle';
 import type { TraceEvent } from '../../src/trace/trace-event';
-import { commandLabel, scenarioEvents, type LifecycleCommand, type LifecycleInput } from './commands';
+import { commandLabel, commandsWithSystemPower, scenarioEvents, type LifecycleCommand, type LifecycleInput } from './commands';
 import { sendEvent, type DeviceSlot } from './send-event';
 
 /** The machine a lifecycle run uses. */
@@ -53,6 +53,8 @@ class LifecycleRun {
   readonly transitions = new Map<string, number>();
   readonly slots: Slot[] = [];
   readonly ifaceVersion: number;
+  /** The system shut down (S5): nothing more happens, not even removal or unload. */
+  off = false;
 
   constructor(
     readonly m: Machine<NetDmaClient>,
@@ -69,7 +71,9 @@ class LifecycleRun {
   }
 
   send(slot: Slot, event: LifecycleEvent): void {
+    if (this.off) return;
     sendEvent(this.m, slot, event, this.steps, this.transitions);
+    if (endsRun(event)) this.off = true;
   }
 
   addDevice(fault: Extract<LifecycleCommand, { kind: 'AddDevice' }>['fault']): void {
@@ -94,6 +98,7 @@ class LifecycleRun {
 
   run(c: LifecycleCommand): void {
     const { m, steps } = this;
+    if (this.off) return;
     switch (c.kind) {
       case 'AddDevice':
         return this.addDevice(c.fault);
@@ -139,6 +144,7 @@ class LifecycleRun {
    * a device of the driver exists.
    */
   teardown(): void {
+    if (this.off) return;
     for (const s of this.slots) {
       let refused = false;
       for (let i = 0, next = nextRemovalEvent(s.model); i < 6 && next; i++, next = nextRemovalEvent(s.model, refused)) {
@@ -179,7 +185,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
       steps[steps.length - 1] += ` -> ${ntStatusName(st)}`;
       m.verifier.check('DRV-ENTRY-01', input.entryPoolFault > 0, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);
     } else {
-      for (const c of input.commands) run.run(c);
+      for (const c of commandsWithSystemPower(input)) run.run(c);
       run.teardown();
     }
   } catch (e) {

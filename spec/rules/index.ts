@@ -13,6 +13,7 @@ import { REMOVE_RULES } from './remove';
 import { SURPRISE_REMOVAL_RULES } from './surprise-removal';
 import { UNLOAD_RULES } from './unload';
 import { POWER_RULES } from './power';
+import { SYSTEM_POWER_RULES } from './system-power';
 import { IRQL_RULES } from './irql';
 import { IRP_RULES } from './irp';
 import { PNP_SURFACE_RULES } from './pnp-surface';
@@ -35,6 +36,7 @@ export const RULE_DATA = [
   ...SURPRISE_REMOVAL_RULES,
   ...UNLOAD_RULES,
   ...POWER_RULES,
+  ...SYSTEM_POWER_RULES,
   ...IRQL_RULES,
   ...IRP_RULES,
   ...PNP_SURFACE_RULES,
@@ -57,6 +59,7 @@ export {
   SURPRISE_REMOVAL_RULES,
   UNLOAD_RULES,
   POWER_RULES,
+  SYSTEM_POWER_RULES,
   IRQL_RULES,
   IRP_RULES,
   PNP_SURFACE_RULES,

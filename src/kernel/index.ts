@@ -1,7 +1,7 @@
 /**
  * The simulated Windows environment a provider runs in, one folder per component as a driver
  * author knows them from the WDK's routine prefixes: `api/` (what a provider sees), `ke/`, `ex/`,
- * `ob/`, `io/`, `pnp/`, `hal/`, `netdma/`, `verifier/`, and `machine/`, which wires them together.
+ * `ob/`, `io/`, `pnp/`, `po/`, `hal/`, `netdma/`, `verifier/`, and `machine/`, which wires them together.
  * The NetDMA client is not here: it is the test's side of the contract (`src/client/`).
  *
  * @module
@@ -15,3 +15,5 @@ export { versionNumber } from './netdma/netdma-interface';
 export type { SimDevice } from './hal/sim-device';
 export type { DriverImageLoader } from './pnp/pnp-manager';
 export { irpName } from './io/irp-names';
+export { PowerManager, deviceStateName, type RequestedPowerIrp } from './po/power-manager';
+export { busPowerKey } from './hal/sim-device';

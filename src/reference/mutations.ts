@@ -121,7 +121,14 @@ export type Mutation =
   | 'hold-after-cancel-stop' // holds channel allocations from QUERY_STOP on but releases the hold only at START, not at CANCEL_STOP
   | 'filter-reorders-descriptors' // moves BAR0 behind the interrupt descriptors of the filtered requirements
   | 'filter-edits-not-success' // targets the messages on the way up but completes FILTER_RESOURCE_REQUIREMENTS with STATUS_NOT_SUPPORTED
-  | 'completion-no-mark'; // passes QUERY_CAPABILITIES down with a completion routine that never marks the IRP pending, returning IoCallDriver's STATUS_PENDING
+  | 'completion-no-mark' // passes QUERY_CAPABILITIES down with a completion routine that never marks the IRP pending, returning IoCallDriver's STATUS_PENDING
+
+  // system power and the power-policy owner (power-policy.ts; issue 12)
+  | 'power-owner-completes-early' // as power-policy owner, passes the system SET_POWER down right after requesting D3, without waiting for the D-IRP
+  | 'power-owner-powerdown-late' // as power-policy owner, announces PowerDown from the D3 IRP's completion function, after the device is already in D3
+  | 'power-owner-never-completes' // as power-policy owner, never completes the S0 system IRP once its D0 IRP has completed
+  | 'power-query-completes-success' // completes a system QUERY_POWER with STATUS_SUCCESS itself, without asking the lower drivers
+  | 'power-clears-pagable'; // sets DO_POWER_PAGABLE when it creates the FDO but clears it at START, then calls NetDmaPnPEventNotify (PASSIVE_LEVEL only) in its power dispatch
 
 /** The kernel-service mutations, which apply to candidates/correct/wdm-services rather than the reference. */
 export const SERVICE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>([

@@ -3,6 +3,14 @@ import type { CM_RESOURCE_LIST, DEVICE_OBJECT, IO_STACK_LOCATION, IRP, IO_RESOUR
 /** How the bus driver answers the next IRP of a kind: succeed, fail, or pend and complete later. */
 export type BusOutcome = 'succeed' | 'fail' | 'pend';
 
+/**
+ * The key of {@link PdoBusDriver.next} for a power IRP: `minor` (IRP_MN_SET_POWER or
+ * IRP_MN_QUERY_POWER) of a system (`system` true) or device power IRP. PnP IRPs use their minor code.
+ */
+export function busPowerKey(minor: number, system: boolean): number {
+  return 0x1600 + (system ? 0x10 : 0) + minor;
+}
+
 /** An IRP as it reaches the bus driver (the I/O manager's IrpRecord is one). */
 export interface BusIrp {
   readonly irp: IRP;
@@ -58,6 +66,11 @@ export interface SimDevice {
   mappings: number;
   interruptConnections: number;
   powerState: 'D0' | 'D3';
+  /**
+   * False from the moment a D3 IRP reaches the bus driver until the bus driver has completed the
+   * next D0 IRP (the device is back in the working state only then, F50); unset means true.
+   */
+  backInD0?: boolean;
   /** Set after REMOVE: the device object stack is gone. */
   removed: boolean;
   /**

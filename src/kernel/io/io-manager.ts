@@ -46,6 +46,10 @@ export interface IrpRecord {
    */
   unmarkedPending?: number[];
   readonly label: string;
+  /** How many times this IRP reached a bus driver (a PDO). */
+  busReceptions: number;
+  /** How many times the provider called IoCompleteRequest on this IRP. */
+  fdoCompletions: number;
 }
 
 function newLocation(): IO_STACK_LOCATION {
@@ -70,7 +74,7 @@ export class IoManager {
     const top = stack[stackSize - 1]!;
     top.MajorFunction = major;
     top.MinorFunction = minor;
-    const rec: IrpRecord = { irp, stack, cur: stackSize, completed: false, origin: 'system', label: `${irpName(major, minor)} (${irp.Name})` };
+    const rec: IrpRecord = { irp, stack, cur: stackSize, completed: false, origin: 'system', label: `${irpName(major, minor)} (${irp.Name})`, busReceptions: 0, fdoCompletions: 0 };
     this.#irps.set(irp, rec);
     return rec;
   }
@@ -132,7 +136,10 @@ export class IoManager {
     const loc = rec.stack[rec.cur];
     if (!loc) m.verifier.fail('KAPI-01', `IoCallDriver(${rec.label}): no stack location left for ${dev.obj.Name} (NO_MORE_IRP_STACK_LOCATIONS)`);
     loc.DeviceObject = target;
-    if (dev.kind === 'pdo') return dev.device.bus.dispatch(rec, loc);
+    if (dev.kind === 'pdo') {
+      rec.busReceptions++;
+      return dev.device.bus.dispatch(rec, loc);
+    }
     const driver = dev.driver!;
     const dispatch = driver.MajorFunction[loc.MajorFunction];
     if (typeof dispatch !== 'function') {
@@ -175,6 +182,7 @@ export class IoManager {
       rec.irp.IoStatus.Status = rec.irp.IoStatus.Status >>> 0;
       const status = rec.irp.IoStatus.Status >>> 0;
       m.trace.add('call', () => `IoCompleteRequest(${rec.label}, ${ntStatusName(status)})`);
+      rec.fdoCompletions++;
       m.observe({ op: 'FdoCompleted', status: rec.irp.IoStatus.Status });
     }
     const size = rec.stack.length;

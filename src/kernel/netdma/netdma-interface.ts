@@ -298,6 +298,8 @@ export class NetDmaInterface {
       () => `invalid NET_DMA_PNP_NOTIFICATION { Revision ${ev.StructureRevision}, Size ${ev.StructureSize}, Code ${ev.NotificationCode}, BufferLength ${ev.BufferLength} }`);
     const down = ev.NotificationCode === NetDmaNotificationProviderPowerDown;
     v.check('PWR-06', down ? !rec.poweredDown : rec.poweredDown, () => down ? 'PowerDown notified twice without PowerUp' : 'PowerUp notified without a PowerDown before it');
+    // F50 (PWR-02): PowerUp comes once the device is back in D0, whichever path (system or device power IRP) brought it there.
+    if (!down) v.check('PWR-02', rec.device.powerState === 'D0' && rec.device.backInD0 !== false, () => `${rec.name} called NetDmaPnPEventNotify(NetDmaNotificationProviderPowerUp) while its device is not back in D0 yet (the lower drivers have not completed a D0 IRP since it left D0)`);
     rec.poweredDown = down;
     m.observe({ op: 'NetDmaPnPEventNotify', code: ev.NotificationCode });
     // Clients stop posting and wait for outstanding copies; after PowerUp NetDMA restarts every channel (F50).

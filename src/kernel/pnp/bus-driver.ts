@@ -39,6 +39,10 @@ import {
   IRP_MN_STOP_DEVICE,
   IRP_MN_SURPRISE_REMOVAL,
   PowerDeviceD0,
+  PowerDeviceD3,
+  DevicePowerState,
+  IRP_MN_QUERY_POWER,
+  SystemPowerState,
   SL_PENDING_RETURNED,
   type IO_STACK_LOCATION,
 } from '../api/wdm';
@@ -47,9 +51,10 @@ import { STATUS_INVALID_DEVICE_REQUEST, STATUS_NOT_SUPPORTED, STATUS_PENDING, ST
 import type { IoatEngine } from '../../hardware';
 import type { KernelContext } from '../ke/context';
 import type { EngineRunner } from '../hal/engine-runner';
-import type { BusOutcome, SimDevice } from '../hal/sim-device';
+import { busPowerKey, type BusOutcome, type SimDevice } from '../hal/sim-device';
 import type { IoManager, IrpRecord } from '../io/io-manager';
 import type { PnpManager } from './pnp-manager';
+import type { NetDmaInterface } from '../netdma/netdma-interface';
 
 export type { BusOutcome };
 
@@ -58,6 +63,8 @@ export interface BusDriverHost extends KernelContext {
   readonly io: IoManager;
   readonly engines: EngineRunner;
   readonly pnp: Pick<PnpManager, 'baseRequirements'>;
+  /** NetDMA's providers of a device (PWR-01 is judged when the device leaves D0). */
+  readonly netdma: Pick<NetDmaInterface, 'liveProvidersOf'>;
   /** The engine behind a device. */
   engineOf(dev: SimDevice): IoatEngine;
   /** Runs system code (not the candidate's) on a processor at an IRQL. */
@@ -95,6 +102,7 @@ export class BusDriver {
     let outcome: BusOutcome = 'succeed';
     let keepStatus = false;
     let answer: number | null = null;
+    let devicePower: 'D0' | 'D3' | null = null;
     if (loc.MajorFunction === IRP_MJ_PNP) {
       // A pend planned for this minor (drawn by the generator) applies whatever the IRP.
       const planned = this.next.get(loc.MinorFunction);
@@ -129,9 +137,31 @@ export class BusDriver {
       }
       this.next.delete(loc.MinorFunction);
       if (planned === 'pend') outcome = 'pend';
-    } else if (loc.MajorFunction === IRP_MJ_POWER && loc.MinorFunction === IRP_MN_SET_POWER) {
+    } else if (loc.MajorFunction === IRP_MJ_POWER && loc.Parameters.Power?.Type === SystemPowerState && (loc.MinorFunction === IRP_MN_SET_POWER || loc.MinorFunction === IRP_MN_QUERY_POWER)) {
+      // A system power IRP: PCI answers as it was told (a lower driver may refuse a sleep query, or pend).
+      const key = busPowerKey(loc.MinorFunction, true);
+      outcome = this.next.get(key) ?? 'succeed';
+      this.next.delete(key);
+    } else if (loc.MajorFunction === IRP_MJ_POWER && loc.MinorFunction === IRP_MN_QUERY_POWER && loc.Parameters.Power?.Type === DevicePowerState) {
+      const key = busPowerKey(loc.MinorFunction, false);
+      outcome = this.next.get(key) ?? 'succeed';
+      this.next.delete(key);
+    } else if (loc.MajorFunction === IRP_MJ_POWER && loc.MinorFunction === IRP_MN_SET_POWER && loc.Parameters.Power?.Type === DevicePowerState) {
+      const key = busPowerKey(loc.MinorFunction, false);
+      // A device SET_POWER never fails at the bus; it may be pended.
+      outcome = this.next.get(key) === 'pend' ? 'pend' : 'succeed';
+      this.next.delete(key);
       const state = loc.Parameters.Power?.State.DeviceState;
       const to = state === PowerDeviceD0 ? 'D0' : 'D3';
+      if (to === 'D3') {
+        // F50 (PWR-01): whoever sent it — the FDO as power-policy owner, or the stack's owner on a
+        // system transition — a started 1.1+ provider has announced PowerDown by the time the
+        // device actually leaves D0, here at the bus.
+        for (const p of m.netdma.liveProvidersOf(dev)) {
+          const mustNotify = p.state === 'started' && p.version >= 0x101 && m.options.interfaceVersion !== '1.0';
+          if (mustNotify) m.verifier.check('PWR-01', p.poweredDown, () => `${name} is taken out of D0 (the D3 IRP reached the bus driver) while ${p.name} is started and has not called NetDmaPnPEventNotify(NetDmaNotificationProviderPowerDown)`);
+        }
+      }
       if (to === 'D3' && dev.powerState === 'D0') {
         // The bus removes power (D3cold): the function loses its whole register context here, so the
         // driver must re-program the engine on its way back to D0 (F51, PWR-07, PWR-09). Done at D3
@@ -141,6 +171,9 @@ export class BusDriver {
         m.engines.listener?.onFunctionReset(dev);
       }
       dev.powerState = to;
+      if (to === 'D3') dev.backInD0 = false;
+      m.observe({ op: 'DevicePowerAtBus', state: to === 'D0' ? PowerDeviceD0 : PowerDeviceD3, completed: false });
+      devicePower = to;
     } else if (loc.MajorFunction === IRP_MJ_CREATE || loc.MajorFunction === IRP_MJ_CLEANUP || loc.MajorFunction === IRP_MJ_CLOSE || loc.MajorFunction === IRP_MJ_DEVICE_CONTROL) {
       // The PCI bus driver has no dispatch routine for these: the I/O manager's IopInvalidDeviceRequest.
       answer = STATUS_INVALID_DEVICE_REQUEST;
@@ -155,16 +188,16 @@ export class BusDriver {
         workItem(
           `bus completion of ${rec.label}`,
           () => true,
-          () => m.runAsSystem(0, DISPATCH_LEVEL, `bus DPC completing ${rec.label}`, () => this.#finish(rec, keepStatus, 'succeed', answer)),
+          () => m.runAsSystem(0, DISPATCH_LEVEL, `bus DPC completing ${rec.label}`, () => this.#finish(rec, keepStatus, 'succeed', answer, devicePower)),
         ),
       );
       return STATUS_PENDING;
     }
-    return this.#finish(rec, keepStatus, outcome, answer);
+    return this.#finish(rec, keepStatus, outcome, answer, devicePower);
   }
 
   /** Completes the IRP as the bus driver: sets the status it answers with (unless it keeps it) and completes. */
-  #finish(rec: IrpRecord, keepStatus: boolean, outcome: BusOutcome, answer: number | null): number {
+  #finish(rec: IrpRecord, keepStatus: boolean, outcome: BusOutcome, answer: number | null, devicePower: 'D0' | 'D3' | null): number {
     const m: BusDriverHost = this.m;
     if (answer !== null) rec.irp.IoStatus.Status = answer;
     else if (!keepStatus) rec.irp.IoStatus.Status = outcome === 'fail' ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
@@ -172,6 +205,8 @@ export class BusDriver {
     const information = rec.irp.IoStatus.Information;
     const informationText = typeof information === 'object' && information !== null ? requirementsTextOrUndefined(information) : undefined;
     m.observe(informationText === undefined ? { op: 'LowerCompleted', status: final, information } : { op: 'LowerCompleted', status: final, information, informationText });
+    if (devicePower === 'D0') this.device().backInD0 = true;
+    if (devicePower !== null) m.observe({ op: 'DevicePowerAtBus', state: devicePower === 'D0' ? PowerDeviceD0 : PowerDeviceD3, completed: true });
     m.io.complete(rec, false);
     return final;
   }

@@ -19,6 +19,7 @@ import type { Pool } from '../ex/pool';
 import type { KernelTimers } from '../ke/timers';
 import type { RemoveLocks } from '../io/remove-lock';
 import type { DeviceInterfaces } from '../io/device-interfaces';
+import type { PowerManager } from '../po/power-manager';
 
 /** What the PnP manager uses of the machine: every component a driver's lifecycle touches, and the machine's bookkeeping of it. */
 export interface PnpHost extends KernelContext {
@@ -29,6 +30,10 @@ export interface PnpHost extends KernelContext {
   readonly workItems: IoWorkItems;
   readonly netdma: NetDmaInterface;
   readonly engines: EngineRunner;
+  /** The power manager (the IRQL power IRPs arrive at, the system power IRP a stack holds). */
+  readonly po: PowerManager;
+  /** Runs system code (not the candidate's) on a processor at an IRQL. */
+  runAsSystem(cpu: number, irql: number, routine: string, fn: () => void): void;
   /** The top-level routine the machine is in (the PnP manager moves it). */
   phase: Phase;
   /** The PDO whose AddDevice is running, for NDMA-REG-04. */

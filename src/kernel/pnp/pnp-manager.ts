@@ -29,8 +29,14 @@ import {
   IRP_MN_SURPRISE_REMOVAL,
   IrqPolicyMachineDefault,
   IrqPolicySpecifiedProcessors,
+  PowerActionNone,
   PowerDeviceD0,
   PowerDeviceD3,
+  PowerDeviceUnspecified,
+  PowerSystemUnspecified,
+  PowerSystemWorking,
+  SystemPowerState,
+  type IO_STACK_PARAMETERS,
   type CM_PARTIAL_RESOURCE_DESCRIPTOR,
   type CM_RESOURCE_LIST,
   type DEVICE_CAPABILITIES,
@@ -44,7 +50,7 @@ import {
   type IO_RESOURCE_REQUIREMENTS_LIST,
   type UNICODE_STRING,
 } from '../api/wdm';
-import type { IrpOutcome, Observation } from '../../model/lifecycle/observation';
+import type { IrpOutcome } from '../../model/lifecycle/observation';
 import type { KernelServices } from '../api/services';
 import { callProvider } from '../ke/invoke';
 import { irpName } from '../io/irp-names';
@@ -184,6 +190,7 @@ export class PnpManager {
     const fdo = m.objects.device(dev.pdo)?.upper ?? null;
     const providers = m.netdma.liveProvidersOf(dev);
     if (NT_SUCCESS(status)) {
+      m.po.noteFlags(dev);
       v.check('DRV-ADD-01', fdo !== null && mine.some((d) => d.obj === fdo), () => 'AddDevice succeeded without creating an FDO and attaching it to the PDO');
       v.check('DRV-ADD-02', fdo !== null && (fdo.Flags & DO_DEVICE_INITIALIZING) === 0, () => 'AddDevice returned with DO_DEVICE_INITIALIZING still set on the FDO');
       v.check('DRV-ADD-03', providers.length === 1, () => `AddDevice succeeded with ${providers.length} NetDMA provider(s) registered for the engine; it must register exactly one`);
@@ -248,7 +255,7 @@ export class PnpManager {
    * (and IoStatus where the sender does) as Windows does; the status starts as `initialStatus`.
    */
   sendIrp(dev: SimDevice, major: number, minor: number, initialStatus: number, setup: (loc: IO_STACK_LOCATION, irp: IRP) => void, label?: string): IrpOutcome {
-    return this.send(dev, major, minor, undefined, { initialStatus, setup, ...(label !== undefined ? { label } : {}) });
+    return this.send(dev, major, minor, undefined, undefined, { initialStatus, setup, ...(label !== undefined ? { label } : {}) });
   }
 
   /**
@@ -290,10 +297,21 @@ export class PnpManager {
 
   /** Sends IRP_MN_SET_POWER for a device power state. */
   sendPower(dev: SimDevice, to: 'D0' | 'D3'): IrpOutcome {
-    return this.send(dev, IRP_MJ_POWER, IRP_MN_SET_POWER, to);
+    return this.send(dev, IRP_MJ_POWER, IRP_MN_SET_POWER, { Type: DevicePowerState, State: { DeviceState: to === 'D0' ? PowerDeviceD0 : PowerDeviceD3, SystemState: PowerSystemUnspecified }, ShutdownType: PowerActionNone, SystemContext: 0 }, to);
   }
 
-  private send(dev: SimDevice, major: number, minor: number, power?: 'D0' | 'D3', other?: { readonly initialStatus: number; readonly setup: (loc: IO_STACK_LOCATION, irp: IRP) => void; readonly label?: string }): IrpOutcome {
+  /**
+   * Sends a system power IRP (IRP_MN_QUERY_POWER or IRP_MN_SET_POWER for `system`, a
+   * SYSTEM_POWER_STATE, with its POWER_ACTION) to the top of the stack and waits for it, as the
+   * power manager does. While it is in flight the power manager knows the stack holds it: device
+   * power IRPs the driver requests then are that transition's (the power-policy owner's).
+   */
+  sendSystemPower(dev: SimDevice, minor: number, system: number, action: number): IrpOutcome {
+    const label = `S${system - PowerSystemWorking}`;
+    return this.send(dev, IRP_MJ_POWER, minor, { Type: SystemPowerState, State: { DeviceState: PowerDeviceUnspecified, SystemState: system }, ShutdownType: action, SystemContext: 0 }, label);
+  }
+
+  private send(dev: SimDevice, major: number, minor: number, powerParams?: NonNullable<IO_STACK_PARAMETERS['Power']>, power?: string, other?: { readonly initialStatus: number; readonly setup: (loc: IO_STACK_LOCATION, irp: IRP) => void; readonly label?: string }): IrpOutcome {
     const m: PnpHost = this.m;
     m.letTimePass(IRP_GAP_TICKS);
     m.assertAlive();
@@ -310,8 +328,8 @@ export class PnpManager {
       const list = this.baseRequirements(dev);
       rec.irp.IoStatus.Information = list;
       loc.Parameters.FilterResourceRequirements = { IoResourceRequirementList: list };
-    } else if (power) {
-      loc.Parameters.Power = { Type: DevicePowerState, State: { DeviceState: power === 'D0' ? PowerDeviceD0 : PowerDeviceD3, SystemState: 1 } };
+    } else if (powerParams) {
+      loc.Parameters.Power = powerParams;
     }
     const label = power ? `${irpName(major, minor)}(${power})` : other?.label ?? irpName(major, minor);
     const topName = shown(top.Name);
@@ -319,11 +337,31 @@ export class PnpManager {
     m.trace.add('irp', () => `the ${sender} sends ${label} (${rec.irp.Name}) to ${topName}`);
     const obs = m.beginObservation();
     let dispatchReturned = STATUS_PENDING;
-    const fdoCompletionsBefore = 0;
-    const receptionsBefore = dev.bus.received;
     m.phase = 'Irp';
+    const isSystemPower = powerParams?.Type === SystemPowerState;
+    m.po.noteFlags(dev);
+    if (isSystemPower) {
+      m.po.setSystemIrp(dev, rec);
+      if (minor === IRP_MN_SET_POWER) {
+        // PWR-10: a policy owner completes the system IRP once the device IRP it requested for it has completed.
+        rec.onCompleted = (): void => {
+          for (const req of m.po.requestedDuringSystemIrp(dev)) {
+            if (req.minor !== IRP_MN_SET_POWER) continue;
+            m.verifier.check('PWR-10', req.rec.completed, () => `${rec.label} (${label}) was completed while ${req.rec.label}, which the FDO requested for it with PoRequestPowerIrp, was still in flight; the system IRP completes from the device IRP's completion`);
+          }
+        };
+      }
+    }
     try {
-      dispatchReturned = m.io.callDriver(top, rec.irp, false);
+      if (major === IRP_MJ_POWER) {
+        // Power IRPs reach the stack at the IRQL its DO_POWER_PAGABLE / DO_POWER_INRUSH flags allow.
+        const irql = m.po.dispatchIrql(dev);
+        m.runAsSystem(m.cpus.current.cpu, irql, `power manager (${label})`, () => {
+          dispatchReturned = m.io.callDriver(top, rec.irp, false);
+        });
+      } else {
+        dispatchReturned = m.io.callDriver(top, rec.irp, false);
+      }
       if (dispatchReturned === STATUS_PENDING || !rec.completed) {
         m.work.runUntil(() => rec.completed || m.verifier.firstViolation !== undefined);
         m.assertAlive();
@@ -336,6 +374,7 @@ export class PnpManager {
     } finally {
       m.phase = 'Idle';
       m.endObservation();
+      if (isSystemPower) m.po.setSystemIrp(dev, null);
     }
     const finalStatus = rec.irp.IoStatus.Status >>> 0;
     if (major === IRP_MJ_PNP) this.afterPnp(dev, minor, rec.irp.IoStatus.Information, finalStatus);
@@ -345,8 +384,9 @@ export class PnpManager {
       dispatchReturned,
       completed: rec.completed,
       finalStatus,
-      fdoCompletions: countFdoCompletions(obs) + fdoCompletionsBefore,
-      lowerReceptions: dev.bus.received - receptionsBefore,
+      // Counted on this IRP: device IRPs a policy owner requests meanwhile reach the bus and the FDO too.
+      fdoCompletions: rec.fdoCompletions,
+      lowerReceptions: rec.busReceptions,
       observations: obs,
       hardwareHeldAfter: { registers: dev.mappings, interrupts: dev.interruptConnections },
       fdoAttachedAfter: fdoRec !== undefined && !fdoRec.deleted,
@@ -477,12 +517,6 @@ function keepsInOrder(got: readonly IO_RESOURCE_DESCRIPTOR[], base: readonly IO_
   let i = 0;
   for (const d of got) if (i < base.length && d?.Type === base[i]!.Type) i++;
   return i === base.length;
-}
-
-function countFdoCompletions(obs: readonly Observation[]): number {
-  let n = 0;
-  for (const o of obs) if (o.op === 'FdoCompleted') n++;
-  return n;
 }
 
 /** A START resource list (raw or translated): BAR0, then one interrupt per processor in `cpus`. */

@@ -153,8 +153,9 @@ export class PowerManager {
     if (dev.deleted) m.verifier.fail('KAPI-01', `PoRequestPowerIrp(${dev.obj.Name}) of a deleted device object`);
     const irql = m.cpus.current.irql;
     m.verifier.check('KE-IRQL-02', irql <= DISPATCH_LEVEL, () => `PoRequestPowerIrp called at ${irqlName(irql)}; it is allowed up to DISPATCH_LEVEL`);
-    if (CompletionFunction !== null && typeof CompletionFunction !== 'function') m.verifier.fail('KAPI-01', 'PoRequestPowerIrp: CompletionFunction is neither a function nor NULL');
-    if (Irp !== null && (typeof Irp !== 'object' || Irp === undefined)) m.verifier.fail('KAPI-01', 'PoRequestPowerIrp: Irp is neither an OUT box nor NULL');
+    // NULL may come as null or undefined from a JavaScript candidate.
+    if (CompletionFunction !== null && CompletionFunction !== undefined && typeof CompletionFunction !== 'function') m.verifier.fail('KAPI-01', 'PoRequestPowerIrp: CompletionFunction is neither a function nor NULL');
+    if (Irp !== null && Irp !== undefined && typeof Irp !== 'object') m.verifier.fail('KAPI-01', 'PoRequestPowerIrp: Irp is neither an OUT box nor NULL');
     const state = MinorFunction === IRP_MN_WAIT_WAKE ? (PowerState?.SystemState ?? PowerSystemUnspecified) : (PowerState?.DeviceState ?? 0);
     const name = shown(dev.obj.Name);
     if ((MinorFunction !== IRP_MN_SET_POWER && MinorFunction !== IRP_MN_QUERY_POWER && MinorFunction !== IRP_MN_WAIT_WAKE) ||
@@ -181,7 +182,7 @@ export class PowerManager {
     if (Irp) Irp.value = rec.irp;
     const stateCopy: POWER_STATE = MinorFunction === IRP_MN_WAIT_WAKE ? { SystemState: state } : { DeviceState: state };
     rec.onCompleted = (): void => {
-      if (CompletionFunction) {
+      if (typeof CompletionFunction === 'function') {
         const { cpu, irql: now } = m.cpus.current;
         callProvider(m, `PowerCompletion(${DeviceObject.Name}, ${label})`, { cpu, irql: now }, 'void', () =>
           CompletionFunction(DeviceObject, MinorFunction, stateCopy, Context, rec.irp.IoStatus));

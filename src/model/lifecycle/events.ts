@@ -27,7 +27,14 @@ export type LifecycleEvent =
   /** An open handle's life: IRP_MJ_CREATE, then (if it succeeded) optionally IRP_MJ_DEVICE_CONTROL, then IRP_MJ_CLEANUP and IRP_MJ_CLOSE. */
   | { readonly type: 'OPEN_HANDLE'; readonly ioctl: boolean }
   /** IRP_MJ_SYSTEM_CONTROL (WMI) for the PDO's data blocks (ProviderId is the PDO). */
-  | { readonly type: 'SYSTEM_CONTROL' };
+  | { readonly type: 'SYSTEM_CONTROL' }
+  /**
+   * A system power transition: IRP_MN_QUERY_POWER for `to` (none for S5, which cannot be vetoed),
+   * then IRP_MN_SET_POWER for `to` with the device's D3 IRP, and — but for S5, the last step of a
+   * run — the return to S0 with the device's D0 IRP. `bus`: how the lower drivers answer the system
+   * IRPs (a refused query cancels the transition: Windows sends IRP_MN_SET_POWER for S0).
+   */
+  | { readonly type: 'SYSTEM_POWER'; readonly to: SystemSleepState; readonly bus: BusAnswer };
 
 /**
  * PnP IRPs beyond the state-changing ones, with what a function driver for a nonbus device may do
@@ -94,6 +101,9 @@ export function specialFileIndex(f: SpecialFile): 0 | 1 | 2 {
   return f === 'Paging' ? 0 : f === 'Hibernation' ? 1 : 2;
 }
 
+/** The system power states a run sends the system to: sleep (S1, S3), hibernate (S4), shutdown (S5). */
+export type SystemSleepState = 'S1' | 'S3' | 'S4' | 'S5';
+
 /** The event kinds. */
 export type LifecycleEventType = LifecycleEvent['type'];
 
@@ -114,6 +124,7 @@ export const EVENT_TYPES: readonly LifecycleEventType[] = [
   'DEVICE_USAGE_NOTIFICATION',
   'OPEN_HANDLE',
   'SYSTEM_CONTROL',
+  'SYSTEM_POWER',
 ];
 
 function bus(b: BusAnswer): string {
@@ -153,6 +164,8 @@ export function eventLabel(e: LifecycleEvent): string {
       return e.ioctl ? 'IRP_MJ_CREATE, IRP_MJ_DEVICE_CONTROL, IRP_MJ_CLEANUP, IRP_MJ_CLOSE' : 'IRP_MJ_CREATE, IRP_MJ_CLEANUP, IRP_MJ_CLOSE';
     case 'SYSTEM_CONTROL':
       return 'IRP_MJ_SYSTEM_CONTROL(IRP_MN_QUERY_ALL_DATA for the PDO)';
+    case 'SYSTEM_POWER':
+      return `system power ${e.to === 'S5' ? 'S5 (shutdown)' : e.to === 'S4' ? 'S4 (hibernate) and back to S0' : `${e.to} (sleep) and back to S0`}${bus(e.bus)}`;
     default:
       return assertNever(e);
   }

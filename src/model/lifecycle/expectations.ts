@@ -260,6 +260,9 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
       }
       break;
     }
+    case 'SYSTEM_POWER':
+      // Several IRPs, each judged on its own by judgeSystemPower (system-power.ts).
+      break;
     case 'QUERY_CAPABILITIES':
       // Finding 4: a function driver may handle it (forward, edit the capabilities on the way up, complete).
       mayHandle(j);

@@ -23,7 +23,12 @@ export type Observation =
   /** A power IRP the provider requested completed, and its completion function (if any) returned. */
   | { readonly op: 'PowerIrpRequestCompleted'; readonly minor: number; readonly state: number; readonly status: number; readonly seq: number }
   /** The provider reported a device power state with PoSetPowerState. */
-  | { readonly op: 'PoSetPowerState'; readonly state: number; readonly seq: number };
+  | { readonly op: 'PoSetPowerState'; readonly state: number; readonly seq: number }
+  /**
+   * A device IRP_MN_SET_POWER reached the bus driver (`completed` false: the device changes state
+   * there) or the bus completed it (`completed` true). `state`: PowerDeviceD0 or PowerDeviceD3.
+   */
+  | { readonly op: 'DevicePowerAtBus'; readonly state: number; readonly completed: boolean; readonly seq: number };
 
 /** The operation names of {@link Observation}. */
 export type ObservationOp = Observation['op'];

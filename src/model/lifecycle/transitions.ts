@@ -22,7 +22,7 @@ const IN_D3: readonly LifecycleEventType[] = ['SET_POWER', 'SURPRISE_REMOVAL', '
  */
 const LEGAL: Readonly<Record<PnpState, readonly LifecycleEventType[]>> = {
   Added: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'QUERY_REMOVE', 'REMOVE', 'SURPRISE_REMOVAL', 'QUERY_CAPABILITIES', 'PNP_QUERY', 'SYSTEM_CONTROL'],
-  Started: ['QUERY_STOP', 'QUERY_REMOVE', 'SURPRISE_REMOVAL', 'FILTER_RESOURCE_REQUIREMENTS', 'SET_POWER', 'CANCEL_STOP', 'CANCEL_REMOVE', 'QUERY_CAPABILITIES', 'PNP_QUERY', 'DEVICE_USAGE_NOTIFICATION', 'OPEN_HANDLE', 'SYSTEM_CONTROL'],
+  Started: ['QUERY_STOP', 'QUERY_REMOVE', 'SURPRISE_REMOVAL', 'FILTER_RESOURCE_REQUIREMENTS', 'SET_POWER', 'CANCEL_STOP', 'CANCEL_REMOVE', 'QUERY_CAPABILITIES', 'PNP_QUERY', 'DEVICE_USAGE_NOTIFICATION', 'OPEN_HANDLE', 'SYSTEM_CONTROL', 'SYSTEM_POWER'],
   StopPending: ['STOP', 'CANCEL_STOP', 'FILTER_RESOURCE_REQUIREMENTS', 'SURPRISE_REMOVAL', 'PNP_QUERY', 'SYSTEM_CONTROL'],
   Stopped: ['START', 'FILTER_RESOURCE_REQUIREMENTS', 'SURPRISE_REMOVAL', 'PNP_QUERY', 'SYSTEM_CONTROL'],
   RemovePending: ['REMOVE', 'CANCEL_REMOVE', 'SURPRISE_REMOVAL', 'PNP_QUERY', 'OPEN_HANDLE', 'SYSTEM_CONTROL'],
@@ -81,6 +81,9 @@ export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean, deregi
     }
     case 'SET_POWER':
       return { ...d, power: e.to, poweredDownNotified: e.to === 'D3' };
+    case 'SYSTEM_POWER':
+      // Sleep and hibernate come back to S0 and D0 within the step; shutdown leaves the device in D3 (the run ends).
+      return e.to === 'S5' && ok ? { ...d, power: 'D3', poweredDownNotified: false } : { ...d, poweredDownNotified: false };
     default:
       return assertNever(e);
   }
@@ -111,6 +114,14 @@ function eventName(e: LifecycleEvent): string {
   return e.type === 'SET_POWER' ? `SET_POWER(${e.to})` : e.type;
 }
 
+/**
+ * True when `e` ends the run: the system shut down (S5). Windows then neither removes the devices
+ * nor unloads the driver.
+ */
+export function endsRun(e: LifecycleEvent): boolean {
+  return e.type === 'SYSTEM_POWER' && e.to === 'S5';
+}
+
 /** Every edge the PnP manager can take: each legal event in each state, with each outcome. */
 export function allTransitions(): readonly Transition[] {
   const out = new Map<string, Transition>();
@@ -131,6 +142,7 @@ export function allTransitions(): readonly Transition[] {
     DEVICE_USAGE_NOTIFICATION: [{ type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: true }],
     OPEN_HANDLE: [{ type: 'OPEN_HANDLE', ioctl: false }],
     SYSTEM_CONTROL: [{ type: 'SYSTEM_CONTROL' }],
+    SYSTEM_POWER: [{ type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }],
   };
   for (const from of states) {
     for (const [power, before] of [['D0', 'Started'], ['D3', null], ['D0', 'Added']] as const) {

@@ -1,0 +1,4 @@
+// Faulty provider: see catalog.ts ('power-owner-powerdown-late').
+import { faulty } from './faulty';
+
+export default faulty('power-owner-powerdown-late');
