@@ -33,6 +33,14 @@ import wdmServices from './wdm-services';
 import capsEditPending from './caps-edit-pending';
 import dpHoldStop from './dp-hold-stop';
 import filterFails from './filter-fails';
+import removeLock from './remove-lock';
+import wmiInterface from './wmi-interface';
+import policyOwner from './policy-owner';
+import pagingUsage10 from './paging-usage-10';
+import timerWatchdog from './timer-watchdog';
+import capsEditor from './caps-editor';
+import filterAlternatives from './filter-alternatives';
+import pool2Lockfree from './pool2-lockfree';
 
 /** One correct provider. */
 export interface CorrectEntry {
@@ -193,5 +201,53 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     loader: filterFails,
     origin: 'project',
     differs: 'the reference wrapped: fails FILTER_RESOURCE_REQUIREMENTS on the way up with STATUS_INSUFFICIENT_RESOURCES (issue 12, finding 6)',
+  },
+  {
+    name: 'remove-lock',
+    loader: removeLock,
+    origin: 'blind',
+    differs: 'an IO_REMOVE_LOCK taken by every dispatch routine, channel handler and the DPC, IoReleaseRemoveLockAndWait at REMOVE (STATUS_DELETE_PENDING after); an Interlocked request count with an event drains work at QUERY_STOP, STOP and SURPRISE_REMOVAL; every other major function passed down (issue 12)',
+  },
+  {
+    name: 'wmi-interface',
+    loader: wmiInterface,
+    origin: 'blind',
+    differs: 'a device interface registered on the PDO in AddDevice, enabled after START and disabled at STOP/SURPRISE_REMOVAL/REMOVE; WMI registration from AddDevice to REMOVE; its own CREATE/CLOSE/CLEANUP/DEVICE_CONTROL (creates failed before START and while removal is pending); ExAllocatePool2 only (issue 12)',
+  },
+  {
+    name: 'policy-owner',
+    loader: policyOwner,
+    origin: 'blind',
+    differs: 'the FDO as power-policy owner: holds each system QUERY/SET_POWER pending, requests the matching device IRP with PoRequestPowerIrp and passes the system IRP down from its completion; PoSetPowerState; usage-notification counts veto QUERY_STOP/REMOVE; DO_POWER_PAGABLE per the paging rules (issue 12, finding 12)',
+  },
+  {
+    name: 'paging-usage-10',
+    loader: pagingUsage10,
+    origin: 'blind',
+    differs: 'a NetDMA 1.0 provider on every interface that learns it is on a paging/hibernation/dump path from DEVICE_USAGE_NOTIFICATION (counted only when the lower drivers succeed) and fails QUERY_STOP/QUERY_REMOVE only while on such a path (F51, F108, F111; issue 12)',
+  },
+  {
+    name: 'timer-watchdog',
+    loader: timerWatchdog,
+    origin: 'blind',
+    differs: 'a periodic KTIMER+KDPC channel watchdog (KeSetTimerEx, KeQueryInterruptTime) that acts only on hardware evidence (error bits, an unreported halt) and re-rings the doorbell on long silence; cancelled before STOP, SURPRISE_REMOVAL, REMOVE and D3 (issue 12)',
+  },
+  {
+    name: 'caps-editor',
+    loader: capsEditor,
+    origin: 'blind',
+    differs: 'edits DEVICE_CAPABILITIES on the way up (D1/D2 off, SurpriseRemovalOK), adds PNP_DEVICE_NOT_DISABLEABLE to QUERY_PNP_DEVICE_STATE while channels are held, passes the other queries and unknown minors down; an ISR that only latches status with interlocked operations (issue 12, finding 4)',
+  },
+  {
+    name: 'filter-alternatives',
+    loader: filterAlternatives,
+    origin: 'blind',
+    differs: 'FILTER_RESOURCE_REQUIREMENTS on the way up: targets each MSI-X message and adds a one-message fallback alternative list built in paged pool (the old list freed), failing the IRP when it cannot allocate; starts with whichever alternative was chosen (issue 12, finding 6)',
+  },
+  {
+    name: 'pool2-lockfree',
+    loader: pool2Lockfree,
+    origin: 'blind',
+    differs: 'ExAllocatePool2 only, channel slots claimed with InterlockedCompareExchange (no spin lock), bounded waits on CHANSTS measured with KeQueryInterruptTime; one DPC per channel targeted at the CPU NetDmaIsr returned (issue 12)',
   },
 ];

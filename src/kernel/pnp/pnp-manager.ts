@@ -29,6 +29,7 @@ import {
   IRP_MN_SURPRISE_REMOVAL,
   IrqPolicyMachineDefault,
   IrqPolicySpecifiedProcessors,
+  PagedPool,
   PowerActionNone,
   PowerDeviceD0,
   PowerDeviceD3,
@@ -336,6 +337,7 @@ export class PnpManager {
     const sender = major === IRP_MJ_PNP ? 'PnP manager' : major === IRP_MJ_POWER ? 'power manager' : major === IRP_MJ_SYSTEM_CONTROL ? 'WMI' : 'I/O manager';
     m.trace.add('irp', () => `the ${sender} sends ${label} (${rec.irp.Name}) to ${topName}`);
     const obs = m.beginObservation();
+    const poolMark = m.pool.mark();
     let dispatchReturned = STATUS_PENDING;
     m.phase = 'Irp';
     const isSystemPower = powerParams?.Type === SystemPowerState;
@@ -377,7 +379,7 @@ export class PnpManager {
       if (isSystemPower) m.po.setSystemIrp(dev, null);
     }
     const finalStatus = rec.irp.IoStatus.Status >>> 0;
-    if (major === IRP_MJ_PNP) this.afterPnp(dev, minor, rec.irp.IoStatus.Information, finalStatus);
+    if (major === IRP_MJ_PNP) this.afterPnp(dev, minor, rec.irp.IoStatus.Information, finalStatus, poolMark, loc.Parameters.FilterResourceRequirements?.IoResourceRequirementList ?? null);
     const fdo = m.objects.device(dev.pdo)?.upper ?? null;
     const fdoRec = fdo ? m.objects.device(fdo) : undefined;
     return {
@@ -395,7 +397,7 @@ export class PnpManager {
     };
   }
 
-  private afterPnp(dev: SimDevice, minor: number, information: unknown, status: number): void {
+  private afterPnp(dev: SimDevice, minor: number, information: unknown, status: number, poolMark: number, sentList: IO_RESOURCE_REQUIREMENTS_LIST | null): void {
     const m: PnpHost = this.m;
     if (minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS && !NT_SUCCESS(status)) {
       // Unhandled (STATUS_NOT_SUPPORTED) or failed: the PnP manager goes on with the bus driver's
@@ -413,6 +415,12 @@ export class PnpManager {
       m.verifier.check('PNP-FILTER-03', shape === null && list!.List.some((alt) => keepsInOrder(alt.Descriptors, base)),
         () => shape ?? 'no alternative list of the filtered requirements keeps the bus driver\'s descriptors in their order (one was dropped, retyped or moved)');
       dev.requirements = list;
+      // A driver that replaced the list allocated the new one from paged pool (irp-mn-filter-resource-
+      // requirements.md); in C the list IS that block, and the PnP manager frees it when it is done
+      // with it. A candidate backs its new list with a PagedPool block of ListSize bytes allocated while
+      // it handled this IRP: the PnP manager takes that block over, so it is neither the driver's leak
+      // nor the driver's to free.
+      if (list !== null && list !== sentList && typeof list.ListSize === 'number') m.pool.adopt(poolMark, list.ListSize, PagedPool);
       // With MSI-X, each channel's message must target the CPU NetDMA asked for (F47, F52).
       if (m.options.msix && dev.affinities && Array.isArray(got)) {
         const messages = got.filter((d): d is Extract<IO_RESOURCE_DESCRIPTOR, { Type: 2 }> => d?.Type === CmResourceTypeInterrupt);
