@@ -132,7 +132,7 @@ const scenarioArb = fc.constantFrom<Scenario>(
   'start', 'start', 'start', 'start', 'rebalance', 'rebalance', 'rebalance', 'rebalance-restart-fails', 'failed-query-stop', 'failed-query-stop',
   'rebalance-filter-after-stop', 'stopped-then-surprise', 'query-remove-cancelled', 'query-remove-remove', 'failed-query-remove', 'failed-query-remove', 'surprise-remove', 'start-fails-then-remove', 'remove-before-start',
   'power-cycle', 'power-cycle', 'power-cycle', 'query-remove-relations', 'paging-file', 'open-while-remove-pending',
-  'rebalance-requery', 'surprise-while-stop-pending',
+  'rebalance-requery', 'power-cycle', 'surprise-while-stop-pending',
 );
 
 /** A command, weighted so the HLK scenarios occur often. */
