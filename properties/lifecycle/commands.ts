@@ -75,7 +75,8 @@ const SCENARIOS: Readonly<Record<Scenario, readonly LifecycleEvent[]>> = {
   ],
   // The device is unplugged during a rebalance, before STOP (F114: in any state after AddDevice).
   'surprise-while-stop-pending': [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }],
-  'open-while-remove-pending': [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'OPEN_HANDLE', ioctl: false }, { type: 'CANCEL_REMOVE' }, { type: 'OPEN_HANDLE', ioctl: true }],
+  // An application opens the device after a granted QUERY_REMOVE (F111: the create must fail); then the device is unplugged (F114).
+  'open-while-remove-pending': [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'OPEN_HANDLE', ioctl: true }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }],
 };
 
 /** A one-line description of a command, for counterexamples. */
