@@ -20,7 +20,9 @@ export type Scenario =
   | 'query-remove-cancelled'
   | 'query-remove-relations'
   | 'paging-file'
-  | 'open-while-remove-pending';
+  | 'open-while-remove-pending'
+  | 'rebalance-requery'
+  | 'surprise-while-stop-pending';
 
 /** One generated step of a lifecycle run. A tagged union, dispatched exhaustively. */
 export type LifecycleCommand =
@@ -60,7 +62,21 @@ const SCENARIOS: Readonly<Record<Scenario, readonly LifecycleEvent[]>> = {
     { type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: false },
   ],
   // An application opens the device after a granted QUERY_REMOVE (F111: the create must fail), then after CANCEL_REMOVE.
-  'open-while-remove-pending': [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'OPEN_HANDLE', ioctl: false }, { type: 'CANCEL_REMOVE' }, { type: 'OPEN_HANDLE', ioctl: true }],
+  // A rebalance in which the PnP manager asks again for the requirements of the stopped device (and WMI asks meanwhile).
+  'rebalance-requery': [
+    { type: 'QUERY_STOP', bus: 'succeed' },
+    { type: 'SYSTEM_CONTROL' },
+    { type: 'PNP_QUERY', query: 'RemovalRelations' },
+    { type: 'STOP' },
+    { type: 'PNP_QUERY', query: 'QueryResourceRequirements' },
+    { type: 'SYSTEM_CONTROL' },
+    { type: 'FILTER_RESOURCE_REQUIREMENTS' },
+    { type: 'START', bus: 'succeed' },
+  ],
+  // The device is unplugged during a rebalance, before STOP (F114: in any state after AddDevice).
+  'surprise-while-stop-pending': [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }],
+  // An application opens the device after a granted QUERY_REMOVE (F111: the create must fail); then the device is unplugged (F114).
+  'open-while-remove-pending': [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'OPEN_HANDLE', ioctl: true }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }],
 };
 
 /** A one-line description of a command, for counterexamples. */
@@ -117,6 +133,7 @@ const scenarioArb = fc.constantFrom<Scenario>(
   'start', 'start', 'start', 'start', 'rebalance', 'rebalance', 'rebalance', 'rebalance-restart-fails', 'failed-query-stop', 'failed-query-stop',
   'rebalance-filter-after-stop', 'stopped-then-surprise', 'query-remove-cancelled', 'query-remove-remove', 'failed-query-remove', 'failed-query-remove', 'surprise-remove', 'start-fails-then-remove', 'remove-before-start',
   'power-cycle', 'power-cycle', 'power-cycle', 'query-remove-relations', 'paging-file', 'open-while-remove-pending',
+  'rebalance-requery', 'power-cycle', 'surprise-while-stop-pending',
 );
 
 /** A command, weighted so the HLK scenarios occur often. */

@@ -105,7 +105,7 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'paging-no-veto': only(START, irp({ type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: true }), irp({ type: 'QUERY_STOP', bus: 'succeed' })),
   'paging-keeps-pagable': only(START, irp({ type: 'DEVICE_USAGE_NOTIFICATION', usage: 'Paging', inPath: true })),
   'create-after-query-remove': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'OPEN_HANDLE', ioctl: false })),
-  'hold-after-cancel-stop': only(START, irp({ type: 'QUERY_STOP', bus: 'fail' }), { kind: 'Allocate', device: 0 }),
+  'hold-never-released': only(START, irp({ type: 'QUERY_STOP', bus: 'fail' }), { kind: 'Allocate', device: 0 }),
   'filter-reorders-descriptors': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
   'filter-edits-not-success': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
   'completion-no-mark': only(irp({ type: 'QUERY_CAPABILITIES', bus: 'pend' })),

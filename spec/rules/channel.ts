@@ -14,7 +14,8 @@ export const CHANNEL_RULES = [
   // that cannot be queued, and ProviderAllocateDmaChannel may return STATUS_UNSUCCESSFUL (F25): NetDMA
   // then copies with the CPU, losing nothing. Decision: refusing allocations while stop-pending is
   // allowed (candidates/correct/dp-hold-stop); after CANCEL_STOP the hold must be released (faulty
-  // hold-after-cancel-stop), and remove-pending is no such state (F111 asks only to fail creates).
+  // hold-never-released, which keeps the hold after CANCEL_STOP and START), and remove-pending is no
+  // such state (F111 asks only to fail creates).
   {
     id: 'NDMA-CHAN-01',
     family: 'channel',

@@ -160,15 +160,14 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
     }
     return complete(irp, st);
   };
-  /** Channel allocations held from QUERY_STOP on, for the 'hold-after-cancel-stop' bug (released only at START). */
+  /** Channel allocations held from QUERY_STOP on, for the 'hold-never-released' bug (never released: not at CANCEL_STOP, not at START). */
   const held = new WeakSet<object>();
 
   const DispatchPnp: DRIVER_DISPATCH = (device, irp) => {
     const fdo = ext(device);
     const minor = k.IoGetCurrentIrpStackLocation(irp).MinorFunction;
     if ((minor === IRP_MN_QUERY_STOP_DEVICE || minor === IRP_MN_QUERY_REMOVE_DEVICE) && inPath(fdo) && !bug('paging-no-veto')) return complete(irp, STATUS_UNSUCCESSFUL);
-    if (minor === IRP_MN_QUERY_STOP_DEVICE && bug('hold-after-cancel-stop')) held.add(fdo);
-    if (minor === IRP_MN_START_DEVICE) held.delete(fdo);
+    if (minor === IRP_MN_QUERY_STOP_DEVICE && bug('hold-never-released')) held.add(fdo);
     if (minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS && (bug('filter-reorders-descriptors') || bug('filter-edits-not-success'))) {
       const st = forwardAndWait(fdo, irp);
       if (NT_SUCCESS(st)) applyAffinities(fdo, irp);
@@ -381,7 +380,7 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
       ...handlers,
       ...(bug('register-no-affinity-handler') ? { SetDmaChannelCpuAffinity: null } : {}),
       ...(bug('register-suspend-without-resume') ? { ResumeDma: null } : {}),
-      ...(bug('hold-after-cancel-stop') ? { AllocateDmaChannel: ((c, p, h, o) => (held.has(c as object) ? STATUS_UNSUCCESSFUL : handlers.AllocateDmaChannel(c, p, h, o))) as typeof handlers.AllocateDmaChannel } : {}),
+      ...(bug('hold-never-released') ? { AllocateDmaChannel: ((c, p, h, o) => (held.has(c as object) ? STATUS_UNSUCCESSFUL : handlers.AllocateDmaChannel(c, p, h, o))) as typeof handlers.AllocateDmaChannel } : {}),
       ...(is2 ? { FriendlyName: k.RtlInitUnicodeString(bug('register-no-friendly-name') ? '' : 'Reference I/OAT-class NetDMA provider') } : {}),
     };
     const handle: OUT<NET_DMA_PROVIDER_HANDLE> = {};

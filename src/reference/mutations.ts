@@ -118,7 +118,7 @@ export type Mutation =
   | 'paging-keeps-pagable' // as a 1.0 provider takes part in the paging path and sets DO_POWER_PAGABLE on its FDO
   | 'paging-no-veto' // as a 1.0 provider takes part in the paging path (DEVICE_USAGE_NOTIFICATION) but still grants QUERY_STOP and QUERY_REMOVE
   | 'create-after-query-remove' // has create/cleanup/close routines that succeed every create, even after a granted QUERY_REMOVE
-  | 'hold-after-cancel-stop' // holds channel allocations from QUERY_STOP on but releases the hold only at START, not at CANCEL_STOP
+  | 'hold-never-released' // sets its hold on channel allocations at QUERY_STOP and never clears it: not at CANCEL_STOP, not at the START after a rebalance
   | 'filter-reorders-descriptors' // moves BAR0 behind the interrupt descriptors of the filtered requirements
   | 'filter-edits-not-success' // targets the messages on the way up but completes FILTER_RESOURCE_REQUIREMENTS with STATUS_NOT_SUPPORTED
   | 'completion-no-mark' // passes QUERY_CAPABILITIES down with a completion routine that never marks the IRP pending, returning IoCallDriver's STATUS_PENDING

@@ -65,11 +65,15 @@ describe('one run reports every failing rule', () => {
     }
   });
 
-  it('--fail-fast: the first failure ends its work unit (fewer runs, one rule)', async () => {
+  it('--fail-fast: the first failure ends its work unit (fewer runs, one rule per unit)', async () => {
     const dir = tmp();
     expect(await main(['check', TWO_BUGS, '--runs', '250', '--interface-version', '2.0', '--fail-fast', '--report-dir', dir], capture())).toBe(1);
     const r = report(dir);
-    expect(failed(r)).toHaveLength(1);
+    // Two work units (lifecycle and data path on 2.0): each stops at its first failure, so at most
+    // two rules, one per unit, in fewer runs than the whole budget. Which bug each unit
+    // meets first depends on the generator (issue 12 added IRPs to the lifecycle one).
+    expect(failed(r).length).toBeGreaterThanOrEqual(1);
+    expect(failed(r).length).toBeLessThanOrEqual(2);
     expect(r.runs).toBeLessThan(500);
     expect(r.options?.failFast).toBe(true);
   });

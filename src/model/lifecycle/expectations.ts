@@ -280,9 +280,9 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
       break;
     }
     case 'OPEN_HANDLE': {
-      // The I/O manager completes a CREATE itself when MajorFunction[IRP_MJ_CREATE] is empty (STATUS_INVALID_DEVICE_REQUEST).
-      const reachedDriver = out.lowerReceptions > 0 || out.fdoCompletions > 0;
-      if (before.pnp === 'RemovePending' && reachedDriver) {
+      // The I/O manager completes a CREATE itself when MajorFunction[IRP_MJ_CREATE] is empty
+      // (STATUS_INVALID_DEVICE_REQUEST): the create fails then too, so the rule holds.
+      if (before.pnp === 'RemovePending') {
         j.add('PNP-SURF-05', !ok(final), () => `IRP_MJ_CREATE after a granted QUERY_REMOVE ended with ${hex(final)}; the driver must fail creates while remove-pending`);
       }
       break;
