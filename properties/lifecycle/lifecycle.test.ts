@@ -4,6 +4,7 @@ import { FAULTY_LIFECYCLE } from '../../candidates/faulty/catalog';
 import { faulty } from '../../candidates/faulty/faulty';
 import { allTransitions } from '../../src/model/lifecycle';
 import reference from '../../src/reference';
+import { CORRECT_PROVIDERS } from '../../candidates/correct/catalog';
 import { decodeReplayToken } from '../replay-token';
 import { SEED } from '../seed';
 import { checkLifecycle, formatFailure } from './property';
@@ -20,6 +21,17 @@ describe('the reference provider against the PnP/IRP model', () => {
     expect(r.numRuns).toBe(RUNS);
     for (const k of r.exercised.keys()) exercised.add(k);
     for (const k of r.transitions.keys()) transitions.add(k);
+  });
+  // Rules only a design other than the reference's reaches: the kernel services (wdm-services), the
+  // power-policy owner (reference-policy-owner) and a driver with create routines (caps-edit-pending).
+  // Their exercised rules count too; each is a correct project provider, so it must also pass.
+  const DESIGNS = ['wdm-services', 'reference-policy-owner', 'caps-edit-pending'] as const;
+  it.each(DESIGNS)('the project provider %s passes 300 generated lifecycles on NetDMA 2.0 and its exercised rules count', (name) => {
+    const entry = CORRECT_PROVIDERS.find((c) => c.name === name);
+    if (!entry) expect.fail(`${name} is not in the correct catalog`);
+    const r = checkLifecycle(entry.loader, { interfaceVersion: '2.0', seed: SEED, numRuns: 300 });
+    if (r.failure) expect.fail(`${name} rejected:\n${formatFailure(r.failure, `candidates/correct/${name}`)}`);
+    for (const k of r.exercised.keys()) exercised.add(k);
   });
   it('takes every legal (state, event) transition of the PnP graph', () => {
     const missing = allTransitions().map((t) => `${t.from}|${t.event}|${t.to}`).filter((t) => !transitions.has(t));
