@@ -24,8 +24,12 @@ describe('netdma-conformance check', () => {
     expect(r.verdict).toBe('conformant');
     expect(r.coverage.transitionsCovered).toBe(r.coverage.transitionsTotal);
     // Every MUST and DERIVED rule is exercised (and none fails) — but NDMA-CHAN-09 (handlers of several
-    // channels, ISR and DPCs at once on different processors), which 300 runs need not reach.
-    expect(r.rules.filter((x) => x.level !== 'SHOULD' && x.id !== 'NDMA-CHAN-09' && x.status !== 'pass').map((x) => x.id)).toEqual([]);
+    // channels, ISR and DPCs at once on different processors), which 300 runs need not reach, and the
+    // rules of designs the reference does not take: PWR-10 (the FDO as power-policy owner) and
+    // KSVC-01/04/05 (remove locks, ExAllocatePool2, device interfaces, which it never calls);
+    // properties/lifecycle/lifecycle.test.ts exercises those with the project providers that take them.
+    const otherDesigns = new Set(['NDMA-CHAN-09', 'PWR-10', 'KSVC-01', 'KSVC-04', 'KSVC-05']);
+    expect(r.rules.filter((x) => x.level !== 'SHOULD' && !otherDesigns.has(x.id) && x.status !== 'pass').map((x) => x.id)).toEqual([]);
     for (const f of ['conformance.json', 'junit.xml', 'summary.md', 'conformance.html', 'conformance.sarif']) expect(readFileSync(path.join(dir, f), 'utf8').length).toBeGreaterThan(100);
   });
 
