@@ -3,8 +3,8 @@
  * written by authors who read only `../shared`, the candidate API and the reference, each the
  * reference with one realistic bug kept as a patch, without ever running the suite.
  *
- * For each entry of the corpus's `catalog.json` the reference is copied to
- * `.tmp/blind/<name>/reference/`, the patch applied there, and the CLI's default check run on it
+ * For each entry of the corpus's `catalog.json` its base provider (the reference, or the folder its
+ * `base` names) is copied to `.tmp/blind/<name>/provider/`, the patch applied there, and the CLI's default check run on it
  * (one process per entry, two at a time). The result per entry: verdict, the failing rules and
  * the first failure's message. Whether a rejection is *for the planted bug* is a judgement made
  * by a person against the entry's `bug` and `doc`; the `judged` file (optional, name → `planted` |
@@ -21,7 +21,7 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
@@ -36,6 +36,8 @@ const BlindEntrySchema = z.object({
   doc: z.object({ file: z.string().min(1), quote: z.string().min(1) }),
   facts: z.array(z.string()).default([]),
   shows: z.string().default(''),
+  /** The provider folder the patch applies to (default: the reference, `src/reference`). */
+  base: z.string().regex(/^[a-z0-9][a-z0-9/._-]*[a-z0-9]$/, 'a repository-relative folder such as candidates/correct/remove-lock').default('src/reference'),
 });
 
 /** The corpus catalog. */
@@ -78,19 +80,37 @@ const judged = values.judged ? JudgedSchema.parse(JSON.parse(readFileSync(resolv
 const entries = catalog.filter((e) => !only || only.has(e.name));
 const build = join(ROOT, '.tmp', 'blind');
 
-/** Copies the reference, applies the entry's patch, rewrites the one import that leaves the folder. */
-function materialize(name: string): string {
-  const dir = join(build, name, 'reference');
+/**
+ * Copies the entry's base provider folder (the reference unless `base` names another), and rewrites
+ * every relative import that leaves the folder so that it still reaches the same file from the copy.
+ */
+function materialize(name: string, baseFolder: string): string {
+  const source = join(ROOT, baseFolder);
+  const dir = join(build, name, 'provider');
   rmSync(join(build, name), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(join(ROOT, 'src', 'reference'))) cpSync(join(ROOT, 'src', 'reference', f), join(dir, f));
+  cpSync(source, dir, { recursive: true });
   const patch = join(corpus, `${name}.patch`);
   if (!existsSync(patch)) throw new Error(`${name}: no ${relative(ROOT, patch)}`);
-  const api = relative(dir, join(ROOT, 'src', 'candidate-api')).replaceAll('\\', '/');
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    writeFileSync(p, readFileSync(p, 'utf8').replaceAll(`'../candidate-api'`, `'${api}'`));
-  }
+  const rewrite = (folder: string, from: string): void => {
+    for (const f of readdirSync(folder, { withFileTypes: true })) {
+      const p = join(folder, f.name);
+      if (f.isDirectory()) {
+        rewrite(p, join(from, f.name));
+        continue;
+      }
+      if (!/\.[cm]?[jt]s$/.test(f.name)) continue;
+      const text = readFileSync(p, 'utf8').replace(/(from\s+|import\s*\(\s*)'(\.{1,2}\/[^']*)'/g, (all, lead: string, spec: string) => {
+        const target = resolve(from, spec);
+        if (target.startsWith(source + sep) || target === source) return all; // inside the copied folder
+        let rel = relative(folder, target).replaceAll('\\', '/');
+        if (!rel.startsWith('.')) rel = `./${rel}`;
+        return `${lead}'${rel}'`;
+      });
+      writeFileSync(p, text);
+    }
+  };
+  rewrite(dir, source);
   return dir;
 }
 
@@ -112,9 +132,10 @@ const ReportSliceSchema = z.object({
 });
 
 async function measure(entry: z.infer<typeof BlindEntrySchema>): Promise<BlindResult> {
-  const dir = materialize(entry.name);
-  // Patches were made with `git diff -- src/reference` at the repository root: strip a/src/reference/.
-  const applied = await run('patch', ['-p3', '--quiet', '--forward', '-d', dir], readFileSync(join(corpus, `${entry.name}.patch`), 'utf8'));
+  const dir = materialize(entry.name, entry.base);
+  // Patches were made with `git diff -- <base>` at the repository root: strip a/<base>/.
+  const strip = entry.base.split('/').length + 1;
+  const applied = await run('patch', [`-p${strip}`, '--quiet', '--forward', '-d', dir], readFileSync(join(corpus, `${entry.name}.patch`), 'utf8'));
   const base = { name: entry.name, area: entry.area, bug: entry.bug, ...judged[entry.name] };
   if (applied.code !== 0) return { ...base, verdict: 'patch-failed', exitCode: applied.code, failedRules: [], firstMessage: applied.out.trim(), runs: 0 };
   const reportDir = join(build, entry.name, 'report');
