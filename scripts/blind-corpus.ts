@@ -168,7 +168,8 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.max(1, Number(values.jobs)) }, worker));
   const rejected = results.filter((r) => r.verdict === 'nonconformant');
-  const planted = results.filter((r) => r.planted === true);
+  // A judgement counts only while the entry is rejected: a judged entry the gate now accepts is not caught.
+  const planted = rejected.filter((r) => r.planted === true);
   const lines = [
     `# Blind faulty corpus against the default gate`,
     '',
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.name} | ${r.area} | ${r.verdict} | ${r.failedRules.join(', ')} | ${r.planted === undefined ? '?' : r.planted ? 'yes' : `no: ${r.why}`} | ${r.firstMessage.replaceAll('|', '\\|').replaceAll('\n', ' ').slice(0, 160)} |`,
+        `| ${r.name} | ${r.area} | ${r.verdict} | ${r.failedRules.join(', ')} | ${r.verdict !== 'nonconformant' ? '—' : r.planted === undefined ? '?' : r.planted ? 'yes' : `no: ${r.why}`} | ${r.firstMessage.replaceAll('|', '\\|').replaceAll('\n', ' ').slice(0, 160)} |`,
     ),
   ];
   mkdirSync(dirname(resolve(ROOT, values.out!)), { recursive: true });
