@@ -8,21 +8,11 @@ import {
   CHANCTRL,
   CHANSTS_ADDRESS_MASK,
   CHANSTS_STATE_MASK,
-  CONNECT_LINE_BASED,
-  CONNECT_MESSAGE_BASED,
-  CmResourceTypeMemory,
   DCACTRL,
   INTRCTRL,
-  MmNonCached,
-  NET_DMA_PROVIDER_ATTRIBUTES_SIZE,
-  NT_SUCCESS,
   NetDmaTransferStatusArmed,
   NetDmaTransferStatusHalted,
   NonPagedPoolNx,
-  PCI_VENDOR_ID_OFFSET,
-  PCI_WHICHSPACE_CONFIG,
-  SIMULATED_DIRQL,
-  STATUS_DEVICE_NOT_READY,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
@@ -36,7 +26,6 @@ import {
   type DMA_RESUME_HANDLER,
   type DMA_START_HANDLER,
   type DMA_SUSPEND_HANDLER,
-  type IO_CONNECT_INTERRUPT_PARAMETERS,
   type KDEFERRED_ROUTINE,
   type KMESSAGE_SERVICE_ROUTINE,
   type KSERVICE_ROUTINE,
@@ -45,7 +34,8 @@ import {
   type OUT,
 } from '../../../src/candidate-api';
 import { F_ERROR, F_PENDING, MAX_CHANNELS, TAG, type ChannelContext, type FdoExtension } from './types';
-import { RUN_CTRL, chanReg, genReg, resetChannel } from './regs';
+import { RUN_CTRL, chanReg, genReg, resetChannel } from '../caps-watchdog-engine/regs';
+import { createBringUp, perChannelMessages } from '../caps-watchdog-engine/bringup';
 
 export interface Engine {
   readonly handlers: {
@@ -112,9 +102,6 @@ export function createEngine(k: KernelServices): Engine {
     }
     return mine;
   };
-
-  /** One message per channel when the table has enough; otherwise (MSI with fewer messages) ATTNSTATUS says which. */
-  const perChannelMessages = (fdo: FdoExtension) => fdo.messageTable !== null && fdo.messageTable.MessageCount >= fdo.channelCount;
 
   const messageIsr: KMESSAGE_SERVICE_ROUTINE = (_i, context, message) => {
     const fdo = context as FdoExtension;
@@ -281,101 +268,9 @@ export function createEngine(k: KernelServices): Engine {
       return STATUS_SUCCESS;
     });
 
-  // ---------------- bring-up and release ----------------
+  // ---------------- bring-up and release (../caps-watchdog-engine/bringup.ts) ----------------
 
-  const stopHardware = (fdo: FdoExtension) => {
-    if (fdo.messageTable || fdo.lineInterrupt) {
-      if (fdo.regs !== null) k.WRITE_REGISTER_UCHAR(genReg(fdo.regs, 'INTRCTRL'), 0);
-      k.IoDisconnectInterruptEx({
-        Version: fdo.connectedMessageBased ? CONNECT_MESSAGE_BASED : CONNECT_LINE_BASED,
-        ConnectionContext: fdo.messageTable ? { InterruptMessageTable: fdo.messageTable } : { InterruptObject: fdo.lineInterrupt! },
-      });
-      fdo.messageTable = null;
-      fdo.lineInterrupt = null;
-    }
-    if (fdo.regs !== null) {
-      k.MmUnmapIoSpace(fdo.regs, fdo.regsLength);
-      fdo.regs = null;
-    }
-  };
-
-  const startHardware = (fdo: FdoExtension, translated: CM_RESOURCE_LIST): NTSTATUS => {
-    let mem = null;
-    for (const full of translated.List) {
-      for (const d of full.PartialResourceList.PartialDescriptors) if (d.Type === CmResourceTypeMemory && !mem) mem = d;
-    }
-    if (!mem || mem.Type !== CmResourceTypeMemory) return STATUS_DEVICE_NOT_READY;
-    const regs = k.MmMapIoSpace(mem.u.Memory.Start, mem.u.Memory.Length, MmNonCached);
-    if (regs === null) return STATUS_INSUFFICIENT_RESOURCES;
-    fdo.regs = regs;
-    fdo.regsLength = mem.u.Memory.Length;
-    const chancnt = k.READ_REGISTER_UCHAR(genReg(regs, 'CHANCNT')) & 0x1f;
-    const xfercap = k.READ_REGISTER_UCHAR(genReg(regs, 'XFERCAP')) & 0x1f;
-    const ver = k.READ_REGISTER_UCHAR(genReg(regs, 'VER'));
-    const bus = k.IoGetBusInterfaceStandard(fdo.pdo);
-    const cfg = new Uint8Array(2);
-    const got = bus ? bus.GetBusData(bus.Context, PCI_WHICHSPACE_CONFIG, cfg, PCI_VENDOR_ID_OFFSET, 2) : 0;
-    bus?.InterfaceDereference(bus.Context);
-    if (got !== 2 || chancnt === 0) {
-      stopHardware(fdo);
-      return STATUS_DEVICE_NOT_READY;
-    }
-    fdo.channelCount = Math.min(chancnt, MAX_CHANNELS);
-    fdo.channels = new Array(fdo.channelCount).fill(null);
-    const ctxOut: IO_CONNECT_INTERRUPT_PARAMETERS extends infer P ? (P extends { MessageBased: { ConnectionContext: infer C } } ? C : never) : never = {};
-    const params: IO_CONNECT_INTERRUPT_PARAMETERS = {
-      Version: CONNECT_MESSAGE_BASED,
-      MessageBased: {
-        PhysicalDeviceObject: fdo.pdo,
-        ConnectionContext: ctxOut,
-        MessageServiceRoutine: messageIsr,
-        ServiceContext: fdo,
-        SynchronizeIrql: SIMULATED_DIRQL,
-        FloatingSave: false,
-        FallBackServiceRoutine: lineIsr,
-      },
-    };
-    // Channels reset, interrupts masked, before they are connected.
-    for (let i = 0; i < fdo.channelCount; i++) {
-      if (!resetChannel(k, regs, i)) {
-        stopHardware(fdo);
-        return STATUS_DEVICE_NOT_READY;
-      }
-    }
-    const st = k.IoConnectInterruptEx(params);
-    if (!NT_SUCCESS(st)) {
-      stopHardware(fdo);
-      return st;
-    }
-    fdo.connectedMessageBased = params.Version === CONNECT_MESSAGE_BASED;
-    fdo.messageTable = ctxOut.value?.InterruptMessageTable ?? null;
-    fdo.lineInterrupt = ctxOut.value?.InterruptObject ?? null;
-    if (!fdo.messageTable && !fdo.lineInterrupt) {
-      stopHardware(fdo);
-      return STATUS_DEVICE_NOT_READY;
-    }
-    fdo.messageCpus = [];
-    for (let i = 0; i < fdo.channelCount; i++) {
-      const entry = perChannelMessages(fdo) ? fdo.messageTable!.MessageInfo[i] : undefined;
-      let cpu = 0;
-      if (entry && entry.TargetProcessorSet !== 0n) while (((entry.TargetProcessorSet >> BigInt(cpu)) & 1n) === 0n) cpu++;
-      fdo.messageCpus.push(cpu);
-    }
-    k.WRITE_REGISTER_UCHAR(genReg(regs, 'INTRCTRL'), INTRCTRL.MASTER_INT_EN);
-    const maxTransfer = xfercap === 0 ? 0x8000_0000 : Math.min(2 ** xfercap, 0x8000_0000);
-    fdo.providerStarted = true;
-    k.NetDmaProviderStart(fdo.provider!, {
-      MajorHwVersion: ver >> 4,
-      MinorHwVersion: ver & 0xf,
-      Size: NET_DMA_PROVIDER_ATTRIBUTES_SIZE,
-      Flags: 0,
-      VendorId: cfg[0]! | (cfg[1]! << 8),
-      DmaChannelCount: fdo.channelCount,
-      MaximumTransferSize: maxTransfer, // what XFERCAP says (the engine never sees a longer descriptor)
-      MaximumAddressSpace: 0xffff_ffff_ffffn,
-    });
-    return STATUS_SUCCESS;
-  };
+  const { startHardware, stopHardware } = createBringUp(k, messageIsr, lineIsr, MAX_CHANNELS);
 
   const reinitializeEngine = (fdo: FdoExtension): boolean => {
     const regs = fdo.regs;

@@ -69,7 +69,7 @@ import {
   type POWER_STATE,
 } from '../../../src/candidate-api';
 import { MAX_CHANNELS, POOL_TAG, PnpState, inSpecialPath, type Engine } from './device';
-import { createEngine } from './engine';
+import { createEngine } from '../blind-engine-d0/engine';
 
 export function createPagingUsageDriver(k: KernelServices): DRIVER_INITIALIZE {
   const ops = createEngine(k, POOL_TAG);

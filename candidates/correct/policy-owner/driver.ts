@@ -84,7 +84,7 @@ import {
   type REQUEST_POWER_COMPLETE,
 } from '../../../src/candidate-api';
 import { MAX_CHANNELS, POOL_TAG, PnpState, inSpecialPath, type Engine } from './device';
-import { createEngine } from './engine';
+import { createEngine } from '../blind-engine-d0/engine';
 
 /** What the power completion function needs to finish the system IRP it was requested for. */
 interface SystemIrpContext {

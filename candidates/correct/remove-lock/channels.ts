@@ -30,9 +30,9 @@ import {
   type KernelServices,
 } from '../../../src/candidate-api';
 import { REFERENCE_TAG, type ChannelContext, type FdoExtension } from './device-extension';
-import { SOFT_BUSY, SOFT_ERROR, newSoftState, softState, type Interrupts } from './interrupts';
+import { SOFT_BUSY, SOFT_ERROR, newSoftState, softState, type Interrupts } from '../../../src/reference/interrupts';
 import type { Mutation } from './mutations';
-import { RUN_CHANNEL_CTRL, channelRegister, resetChannel } from './registers';
+import { RUN_CHANNEL_CTRL, channelRegister, resetChannel } from '../../../src/reference/registers';
 
 /** The nine provider handlers of NET_DMA_PROVIDER_CHARACTERISTICS. */
 export interface ProviderHandlers {

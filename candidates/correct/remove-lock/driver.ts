@@ -73,8 +73,8 @@ import {
 } from '../../../src/candidate-api';
 import { createHandlers, reinitializeEngine, type ProviderHandlers } from './channels';
 import { REFERENCE_MAX_CHANNELS, REFERENCE_TAG, type ChannelContext, type FdoExtension } from './device-extension';
-import { startHardware, stopHardware } from './hardware';
-import { createInterrupts, type Interrupts } from './interrupts';
+import { startHardware, stopHardware } from '../../../src/reference/hardware';
+import { createInterrupts, type Interrupts } from '../../../src/reference/interrupts';
 
 const noBug = (): boolean => false;
 

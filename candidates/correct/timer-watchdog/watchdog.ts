@@ -30,7 +30,7 @@ import {
   type KernelServices,
 } from '../../../src/candidate-api';
 import type { Engine } from './engine';
-import { chanReg } from './regs';
+import { chanReg } from '../caps-watchdog-engine/regs';
 import { F_DPC_QUEUED, F_ERROR_SEEN, F_FORCE_ERROR, type ChannelContext, type FdoExtension } from './types';
 
 /** Tick period, milliseconds. */

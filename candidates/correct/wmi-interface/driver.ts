@@ -81,8 +81,8 @@ import {
 } from '../../../src/candidate-api';
 import { createHandlers, reinitializeEngine } from './channels';
 import { REFERENCE_MAX_CHANNELS, REFERENCE_TAG, type FdoExtension } from './device-extension';
-import { startHardware, stopHardware } from './hardware';
-import { createInterrupts } from './interrupts';
+import { startHardware, stopHardware } from '../../../src/reference/hardware';
+import { createInterrupts } from '../../../src/reference/interrupts';
 
 const noBug = (): boolean => false;
 

@@ -3,8 +3,11 @@
  * used by START / STOP / SURPRISE_REMOVAL / REMOVE and by the D0 restore.
  *
  * Reused from candidates/correct/blind-engine/engine.ts (another blind author's engine code), with
- * one change: registers are touched only while the device is in D0 (`dev.d0`), since this
- * provider's device leaves D0 whenever its power policy owner says so.
+ * one change: registers are touched only while the device is in D0 (`dev.d0`), since these
+ * providers' devices leave D0 on their own power policy.
+ *
+ * Shared by policy-owner and paging-usage-10 (the same blind author's copy, identical in both);
+ * the pool tag is the caller's.
  */
 import {
   CHANCMD,
