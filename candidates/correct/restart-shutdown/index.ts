@@ -47,13 +47,23 @@ interface ReferenceFdo {
   readonly lower: DEVICE_OBJECT;
 }
 
+/** Variations the suite's own tests use (the catalog's provider takes the defaults). */
+export interface RestartShutdownOptions {
+  /** The PNP_DEVICE_STATE bits added once after the invalidation (default PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED). */
+  readonly bits?: number;
+  /** Unregister from shutdown notification at REMOVE (default true; IoDeleteDevice unregisters otherwise). */
+  readonly unregisterAtRemove?: boolean;
+}
+
 /** Builds one image: the reference's DriverEntry, then these routines in front of its PnP routine. */
-export function createRestartShutdown(k: KernelServices, mutations: ReadonlySet<Mutation> = NO_MUTATIONS): DRIVER_INITIALIZE {
+export function createRestartShutdown(k: KernelServices, mutations: ReadonlySet<Mutation> = NO_MUTATIONS, options: RestartShutdownOptions = {}): DRIVER_INITIALIZE {
+  const answerBits = options.bits ?? PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED;
+  const unregisterAtRemove = options.unregisterAtRemove ?? true;
   const referenceEntry = createReferenceDriver(k, mutations);
   const fdoOf = (d: DEVICE_OBJECT) => d.DeviceExtension['fdo'] as ReferenceFdo;
   /** FDOs that invalidated their state once (after their first START). */
   const invalidated = new WeakSet<DEVICE_OBJECT>();
-  /** FDOs whose next QUERY_PNP_DEVICE_STATE answer carries PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED. */
+  /** FDOs whose next QUERY_PNP_DEVICE_STATE answer carries the bits (PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED). */
   const requirementsChanged = new WeakSet<DEVICE_OBJECT>();
   /** FDOs registered for shutdown notification. */
   const registered = new WeakSet<DEVICE_OBJECT>();
@@ -65,7 +75,7 @@ export function createRestartShutdown(k: KernelServices, mutations: ReadonlySet<
       requirementsChanged.delete(device);
       const st = irp.IoStatus.Status;
       const bits = NT_SUCCESS(st) && typeof irp.IoStatus.Information === 'number' ? irp.IoStatus.Information : 0;
-      irp.IoStatus.Information = bits | PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED;
+      irp.IoStatus.Information = bits | answerBits;
       irp.IoStatus.Status = STATUS_SUCCESS;
     }
     return STATUS_SUCCESS; // STATUS_CONTINUE_COMPLETION
@@ -84,7 +94,7 @@ export function createRestartShutdown(k: KernelServices, mutations: ReadonlySet<
         k.IoSetCompletionRoutine(irp, stateDone, null, true, true, true);
         return k.IoCallDriver(fdo.lower, irp);
       }
-      if (minor === IRP_MN_REMOVE_DEVICE && registered.has(device)) {
+      if (minor === IRP_MN_REMOVE_DEVICE && unregisterAtRemove && registered.has(device)) {
         k.IoUnregisterShutdownNotification(device);
         registered.delete(device);
       }
