@@ -31,6 +31,7 @@ import stopAlways from './stop-always';
 import surpriseTeardown from './surprise-teardown';
 import wdmServices from './wdm-services';
 import capsEditPending from './caps-edit-pending';
+import restartShutdown from './restart-shutdown';
 import dpHoldStop from './dp-hold-stop';
 import filterFails from './filter-fails';
 import removeLock from './remove-lock';
@@ -195,6 +196,12 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     loader: capsEditPending,
     origin: 'project',
     differs: 'the reference wrapped: passes every PnP query down with a completion routine that marks the IRP pending when the bus pends it, sets SurpriseRemovalOK in QUERY_CAPABILITIES on the way up, returns FILTER_RESOURCE_REQUIREMENTS as a new list with an added descriptor and a second alternative list, and fails creates while remove-pending (issue 12, findings 4, 6, 10)',
+  },
+  {
+    name: 'restart-shutdown',
+    loader: restartShutdown,
+    origin: 'project',
+    differs: 'the reference wrapped: calls IoInvalidateDeviceState after its first START and answers the QUERY_PNP_DEVICE_STATE that follows with PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED, so the PnP manager sends START to the started device with new resources; registers for IRP_MJ_SHUTDOWN at START, unregisters at REMOVE, completes the shutdown IRP itself (issue 12)',
   },
   {
     name: 'filter-fails',

@@ -25,7 +25,8 @@ describe('the reference provider against the PnP/IRP model', () => {
   // Rules only a design other than the reference's reaches: the kernel services (wdm-services), the
   // power-policy owner (reference-policy-owner) and a driver with create routines (caps-edit-pending).
   // Their exercised rules count too; each is a correct project provider, so it must also pass.
-  const DESIGNS = ['wdm-services', 'reference-policy-owner', 'caps-edit-pending'] as const;
+  // restart-shutdown: the only design that asks for a START to its started device (PNP-START-13).
+  const DESIGNS = ['wdm-services', 'reference-policy-owner', 'caps-edit-pending', 'restart-shutdown'] as const;
   it.each(DESIGNS)('the project provider %s passes 300 generated lifecycles on NetDMA 2.0 and its exercised rules count', (name) => {
     const entry = CORRECT_PROVIDERS.find((c) => c.name === name);
     if (!entry) expect.fail(`${name} is not in the correct catalog`);

@@ -1,6 +1,6 @@
 import { assertNever } from '../../src/util/assert-never';
 import type { RuleId } from '../../spec';
-import { NT_SUCCESS, ntStatusName } from '../../src/kernel/api';
+import { NT_SUCCESS, PNP_DEVICE_FAILED, PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED, ntStatusName } from '../../src/kernel/api';
 import {
   BugCheck,
   HarnessError,
@@ -72,8 +72,65 @@ class LifecycleRun {
 
   send(slot: Slot, event: LifecycleEvent): void {
     if (this.off) return;
+    // The system shuts down: the I/O manager sends IRP_MJ_SHUTDOWN to every registered device object first (once).
+    if (event.type === 'SYSTEM_POWER' && event.to === 'S5' && this.m.pnp.shutdownRegistered.size > 0) {
+      this.steps.push('IRP_MJ_SHUTDOWN to the registered device objects');
+      this.m.pnp.sendShutdownNotifications();
+    }
+    if (event.type === 'PNP_QUERY' && event.query === 'QueryPnpDeviceState') this.m.pnp.pnpDeviceState.delete(slot.sim);
     sendEvent(this.m, slot, event, this.steps, this.transitions);
     if (endsRun(event)) this.off = true;
+    if (event.type === 'PNP_QUERY' && event.query === 'QueryPnpDeviceState') this.actOnDeviceState(slot);
+  }
+
+  /**
+   * The PnP manager's turn: for each device whose driver called IoInvalidateDeviceState, sends
+   * IRP_MN_QUERY_PNP_DEVICE_STATE (from its own thread, between the run's steps) and acts on the
+   * answer. Nothing is drawn: a driver that never invalidates its state costs nothing here.
+   */
+  pnpTurn(): void {
+    const { m } = this;
+    for (let round = 0; round < 4 && !this.off && m.pnp.invalidatedStates.size > 0; round++) {
+      for (const s of this.slots) {
+        if (!m.pnp.invalidatedStates.has(s.sim)) continue;
+        const query: LifecycleEvent = { type: 'PNP_QUERY', query: 'QueryPnpDeviceState' };
+        if (s.model.pnp === 'Removed' || s.sim.removed) {
+          m.pnp.invalidatedStates.delete(s.sim);
+          continue;
+        }
+        if (!isLegal(s.model, query)) continue; // queried when the device reaches a state that allows it
+        m.pnp.invalidatedStates.delete(s.sim);
+        this.send(s, query);
+      }
+    }
+  }
+
+  /**
+   * What Windows does with a PNP_DEVICE_STATE answer (handling-an-irp-mn-surprise-removal-request.md,
+   * irp-mn-start-device.md): PNP_DEVICE_FAILED alone — the device failed: IRP_MN_SURPRISE_REMOVAL
+   * then IRP_MN_REMOVE_DEVICE; PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED with PNP_DEVICE_FAILED — no
+   * restart in place: QUERY_STOP, STOP, FILTER_RESOURCE_REQUIREMENTS, START; PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED
+   * alone — FILTER_RESOURCE_REQUIREMENTS then START to the started device with new resources.
+   * PNP_DEVICE_NOT_DISABLEABLE and the other bits are only recorded (PnpManager.pnpDeviceState).
+   */
+  actOnDeviceState(slot: Slot): void {
+    const bits = this.m.pnp.pnpDeviceState.get(slot.sim);
+    if (bits === undefined || this.off) return;
+    const failed = (bits & PNP_DEVICE_FAILED) !== 0;
+    const changed = (bits & PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED) !== 0;
+    let events: readonly LifecycleEvent[] = [];
+    if (failed && !changed) events = [{ type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }];
+    else if (changed && slot.model.pnp === 'Started' && slot.model.power === 'D0') {
+      events = failed
+        ? [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'STOP' }, { type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'START', bus: 'succeed' }]
+        : [{ type: 'FILTER_RESOURCE_REQUIREMENTS' }, { type: 'START', bus: 'succeed' }];
+    }
+    for (const e of events) {
+      // A START to the started device is the one IRP the generated sequences never send; the rest must be legal.
+      const restart = e.type === 'START' && slot.model.pnp === 'Started' && !failed;
+      if (!restart && !isLegal(slot.model, e)) break;
+      this.send(slot, e);
+    }
   }
 
   addDevice(fault: Extract<LifecycleCommand, { kind: 'AddDevice' }>['fault']): void {
@@ -185,7 +242,10 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
       steps[steps.length - 1] += ` -> ${ntStatusName(st)}`;
       m.verifier.check('DRV-ENTRY-01', input.entryPoolFault > 0, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);
     } else {
-      for (const c of commandsWithSystemPower(input)) run.run(c);
+      for (const c of commandsWithSystemPower(input)) {
+        run.run(c);
+        run.pnpTurn();
+      }
       run.teardown();
     }
   } catch (e) {

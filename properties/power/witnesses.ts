@@ -109,6 +109,8 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'filter-reorders-descriptors': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
   'filter-edits-not-success': only(irp({ type: 'FILTER_RESOURCE_REQUIREMENTS' })),
   'completion-no-mark': only(irp({ type: 'QUERY_CAPABILITIES', bus: 'pend' })),
+  // START asks for new resources (IoInvalidateDeviceState); the PnP manager's QUERY_PNP_DEVICE_STATE, FILTER and START follow from that one command.
+  'restart-keeps-old-resources': only(START),
 };
 
 /** Scheduler decisions tried for a witness: none, then NetDMA allocating inside NetDmaProviderStart. */

@@ -119,4 +119,19 @@ export const PNP_SURFACE_RULES = [
     reading:
       'IRP_MN_DEVICE_USAGE_NOTIFICATION\'s page is not in ../shared; Microsoft\'s page has the function driver clear DO_POWER_PAGABLE before a paging file is placed on the path and set it again only after the last one is removed, since the power IRPs of a paging device cannot go through pageable code; checked after each usage notification the device takes part in.',
   },
+  {
+    id: 'PNP-START-13',
+    family: 'irp',
+    level: 'DERIVED',
+    statement:
+      'When IRP_MN_START_DEVICE reaches a device that is already started (after IoInvalidateDeviceState and a PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED answer), the FDO that succeeds it ends with the device running on the new resources only: the old register mapping unmapped and the old interrupts disconnected, the new BAR mapped and interrupts connected from the new resource list, and the NetDMA provider started (stopped with NetDmaProviderStop before the old resources go, started again with NetDmaProviderStart on the new ones).',
+    sources: {
+      facts: ['F105', 'F122'],
+      docs: ['wdm-pnp/irp-mn-start-device.md', 'wdm-pnp/handling-an-irp-mn-surprise-removal-request.md', 'conceptual/stopping-a-netdma-provider.md'],
+    },
+    checkedBy: ['lifecycle-model'],
+    ambiguities: [],
+    reading:
+      'irp-mn-start-device.md says only that the PnP manager "sends an IRP_MN_START_DEVICE to a device that is already started, supplying a different set of resources than the device is currently using"; it says nothing of what the driver must do. The suite reads "different set of resources than the device is currently using" as the device having to use the new set once START succeeded (the old BAR and interrupts may be given to another device), and nothing of the old set may stay held. The NetDMA pages tie NetDmaProviderStop to releasing the hardware (F122) and NetDmaProviderStart to a started engine, and are silent on a restart; the suite requires the provider to be started at the end and leaves to the existing rules how it got there (NDMA-START-01 forbids a second NetDmaProviderStart without a Stop; PNP-START-03 asks for exactly one Start in a successful START). In the simulation, as on a PCI bus, the bus driver moves the device to the new resources when it handles the START, so the old registers are reachable only until the FDO passes the START down (a later access through the old mapping breaks KAPI-01): a driver quiesces and releases the old resources on the way down and starts on the new ones on the way up. Checked when the START completes successfully.',
+  },
 ] as const satisfies readonly RuleInput[];

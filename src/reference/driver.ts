@@ -178,6 +178,10 @@ export function createReferenceDriver(k: KernelServices, mutations: ReadonlySet<
       case IRP_MN_START_DEVICE: {
         const res = k.IoGetCurrentIrpStackLocation(irp).Parameters.StartDevice;
         const resources = bug('start-raw-resources') ? res?.AllocatedResources : res?.AllocatedResourcesTranslated;
+        // A START to a started device brings new resources (irp-mn-start-device.md), which the bus driver
+        // moves the device to as it handles the IRP: before passing it down, NetDMA is told the provider
+        // stops and the old interrupts and mapping go; the device then starts on the new ones (PNP-START-13).
+        if (fdo.providerStarted || fdo.regs !== null) stopProviderAndHardware(k, fdo, bug('restart-keeps-old-resources') ? (x) => x === 'stop-keeps-hardware' || bug(x) : bug);
         if (bug('start-before-lower') && resources) startHardware(k, fdo, resources, isr, bug);
         let st: NTSTATUS;
         if (bug('irql-wait-at-dispatch')) {

@@ -37,6 +37,7 @@ export type Mutation =
   | 'start-raw-resources' // maps the raw (bus-relative) BAR address
   | 'start-provider-twice' // calls NetDmaProviderStart twice on START
   | 'start-address-space-size' // MaximumAddressSpace 2^64, the size of a 64-bit address space, not its largest address
+  | 'restart-keeps-old-resources' // on a START to a started device, stops the provider but keeps the old mapping and interrupts (and starts on the new ones too)
   // stop / query-stop
   | 'stop-no-provider-stop' // releases the hardware on STOP without NetDmaProviderStop
   | 'stop-completes-irp' // completes STOP instead of passing it down

@@ -201,6 +201,23 @@ export interface KernelServices {
    * as a WMI data provider; WMI then sends it IRP_MJ_SYSTEM_CONTROL requests. IRQL PASSIVE_LEVEL.
    */
   IoWMIRegistrationControl(DeviceObject: DEVICE_OBJECT, Action: number): NTSTATUS;
+  /**
+   * Tells the PnP manager that some aspect of the device's PnP state changed: it later (from its
+   * own thread, never inside this call) sends IRP_MN_QUERY_PNP_DEVICE_STATE to the device's stack
+   * and acts on the PNP_DEVICE_STATE bits the stack returns (PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED:
+   * FILTER_RESOURCE_REQUIREMENTS, then IRP_MN_START_DEVICE to the started device with new resources;
+   * with PNP_DEVICE_FAILED too: a stop first; PNP_DEVICE_FAILED alone: surprise removal).
+   * `PhysicalDeviceObject` is the PDO. IRQL <= DISPATCH_LEVEL.
+   */
+  IoInvalidateDeviceState(PhysicalDeviceObject: DEVICE_OBJECT): void;
+  /**
+   * Registers the device object to receive IRP_MJ_SHUTDOWN (at PASSIVE_LEVEL, in its
+   * MajorFunction[IRP_MJ_SHUTDOWN] routine) when the system shuts down, before the S5 power IRPs.
+   * IRQL PASSIVE_LEVEL.
+   */
+  IoRegisterShutdownNotification(DeviceObject: DEVICE_OBJECT): NTSTATUS;
+  /** Removes the device object from the shutdown notification queue (IoDeleteDevice does so too). IRQL PASSIVE_LEVEL. */
+  IoUnregisterShutdownNotification(DeviceObject: DEVICE_OBJECT): void;
 
   // ---- executive pool, POOL_FLAGS ----
   /**

@@ -245,6 +245,18 @@ export class Hal {
     return rec;
   }
 
+  /** The device's live interrupt connections (their keys), to tell old connections from new ones around a START. */
+  liveConnectionsOf(dev: SimDevice): Set<object> {
+    const out = new Set<object>();
+    for (const [key, c] of this.#connections) if (c.live && c.device === dev) out.add(key);
+    return out;
+  }
+
+  /** The translated BAR bases of the device's live register mappings. */
+  liveMappedBarsOf(dev: SimDevice): bigint[] {
+    return this.#mappings.filter((x) => x.live && x.device === dev).map((x) => x.barBase);
+  }
+
   disconnect(p: IO_DISCONNECT_INTERRUPT_PARAMETERS): void {
     const m: HalHost = this.m;
     m.trace.add('call', 'IoDisconnectInterruptEx');

@@ -58,6 +58,11 @@ export interface SimDevice {
   readonly maxTransferSize: number;
   /** Resources of the current START, or null when none are assigned. */
   resources: AssignedResources | null;
+  /**
+   * The new resources of a START sent to the started device, until the bus driver handles that START
+   * (it moves the device to them then: until it does, the device still decodes the old BAR).
+   */
+  pendingResources?: AssignedResources | null;
   /** The requirements list after the last FILTER_RESOURCE_REQUIREMENTS. */
   requirements: IO_RESOURCE_REQUIREMENTS_LIST | null;
   /** Affinities NetDMA gave the provider through ProviderSetDmaChannelCpuAffinity (channel -> CPU). */

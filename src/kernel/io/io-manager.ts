@@ -2,7 +2,7 @@ import { DISPATCH_LEVEL, irqlName } from '../api/irql';
 import { NT_SUCCESS, STATUS_INVALID_DEVICE_REQUEST, STATUS_MORE_PROCESSING_REQUIRED, STATUS_PENDING, isNtStatus, ntStatusName } from '../api/ntstatus';
 import {
   IRP_MJ_PNP,
-  IRP_MJ_POWER,
+  IRP_MJ_POWER, IRP_MJ_SHUTDOWN,
   SL_INVOKE_ON_ERROR,
   SL_INVOKE_ON_SUCCESS,
   SL_PENDING_RETURNED,
@@ -150,7 +150,7 @@ export class IoManager {
     }
     const cpu = m.cpus.current.cpu;
     const irql = m.cpus.current.irql;
-    const status = callProvider(m, `DispatchRoutine[${loc.MajorFunction === IRP_MJ_PNP ? 'IRP_MJ_PNP' : loc.MajorFunction === IRP_MJ_POWER ? 'IRP_MJ_POWER' : loc.MajorFunction}](${target.Name}, ${rec.label})`, { cpu, irql }, 'ntstatus', () => dispatch(target, irp)) as number;
+    const status = callProvider(m, `DispatchRoutine[${loc.MajorFunction === IRP_MJ_PNP ? 'IRP_MJ_PNP' : loc.MajorFunction === IRP_MJ_POWER ? 'IRP_MJ_POWER' : loc.MajorFunction === IRP_MJ_SHUTDOWN ? 'IRP_MJ_SHUTDOWN' : loc.MajorFunction}](${target.Name}, ${rec.label})`, { cpu, irql }, 'ntstatus', () => dispatch(target, irp)) as number;
     if (status === STATUS_PENDING) {
       if ((loc.Control & SL_PENDING_RETURNED) === 0) {
         // Not marked yet: wrong if the IRP is already complete; otherwise the mark may still come

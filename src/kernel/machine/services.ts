@@ -161,6 +161,8 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       v.check('PNP-REM-04', rec.lower === null && rec.upper === null, () => `IoDeleteDevice(${rec.obj.Name}) while it is still attached to a device stack; IoDetachDevice first`);
       v.check('PNP-REM-05', m.netdma.liveProvidersOf(rec.device).length === 0, () => `IoDeleteDevice(${rec.obj.Name}) before NetDmaDeregisterProvider: the provider still references the device stack`);
       deletionAudit(m, rec);
+      // As in Windows (ReactOS IoDeleteDevice): a device still registered for shutdown notification is unregistered here.
+      m.pnp.shutdownRegistered.delete(rec.obj);
       rec.deleted = true;
       m.observe({ op: 'IoDeleteDevice' });
     }),
@@ -255,6 +257,30 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     IoRegisterDeviceInterface: guarded(m, (pdo, guid, ref, out) => m.deviceInterfaces.register(pdo, guid, ref, out)),
     IoSetDeviceInterfaceState: guarded(m, (link, enable) => m.deviceInterfaces.setState(link, enable)),
     IoWMIRegistrationControl: guarded(m, (d, action) => m.wmi.registrationControl(d, action)),
+    IoInvalidateDeviceState: guarded(m, (PhysicalDeviceObject) => {
+      const rec = device(m, PhysicalDeviceObject, 'IoInvalidateDeviceState');
+      const name = shown(rec.obj.Name);
+      m.trace.add('call', () => `IoInvalidateDeviceState(${name})`);
+      atMost(m, 'IoInvalidateDeviceState', DISPATCH_LEVEL);
+      v.check('KAPI-01', rec.kind === 'pdo', () => `IoInvalidateDeviceState(${rec.obj.Name}): the argument must be the physical device object (PDO), not a device the driver created`);
+      m.pnp.invalidateDeviceState(rec.device);
+    }),
+    IoRegisterShutdownNotification: guarded(m, (DeviceObject) => {
+      const rec = device(m, DeviceObject, 'IoRegisterShutdownNotification');
+      const name = shown(rec.obj.Name);
+      m.trace.add('call', () => `IoRegisterShutdownNotification(${name})`);
+      atMost(m, 'IoRegisterShutdownNotification', PASSIVE_LEVEL);
+      v.check('KAPI-01', rec.kind === 'driver', () => `IoRegisterShutdownNotification(${rec.obj.Name}) of a device the driver did not create`);
+      m.pnp.shutdownRegistered.add(rec.obj);
+      return STATUS_SUCCESS;
+    }),
+    IoUnregisterShutdownNotification: guarded(m, (DeviceObject) => {
+      const rec = device(m, DeviceObject, 'IoUnregisterShutdownNotification');
+      const name = shown(rec.obj.Name);
+      m.trace.add('call', () => `IoUnregisterShutdownNotification(${name})`);
+      atMost(m, 'IoUnregisterShutdownNotification', PASSIVE_LEVEL);
+      m.pnp.shutdownRegistered.delete(rec.obj);
+    }),
     IoConnectInterruptEx: guarded(m, (p) => m.hal.connect(p)),
     IoDisconnectInterruptEx: guarded(m, (p) => m.hal.disconnect(p)),
     IoGetBusInterfaceStandard: guarded(m, (Pdo) => {

@@ -27,6 +27,7 @@ import {
   type INTERFACE,
   type PNP_BUS_INFORMATION,
   IRP_MJ_PNP,
+  IRP_MJ_SHUTDOWN,
   IRP_MJ_POWER,
   IRP_MN_CANCEL_REMOVE_DEVICE,
   IRP_MN_CANCEL_STOP_DEVICE,
@@ -108,6 +109,13 @@ export class BusDriver {
       const planned = this.next.get(loc.MinorFunction);
       switch (loc.MinorFunction) {
         case IRP_MN_START_DEVICE:
+          // A START to a started device: the PCI bus driver moves the device to its new resources now.
+          if (dev.pendingResources) {
+            dev.resources = dev.pendingResources;
+            dev.pendingResources = null;
+          }
+          outcome = planned ?? 'succeed';
+          break;
         case IRP_MN_QUERY_STOP_DEVICE:
         case IRP_MN_QUERY_REMOVE_DEVICE:
           outcome = planned ?? 'succeed';
@@ -174,7 +182,7 @@ export class BusDriver {
       if (to === 'D3') dev.backInD0 = false;
       m.observe({ op: 'DevicePowerAtBus', state: to === 'D0' ? PowerDeviceD0 : PowerDeviceD3, completed: false });
       devicePower = to;
-    } else if (loc.MajorFunction === IRP_MJ_CREATE || loc.MajorFunction === IRP_MJ_CLEANUP || loc.MajorFunction === IRP_MJ_CLOSE || loc.MajorFunction === IRP_MJ_DEVICE_CONTROL) {
+    } else if (loc.MajorFunction === IRP_MJ_CREATE || loc.MajorFunction === IRP_MJ_CLEANUP || loc.MajorFunction === IRP_MJ_CLOSE || loc.MajorFunction === IRP_MJ_DEVICE_CONTROL || loc.MajorFunction === IRP_MJ_SHUTDOWN) {
       // The PCI bus driver has no dispatch routine for these: the I/O manager's IopInvalidDeviceRequest.
       answer = STATUS_INVALID_DEVICE_REQUEST;
     } else {

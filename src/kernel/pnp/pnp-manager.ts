@@ -18,7 +18,9 @@ import {
   METHOD_BUFFERED,
   IRP_MJ_PNP,
   IRP_MJ_POWER,
+  IRP_MJ_SHUTDOWN,
   IRP_MJ_SYSTEM_CONTROL,
+  IRP_MN_QUERY_PNP_DEVICE_STATE,
   IRP_MN_CANCEL_STOP_DEVICE,
   IRP_MN_FILTER_RESOURCE_REQUIREMENTS,
   IRP_MN_QUERY_STOP_DEVICE,
@@ -120,6 +122,12 @@ export class PnpManager {
   loaded = false;
   unloaded = false;
   #startCount = 0;
+  /** Devices whose PnP state a driver invalidated (IoInvalidateDeviceState), not yet queried. */
+  readonly invalidatedStates = new Set<SimDevice>();
+  /** Device objects registered for IRP_MJ_SHUTDOWN (IoRegisterShutdownNotification), in registration order. */
+  readonly shutdownRegistered = new Set<DEVICE_OBJECT>();
+  /** The PNP_DEVICE_STATE bits each stack last answered IRP_MN_QUERY_PNP_DEVICE_STATE with (NOT_DISABLEABLE and the rest recorded). */
+  readonly pnpDeviceState = new Map<SimDevice, number>();
 
   constructor(private readonly m: PnpHost) {}
 
@@ -244,6 +252,29 @@ export class PnpManager {
     return { raw: resourceList(rawBar, length, cpus, messageBased, 0x10), translated: resourceList(bar0, length, cpus, messageBased, 0x60), bar0, messageCpus: cpus, messageBased };
   }
 
+  /**
+   * IoInvalidateDeviceState: the PnP manager queues the query; it sends IRP_MN_QUERY_PNP_DEVICE_STATE
+   * from its own thread later (the run does so at its next turn), never inside the driver's call.
+   */
+  invalidateDeviceState(dev: SimDevice): void {
+    this.invalidatedStates.add(dev);
+  }
+
+  /**
+   * The I/O manager's shutdown notification: IRP_MJ_SHUTDOWN at PASSIVE_LEVEL to each registered
+   * device object, in registration order, before the power manager's S5 IRPs (ReactOS
+   * IoShutdownSystem). Each IRP must be completed (IRP-01, IRP-05). Returns the outcomes.
+   */
+  sendShutdownNotifications(): IrpOutcome[] {
+    const out: IrpOutcome[] = [];
+    for (const obj of [...this.shutdownRegistered]) {
+      const rec = this.m.objects.device(obj);
+      if (!rec || rec.deleted) continue;
+      out.push(this.send(rec.device, IRP_MJ_SHUTDOWN, 0, undefined, undefined, { initialStatus: STATUS_SUCCESS, setup: () => undefined }, obj));
+    }
+    return out;
+  }
+
   /** Sends one PnP IRP to the top of the device's stack and waits for it, as the PnP manager does. */
   sendPnp(dev: SimDevice, minor: number): IrpOutcome {
     return this.send(dev, IRP_MJ_PNP, minor);
@@ -312,19 +343,26 @@ export class PnpManager {
     return this.send(dev, IRP_MJ_POWER, minor, { Type: SystemPowerState, State: { DeviceState: PowerDeviceUnspecified, SystemState: system }, ShutdownType: action, SystemContext: 0 }, label);
   }
 
-  private send(dev: SimDevice, major: number, minor: number, powerParams?: NonNullable<IO_STACK_PARAMETERS['Power']>, power?: string, other?: { readonly initialStatus: number; readonly setup: (loc: IO_STACK_LOCATION, irp: IRP) => void; readonly label?: string }): IrpOutcome {
+  private send(dev: SimDevice, major: number, minor: number, powerParams?: NonNullable<IO_STACK_PARAMETERS['Power']>, power?: string, other?: { readonly initialStatus: number; readonly setup: (loc: IO_STACK_LOCATION, irp: IRP) => void; readonly label?: string }, target?: DEVICE_OBJECT): IrpOutcome {
     const m: PnpHost = this.m;
     m.letTimePass(IRP_GAP_TICKS);
     m.assertAlive();
-    const top = m.objects.topOf(dev.pdo);
+    const top = target ?? m.objects.topOf(dev.pdo);
     const topRec = m.objects.device(top)!;
     const rec = m.io.allocate(topRec.stackSize, major, minor, other ? other.initialStatus : STATUS_NOT_SUPPORTED);
     const loc = rec.stack[rec.stack.length - 1]!;
+    let restart: { readonly oldBar: bigint; readonly oldConnections: ReadonlySet<object> } | null = null;
     if (other) {
       other.setup(loc, rec.irp);
     } else if (major === IRP_MJ_PNP && minor === IRP_MN_START_DEVICE) {
-      dev.resources = this.assign(dev);
-      loc.Parameters.StartDevice = { AllocatedResources: dev.resources.raw, AllocatedResourcesTranslated: dev.resources.translated };
+      // A START to a started device (after IoInvalidateDeviceState and PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED) brings a different resource set.
+      // The device keeps decoding the old BAR until the bus driver handles the START (bus-driver.ts).
+      if (dev.resources !== null) restart = { oldBar: dev.resources.bar0, oldConnections: m.hal.liveConnectionsOf(dev) };
+      let next = this.assign(dev);
+      if (restart && next.bar0 === restart.oldBar) next = this.assign(dev);
+      if (restart) dev.pendingResources = next;
+      else dev.resources = next;
+      loc.Parameters.StartDevice = { AllocatedResources: next.raw, AllocatedResourcesTranslated: next.translated };
     } else if (major === IRP_MJ_PNP && minor === IRP_MN_FILTER_RESOURCE_REQUIREMENTS) {
       const list = this.baseRequirements(dev);
       rec.irp.IoStatus.Information = list;
@@ -380,6 +418,16 @@ export class PnpManager {
     }
     const finalStatus = rec.irp.IoStatus.Status >>> 0;
     if (major === IRP_MJ_PNP) this.afterPnp(dev, minor, rec.irp.IoStatus.Information, finalStatus, poolMark, loc.Parameters.FilterResourceRequirements?.IoResourceRequirementList ?? null);
+    if (major === IRP_MJ_PNP && minor === IRP_MN_QUERY_PNP_DEVICE_STATE && NT_SUCCESS(finalStatus)) {
+      const bits = rec.irp.IoStatus.Information;
+      this.pnpDeviceState.set(dev, typeof bits === 'number' ? bits : 0);
+    }
+    if (restart && dev.pendingResources) {
+      // The START never reached the bus driver: the PnP manager's assignment stands all the same.
+      dev.resources = dev.pendingResources;
+      dev.pendingResources = null;
+    }
+    if (restart && NT_SUCCESS(finalStatus) && rec.completed) this.checkRestart(dev, restart.oldBar, restart.oldConnections);
     const fdo = m.objects.device(dev.pdo)?.upper ?? null;
     const fdoRec = fdo ? m.objects.device(fdo) : undefined;
     return {
@@ -395,6 +443,29 @@ export class PnpManager {
       finalInformation: rec.irp.IoStatus.Information,
       fdoFlagsAfter: fdo && fdoRec && !fdoRec.deleted ? fdo.Flags : 0,
     };
+  }
+
+  /**
+   * PNP-START-13: after a successful START to an already-started device, the device runs on the new
+   * resources only: the old BAR unmapped, the old interrupts disconnected, the new BAR mapped, an
+   * interrupt connected from the new resources, and the NetDMA provider started again.
+   */
+  private checkRestart(dev: SimDevice, oldBar: bigint, oldConnections: ReadonlySet<object>): void {
+    const m: PnpHost = this.m;
+    const bars = m.hal.liveMappedBarsOf(dev);
+    const conns = m.hal.liveConnectionsOf(dev);
+    const keptConns = [...conns].filter((c) => oldConnections.has(c)).length;
+    const newConns = conns.size - keptConns;
+    const oldMapped = bars.filter((b) => b === oldBar).length;
+    const newMapped = bars.filter((b) => b === dev.resources?.bar0).length;
+    const started = m.netdma.liveProvidersOf(dev)[0]?.state === 'started';
+    const problems: string[] = [];
+    if (oldMapped > 0) problems.push(`the old BAR (0x${oldBar.toString(16)}) is still mapped`);
+    if (keptConns > 0) problems.push(`${keptConns} interrupt connection(s) made on the old resources are still connected`);
+    if (newMapped === 0) problems.push('the new BAR is not mapped');
+    if (newConns === 0) problems.push('no interrupt is connected from the new resources');
+    if (!started) problems.push('the NetDMA provider is not started');
+    m.verifier.check('PNP-START-13', problems.length === 0, () => `START to the already-started ${dev.pdo.Name} with new resources succeeded, but ${problems.join(', ')}`);
   }
 
   private afterPnp(dev: SimDevice, minor: number, information: unknown, status: number, poolMark: number, sentList: IO_RESOURCE_REQUIREMENTS_LIST | null): void {
