@@ -38,6 +38,11 @@ const BlindEntrySchema = z.object({
   shows: z.string().default(''),
   /** The provider folder the patch applies to (default: the reference, `src/reference`). */
   base: z.string().regex(/^[a-z0-9][a-z0-9/._-]*[a-z0-9]$/, 'a repository-relative folder such as candidates/correct/remove-lock').default('src/reference'),
+  /**
+   * The rules that reject the entry for its planted bug, declared once the suite catches it (the
+   * kill matrix's declared rules, for a patch): a rejection by any other rule is reported as such.
+   */
+  rules: z.array(z.string().regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/, 'a rule id such as NDMA-DP-08')).min(1).optional(),
 });
 
 /** The corpus catalog. */
@@ -58,6 +63,10 @@ interface BlindResult {
   readonly runs: number;
   readonly planted?: boolean;
   readonly why?: string;
+  /** The entry's declared rules, when it has them. */
+  readonly declared?: readonly string[];
+  /** Whether a declared rule is among the failed ones (undefined: none declared or not rejected). */
+  readonly declaredHit?: boolean;
 }
 
 const { values } = parseArgs({
@@ -136,7 +145,7 @@ async function measure(entry: z.infer<typeof BlindEntrySchema>): Promise<BlindRe
   // Patches were made with `git diff -- <base>` at the repository root: strip a/<base>/.
   const strip = entry.base.split('/').length + 1;
   const applied = await run('patch', [`-p${strip}`, '--quiet', '--forward', '-d', dir], readFileSync(join(corpus, `${entry.name}.patch`), 'utf8'));
-  const base = { name: entry.name, area: entry.area, bug: entry.bug, ...judged[entry.name] };
+  const base = { name: entry.name, area: entry.area, bug: entry.bug, ...judged[entry.name], ...(entry.rules ? { declared: entry.rules } : {}) };
   if (applied.code !== 0) return { ...base, verdict: 'patch-failed', exitCode: applied.code, failedRules: [], firstMessage: applied.out.trim(), runs: 0 };
   const reportDir = join(build, entry.name, 'report');
   const args = ['bin/netdma-conformance.mjs', 'check', relative(ROOT, join(dir, 'index.ts')), '--seed', values.seed!, '--report-dir', reportDir, '--format', 'json', '--quiet'];
@@ -147,8 +156,10 @@ async function measure(entry: z.infer<typeof BlindEntrySchema>): Promise<BlindRe
   if (!existsSync(path)) return { ...base, verdict: 'no-report', exitCode: checked.code, failedRules: [], firstMessage: checked.out.trim().slice(0, 400), runs: 0 };
   const report = ReportSliceSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   const failed = report.rules.filter((r) => r.status === 'fail');
+  const hit = entry.rules !== undefined && failed.length > 0 ? { declaredHit: failed.some((r) => entry.rules!.includes(r.id)) } : {};
   return {
     ...base,
+    ...hit,
     verdict: report.verdict,
     exitCode: checked.code,
     failedRules: failed.map((r) => r.id),
@@ -170,18 +181,20 @@ async function main(): Promise<void> {
   const rejected = results.filter((r) => r.verdict === 'nonconformant');
   // A judgement counts only while the entry is rejected: a judged entry the gate now accepts is not caught.
   const planted = rejected.filter((r) => r.planted === true);
+  const declared = rejected.filter((r) => r.declaredHit === true);
   const lines = [
     `# Blind faulty corpus against the default gate`,
     '',
     `seed ${values.seed}${values.runs ? `, ${values.runs} runs` : ', default runs'}; ${results.length} providers; ` +
       `rejected ${rejected.length}/${results.length}; judged rejected for the planted bug ${planted.length}/${results.length}` +
-      ` (${results.filter((r) => r.planted !== undefined).length} judged).`,
+      ` (${results.filter((r) => r.planted !== undefined).length} judged); rejected by a declared rule ${declared.length}/${results.length}` +
+      ` (${results.filter((r) => r.declared !== undefined).length} with declared rules).`,
     '',
-    '| provider | area | verdict | failed rules | for the planted bug | first message |',
-    '|---|---|---|---|---|---|',
+    '| provider | area | verdict | failed rules | declared rules | for the planted bug | first message |',
+    '|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.name} | ${r.area} | ${r.verdict} | ${r.failedRules.join(', ')} | ${r.verdict !== 'nonconformant' ? '—' : r.planted === undefined ? '?' : r.planted ? 'yes' : `no: ${r.why}`} | ${r.firstMessage.replaceAll('|', '\\|').replaceAll('\n', ' ').slice(0, 160)} |`,
+        `| ${r.name} | ${r.area} | ${r.verdict} | ${r.failedRules.join(', ')} | ${r.declared === undefined ? '—' : `${r.declared.join(', ')}${r.declaredHit === true ? ' (fired)' : ''}`} | ${r.verdict !== 'nonconformant' ? '—' : r.planted === undefined ? '?' : r.planted ? 'yes' : `no: ${r.why}`} | ${r.firstMessage.replaceAll('|', '\\|').replaceAll('\n', ' ').slice(0, 160)} |`,
     ),
   ];
   mkdirSync(dirname(resolve(ROOT, values.out!)), { recursive: true });
