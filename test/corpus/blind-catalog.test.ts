@@ -12,7 +12,7 @@ import { RULES } from '../../spec';
 const ROOT = join(import.meta.dirname, '..', '..');
 const Entry = z.object({ name: z.string(), base: z.string().optional(), rules: z.array(z.string()).optional() });
 const Judged = z.record(z.string(), z.object({ planted: z.boolean(), why: z.string() }));
-const ruleIds = new Set(RULES.map((r) => r.id));
+const ruleIds = new Set<string>(RULES.map((r) => r.id));
 
 describe.each(['candidates/blind/faulty', 'candidates/blind/faulty-wdm'])('blind corpus %s', (dir) => {
   const catalog = z.array(Entry).parse(JSON.parse(readFileSync(join(ROOT, dir, 'catalog.json'), 'utf8')));
