@@ -148,7 +148,7 @@ async function measure(entry: z.infer<typeof BlindEntrySchema>): Promise<BlindRe
   const base = { name: entry.name, area: entry.area, bug: entry.bug, ...judged[entry.name], ...(entry.rules ? { declared: entry.rules } : {}) };
   if (applied.code !== 0) return { ...base, verdict: 'patch-failed', exitCode: applied.code, failedRules: [], firstMessage: applied.out.trim(), runs: 0 };
   const reportDir = join(build, entry.name, 'report');
-  const args = ['bin/netdma-conformance.mjs', 'check', relative(ROOT, join(dir, 'index.ts')), '--seed', values.seed!, '--report-dir', reportDir, '--format', 'json', '--quiet'];
+  const args = ['bin/netdma-conformance.mjs', 'check', relative(ROOT, join(dir, 'index.ts')), '--seed', values.seed!, '--report-dir', reportDir, '--format', 'json', '--quiet', '--jobs', '1'];
   if (values.runs) args.push('--runs', values.runs);
   if (!values['all-rules']) args.push('--fail-fast');
   const checked = await run(process.execPath, args);

@@ -36,7 +36,8 @@ const CHECK_OPTIONS: readonly OptionSpec[] = [
   { name: 'shard', type: 'string', arg: 'i/n', help: "run the i-th of n shares (merge the shards' reports with 'merge')" },
   { name: 'coverage', type: 'boolean', help: "line coverage of the candidate's own source files: <report-dir>/coverage/\n(lcov.info, index.html, summary.json, v8-coverage.json)" },
   { name: 'watchdog-ms', type: 'string', arg: 'N', help: 'end a candidate routine that runs longer than this (default 10000)' },
-  { name: 'memory-mb', type: 'string', arg: 'N', help: 'heap limit of the isolated candidate (default 1024)' },
+  { name: 'memory-mb', type: 'string', arg: 'N', help: 'heap limit of each isolated worker (default 1024)' },
+  { name: 'jobs', type: 'string', arg: 'N', help: 'isolated workers at once (default: the available cores); the report is\nthe same for any N' },
   {
     name: 'should-warn',
     type: 'boolean',
@@ -265,6 +266,7 @@ async function check(args: string[], io: Io): Promise<number> {
       ...(o.shard ? { shard: o.shard } : {}),
       ...(o['watchdog-ms'] !== undefined ? { watchdogMs: o['watchdog-ms'] } : {}),
       ...(o['memory-mb'] !== undefined ? { memoryMb: o['memory-mb'] } : {}),
+      ...(o.jobs !== undefined ? { jobs: o.jobs } : {}),
       ...(o.coverage ? { coverage: true } : {}),
       ...(o['fail-fast'] ? { failFast: true } : {}),
       strict: !o['should-warn'],

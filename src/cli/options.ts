@@ -54,6 +54,8 @@ export const CheckArgsSchema = z.object({
   'fail-fast': z.boolean().default(false),
   'watchdog-ms': intString('--watchdog-ms', 100).optional(),
   'memory-mb': intString('--memory-mb', 64).optional(),
+  /** Isolated workers at once (default: the available cores). */
+  jobs: intString('--jobs', 1).pipe(z.number().max(256, '--jobs must be at most 256')).optional(),
   /** The waiver file (default: the nearest netdma-conformance.json from the candidate's folder upwards). */
   waivers: z.string().min(1, '--waivers needs a file').optional(),
   /** Ignore any waiver file. */

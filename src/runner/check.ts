@@ -9,7 +9,8 @@ import { buildReport, failureTexts } from './build-report';
 import { CandidateLoadError, loadCandidate, resolveCandidate, type Candidate, type ResolvedCandidate } from './candidate';
 import { hashCandidate, type CandidateIdentity } from './candidate-hash';
 import type { CandidateCoverage } from './isolation/coverage';
-import { runIsolated } from './isolation/run-isolated';
+import { runIsolatedPool } from './isolation/run-pool';
+import { availableParallelism } from 'node:os';
 import { PROPERTY_CHECKS, availableProperties } from './properties';
 import { planUnits, type PropertyName, type WorkUnit } from './units';
 import { loadWaivers, type WaiverChoice } from './waivers';
@@ -64,8 +65,13 @@ export interface CheckOptions {
   readonly isolate?: boolean;
   /** Watchdog bound for one candidate routine, in ms (isolated runs; default 10,000). */
   readonly watchdogMs?: number;
-  /** Heap limit of the isolated worker, in MB (default 1024). */
+  /** Heap limit of each isolated worker, in MB (default 1024). */
   readonly memoryMb?: number;
+  /**
+   * Isolated workers run at once (default: the machine's available cores). Units are shared among
+   * them; the report is the same for any number (results are joined in plan order).
+   */
+  readonly jobs?: number;
   /** Collect V8 coverage of the candidate's own files (isolated runs). */
   readonly coverage?: boolean;
   /**
@@ -171,22 +177,29 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
   let unitsDone = 0;
   let runsFinished = 0;
   let workFinished = 0;
-  const progress = (inUnit: number) =>
-    opts.onProgress?.({ unitsDone, unitsTotal: units.length, runsDone: runsFinished + inUnit, runsTotal, workDone: workFinished + inUnit });
+  // Runs made so far in each unit in progress (one per worker).
+  const inProgress = new Map<number, number>();
+  const progress = () => {
+    let inUnits = 0;
+    for (const n of inProgress.values()) inUnits += n;
+    opts.onProgress?.({ unitsDone, unitsTotal: units.length, runsDone: runsFinished + inUnits, runsTotal, workDone: workFinished + inUnits });
+  };
   const onUnit = (u: WorkUnit, r: PropertyCheckResult) => {
     unitsDone++;
     runsFinished += r.numRuns;
     workFinished += u.numRuns;
+    inProgress.delete(u.index);
     opts.onUnit?.(u, r);
-    progress(0);
+    progress();
   };
-  progress(0);
+  progress();
   let results: PropertyCheckResult[] = [];
   let errors: { message: string; detail?: string }[] = [];
   let incomplete: string | undefined;
   let coverage: CandidateCoverage | undefined;
   if (isolate) {
-    const out = await runIsolated(candidate.path, units, {
+    const jobs = opts.jobs ?? availableParallelism();
+    const out = await runIsolatedPool(candidate.path, units, jobs, {
       ...(opts.watchdogMs !== undefined ? { watchdogMs: opts.watchdogMs } : {}),
       ...(opts.memoryMb !== undefined ? { memoryMb: opts.memoryMb } : {}),
       ...(opts.coverage ? { coverage: true } : {}),
@@ -194,7 +207,10 @@ export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
       ...(failFast ? { failFast: true } : {}),
       ...(failFast && continuePast.length > 0 ? { continuePast } : {}),
       onUnit,
-      onProgress: (_u, runs) => progress(runs),
+      onProgress: (u, runs) => {
+        inProgress.set(u.index, runs);
+        progress();
+      },
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
     });
     if (out.loadError !== undefined) throw new CandidateLoadError(out.loadError);

@@ -152,3 +152,28 @@ export async function startCoverage(root: string): Promise<() => Promise<Candida
     return { files, raw: { result: mine, 'source-map-cache': sourceMapCache } };
   };
 }
+
+interface RawCoverage {
+  result: { url: string; functions: unknown[] }[];
+  'source-map-cache': Record<string, unknown>;
+}
+
+/**
+ * The coverage of two workers that ran the same candidate (`check --jobs`): per file and line the
+ * counts add up, so a line is covered when either worker ran it. The raw V8 data keeps each
+ * worker's script entries side by side, as two `NODE_V8_COVERAGE` files would (c8 and
+ * v8-to-istanbul merge entries of the same URL), with one source map per script.
+ */
+export function mergeCoverage(a: CandidateCoverage, b: CandidateCoverage): CandidateCoverage {
+  const byFile = new Map<string, Map<number, number>>();
+  for (const f of [...a.files, ...b.files]) {
+    const hits = byFile.get(f.file) ?? new Map<number, number>();
+    for (const [line, count] of f.lineHits) hits.set(line, (hits.get(line) ?? 0) + count);
+    byFile.set(f.file, hits);
+  }
+  const files: FileCoverage[] = [...byFile].map(([file, hits]) => ({ file, ...summarize(hits) }));
+  const ra = a.raw as RawCoverage;
+  const rb = b.raw as RawCoverage;
+  const raw: RawCoverage = { result: [...ra.result, ...rb.result], 'source-map-cache': { ...ra['source-map-cache'], ...rb['source-map-cache'] } };
+  return { files, raw };
+}
