@@ -491,7 +491,9 @@ export function createEngine(k: KernelServices, opts: EngineOptions) {
     const bar = c.dev.bar;
     if (bar === null) return STATUS_UNSUCCESSFUL;
     const head = BigInt.asUintN(64, pa);
-    if ((head & 0x3fn) !== 0n || !reachable(head, NET_DMA_DESCRIPTOR_SIZE)) return STATUS_UNSUCCESSFUL;
+    // Alignment and validity of the chain are the engine's to check (it halts and reports an error);
+    // an address the engine cannot reach at all (dma32: above 4 GiB) is refused here.
+    if (!reachable(head, NET_DMA_DESCRIPTOR_SIZE)) return STATUS_UNSUCCESSFUL;
     const before = readChanSts(k, bar, c.index);
     if (before.gone) return STATUS_UNSUCCESSFUL;
     // A channel halted on an error leaves that state only through RESET (ProviderResetChannel).
