@@ -163,6 +163,8 @@ export function createDriver(k: KernelServices, opts: DriverOptions): DRIVER_INI
   };
 
   const filterRequirements = (dev: Engine, irp: IRP): NTSTATUS => {
+    // No affinities (no MSI-X, or NetDMA set none): not handled, down unchanged.
+    if (!dev.affinities || dev.affinities.size === 0) return passDown(dev, irp, false);
     const st = forwardAndWait(dev, irp);
     const list = irp.IoStatus.Information as IO_RESOURCE_REQUIREMENTS_LIST | null | undefined;
     // The bus driver leaves the IRP as it found it; a real error from below is kept.
