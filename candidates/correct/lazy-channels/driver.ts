@@ -6,6 +6,7 @@
 import {
   CM_RESOURCE_INTERRUPT_MESSAGE,
   CmResourceTypeInterrupt,
+  DO_BUFFERED_IO,
   DO_DEVICE_INITIALIZING,
   DO_POWER_PAGABLE,
   DelayedWorkQueue,
@@ -308,7 +309,6 @@ export function createDriver(k: KernelServices): DRIVER_INITIALIZE {
             notify(dev, NetDmaNotificationProviderPowerDown);
             dev.announcedDown = true;
           }
-          ops.quiesce(dev);
           k.PoSetPowerState(dev.self, DevicePowerState, { DeviceState: target });
           dev.inD0 = false;
           dev.needsRestore = true; // the registers are lost outside D0
@@ -408,7 +408,7 @@ export function createDriver(k: KernelServices): DRIVER_INITIALIZE {
     }
     self.DeviceExtension['engine'] = dev;
     // Power IRPs at PASSIVE_LEVEL: NetDmaPnPEventNotify may only be called there.
-    self.Flags |= DO_POWER_PAGABLE;
+    self.Flags |= DO_POWER_PAGABLE | DO_BUFFERED_IO;
     const is2 = version >= 0x200;
     const chars: NET_DMA_PROVIDER_CHARACTERISTICS = {
       MajorVersion: version >> 8,

@@ -278,13 +278,6 @@ export function createEngine(k: KernelServices) {
     dev.interruptCpu = -1;
   };
 
-  /** Interrupts masked before the engine leaves D0. */
-  const quiesce = (dev: Engine): void => {
-    if (!acquireHw(dev)) return;
-    k.WRITE_REGISTER_UCHAR(genReg(dev.bar!, 'INTRCTRL'), 0);
-    releaseHw(dev);
-  };
-
   /** Back in D0 after the engine lost its registers: reset and re-bind the allocated channels, re-enable interrupts. PASSIVE_LEVEL. */
   const restore = (dev: Engine): void => {
     if (!acquireHw(dev)) return;
@@ -506,7 +499,6 @@ export function createEngine(k: KernelServices) {
   return {
     bringUp,
     tearDown,
-    quiesce,
     restore,
     dpcRoutine,
     handlers: { SetDmaChannelCpuAffinity, AllocateDmaChannel, FreeDmaChannel, StartDma, SuspendDma, ResumeDma, AbortDma, AppendDma, ResetChannel },
