@@ -42,6 +42,10 @@ import timerWatchdog from './timer-watchdog';
 import capsEditor from './caps-editor';
 import filterAlternatives from './filter-alternatives';
 import pool2Lockfree from './pool2-lockfree';
+import wideEngine from './wide-engine';
+import dma32Engine from './dma32-engine';
+import lazyChannels from './lazy-channels';
+import sharedIsr from './shared-isr';
 
 /** One correct provider. */
 export interface CorrectEntry {
@@ -256,5 +260,29 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     loader: pool2Lockfree,
     origin: 'blind',
     differs: 'ExAllocatePool2 only, channel slots claimed with InterlockedCompareExchange (no spin lock), bounded waits on CHANSTS measured with KeQueryInterruptTime; one DPC per channel targeted at the CPU NetDmaIsr returned (issue 12)',
+  },
+  {
+    name: 'wide-engine',
+    loader: wideEngine,
+    origin: 'blind',
+    differs: 'any engine: 1-16 channels sized from CHANCNT and BAR0, MSI-X / MSI (down to one shared message) / line interrupts, 64-bit registers written whole, every command followed by a bounded poll, every failure undone (issue 13; its abort of an error-halted channel fixed after measurement, see DESIGN.md)',
+  },
+  {
+    name: 'dma32-engine',
+    loader: dma32Engine,
+    origin: 'blind',
+    differs: 'deliberately 32-bit DMA: MaximumAddressSpace 0xFFFFFFFF, its own memory below 4 GiB (MmAllocateContiguousMemory HighestAcceptableAddress), address registers written as halves with the high half zero, a bring-up self-test descriptor before NetDmaProviderStart (issue 13)',
+  },
+  {
+    name: 'lazy-channels',
+    loader: lazyChannels,
+    origin: 'blind',
+    differs: 'nothing per channel at START: ProviderAllocateDmaChannel allocates the context and resets the channel (bounded poll), failing cleanly; a remove lock plus a register-use count drained before STOP/SURPRISE_REMOVAL/REMOVE release the hardware (issue 13)',
+  },
+  {
+    name: 'shared-isr',
+    loader: sharedIsr,
+    origin: 'blind',
+    differs: 'one ISR for the whole engine over any message or a line interrupt (ATTNSTATUS, CHANSTS read as 64 bits), DPC targeted from NetDmaIsr before queuing, SUSPEND/ABORT polled (issue 13; channel choice by message CPU fixed after measurement, see DESIGN.md)',
   },
 ];

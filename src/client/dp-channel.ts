@@ -69,6 +69,8 @@ export class DpChannel {
   readonly dst: Arena;
   #slot = 0;
   needsStart = true;
+  /** What made the next ProviderStartDma necessary (the rule a failed Start breaks). */
+  startAfter: 'allocate' | 'abort' | 'reset' = 'allocate';
   freed = false;
   /** Some ProviderStartDma was called since allocation (NDMA-CHAN-06 judges the first). */
   started = false;

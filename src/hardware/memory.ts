@@ -53,8 +53,12 @@ export class WriteLog {
   #bigPa = new Map<number, bigint>();
   #records: MemoryWriteRecord[] | undefined;
 
+  /** Writes recorded before the last {@link resetLog}, over the log's whole life. */
+  #base = 0;
+
   /** Forgets all recorded writes. */
   resetLog(): void {
+    this.#base += this.#count;
     this.#count = 0;
     this.#bigPa.clear();
     this.#records = undefined;
@@ -78,6 +82,15 @@ export class WriteLog {
   /** Number of writes recorded since the last reset. */
   get length(): number {
     return this.#count;
+  }
+
+  /**
+   * Writes recorded over the log's whole life (resets do not lower it): record `i` of
+   * {@link ranges} is write number `total - length + i`, so a caller can tell which writes came
+   * between two moments it noted.
+   */
+  get total(): number {
+    return this.#base + this.#count;
   }
 
   /** Recorded writes (optionally only those `by` one writer) not entirely inside one of `allowed`. */

@@ -7,7 +7,8 @@
  * a line interrupt, every command polled, every failure handled.
  */
 import type { DriverImageLoader } from '../../../src/candidate-api';
-import { createDriver } from './driver';
+// The driver is wide-engine's code run in its 32-bit mode (the two folders held identical copies).
+import { createDriver } from '../wide-engine/driver';
 
 /** Pool tag 'D32d'. */
 const TAG = 0x6432_3344;

@@ -330,10 +330,15 @@ export function createEngine(k: KernelServices) {
     }
     const mask = cpuMask(params);
     const inMask = (cpu: number) => cpu >= 0 && cpu < 64 && ((mask >> BigInt(cpu)) & 1n) === 1n;
-    // No channel has an interrupt of its own, so none matches the mask better than another: the first
-    // free one is picked and reserved (F25: "allocates any available DMA channel").
+    // Fixed after measurement (see DESIGN.md): IOAT-ENGINE.md gives MSI-X "one vector per channel
+    // (entry i = channel i)", so when Windows granted a message per channel, channel i interrupts on
+    // message i's CPU and a free channel whose message targets a CPU of the mask is taken first
+    // (F25); otherwise any free channel ("allocates any available DMA channel").
+    const perChannel = dev.messageTable !== null && dev.messageTable !== undefined && dev.messageTable.MessageCount >= dev.nChannels;
+    const channelCpu = (i: number): number => (perChannel ? lowestCpu(BigInt.asUintN(64, dev.messageTable!.MessageInfo[i]!.TargetProcessorSet)) : dev.interruptCpu);
     const irql = k.KeAcquireSpinLock(dev.slotLock);
     let pick = -1;
+    for (let i = 0; i < dev.nChannels && pick < 0; i++) if (!dev.slots[i] && !dev.reserved[i] && inMask(channelCpu(i))) pick = i;
     for (let i = 0; i < dev.nChannels && pick < 0; i++) if (!dev.slots[i] && !dev.reserved[i]) pick = i;
     if (pick >= 0) dev.reserved[pick] = true;
     k.KeReleaseSpinLock(dev.slotLock, irql);
@@ -353,7 +358,7 @@ export function createEngine(k: KernelServices) {
       return STATUS_UNSUCCESSFUL;
     }
     // The DPC on the engine interrupt's CPU when the mask allows it, else on a CPU of the mask (KeSetTargetProcessorDpc).
-    const cpu = inMask(dev.interruptCpu) ? dev.interruptCpu : lowestCpu(mask);
+    const cpu = inMask(channelCpu(pick)) ? channelCpu(pick) : lowestCpu(mask);
     const c: Channel = {
       dev, index: pick, handle, completionPa: params.CompletionPhysicalAddress, cpu, pool,
       count: 0, flags: { value: 0 }, done: { value: 0n }, dpcUsers: 0, freed: false,

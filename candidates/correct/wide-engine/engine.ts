@@ -556,6 +556,18 @@ export function createEngine(k: KernelServices, opts: EngineOptions) {
     const c = ctx as Channel;
     const bar = c.dev.bar;
     if (bar === null) return STATUS_UNSUCCESSFUL;
+    // Fixed after measurement (see DESIGN.md): a channel already halted on an error must still be
+    // "ready for the NetDMA interface to call the ProviderStartDma function" once the abort
+    // completes (aborting-a-dma-transfer.md), and StartDma refuses an errored channel: RESET it here.
+    const s = readChanSts(k, bar, c.index);
+    if (!s.gone && s.state === ST_HALTED && readChanErr(k, bar, c.index) !== 0) {
+      if (!resetChannelHw(k, bar, c.index)) return STATUS_UNSUCCESSFUL;
+      c.count = 0;
+      c.faulted = false;
+      c.done = 0n;
+      bind(c);
+      return STATUS_SUCCESS;
+    }
     return abortChannelHw(k, bar, c.index) ? STATUS_SUCCESS : STATUS_UNSUCCESSFUL;
   };
 

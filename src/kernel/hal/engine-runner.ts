@@ -23,7 +23,7 @@ export interface EngineListener {
 /** What the engine runner uses of the machine: the kernel context, the devices, and which providers NetDMA has started (NDMA-DP-17). */
 export interface EngineRunnerHost extends KernelContext {
   readonly devices: readonly SimDevice[];
-  readonly netdma: { readonly providers: ReadonlyMap<object, { readonly device: SimDevice; readonly state: string }> };
+  readonly netdma: { readonly providers: ReadonlyMap<object, { readonly device: SimDevice; readonly state: string; readonly stoppedWith?: object | null }> };
   /** The engine behind a device. */
   engineOf(dev: SimDevice): IoatEngine;
 }
@@ -48,8 +48,10 @@ const NO_DELIVERIES: readonly WorkItem[] = Object.freeze([]);
  * - A persistent work item keeps the engines running whenever the work queue is drained (waits,
  *   IRPs in flight, the client's drains), interleaved by the chooser with ISRs, DPCs and the rest;
  *   `drain(n)` bounds the engine steps taken.
- * - NDMA-DP-17: a channel of a device whose provider is not started (NetDmaProviderStop returned)
- *   or whose resources are released must never be able to run.
+ * - NDMA-DP-17: a channel of a device whose provider was stopped (NetDmaProviderStop returned) on
+ *   the resources it still has, or whose resources are released, must never be able to run. Before
+ *   the provider's first NetDmaProviderStart on a START's resources the engine is the driver's own
+ *   (a bring-up self-test, as Linux ioat does at probe): NetDMA has handed it nothing yet.
  */
 export class EngineRunner {
   listener: EngineListener | null = null;
@@ -118,13 +120,15 @@ export class EngineRunner {
     for (const dev of this.m.devices) {
       if (dev.powerState !== 'D0') continue;
       let started = false;
+      let bringUp = false;
       for (const p of this.m.netdma.providers.values()) {
         if (p.device !== dev || p.state === 'deregistered') continue;
         started = p.state === 'started';
+        bringUp = p.state === 'registered' || (p.state === 'stopped' && p.stoppedWith !== dev.resources);
         break;
       }
       const hw = dev.resources !== null && dev.mappings > 0 && !dev.removed;
-      if (started && hw) continue;
+      if ((started || bringUp) && hw) continue;
       const runnable = this.engine(dev).runnableChannels();
       this.m.verifier.check('NDMA-DP-17', runnable.length === 0, () => `engine channel ${runnable[0]} of ${dev.pdo.Name} still has descriptors to process after ${!started ? 'NetDmaProviderStop returned' : 'the provider released its hardware resources'}: the engine would DMA for a stopped provider`);
     }

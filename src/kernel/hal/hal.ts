@@ -76,6 +76,13 @@ export class Hal {
   readonly #connections = new Map<object, Connection>();
   /** Contiguous allocations: VA -> PA. */
   readonly #contiguous = new Map<bigint, bigint>();
+  /** Size of each live MmAllocateContiguousMemory block, by physical address. */
+  readonly #contiguousSize = new Map<bigint, number>();
+  /**
+   * Every MmAllocateContiguousMemory block of the run with the write-log moments it lived between
+   * (`WriteLog.total` at allocation and at free; Infinity while live).
+   */
+  readonly #contiguousLife: { pa: bigint; length: number; from: number; to: number }[] = [];
 
   constructor(private readonly m: HalHost) {}
 
@@ -175,6 +182,8 @@ export class Hal {
     const pa = m.memory.allocateContiguous(size, 4096);
     const va = this.kernelVaFor(pa);
     this.#contiguous.set(va, pa);
+    this.#contiguousSize.set(pa, size);
+    this.#contiguousLife.push({ pa, length: size, from: m.memory.writeLog.total, to: Number.POSITIVE_INFINITY });
     return va;
   }
 
@@ -184,7 +193,24 @@ export class Hal {
     const pa = this.#contiguous.get(va);
     if (pa === undefined) m.verifier.fail('KAPI-02', 'MmFreeContiguousMemory of an address MmAllocateContiguousMemory did not return (or freed twice)');
     this.#contiguous.delete(va);
+    if (pa !== undefined) {
+      this.#contiguousSize.delete(pa);
+      for (const b of this.#contiguousLife) if (b.pa === pa && b.to === Number.POSITIVE_INFINITY) b.to = m.memory.writeLog.total;
+    }
     m.memory.free(pa);
+  }
+
+  /**
+   * Whether write number `n` of the memory's write log (see `WriteLog.total`), `length` bytes at
+   * `pa`, fell inside a block of MmAllocateContiguousMemory while the driver held it: memory the
+   * driver owns, which its engine may write for its own purposes (a bring-up self-test's completion
+   * word). A write after the block was freed is not covered.
+   */
+  wroteOwnContiguous(n: number, pa: bigint, length: number): boolean {
+    for (const b of this.#contiguousLife) {
+      if (n >= b.from && n < b.to && pa >= b.pa && pa + BigInt(length) <= b.pa + BigInt(b.length)) return true;
+    }
+    return false;
   }
 
   get contiguousLive(): number {

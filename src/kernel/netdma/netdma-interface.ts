@@ -71,6 +71,12 @@ export interface ProviderRecord {
   /** PowerDown notified and PowerUp not yet. */
   poweredDown: boolean;
   nextChannel: number;
+  /**
+   * The device's resource assignment when NetDmaProviderStop last returned (NDMA-DP-17): the engine
+   * may not run for the stopped provider on those resources; a later START (new resources) may
+   * self-test the engine before NetDmaProviderStart, as drivers do at bring-up.
+   */
+  stoppedWith?: object | null;
 }
 
 /**
@@ -281,6 +287,7 @@ export class NetDmaInterface {
     // NetDMA waits for outstanding DMA, then frees every channel before returning (F11d).
     m.client.drainAndFreeAll(rec);
     rec.state = 'stopped';
+    rec.stoppedWith = rec.device.resources;
   }
 
   /** NetDmaPnPEventNotify as reached through NdisGetRoutineAddress. */
