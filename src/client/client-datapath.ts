@@ -302,7 +302,11 @@ export class ClientDataPath implements EngineListener {
     const want = ch.params.CpuNumber;
     this.check('NDMA-INT-02', !(cpu !== want), () => `the DPC of ${c.name} ran on CPU ${cpu}, but NetDmaIsr returned CPU ${want}; target the DPC with KeSetTargetProcessorDpc before queuing it`);
     if (typeof pa !== 'bigint') this.fail('NDMA-INT-03', `NetDmaInterruptDpc was passed ${String(pa)} for ${c.name}, not a physical address`);
-    if (c.errorToReport) this.check('NDMA-DP-18', pa === 0n, () => `${c.name} halted on an error (seen by the ISR), but the DPC called NetDmaInterruptDpc with ${hex(pa)} instead of NULL: an error reported as a successful completion`);
+    // A DPC queued for a completion the ISR captured before the error may still report that
+    // descriptor (one ISR serving several channels can have taken it earlier); the error itself must
+    // then be reported with NULL by a later DPC (checked when everything has run, quiesce).
+    const completedBefore = c.errorToReport && typeof pa === 'bigint' && pa !== 0n && c.completedIdx.has(pa) && !c.errors.has(pa);
+    if (c.errorToReport && !completedBefore) this.check('NDMA-DP-18', pa === 0n, () => `${c.name} halted on an error (seen by the ISR), but the DPC called NetDmaInterruptDpc with ${hex(pa)}${typeof pa === 'bigint' && c.errors.has(pa) ? ' (the faulting descriptor)' : typeof pa === 'bigint' && c.completedIdx.has(pa) ? ' (a descriptor completed before the error)' : ''} instead of NULL: an error reported as a successful completion`);
     if (pa === 0n) {
       // NULL after an error reports the error (F13a); NetDMA recovers the channel, so nothing stays owed.
       // NULL with no error since the previous DPC is a call "for reasons other than DMA completion"
@@ -788,6 +792,7 @@ export class ClientDataPath implements EngineListener {
         const hidden = c.nullOver;
         this.check('NDMA-INT-03', owed === null || hidden === null, () => `descriptor ${hex(c.completed[hidden!]!)} of ${c.name} asked for an interrupt and completed; the DPC then called NetDmaInterruptDpc with NULL although the channel had no error, and no later NetDmaInterruptDpc reported it (or a later descriptor) by the time everything ran: a NULL made for a reason other than an error reports nothing and must not take the place of a completion`);
         this.check('NDMA-INT-05', owed === null, () => `descriptor ${hex(c.completed[owed!]!)} of ${c.name} asked for an interrupt and completed, but no NetDmaInterruptDpc reported it (or a later descriptor) by the time everything ran`);
+        this.check('NDMA-DP-18', !c.errorToReport, () => `${c.name} halted on an error its ISR saw, and no NetDmaInterruptDpc reported it with NULL by the time everything ran: the error was never reported`);
       }
     }
   }
