@@ -96,6 +96,14 @@ export type EngineNotice =
       readonly text: string;
     }
   | {
+      /** A command latched at its write (see commands.ts, *Command timing*) took effect. */
+      readonly kind: 'command-effect';
+      readonly ch: number;
+      readonly command: 'suspend' | 'abort' | 'reset';
+      readonly state: ChannelStateName;
+      readonly text: string;
+    }
+  | {
       readonly kind: 'counted-start';
       readonly ch: number;
       readonly chainAddr: bigint;
