@@ -200,7 +200,10 @@ export class IoatEngine {
         const ch = this.#channels[loc.channel]!;
         settleLatched(this.#ctx, ch);
         // A channel in reset takes no write (commands.ts, *Command timing*); a hung reset keeps the old behaviour.
-        if (ch.latched === 'reset') return;
+        if (ch.latched === 'reset') {
+          this.#ctx.notify({ kind: 'write-dropped', ch: ch.index, register: loc.name, value: v, text: `ch${ch.index} ${loc.name} write 0x${v.toString(16)} dropped: RESET in progress` });
+          return;
+        }
         return this.#writeChannel(ch, loc.name, loc.byteOffset, width, v);
       }
     }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { InterruptOutcome } from './interrupts';
-import type { ChanCmd, ChannelStateName, ChanErrName } from './registers';
+import type { ChanCmd, ChannelRegisterName, ChannelStateName, ChanErrName } from './registers';
 import { CHANERR } from './registers';
 import { describeControlFlags, NET_DMA_TRANSFER_STATUS_NAMES } from './hw';
 import type { NetDmaTransferStatus } from './hw';
@@ -93,6 +93,14 @@ export type EngineNotice =
       /** False for an illegal command (CHANERR 0x20 set). */
       readonly accepted: boolean;
       readonly state: ChannelStateName;
+      readonly text: string;
+    }
+  | {
+      /** A write to a channel register dropped because the channel's RESET is still in progress (commands.ts, *Command timing*). */
+      readonly kind: 'write-dropped';
+      readonly ch: number;
+      readonly register: ChannelRegisterName;
+      readonly value: bigint;
       readonly text: string;
     }
   | {

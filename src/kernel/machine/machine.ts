@@ -289,7 +289,14 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
       stopDelay: BigInt(e.stopDelayUs) * TICKS_PER_MICROSECOND,
       now: () => this.clock.now,
       raiseInterrupt: (ch: number) => this.pnp.interruptRaised(dev, ch),
-      notify: (n) => this.engines.listener?.onNotice(dev, n),
+      notify: (n) => {
+        // NDMA-CHAN-10: a RESET that takes time is waited for; a write made meanwhile is lost.
+        if (n.kind === 'command-effect' && n.command === 'reset') this.verifier.exercised('NDMA-CHAN-10');
+        if (n.kind === 'write-dropped') {
+          this.verifier.check('NDMA-CHAN-10', false, () => `${n.register} of ${dev.pdo.Name} engine channel ${n.ch} written (0x${n.value.toString(16)}) while the CHANCMD RESET the provider issued is still in progress (CHANCMD reads 0x20): the engine drops the write; wait until the RESET bit clears`);
+        }
+        this.engines.listener?.onNotice(dev, n);
+      },
     });
     dev = {
       index,
