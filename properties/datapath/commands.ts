@@ -55,7 +55,9 @@ export interface DatapathInput {
 
 /** The drawn timing of a run's engine (see {@link DatapathInput.engineTiming}). */
 export interface EngineTiming {
+  /** Descriptors the engine fetches ahead (0: none). */
   readonly prefetch: number;
+  /** Microseconds a CHANCMD RESET takes to self-clear (0: at the write). */
   readonly resetDelayUs: number;
 }
 
