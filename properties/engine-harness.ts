@@ -92,6 +92,7 @@ export function runEngine(memory: PhysicalMemory, config: DatapathConfig, ops: r
     memory,
     channelCount: 1,
     xfercapLog2: config.xfercapLog2,
+    prefetchDepth: config.prefetch ?? 0,
     fastPath,
     raiseInterrupt: () => {
       raised++;

@@ -168,6 +168,12 @@ export type Edit =
 export type Move =
   | { readonly m: 'steps'; readonly n: number }
   | { readonly m: 'extend'; readonly descs: readonly DescSpec[] }
+  /**
+   * Links new descriptors after the tail without the doorbell (linked: no APPEND; counted: no
+   * DMACOUNT write): an engine that prefetched the tail keeps its old NextDescriptor until a later
+   * APPEND or DMACOUNT change (src/hardware/dma.ts, *Prefetch*).
+   */
+  | { readonly m: 'link'; readonly descs: readonly DescSpec[] }
   | { readonly m: 'suspend-edit-resume'; readonly edits: readonly Edit[]; readonly resume: boolean }
   | { readonly m: 'abort-restart'; readonly descs: readonly DescSpec[]; readonly restart: boolean }
   | { readonly m: 'reset-restart'; readonly descs: readonly DescSpec[]; readonly restart: boolean }
@@ -203,6 +209,7 @@ const moveArb: fc.Arbitrary<Move> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ m: 'append' as const }) },
   { weight: 1, arbitrary: fc.constant({ m: 'clear-errors' as const }) },
   { weight: 1, arbitrary: fc.record({ m: fc.constant('command' as const), value: commandValueArb }) },
+  { weight: 2, arbitrary: fc.record({ m: fc.constant('link' as const), descs: fc.array(descSpecArb, { minLength: 1, maxLength: 2 }) }) },
 );
 
 /** A whole scenario: channel configuration, the initial chain and the moves. */
@@ -237,8 +244,10 @@ export function scenarioArb(mode: 'linked' | 'counted'): fc.Arbitrary<Scenario> 
       moves: fc.array(moveArb, { maxLength: 14 }),
       memorySeed: fc.nat(),
       countBase: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0xfff0, max: 0xffff }) }),
+      // Drawn last, so the fields above are drawn as before the engine had a prefetch window.
+      prefetch: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 3 }) }),
     })
-    .map(({ cfg, badCompletion, initial, moves, memorySeed, countBase }) => ({
+    .map(({ cfg, badCompletion, initial, moves, memorySeed, countBase, prefetch }) => ({
       mode,
       config: {
         xfercapLog2: cfg.xfercapLog2,
@@ -246,6 +255,7 @@ export function scenarioArb(mode: 'linked' | 'counted'): fc.Arbitrary<Scenario> 
         masterIntEn: cfg.masterIntEn,
         completionAddress: 0n,
         chanerrMask: cfg.chanerrMask,
+        prefetch,
       },
       badCompletion,
       initial,
@@ -303,6 +313,14 @@ function linkedOps(s: Scenario, layout: Layout): DatapathOp[] {
         links.set(tail, added[0]!);
         ops.push({ op: 'cpu-write', pa: nextField(layout, tail), bytes: u64(slotPa(layout, added[0]!)) });
         ops.push({ op: 'append' });
+        chain = [...chain, ...added];
+        break;
+      }
+      case 'link': {
+        const tail = chain[chain.length - 1]!;
+        const added = writeChain(mv.descs);
+        links.set(tail, added[0]!);
+        ops.push({ op: 'cpu-write', pa: nextField(layout, tail), bytes: u64(slotPa(layout, added[0]!)) });
         chain = [...chain, ...added];
         break;
       }
@@ -373,6 +391,9 @@ function countedOps(s: Scenario, layout: Layout): DatapathOp[] {
       case 'extend':
         fill(mv.descs);
         ops.push({ op: 'add-count', count: mv.descs.length });
+        break;
+      case 'link':
+        fill(mv.descs);
         break;
       case 'suspend-edit-resume': {
         ops.push({ op: 'suspend' });

@@ -23,4 +23,8 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'dca-binds-current-cpu', bug: 'a DCA provider binds each channel\'s completion writes (DCACTRL) to the CPU running ProviderAllocateDmaChannel instead of CpuNumber', expects: ['NDMA-DCA-04'], versions: ['2.0'] },
   { name: 'dca-context-change-as-null', bug: 'a DCA provider\'s ProviderStartDma turns context-change descriptors into NULL transfers, so the engine never retargets its DCA hints', expects: ['NDMA-DCA-03', 'NDMA-DCA-01'], versions: ['2.0'] },
   { name: 'power-no-reinit', bug: 'back in D0 the provider never re-programs the engine that lost its context in D3 (INTRCTRL, CHANCTRL, CHANCMP, DCACTRL)', expects: ['PWR-07', 'PWR-09', 'NDMA-INT-05'], versions: ['1.0', '1.1', '2.0'] }, // NDMA-INT-05 when no channel lived through the power cycle: INTRCTRL stays 0, so a channel allocated afterwards gets no interrupt
+  // Issue 13, engine timing (candidates/faulty/engine-timing.ts): the engine of a data-path run draws a
+  // RESET delay and a prefetch depth; these bugs show only when the draw is not 0.
+  { name: 'eng-reset-no-poll', bug: 'the RESET wait tests the wrong CHANCMD bit, so every channel is programmed (CHANCTRL, CHANCMP, DCACTRL) and started while its RESET is still in progress', expects: ['NDMA-CHAN-10'] },
+  { name: 'eng-append-skips-when-active', bug: '1.x ProviderAppendDma skips CHANCMD APPEND while CHANSTS says ACTIVE, so an engine that already fetched the old tail ends the chain there', expects: ['NDMA-DP-07', 'NDMA-DP-05', 'NDMA-DP-04'], versions: ['1.0', '1.1'] },
 ];

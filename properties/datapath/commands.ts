@@ -39,12 +39,36 @@ export interface DatapathInput {
    * are submitted (NDMA-DP-16).
    */
   readonly xfercapLog2?: number;
+  /**
+   * Timing of the run's engine (default: none — every command acts at its write, no prefetch):
+   * `prefetch` descriptors fetched ahead (CDAR runs ahead of CHANSTS; a tail read as "end of
+   * chain" stays so until APPEND / DMACOUNT, FACTS F28) and `resetDelayUs` microseconds a CHANCMD
+   * RESET takes to self-clear (writes to the channel meanwhile are lost). Drawn per run, last.
+   */
+  readonly engineTiming?: EngineTiming;
   readonly commands: readonly DatapathCommand[];
   /** The scheduler's decisions (engine steps, interrupt delivery, handler CPUs and IRQLs). */
   readonly choices: readonly number[];
   /** PnP workloads: a system sleep and resume is played before the command at each index. */
   readonly sleeps?: readonly number[];
 }
+
+/** The drawn timing of a run's engine (see {@link DatapathInput.engineTiming}). */
+export interface EngineTiming {
+  /** Descriptors the engine fetches ahead (0: none). */
+  readonly prefetch: number;
+  /** Microseconds a CHANCMD RESET takes to self-clear (0: at the write). */
+  readonly resetDelayUs: number;
+}
+
+/**
+ * Engine timing, shrinking towards today's engine (no prefetch, RESET at the write): prefetch 0,
+ * 1 or 2 and a RESET of 0 to 4 µs (Linux's ioat_reset_sync allows 20 ms; real engines take a few µs).
+ */
+export const engineTimingArb: fc.Arbitrary<EngineTiming> = fc.record({
+  prefetch: fc.oneof({ withCrossShrink: true }, fc.constant(0), fc.integer({ min: 1, max: 2 })),
+  resetDelayUs: fc.oneof({ withCrossShrink: true }, fc.constant(0), fc.integer({ min: 1, max: 4 })),
+});
 
 /** A one-line description of a command, for counterexamples. */
 export function commandLabel(c: DatapathCommand): string {
@@ -125,6 +149,8 @@ export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   xfercapLog2: xfercapArb,
   commands: fc.array(fc.oneof(...copyCommands), { minLength: 1, maxLength: 25 }),
   choices: choicesArb,
+  // Drawn last, so the fields above are drawn exactly as before the engine had timing.
+  engineTiming: engineTimingArb,
 });
 
 /** The same with PnP and power events while copies are in flight. */
@@ -136,6 +162,8 @@ export const pnpInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   choices: choicesArb,
   // Drawn last, so the fields above are drawn exactly as before system sleep existed.
   sleeps: fc.array(fc.nat({ max: 25 }), { maxLength: 1 }),
+  // Drawn after that, so the fields above are drawn exactly as before the engine had timing.
+  engineTiming: engineTimingArb,
 });
 
 /** The commands of `input` with a system sleep and resume inserted before each index of `sleeps`. */

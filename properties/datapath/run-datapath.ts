@@ -53,7 +53,12 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     msix: opts.msix ?? true,
     cpus: opts.cpus ?? 4,
     channelParametersRevision: opts.channelParametersRevision ?? 2,
-    engine: { dca: input.engineDca ?? true, xfercapLog2: input.xfercapLog2 ?? 20 },
+    engine: {
+      dca: input.engineDca ?? true,
+      xfercapLog2: input.xfercapLog2 ?? 20,
+      prefetchDepth: input.engineTiming?.prefetch ?? 0,
+      resetDelayUs: input.engineTiming?.resetDelayUs ?? 0,
+    },
     chooser: listChooser(input.choices),
   });
   const services = createKernelServices(m, { failPoolAttempts: new Set(), failNextCreateDevice: false });
@@ -132,6 +137,9 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
   try {
     if (input.engineDca === false) steps.push('(the engine has no DCA: its PCI capability lacks ENGINE_FEATURE_DCA)');
     if (input.xfercapLog2 !== undefined && input.xfercapLog2 !== 20) steps.push(`(the engine's XFERCAP is ${input.xfercapLog2}: ${2 ** input.xfercapLog2} bytes per descriptor at most)`);
+    const timing = input.engineTiming;
+    if (timing !== undefined && timing.prefetch > 0) steps.push(`(the engine fetches ${timing.prefetch} descriptor(s) ahead: CDAR runs ahead of CHANSTS, and a tail it read as the end of the chain stays so until APPEND or DMACOUNT)`);
+    if (timing !== undefined && timing.resetDelayUs > 0) steps.push(`(a CHANCMD RESET takes ${timing.resetDelayUs} µs to self-clear; writes to the channel meanwhile are lost)`);
     steps.push('DriverEntry');
     const st = m.pnp.loadDriver(loader, services);
     if (!NT_SUCCESS(st)) {

@@ -23,6 +23,7 @@ import { CHANNEL_RULES } from './channel';
 import { DATA_PATH_RULES } from './data-path';
 import { INTERRUPT_RULES } from './interrupt';
 import { DCA_RULES } from './dca';
+import { ENGINE_TIMING_RULES } from './engine-timing';
 
 /** Unvalidated rule data of every family, concatenated in `RULE_FAMILIES` order. */
 export const RULE_DATA = [
@@ -43,6 +44,7 @@ export const RULE_DATA = [
   ...KERNEL_API_RULES,
   ...KERNEL_SERVICES_RULES,
   ...CHANNEL_RULES,
+  ...ENGINE_TIMING_RULES,
   ...DATA_PATH_RULES,
   ...INTERRUPT_RULES,
   ...DCA_RULES,
@@ -69,4 +71,5 @@ export {
   DATA_PATH_RULES,
   INTERRUPT_RULES,
   DCA_RULES,
+  ENGINE_TIMING_RULES,
 };

@@ -144,6 +144,9 @@ export class DpChannel {
       completionAddress: rec.completionPa,
       chanerrMask: hw?.chanerrMask ?? 0,
       dca: m.engineOf(prov.device).dca,
+      // The engine's prefetch window: a provider that rings APPEND/DMACOUNT as F28 asks gets exactly
+      // this engine's behaviour; one that skips it leaves the engine on a stale tail the model re-reads.
+      prefetch: m.engineOf(prov.device).prefetchDepth,
     };
     this.initial = modelMemoryOf(this.allocations().map((a) => [a.pa, mem.read(a.pa, a.length)] as const));
   }

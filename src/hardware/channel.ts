@@ -66,14 +66,38 @@ export interface ChannelRegs {
   dcactrl: number;
   /** Descriptor fetches since construction (the fault-injection ordinal of the next fetch). */
   fetchOrdinal: number;
-  /** A RESET is held back by a `reset-hang` fault. */
+  /**
+   * A RESET is in progress: held back by a `reset-hang` fault, or latched and not yet complete
+   * (`latched === 'reset'`). CHANCMD reads 0x20 and every write to the channel block is dropped.
+   */
   resetPending: boolean;
+  /**
+   * A command latched at its CHANCMD write that takes effect later, at simulated time
+   * `latchedDue` (see `commands.ts`, *Command timing*); `'none'` when nothing is latched.
+   */
+  latched: 'none' | 'suspend' | 'abort' | 'reset';
+  /** When the latched command takes effect (interrupt time, 100-ns units). */
+  latchedDue: bigint;
+  /**
+   * The prefetch window (see `dma.ts`, *Prefetch*): a ring of the descriptors fetched ahead of
+   * the one the next step processes, each with the NextDescriptor value read at its fetch.
+   * Both arrays have the engine's prefetch depth as length (allocated once; never per step).
+   */
+  readonly aheadPa: bigint[];
+  readonly aheadNext: bigint[];
+  /** Ring index of the oldest prefetched descriptor. */
+  aheadHead: number;
+  /** Number of prefetched descriptors (0 .. prefetch depth). */
+  aheadCount: number;
   /** High half of CHANSTS latched by a read of its low half. */
   chanstsLatch: bigint | undefined;
 }
 
-/** A fresh channel as after a function reset (everything zero, state armed). */
-export function createChannelRegs(index: number): ChannelRegs {
+/**
+ * A fresh channel as after a function reset (everything zero, state armed). `prefetchDepth` sizes
+ * the prefetch window (0: the engine reads each descriptor when it processes it).
+ */
+export function createChannelRegs(index: number, prefetchDepth = 0): ChannelRegs {
   return {
     index,
     state: { kind: 'armed' },
@@ -96,8 +120,23 @@ export function createChannelRegs(index: number): ChannelRegs {
     dcactrl: 0,
     fetchOrdinal: 0,
     resetPending: false,
+    latched: 'none',
+    latchedDue: 0n,
+    aheadPa: new Array<bigint>(prefetchDepth).fill(0n),
+    aheadNext: new Array<bigint>(prefetchDepth).fill(0n),
+    aheadHead: 0,
+    aheadCount: 0,
     chanstsLatch: undefined,
   };
+}
+
+/**
+ * Puts `ch` in the power-on state (function reset), keeping its fetch ordinal and its prefetch
+ * window's storage.
+ */
+export function powerOnChannelRegs(ch: ChannelRegs): void {
+  const { index, fetchOrdinal, aheadPa, aheadNext } = ch;
+  Object.assign(ch, createChannelRegs(index), { fetchOrdinal, aheadPa, aheadNext });
 }
 
 /**
@@ -105,11 +144,11 @@ export function createChannelRegs(index: number): ChannelRegs {
  * CHAINADDR, DMACOUNT, completed count, CDAR and CHANSTS address 0, CHANERR cleared, no
  * pending interrupt, no DCA target. CHANCTRL, CHANCMP, CHANERR_MASK and DCACTRL keep their
  * values (as on I/OAT, where Linux programs them once at channel allocation). The fetch
- * ordinal is not reset.
+ * ordinal is not reset; the prefetch window is emptied and nothing is latched.
  */
 export function resetChannelRegs(ch: ChannelRegs): void {
-  const { index, chanctrl, chancmp, chanerrMask, dcactrl, fetchOrdinal } = ch;
-  Object.assign(ch, createChannelRegs(index), { chanctrl, chancmp, chanerrMask, dcactrl, fetchOrdinal });
+  const { index, chanctrl, chancmp, chanerrMask, dcactrl, fetchOrdinal, aheadPa, aheadNext } = ch;
+  Object.assign(ch, createChannelRegs(index), { chanctrl, chancmp, chanerrMask, dcactrl, fetchOrdinal, aheadPa, aheadNext });
 }
 
 /**
@@ -150,8 +189,12 @@ export interface ChannelSnapshot {
   readonly lastCompletedPa: bigint;
   /** Last descriptor completed since the latest start. */
   readonly lastCompletedThisRun: bigint | undefined;
-  /** CDAR: the descriptor most recently fetched. */
+  /** CDAR: the descriptor most recently fetched (with prefetch, ahead of the last completed one). */
   readonly currentDescriptorPa: bigint;
+  /** Descriptors fetched ahead and not yet processed (the prefetch window's fill). */
+  readonly prefetched: number;
+  /** A command latched and not yet in effect (see `commands.ts`). */
+  readonly latchedCommand: 'none' | 'suspend' | 'abort' | 'reset';
   readonly chainAddr: bigint;
   readonly completionAddress: bigint;
   readonly dmaCount: number;
@@ -181,6 +224,8 @@ export function snapshotChannel(ch: ChannelRegs): ChannelSnapshot {
     lastCompletedPa: ch.statusAddress & CHANSTS_ADDRESS_MASK,
     lastCompletedThisRun: ch.runLast,
     currentDescriptorPa: ch.cdar,
+    prefetched: ch.aheadCount,
+    latchedCommand: ch.latched,
     chainAddr: ch.chainAddr,
     completionAddress: ch.chancmp,
     dmaCount: ch.dmaCount,

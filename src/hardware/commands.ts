@@ -44,10 +44,31 @@
  * If a SUSPEND/ABORT completion write finds CHANCMP unusable, the channel halts with
  * CHANERR 0x1000 instead.
  *
+ * **Command timing** (issue 13; Linux `ioat_reset_sync`/`ioat_reset_pending` in
+ * drivers/dma/ioat/dma.c poll CHANCMD until the RESET bit self-clears, FreeBSD `ioat_reset_hw`
+ * polls the same bit and then waits for CHANSTS to leave ACTIVE). An engine has two delays,
+ * both in simulated interrupt time (100-ns units; KeStallExecutionProcessor advances it) and
+ * both 0 by default (every command acts at its write, as above):
+ * - `resetDelay`: an accepted RESET is *latched*: from the write until the delay has passed
+ *   CHANCMD reads 0x20, the channel processes nothing, and **every write to the channel's
+ *   register block is dropped** (CHANCTRL, CHANCMP, DCACTRL, CHAINADDR, DMACOUNT, CHANERR and
+ *   further commands: the suite's reading of what silicon does while the channel's logic is held
+ *   in reset; the data sheets do not say). Then the channel is reset as above. A driver that
+ *   re-programs the channel at once loses its writes; one that polls CHANCMD (stalling between
+ *   reads) sees the bit clear and programs a reset channel.
+ * - `stopDelay`: an accepted SUSPEND or ABORT is latched likewise, but the channel goes on
+ *   processing descriptors until the delay has passed (the descriptor in flight completes:
+ *   CHANSTS stays ACTIVE); then the command acts as above. A driver that polls CHANSTS until
+ *   SUSPENDED/HALTED sees it.
+ * A latched command takes effect at the first register access, engine step or scheduling check
+ * of the channel at or after its due time; a new CHANCMD write while a SUSPEND/ABORT is latched
+ * first lets the latched command take effect (the engine takes one command at a time).
+ *
  * @module
  */
 import { assertNever } from '../util/assert-never';
 import { isStopped, resetChannelRegs } from './channel';
+import { flushPrefetch, prefetchAhead } from './dma';
 import type { ChannelRegs } from './channel';
 import type { EngineContext } from './context';
 import { NetDmaTransferStatusHalted, NetDmaTransferStatusSuspend } from './hw';
@@ -121,14 +142,17 @@ export function commandAccepted(cmd: ChanCmd, state: ChannelState): boolean {
   }
 }
 
-/** Executes a CHANCMD write on `ch`. Commands are ignored while a hung RESET is pending. */
+/** Executes a CHANCMD write on `ch`. Commands are ignored while a RESET is in progress. */
 export function executeCommand(ctx: EngineContext, ch: ChannelRegs, cmd: ChanCmd): void {
   if (ch.resetPending || cmd.kind === 'none') return;
+  if (ch.latched !== 'none') completeLatched(ctx, ch);
   const accepted = commandAccepted(cmd, ch.state);
+  let latched = false;
   if (!accepted) {
     ch.chanerr = (ch.chanerr | CHANERR.CHANCMD) >>> 0;
   } else {
-    applyCommand(ctx, ch, cmd);
+    latched = latch(ctx, ch, cmd);
+    if (!latched) applyCommand(ctx, ch, cmd);
   }
   ctx.notify({
     kind: 'command',
@@ -136,7 +160,82 @@ export function executeCommand(ctx: EngineContext, ch: ChannelRegs, cmd: ChanCmd
     command: cmd.kind,
     accepted,
     state: ch.state.kind,
-    text: `ch${ch.index} CHANCMD ${cmd.kind.toUpperCase()}${accepted ? '' : ' illegal in this state: CHANERR 0x20'} -> ${ch.state.kind}${ch.resetPending ? ' (reset pending)' : ''}`,
+    text: `ch${ch.index} CHANCMD ${cmd.kind.toUpperCase()}${accepted ? '' : ' illegal in this state: CHANERR 0x20'} -> ${ch.state.kind}${latched ? ` (latched: takes effect at t=${ch.latchedDue})` : ch.resetPending ? ' (reset pending)' : ''}`,
+  });
+}
+
+/** Latches an accepted RESET, SUSPEND or ABORT when the engine's delay for it is not 0. */
+function latch(ctx: EngineContext, ch: ChannelRegs, cmd: ChanCmd): boolean {
+  let delay = 0n;
+  let kind: 'suspend' | 'abort' | 'reset';
+  switch (cmd.kind) {
+    case 'reset':
+      delay = ctx.resetDelay;
+      kind = 'reset';
+      break;
+    case 'suspend':
+      delay = ctx.stopDelay;
+      kind = 'suspend';
+      break;
+    case 'abort':
+      delay = ctx.stopDelay;
+      kind = 'abort';
+      break;
+    case 'none':
+    case 'illegal':
+    case 'start':
+    case 'append':
+    case 'resume':
+      return false;
+    default:
+      return assertNever(cmd);
+  }
+  if (delay <= 0n) return false;
+  ch.latched = kind;
+  ch.latchedDue = ctx.now() + delay;
+  // A channel in reset processes nothing and takes no write (see the module comment).
+  if (kind === 'reset') ch.resetPending = true;
+  return true;
+}
+
+/**
+ * Lets the command latched on `ch` take effect when its due time has come (`force`: now,
+ * whatever the time). Called before every register access, step and scheduling check of the
+ * channel; does nothing (and reads no clock) when nothing is latched.
+ */
+export function settleLatched(ctx: EngineContext, ch: ChannelRegs): void {
+  if (ch.latched === 'none' || ctx.now() < ch.latchedDue) return;
+  completeLatched(ctx, ch);
+}
+
+/** The latched command takes effect now. */
+function completeLatched(ctx: EngineContext, ch: ChannelRegs): void {
+  const kind = ch.latched;
+  ch.latched = 'none';
+  switch (kind) {
+    case 'none':
+      return;
+    case 'reset':
+      ch.resetPending = false;
+      if (resetHangs(ctx.faults(), ch.index)) ch.resetPending = true;
+      else resetChannelRegs(ch);
+      break;
+    case 'suspend':
+      // The state may have changed meanwhile (an error halt): SUSPEND acts only on a running channel.
+      if (ch.state.kind === 'active' || ch.state.kind === 'idle') applyCommand(ctx, ch, { kind: 'suspend' });
+      break;
+    case 'abort':
+      applyCommand(ctx, ch, { kind: 'abort' });
+      break;
+    default:
+      return assertNever(kind);
+  }
+  ctx.notify({
+    kind: 'command-effect',
+    ch: ch.index,
+    command: kind,
+    state: ch.state.kind,
+    text: `ch${ch.index} latched ${kind.toUpperCase()} takes effect -> ${ch.resetPending ? 'reset pending' : ch.state.kind}`,
   });
 }
 
@@ -150,18 +249,25 @@ function applyCommand(ctx: EngineContext, ch: ChannelRegs, cmd: ChanCmd): void {
       ch.runLastWantedStatus = false;
       ch.chainAddrPending = false;
       ch.state = { kind: 'active' };
+      flushPrefetch(ch);
+      prefetchAhead(ctx, ch);
       return;
     case 'append':
+      // F28: the engine re-reads the NextDescriptor of the descriptor it is on (prefetched or
+      // stopped on), so a tail read as "end of chain" before NetDMA linked more is followed.
+      if (ch.mode === 'linked') flushPrefetch(ch);
       if (ch.mode === 'linked' && ch.state.kind === 'idle') {
         ch.state = { kind: 'active' };
         if (ch.runLast !== undefined) ch.cursor = { kind: 'reread', after: ch.runLast };
       }
+      if (ch.mode === 'linked') prefetchAhead(ctx, ch);
       return;
     case 'suspend':
       ch.state = { kind: 'suspended' };
       if (ch.runLast !== undefined && ch.runLastWantedStatus) commandCompletion(ctx, ch, ch.runLast, NetDmaTransferStatusSuspend, 'suspend');
       return;
     case 'resume':
+      flushPrefetch(ch);
       if (ch.runLast !== undefined) ch.cursor = { kind: 'reread', after: ch.runLast };
       ch.state = ch.mode === 'counted' && ch.completedCount === ch.dmaCount ? { kind: 'idle' } : { kind: 'active' };
       return;
@@ -170,6 +276,7 @@ function applyCommand(ctx: EngineContext, ch: ChannelRegs, cmd: ChanCmd): void {
       if (!running) return;
       ch.state = { kind: 'halted', cause: 'abort' };
       ch.cursor = { kind: 'none' };
+      flushPrefetch(ch);
       if ((ch.chanctrl & CHANCTRL.ERR_COMPLETION_EN) !== 0) commandCompletion(ctx, ch, ch.statusAddress, NetDmaTransferStatusHalted, 'abort');
       return;
     }
@@ -208,9 +315,9 @@ function commandCompletion(
   ctx.notify({ kind: 'completion-write', ch: ch.index, reason, write, text: `ch${ch.index} ${reason}: CHANCMP@${hex(write.address)} <- ${hex(write.word)}` });
 }
 
-/** Completes a RESET held back by a `reset-hang` fault. */
+/** Completes a RESET held back by a `reset-hang` fault (a RESET still within its delay stays latched). */
 export function completePendingReset(ch: ChannelRegs): void {
-  if (!ch.resetPending) return;
+  if (!ch.resetPending || ch.latched === 'reset') return;
   resetChannelRegs(ch);
 }
 
@@ -219,6 +326,8 @@ export function writeDmaCount(ctx: EngineContext, ch: ChannelRegs, value: number
   const previous = ch.dmaCount;
   ch.dmaCount = value & 0xffff;
   if (ch.resetPending || ch.dmaCount === previous) return;
+  // A new count makes the engine re-read the chain (v2+ DMACOUNT is the doorbell, like APPEND).
+  flushPrefetch(ch);
   if (isStopped(ch) && ch.chainAddrPending) {
     ch.mode = 'counted';
     ch.completedCount = previous;
@@ -235,12 +344,14 @@ export function writeDmaCount(ctx: EngineContext, ch: ChannelRegs, value: number
       completedCount: ch.completedCount,
       text: `ch${ch.index} counted chain at ${hex(ch.chainAddr)}: ${(ch.dmaCount - previous) & 0xffff} descriptor(s) (DMACOUNT ${previous} -> ${ch.dmaCount})`,
     });
+    prefetchAhead(ctx, ch);
     return;
   }
   if (ch.mode === 'counted' && ch.state.kind === 'idle' && ch.dmaCount !== ch.completedCount) {
     ch.state = { kind: 'active' };
     if (ch.runLast !== undefined) ch.cursor = { kind: 'reread', after: ch.runLast };
   }
+  if (ch.mode === 'counted') prefetchAhead(ctx, ch);
 }
 
 /** CHAINADDR write (full or half): new value; arms a counted start when the channel is stopped. */

@@ -18,6 +18,12 @@ export interface EngineContext {
   readonly interrupts: InterruptUnit;
   /** Plain copies take the number-arithmetic path of dma.ts (`stepPlainCopy`); false forces the general path. */
   readonly fastPath: boolean;
+  /** Delay of a RESET (simulated interrupt time, 100-ns units; 0: acts at its write). See commands.ts. */
+  readonly resetDelay: bigint;
+  /** Delay of a SUSPEND or ABORT (100-ns units; 0: acts at its write). See commands.ts. */
+  readonly stopDelay: bigint;
+  /** Simulated interrupt time now (100-ns units); read only while a command is latched. */
+  now(): bigint;
   /** The current fault plan (consulted at every check). */
   faults(): FaultPlan;
   /** Reports an effect of a register write. */

@@ -30,6 +30,21 @@
  *    NextDescriptor) are updated and, last, the interrupt is requested, so an interrupt
  *    handler that runs inside `raiseInterrupt` sees the finished state.
  *
+ * **Prefetch** (issue 13; Linux drivers/dma/ioat and FreeBSD ioat never assume the engine reads a
+ * descriptor only when it executes it: v1 needs CHANCMD APPEND, v2+ a DMACOUNT write, to make it
+ * re-read a tail it already fetched). An engine has a prefetch depth d (0 by default). With d > 0,
+ * whenever a chain starts and after every completed descriptor the engine fetches up to d
+ * descriptors ahead of the one it processes next, following the NextDescriptor values it reads
+ * (linked: up to a 0; counted: not beyond DMACOUNT; it stops at an address that is not 64-byte
+ * aligned or not allocated, which the step reports when it gets there), and CDAR names the last
+ * one fetched — ahead of the CHANSTS completed-descriptor field. A prefetched descriptor is
+ * processed with the NextDescriptor value read at its fetch: a tail read as 0 stays the end of
+ * the chain although the driver linked more, until APPEND (linked) or a DMACOUNT change
+ * (counted) empties the window and the engine re-reads from memory. RESUME, ABORT and RESET
+ * empty it too. The other fields of a prefetched descriptor are read when it is processed (the
+ * simulation's only difference from a whole-descriptor prefetch; NetDMA edits only
+ * NextDescriptor of a submitted descriptor, and only through APPEND or a suspended channel).
+ *
  * Any failure halts the channel through {@link haltOnError}. SERIALIZE_TRANSFER needs no
  * action: the copy and the completion write of a descriptor finish inside its step, before
  * any later step reads data.
@@ -101,6 +116,64 @@ export function transferSegments(address: bigint, nextAddress: bigint, size: num
   return first === size ? [{ pa: address, length: size }] : [{ pa: address, length: first }, { pa: nextAddress, length: size - first }];
 }
 
+/** Empties the prefetch window of `ch` (the engine re-reads the descriptors from memory). */
+export function flushPrefetch(ch: ChannelRegs): void {
+  ch.aheadCount = 0;
+  ch.aheadHead = 0;
+}
+
+/**
+ * Fills the prefetch window of an active channel whose next descriptor address is known (see the
+ * module comment, *Prefetch*). Allocates nothing: the window's arrays are the channel's own and
+ * addresses exact as numbers reuse the memoized bigints of {@link addressBigint}.
+ */
+export function prefetchAhead(ctx: EngineContext, ch: ChannelRegs): void {
+  const depth = ch.aheadPa.length;
+  if (depth === 0 || ch.aheadCount >= depth || ch.state.kind !== 'active' || ch.resetPending) return;
+  const cursor = ch.cursor;
+  if (cursor.kind !== 'fetch') return;
+  let candidate = ch.aheadCount === 0 ? cursor.pa : ch.aheadNext[(ch.aheadHead + ch.aheadCount - 1) % depth]!;
+  const remaining = ch.mode === 'counted' ? (ch.dmaCount - ch.completedCount) & 0xffff : Number.POSITIVE_INFINITY;
+  while (ch.aheadCount < depth && ch.aheadCount < remaining) {
+    if (candidate === 0n || candidate > MAX_SAFE_PA || (candidate & 0x3fn) !== 0n) return;
+    const p = Number(candidate);
+    const block = ctx.memory.numericBlock(p, NET_DMA_DESCRIPTOR_SIZE);
+    if (block === undefined) return;
+    const o = p - block.paNum + NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor;
+    const high = block.data.getUint32(o + 4, true);
+    const low = block.data.getUint32(o, true);
+    const next = high <= MAX_SAFE_HIGH ? addressBigint(high * TWO_32 + low) : (BigInt(high) << 32n) | BigInt(low);
+    const slot = (ch.aheadHead + ch.aheadCount) % depth;
+    ch.aheadPa[slot] = candidate;
+    ch.aheadNext[slot] = next;
+    ch.aheadCount++;
+    ch.cdar = candidate;
+    candidate = next;
+  }
+}
+
+/**
+ * The NextDescriptor value read when descriptor `pa` was prefetched, or `undefined` when `pa` is
+ * not the oldest prefetched descriptor (then the window is emptied: the engine fetches anew).
+ */
+function prefetchedNext(ch: ChannelRegs, pa: bigint): bigint | undefined {
+  if (ch.aheadCount === 0) return undefined;
+  if (ch.aheadPa[ch.aheadHead] === pa) return ch.aheadNext[ch.aheadHead];
+  flushPrefetch(ch);
+  return undefined;
+}
+
+/** Drops the oldest prefetched descriptor (it completed) and fetches further ahead. */
+function advancePrefetch(ctx: EngineContext, ch: ChannelRegs, wasPrefetched: boolean): void {
+  const depth = ch.aheadPa.length;
+  if (depth === 0) return;
+  if (wasPrefetched && ch.aheadCount > 0) {
+    ch.aheadHead = (ch.aheadHead + 1) % depth;
+    ch.aheadCount--;
+  }
+  prefetchAhead(ctx, ch);
+}
+
 /** True when the channel can make progress now. */
 export function channelRunnable(ctx: EngineContext, ch: ChannelRegs): boolean {
   return runnableUnder(ctx.faults(), ch);
@@ -154,12 +227,13 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
     throw new Error(`channel ${ch.index} is active without a cursor`);
   }
 
+  const cachedNext = prefetchedNext(ch, pa);
   if (!injecting && ctx.fastPath) {
-    const quick = stepPlainCopy(ctx, ch, pa, paNumber);
+    const quick = stepPlainCopy(ctx, ch, pa, paNumber, cachedNext);
     if (quick !== undefined) return quick;
   }
   const ordinal = ch.fetchOrdinal++;
-  ch.cdar = pa;
+  if (cachedNext === undefined) ch.cdar = pa;
   // With no fault rules nothing can be forced: skip building the fault contexts.
   const fetchCtx: FaultContext | undefined = injecting ? { channel: ch.index, ordinal, descriptorPa: pa } : undefined;
 
@@ -203,7 +277,8 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
 
   // Completion.
   const completed = (ch.completedCount + 1) & 0xffff;
-  const more = ch.mode === 'linked' ? d.NextDescriptor !== 0n : completed !== ch.dmaCount;
+  const nextDescriptor = cachedNext ?? d.NextDescriptor;
+  const more = ch.mode === 'linked' ? nextDescriptor !== 0n : completed !== ch.dmaCount;
   const status = more ? NetDmaTransferStatusActive : NetDmaTransferStatusIdle;
   const wantsStatus = (flags & NET_DMA_STATUS_UPDATE_ON_COMPLETION) !== 0;
   if (dctx !== undefined && forcesError(plan, 'completion-address', dctx)) return fail(ctx, ch, pa, ordinal, CHANERR.COMPLETION_ADDR, true);
@@ -213,8 +288,9 @@ export function stepChannel(ctx: EngineContext, ch: ChannelRegs): EngineStepEven
   ch.runLast = pa;
   ch.runLastWantedStatus = wantsStatus;
   ch.statusAddress = pa;
-  ch.cursor = { kind: 'fetch', pa: d.NextDescriptor };
+  ch.cursor = { kind: 'fetch', pa: nextDescriptor };
   ch.state = more ? ACTIVE : IDLE;
+  advancePrefetch(ctx, ch, cachedNext !== undefined);
   const interrupt =
     (flags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 ? ctx.interrupts.request(ch, dctx !== undefined && losesInterrupt(plan, dctx)) : 'none';
 
@@ -276,7 +352,7 @@ function addressBigint(p: number): bigint {
  * engine property (properties/engine.test.ts) holds both paths to the same model, and
  * `fastPath: false` turns this one off.
  */
-function stepPlainCopy(ctx: EngineContext, ch: ChannelRegs, pa: bigint, paNumber: number): EngineStepEvent | undefined {
+function stepPlainCopy(ctx: EngineContext, ch: ChannelRegs, pa: bigint, paNumber: number, cachedNext: bigint | undefined): EngineStepEvent | undefined {
   let p = paNumber;
   if (Number.isNaN(p)) {
     if (pa > MAX_SAFE_PA) return undefined;
@@ -300,7 +376,9 @@ function stepPlainCopy(ctx: EngineContext, ch: ChannelRegs, pa: bigint, paNumber
   if (srcHigh > MAX_SAFE_HIGH || dstHigh > MAX_SAFE_HIGH || nextHigh > MAX_SAFE_HIGH) return undefined;
   const src = srcHigh * TWO_32 + v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.SourceAddress, true);
   const dst = dstHigh * TWO_32 + v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.DestinationAddress, true);
-  const next = nextHigh * TWO_32 + v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor, true);
+  if (cachedNext !== undefined && cachedNext > MAX_SAFE_PA) return undefined;
+  // A prefetched descriptor goes on with the NextDescriptor read at its fetch (module comment, *Prefetch*).
+  const next = cachedNext !== undefined ? Number(cachedNext) : nextHigh * TWO_32 + v.getUint32(o + NET_DMA_DESCRIPTOR_OFFSETS.NextDescriptor, true);
   const sb = memory.numericBlock(src, size);
   if (sb === undefined) return undefined;
   const tb = memory.numericBlock(dst, size);
@@ -340,13 +418,14 @@ function stepPlainCopy(ctx: EngineContext, ch: ChannelRegs, pa: bigint, paNumber
     memory.writeLog.recordNumeric(cmp, 8, 1);
     dcaHint = completionDcaTarget(ch);
   }
-  ch.cdar = pa;
+  if (cachedNext === undefined) ch.cdar = pa;
   ch.completedCount = completed;
   ch.runLast = pa;
   ch.runLastWantedStatus = wantsStatus;
   ch.statusAddress = pa;
   ch.cursor = { kind: 'fetch', pa: addressBigint(next), paNumber: next };
   ch.state = more ? ACTIVE : IDLE;
+  advancePrefetch(ctx, ch, cachedNext !== undefined);
   const interrupt = (flags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0 ? ctx.interrupts.request(ch, false) : 'none';
   const dcaTarget = (flags & NET_DMA_DESTINATION_DCA_ENABLE) !== 0 ? ch.dcaApicId : undefined;
   return new PlainCopiedStep(ch.index, pa, ordinal, flags, status, wantsStatus ? ch.chancmp : undefined, dcaHint, interrupt, ch.state.kind, size, src, dst, dcaTarget);

@@ -10,9 +10,9 @@
  * @module
  */
 import { assertNever } from '../util/assert-never';
-import { chanstsValue, createChannelRegs, snapshotChannel } from './channel';
+import { chanstsValue, createChannelRegs, powerOnChannelRegs, snapshotChannel } from './channel';
 import type { ChannelRegs, ChannelSnapshot } from './channel';
-import { completePendingReset, executeCommand, writeChainAddr, writeChanctrl, writeDmaCount } from './commands';
+import { completePendingReset, executeCommand, settleLatched, writeChainAddr, writeChanctrl, writeDmaCount } from './commands';
 import type { EngineContext } from './context';
 import { channelRunnable, stepChannel } from './dma';
 import type { EngineNotice, EngineStepEvent } from './events';
@@ -55,6 +55,20 @@ export interface EngineConfig {
    * same result (the engine property checks it); false forces the general path everywhere.
    */
   readonly fastPath?: boolean;
+  /**
+   * Prefetch depth (default 0): how many descriptors the engine fetches ahead of the one it
+   * processes next (see dma.ts, *Prefetch*). 0 reads each descriptor when it is processed.
+   */
+  readonly prefetchDepth?: number;
+  /**
+   * How long an accepted RESET takes (simulated interrupt time, 100-ns units; default 0: at the
+   * write). Needs {@link EngineConfig.now}. See commands.ts, *Command timing*.
+   */
+  readonly resetDelay?: bigint;
+  /** How long an accepted SUSPEND or ABORT takes (100-ns units; default 0). Needs {@link EngineConfig.now}. */
+  readonly stopDelay?: bigint;
+  /** The machine's interrupt time (100-ns units), for command delays (default: time never moves, delays are 0). */
+  now?(): bigint;
   /** Optional observer of register-write effects (commands, completion words, re-arm interrupts). */
   notify?(notice: EngineNotice): void;
 }
@@ -103,6 +117,8 @@ export class IoatEngine {
   readonly version: number;
   /** The engine does DCA (see {@link EngineConfig.dca}). */
   readonly dca: boolean;
+  /** Descriptors fetched ahead (see {@link EngineConfig.prefetchDepth}). */
+  readonly prefetchDepth: number;
   readonly memory: PhysicalMemory;
   readonly #channels: ChannelRegs[];
   readonly #interrupts: InterruptUnit;
@@ -132,8 +148,13 @@ export class IoatEngine {
     });
     this.#faults = config.faults ?? NO_FAULTS;
     this.#interrupts = new InterruptUnit((ch) => config.raiseInterrupt(ch));
-    this.#channels = Array.from({ length: config.channelCount }, (_, i) => createChannelRegs(i));
+    const depth = config.prefetchDepth ?? 0;
+    if (!Number.isInteger(depth) || depth < 0 || depth > 16) throw new RangeError(`prefetchDepth ${depth} must be 0..16`);
+    this.prefetchDepth = depth;
+    this.#channels = Array.from({ length: config.channelCount }, (_, i) => createChannelRegs(i, depth));
     const notify = config.notify?.bind(config);
+    const now = config.now?.bind(config);
+    const timed = now !== undefined;
     this.#ctx = {
       memory: config.memory,
       xfercapLog2: config.xfercapLog2,
@@ -142,6 +163,9 @@ export class IoatEngine {
       fastPath: config.fastPath ?? true,
       faults: () => this.#faults,
       notify: notify ?? (() => undefined),
+      resetDelay: timed ? (config.resetDelay ?? 0n) : 0n,
+      stopDelay: timed ? (config.stopDelay ?? 0n) : 0n,
+      now: now ?? (() => 0n),
     };
   }
 
@@ -155,8 +179,11 @@ export class IoatEngine {
         return 0n;
       case 'general':
         return part(this.#readGeneral(loc.name), loc.byteOffset, width);
-      case 'channel':
-        return this.#readChannel(this.#channels[loc.channel]!, loc.name, loc.byteOffset, width);
+      case 'channel': {
+        const ch = this.#channels[loc.channel]!;
+        settleLatched(this.#ctx, ch);
+        return this.#readChannel(ch, loc.name, loc.byteOffset, width);
+      }
     }
   }
 
@@ -169,8 +196,16 @@ export class IoatEngine {
         return;
       case 'general':
         return this.#writeGeneral(loc.name, loc.byteOffset, width, v);
-      case 'channel':
-        return this.#writeChannel(this.#channels[loc.channel]!, loc.name, loc.byteOffset, width, v);
+      case 'channel': {
+        const ch = this.#channels[loc.channel]!;
+        settleLatched(this.#ctx, ch);
+        // A channel in reset takes no write (commands.ts, *Command timing*); a hung reset keeps the old behaviour.
+        if (ch.latched === 'reset') {
+          this.#ctx.notify({ kind: 'write-dropped', ch: ch.index, register: loc.name, value: v, text: `ch${ch.index} ${loc.name} write 0x${v.toString(16)} dropped: RESET in progress` });
+          return;
+        }
+        return this.#writeChannel(ch, loc.name, loc.byteOffset, width, v);
+      }
     }
   }
 
@@ -179,6 +214,7 @@ export class IoatEngine {
     // Called at every preemption point of a run: one array, no closures, and a shared empty result.
     let out: number[] | undefined;
     for (const ch of this.#channels) {
+      if (ch.latched !== 'none') settleLatched(this.#ctx, ch);
       if (channelRunnable(this.#ctx, ch)) (out ??= []).push(ch.index);
     }
     return out ?? NO_CHANNELS;
@@ -190,26 +226,28 @@ export class IoatEngine {
    * happened, or `undefined` when the channel cannot make progress. See dma.ts.
    */
   step(ch: number): EngineStepEvent | undefined {
-    return stepChannel(this.#ctx, this.#channel(ch));
+    const regs = this.#channel(ch);
+    if (regs.latched !== 'none') settleLatched(this.#ctx, regs);
+    return stepChannel(this.#ctx, regs);
   }
 
-  /** Snapshot of channel `ch`. */
+  /** Snapshot of channel `ch` (a latched command whose time has come takes effect first). */
   channelSnapshot(ch: number): ChannelSnapshot {
-    return snapshotChannel(this.#channel(ch));
+    const regs = this.#channel(ch);
+    if (regs.latched !== 'none') settleLatched(this.#ctx, regs);
+    return snapshotChannel(regs);
   }
 
   /**
    * Function-level reset (power loss, FLR): every channel back to the power-on state (all
    * registers 0 including CHANCTRL, CHANCMP and DCACTRL, no DCA target, state armed),
-   * INTRCTRL, ATTNSTATUS and INTRDELAY 0. Pending resets complete. Fetch ordinals and the
+   * INTRCTRL, ATTNSTATUS and INTRDELAY 0. Pending and latched commands are gone, the prefetch
+   * windows empty. Fetch ordinals and the
    * fault plan are kept. The kernel's PCI bus driver calls it when a SET_POWER D3 reaches it
    * (bus-driver.ts): the driver must re-program the engine after D0 (PWR-07, PWR-09).
    */
   resetFunction(): void {
-    for (const ch of this.#channels) {
-      const ordinal = ch.fetchOrdinal;
-      Object.assign(ch, createChannelRegs(ch.index), { fetchOrdinal: ordinal });
-    }
+    for (const ch of this.#channels) powerOnChannelRegs(ch);
     this.#interrupts.reset();
     this.#intrdelay = 0;
   }

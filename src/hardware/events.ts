@@ -6,7 +6,7 @@
  * @module
  */
 import type { InterruptOutcome } from './interrupts';
-import type { ChanCmd, ChannelStateName, ChanErrName } from './registers';
+import type { ChanCmd, ChannelRegisterName, ChannelStateName, ChanErrName } from './registers';
 import { CHANERR } from './registers';
 import { describeControlFlags, NET_DMA_TRANSFER_STATUS_NAMES } from './hw';
 import type { NetDmaTransferStatus } from './hw';
@@ -92,6 +92,22 @@ export type EngineNotice =
       readonly command: ChanCmd['kind'];
       /** False for an illegal command (CHANERR 0x20 set). */
       readonly accepted: boolean;
+      readonly state: ChannelStateName;
+      readonly text: string;
+    }
+  | {
+      /** A write to a channel register dropped because the channel's RESET is still in progress (commands.ts, *Command timing*). */
+      readonly kind: 'write-dropped';
+      readonly ch: number;
+      readonly register: ChannelRegisterName;
+      readonly value: bigint;
+      readonly text: string;
+    }
+  | {
+      /** A command latched at its write (see commands.ts, *Command timing*) took effect. */
+      readonly kind: 'command-effect';
+      readonly ch: number;
+      readonly command: 'suspend' | 'abort' | 'reset';
       readonly state: ChannelStateName;
       readonly text: string;
     }

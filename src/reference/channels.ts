@@ -17,6 +17,9 @@ import {
   STATUS_NOT_SUPPORTED,
   STATUS_UNSUCCESSFUL,
   NonPagedPoolNx,
+  NetDmaTransferStatusArmed,
+  NetDmaTransferStatusHalted,
+  NetDmaTransferStatusSuspend,
   type DMA_ABORT_HANDLER,
   type DMA_APPEND_HANDLER,
   type DMA_CHANNEL_ALLOCATE_HANDLER,
@@ -32,7 +35,10 @@ import {
 import { REFERENCE_TAG, type ChannelContext, type FdoExtension } from './device-extension';
 import { SOFT_BUSY, SOFT_ERROR, newSoftState, softState, type Interrupts } from './interrupts';
 import type { Mutation } from './mutations';
-import { RUN_CHANNEL_CTRL, channelRegister, resetChannel } from './registers';
+import { RUN_CHANNEL_CTRL, channelRegister, resetChannel, waitChannelState } from './registers';
+
+/** CHANSTS states of a channel that processes nothing: SUSPENDED, HALTED, ARMED. */
+const STOPPED_STATES = [NetDmaTransferStatusSuspend, NetDmaTransferStatusHalted, NetDmaTransferStatusArmed] as const;
 
 /** The nine provider handlers of NET_DMA_PROVIDER_CHARACTERISTICS. */
 export interface ProviderHandlers {
@@ -234,6 +240,7 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     }
     // SUSPEND takes effect between descriptors: once written, CHANSTS names the last processed one.
     cmd(ch, CHANCMD.SUSPEND);
+    waitChannelState(k, ch.fdo.regs, ch.index, STOPPED_STATES); // it takes effect after the descriptor in flight
     out.value = bug('dp-suspend-reports-head') ? softState(ch).lastSubmitted : k.READ_REGISTER_ULONG64(chansts) & CHANSTS_ADDRESS_MASK;
     return STATUS_SUCCESS;
   };
@@ -249,6 +256,7 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     const ch = context as ChannelContext;
     if (ch.fdo.regs === null) return STATUS_UNSUCCESSFUL;
     cmd(ch, bug('dp-abort-is-suspend') ? CHANCMD.SUSPEND : CHANCMD.ABORT);
+    waitChannelState(k, ch.fdo.regs, ch.index, STOPPED_STATES); // HALTED once the descriptor in flight is done
     return STATUS_SUCCESS;
   };
 

@@ -129,7 +129,10 @@ export type Mutation =
   | 'power-owner-powerdown-late' // as power-policy owner, announces PowerDown from the D3 IRP's completion function, after the device is already in D3
   | 'power-owner-never-completes' // as power-policy owner, never completes the S0 system IRP once its D0 IRP has completed
   | 'power-query-completes-success' // completes a system QUERY_POWER with STATUS_SUCCESS itself, without asking the lower drivers
-  | 'power-clears-pagable'; // sets DO_POWER_PAGABLE when it creates the FDO but clears it at START, then calls NetDmaPnPEventNotify (PASSIVE_LEVEL only) in its power dispatch
+  | 'power-clears-pagable' // sets DO_POWER_PAGABLE when it creates the FDO but clears it at START, then calls NetDmaPnPEventNotify (PASSIVE_LEVEL only) in its power dispatch
+  // engine timing (issue 13; switched on by candidates/faulty/engine-timing.ts around the reference's kernel services)
+  | 'eng-reset-no-poll' // the RESET wait tests the wrong CHANCMD bit, so every channel is programmed while its RESET is still in progress
+  | 'eng-append-skips-when-active'; // 1.x Append skips CHANCMD APPEND while CHANSTS says ACTIVE ("the engine has not reached the old tail yet")
 
 /** The kernel-service mutations, which apply to candidates/correct/wdm-services rather than the reference. */
 export const SERVICE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>([

@@ -33,6 +33,8 @@ export interface Rig {
   /** Runs steps on `ch` until it is not runnable (at most `limit`). */
   run(ch?: number, limit?: number): EngineStepEvent[];
   completionWord(): bigint;
+  /** Lets `ticks` (100 ns each) of simulated time pass (the clock of `resetDelay`/`stopDelay`). */
+  advance(ticks: bigint): void;
 }
 
 export interface RigOptions {
@@ -43,13 +45,22 @@ export interface RigOptions {
   program?: boolean;
   chanctrl?: number;
   version?: number;
+  /** Engine timing (issue 13): prefetch depth, RESET and SUSPEND/ABORT delays in 100-ns ticks of the rig's clock. */
+  prefetchDepth?: number;
+  resetDelay?: bigint;
+  stopDelay?: bigint;
 }
 
 export function makeRig(options: RigOptions = {}): Rig {
   const memory = new PhysicalMemory();
   const interrupts: number[] = [];
   const notices: EngineNotice[] = [];
+  let now = 0n;
   const config: EngineConfig = {
+    now: () => now,
+    ...(options.prefetchDepth !== undefined ? { prefetchDepth: options.prefetchDepth } : {}),
+    ...(options.resetDelay !== undefined ? { resetDelay: options.resetDelay } : {}),
+    ...(options.stopDelay !== undefined ? { stopDelay: options.stopDelay } : {}),
     memory,
     channelCount: options.channelCount ?? 2,
     xfercapLog2: options.xfercapLog2 ?? 20,
@@ -92,6 +103,9 @@ export function makeRig(options: RigOptions = {}): Rig {
       return out;
     },
     completionWord: () => memory.readU64(completion),
+    advance: (ticks) => {
+      now += ticks;
+    },
   };
   if (options.program ?? true) {
     engine.mmioWrite(GENERAL_REGISTERS.INTRCTRL.offset, 1, BigInt(INTRCTRL.MASTER_INT_EN));

@@ -25,7 +25,7 @@ export interface MachineConfig {
   readonly cpus: number;
   readonly msix: boolean;
   readonly channelParametersRevision: 1 | 2;
-  readonly engine: { readonly channelCount: number; readonly xfercapLog2: number; readonly vendorId: number; readonly dca: boolean };
+  readonly engine: { readonly channelCount: number; readonly xfercapLog2: number; readonly vendorId: number; readonly dca: boolean; readonly prefetchDepth: number; readonly resetDelayUs: number; readonly stopDelayUs: number };
 }
 
 /** Omit over each member of a union. */

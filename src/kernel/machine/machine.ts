@@ -19,7 +19,7 @@ import { Processors } from '../ke/processors';
 import { WorkQueue, firstChoice, type Chooser } from '../ke/scheduler';
 import type { SimDevice } from '../hal/sim-device';
 import { Sync } from '../ke/sync';
-import { Clock } from '../ke/clock';
+import { Clock, TICKS_PER_MICROSECOND } from '../ke/clock';
 import { KernelTimers } from '../ke/timers';
 import { RemoveLocks } from '../io/remove-lock';
 import { DeviceInterfaces } from '../io/device-interfaces';
@@ -42,7 +42,18 @@ export interface MachineOptions<C extends NetDmaClientPort = NetDmaClientPort> {
    * Access and says so in its PCI configuration space (ENGINE_FEATURE_DCA); without it DCACTRL is
    * absent and a driver must not declare NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED.
    */
-  readonly engine?: { readonly channelCount?: number; readonly xfercapLog2?: number; readonly vendorId?: number; readonly dca?: boolean };
+  readonly engine?: {
+    readonly channelCount?: number;
+    readonly xfercapLog2?: number;
+    readonly vendorId?: number;
+    readonly dca?: boolean;
+    /** Descriptors the engine fetches ahead (default 0; src/hardware/dma.ts, *Prefetch*). */
+    readonly prefetchDepth?: number;
+    /** Microseconds a CHANCMD RESET takes (default 0; src/hardware/commands.ts, *Command timing*). */
+    readonly resetDelayUs?: number;
+    /** Microseconds a CHANCMD SUSPEND or ABORT takes (default 0). */
+    readonly stopDelayUs?: number;
+  };
   /** Source of every nondeterministic choice (default: always the first option). */
   readonly chooser?: Chooser;
   /** Keep the timeline's events (default true; a property's search turns it off, see TraceLog). */
@@ -122,7 +133,15 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
       cpus: opts.cpus ?? 4,
       msix: opts.msix ?? true,
       channelParametersRevision: opts.channelParametersRevision ?? 1,
-      engine: { channelCount: opts.engine?.channelCount ?? 4, xfercapLog2: opts.engine?.xfercapLog2 ?? 20, vendorId: opts.engine?.vendorId ?? 0x8086, dca: opts.engine?.dca ?? true },
+      engine: {
+        channelCount: opts.engine?.channelCount ?? 4,
+        xfercapLog2: opts.engine?.xfercapLog2 ?? 20,
+        vendorId: opts.engine?.vendorId ?? 0x8086,
+        dca: opts.engine?.dca ?? true,
+        prefetchDepth: opts.engine?.prefetchDepth ?? 0,
+        resetDelayUs: opts.engine?.resetDelayUs ?? 0,
+        stopDelayUs: opts.engine?.stopDelayUs ?? 0,
+      },
     };
     this.chooser = opts.chooser ?? firstChoice;
     this.cpus = new Processors(this.options.cpus);
@@ -265,8 +284,19 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
       xfercapLog2: e.xfercapLog2,
       vendorId: e.vendorId,
       dca: e.dca,
+      prefetchDepth: e.prefetchDepth,
+      resetDelay: BigInt(e.resetDelayUs) * TICKS_PER_MICROSECOND,
+      stopDelay: BigInt(e.stopDelayUs) * TICKS_PER_MICROSECOND,
+      now: () => this.clock.now,
       raiseInterrupt: (ch: number) => this.pnp.interruptRaised(dev, ch),
-      notify: (n) => this.engines.listener?.onNotice(dev, n),
+      notify: (n) => {
+        // NDMA-CHAN-10: a RESET that takes time is waited for; a write made meanwhile is lost.
+        if (n.kind === 'command-effect' && n.command === 'reset') this.verifier.exercised('NDMA-CHAN-10');
+        if (n.kind === 'write-dropped') {
+          this.verifier.check('NDMA-CHAN-10', false, () => `${n.register} of ${dev.pdo.Name} engine channel ${n.ch} written (0x${n.value.toString(16)}) while the CHANCMD RESET the provider issued is still in progress (CHANCMD reads 0x20): the engine drops the write; wait until the RESET bit clears`);
+        }
+        this.engines.listener?.onNotice(dev, n);
+      },
     });
     dev = {
       index,

@@ -55,6 +55,8 @@ interface ModelState {
   readonly chanerrMask: number;
   readonly irqPending: boolean;
   readonly dca: number | undefined;
+  /** Descriptors fetched ahead, oldest first, with the NextDescriptor read at their fetch. */
+  readonly ahead: ReadonlyArray<{ readonly pa: bigint; readonly next: bigint }>;
 }
 
 /** The states in which each command is accepted. */
@@ -125,6 +127,7 @@ export function runDatapath(config: DatapathConfig, memory: ModelMemory, ops: re
     chanerrMask: config.chanerrMask ?? 0,
     irqPending: false,
     dca: undefined,
+    ahead: [],
   };
   const memoryAfterOp: ModelMemory[] = [];
   const registersAfterOp: DatapathRegisters[] = [];
@@ -168,23 +171,23 @@ const stopped = (s: ModelState): boolean => s.phase === 'armed' || s.phase === '
 function applyOp(s: ModelState, op: DatapathOp, config: DatapathConfig, rec: Recorder): ModelState {
   switch (op.op) {
     case 'start':
-      return command(writeChainAddr(s, op.head), CHANCMD.START, rec);
+      return command(writeChainAddr(s, op.head), CHANCMD.START, rec, config);
     case 'start-counted':
-      return writeDmaCount(writeChainAddr(s, op.head), s.dmacount + op.count);
+      return writeDmaCount(writeChainAddr(s, op.head), s.dmacount + op.count, config);
     case 'add-count':
-      return writeDmaCount(s, s.dmacount + op.count);
+      return writeDmaCount(s, s.dmacount + op.count, config);
     case 'append':
-      return command(s, CHANCMD.APPEND, rec);
+      return command(s, CHANCMD.APPEND, rec, config);
     case 'suspend':
-      return command(s, CHANCMD.SUSPEND, rec);
+      return command(s, CHANCMD.SUSPEND, rec, config);
     case 'resume':
-      return command(s, CHANCMD.RESUME, rec);
+      return command(s, CHANCMD.RESUME, rec, config);
     case 'abort':
-      return command(s, CHANCMD.ABORT, rec);
+      return command(s, CHANCMD.ABORT, rec, config);
     case 'reset':
-      return command(s, CHANCMD.RESET, rec);
+      return command(s, CHANCMD.RESET, rec, config);
     case 'command':
-      return command(s, op.value, rec);
+      return command(s, op.value, rec, config);
     case 'cpu-write':
       return { ...s, mem: modelWrite(s.mem, op.pa, op.bytes) };
     case 'rearm': {
@@ -205,19 +208,44 @@ function writeChainAddr(s: ModelState, pa: bigint): ModelState {
   return { ...s, chainAddr: pa, chainArmed: s.chainArmed || stopped(s) };
 }
 
-function writeDmaCount(s: ModelState, raw: number): ModelState {
+function writeDmaCount(s0: ModelState, raw: number, config: DatapathConfig): ModelState {
   const value = raw & 0xffff;
-  if (value === s.dmacount) return s;
+  if (value === s0.dmacount) return s0;
+  // A new count makes the engine re-read the chain: the prefetch window is emptied.
+  const s: ModelState = { ...s0, ahead: [] };
   if (stopped(s) && s.chainArmed) {
-    return { ...s, dmacount: value, mode: 'counted', done: s.dmacount, next: { at: s.chainAddr }, last: null, chainArmed: false, phase: 'active' };
+    return prefetch({ ...s, dmacount: value, mode: 'counted', done: s.dmacount, next: { at: s.chainAddr }, last: null, chainArmed: false, phase: 'active' }, config);
   }
   if (s.mode === 'counted' && s.phase === 'idle' && value !== s.done) {
-    return { ...s, dmacount: value, phase: 'active', next: s.last ? { after: s.last.pa } : s.next };
+    return prefetch({ ...s, dmacount: value, phase: 'active', next: s.last ? { after: s.last.pa } : s.next }, config);
   }
-  return { ...s, dmacount: value };
+  return s.mode === 'counted' ? prefetch({ ...s, dmacount: value }, config) : { ...s, dmacount: value };
 }
 
-function command(s: ModelState, raw: number, rec: Recorder): ModelState {
+/**
+ * Fills the prefetch window: from the known next address (or after the last prefetched one),
+ * while fewer than `config.prefetch` are held, in linked mode up to a 0 NextDescriptor, in
+ * counted mode not beyond DMACOUNT, stopping at an address not 64-byte aligned or not allocated.
+ * CDAR follows the last one fetched.
+ */
+function prefetch(s: ModelState, config: DatapathConfig): ModelState {
+  const depth = config.prefetch ?? 0;
+  if (depth === 0 || s.phase !== 'active' || s.next === null || !('at' in s.next) || s.ahead.length >= depth) return s;
+  const ahead = [...s.ahead];
+  let cdar = s.cdar;
+  let candidate = ahead.length === 0 ? s.next.at : ahead[ahead.length - 1]!.next;
+  const remaining = s.mode === 'counted' ? (s.dmacount - s.done + 0x10000) % 0x10000 : Infinity;
+  while (ahead.length < depth && ahead.length < remaining) {
+    if (candidate === 0n || candidate % 64n !== 0n || !modelContains(s.mem, candidate, 64)) break;
+    const next = modelReadU64(s.mem, candidate + BigInt(OFF.NextDescriptor));
+    ahead.push({ pa: candidate, next });
+    cdar = candidate;
+    candidate = next;
+  }
+  return { ...s, ahead, cdar };
+}
+
+function command(s: ModelState, raw: number, rec: Recorder, config: DatapathConfig): ModelState {
   const value = raw & 0xff;
   if (value === 0) return s;
   const named = COMMAND_BITS.find(([bit]) => bit === value);
@@ -226,10 +254,12 @@ function command(s: ModelState, raw: number, rec: Recorder): ModelState {
     return { ...s, chanerr: s.chanerr | CHANERR.CHANCMD };
   }
   const cmd = named[1];
-  if (cmd === 'start') return { ...s, mode: 'linked', next: { at: s.chainAddr }, last: null, chainArmed: false, phase: 'active' };
+  if (cmd === 'start') return prefetch({ ...s, mode: 'linked', next: { at: s.chainAddr }, last: null, chainArmed: false, phase: 'active', ahead: [] }, config);
   if (cmd === 'append') {
-    if (s.mode !== 'linked' || s.phase !== 'idle') return s;
-    return { ...s, phase: 'active', next: s.last ? { after: s.last.pa } : s.next };
+    if (s.mode !== 'linked') return s;
+    // F28: the engine re-reads the descriptor it is on: the prefetch window is emptied.
+    if (s.phase !== 'idle') return prefetch({ ...s, ahead: [] }, config);
+    return prefetch({ ...s, phase: 'active', next: s.last ? { after: s.last.pa } : s.next, ahead: [] }, config);
   }
   if (cmd === 'suspend') {
     let t: ModelState = { ...s, phase: 'suspended' };
@@ -242,11 +272,11 @@ function command(s: ModelState, raw: number, rec: Recorder): ModelState {
   if (cmd === 'resume') {
     const next = s.last ? { after: s.last.pa } : s.next;
     const phase: Phase = s.mode === 'counted' && s.done === s.dmacount ? 'idle' : 'active';
-    return { ...s, next, phase };
+    return { ...s, next, phase, ahead: [] };
   }
   if (cmd === 'abort') {
     if (s.phase !== 'active' && s.phase !== 'idle' && s.phase !== 'suspended') return s;
-    const t: ModelState = { ...s, phase: 'aborted', next: null };
+    const t: ModelState = { ...s, phase: 'aborted', next: null, ahead: [] };
     if ((t.chanctrl & CHANCTRL.ERR_COMPLETION_EN) === 0) return t;
     return completionAddressOk(t) ? rec.completion(t, t.stsAddr, 3) : halt(t, t.stsAddr, CHANERR.COMPLETION_ADDR, rec);
   }
@@ -266,6 +296,7 @@ function command(s: ModelState, raw: number, rec: Recorder): ModelState {
     chanerr: 0,
     irqPending: false,
     dca: undefined,
+    ahead: [],
   };
 }
 
@@ -320,7 +351,9 @@ function step(s0: ModelState, config: DatapathConfig, rec: Recorder): ModelState
   } else {
     pa = next.at;
   }
-  s = { ...s, cdar: pa };
+  // A prefetched descriptor goes on with the NextDescriptor read at its fetch; CDAR is already ahead.
+  const cached = s.ahead.length > 0 && s.ahead[0]!.pa === pa ? s.ahead[0]! : undefined;
+  s = cached !== undefined ? s : { ...s, cdar: pa, ahead: [] };
   if (pa % 64n !== 0n) return halt(s, pa, CHANERR.NEXT_DESC_ALIGN, rec);
   if (!modelContains(s.mem, pa, 64)) return halt(s, pa, CHANERR.NEXT_DESC_ADDR, rec);
 
@@ -328,7 +361,7 @@ function step(s0: ModelState, config: DatapathConfig, rec: Recorder): ModelState
   const flags = modelReadU32(s.mem, pa + BigInt(OFF.ControlFlags));
   const src = modelReadU64(s.mem, pa + BigInt(OFF.SourceAddress));
   const dst = modelReadU64(s.mem, pa + BigInt(OFF.DestinationAddress));
-  const nextDesc = modelReadU64(s.mem, pa + BigInt(OFF.NextDescriptor));
+  const nextDesc = cached !== undefined ? cached.next : modelReadU64(s.mem, pa + BigInt(OFF.NextDescriptor));
   const nextSrc = modelReadU64(s.mem, pa + BigInt(OFF.NextSourceAddress));
   const nextDst = modelReadU64(s.mem, pa + BigInt(OFF.NextDestinationAddress));
 
@@ -385,7 +418,9 @@ function step(s0: ModelState, config: DatapathConfig, rec: Recorder): ModelState
     stsAddr: pa,
     next: { at: nextDesc },
     phase: more ? 'active' : 'idle',
+    ahead: cached !== undefined ? s.ahead.slice(1) : s.ahead,
   };
+  s = prefetch(s, config);
   rec.processed.push({ op: rec.op, pa, outcome, bytes: moved, memoryAfter: s.mem });
   if ((flags & NET_DMA_INTERRUPT_ON_COMPLETION) !== 0) s = requestInterrupt(s, rec);
   return s;

@@ -19,6 +19,14 @@ export interface DatapathConfig {
   readonly chanerrMask?: number;
   /** The engine does DCA (default true); without it a context change retargets nothing. */
   readonly dca?: boolean;
+  /**
+   * Prefetch depth of the engine (default 0): descriptors fetched ahead of the one processed next,
+   * each processed with the NextDescriptor value read at its fetch until APPEND / a DMACOUNT
+   * change / RESUME / ABORT / RESET makes the engine re-read (src/hardware/dma.ts, *Prefetch*).
+   * NetDMA's contract is the depth-0 behaviour with APPEND honoured; a deeper engine gives the
+   * same result for a driver that issues APPEND as F28 asks.
+   */
+  readonly prefetch?: number;
 }
 
 /**
