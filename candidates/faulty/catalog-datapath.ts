@@ -23,4 +23,8 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'dca-binds-current-cpu', bug: 'a DCA provider binds each channel\'s completion writes (DCACTRL) to the CPU running ProviderAllocateDmaChannel instead of CpuNumber', expects: ['NDMA-DCA-04'], versions: ['2.0'] },
   { name: 'dca-context-change-as-null', bug: 'a DCA provider\'s ProviderStartDma turns context-change descriptors into NULL transfers, so the engine never retargets its DCA hints', expects: ['NDMA-DCA-03', 'NDMA-DCA-01'], versions: ['2.0'] },
   { name: 'power-no-reinit', bug: 'back in D0 the provider never re-programs the engine that lost its context in D3 (INTRCTRL, CHANCTRL, CHANCMP, DCACTRL)', expects: ['PWR-07', 'PWR-09', 'NDMA-INT-05'], versions: ['1.0', '1.1', '2.0'] }, // NDMA-INT-05 when no channel lived through the power cycle: INTRCTRL stays 0, so a channel allocated afterwards gets no interrupt
+  // History (issue 13): what the provider tells NetDMA, held to what the engine did.
+  { name: 'dp-dpc-reports-twice', bug: 'the DPC calls NetDmaInterruptDpc twice with the same descriptor ("in case the first raced with NetDMA\'s completion processing")', expects: ['NDMA-HIST-01'] },
+  { name: 'dp-dpc-null-then-faulting', bug: 'after an error the DPC reports NULL, then also the descriptor the ISR saw in CHANSTS (the faulting one) "so NetDMA completes the copies before it"', expects: ['NDMA-DP-18'] },
+  { name: 'chanctrl-no-halt-status', bug: 'the channel run value leaves CHANCTRL.ERR_COMPLETION_EN out, so an ABORT writes no NetDmaTransferStatusHalted completion word', expects: ['NDMA-HIST-02'] },
 ];

@@ -4,6 +4,7 @@ import { SERVICE_MUTATIONS, type Mutation } from '../../src/reference/mutations'
 import { createServicesDriver } from '../correct/wdm-services/driver';
 import { createRestartShutdown } from '../correct/restart-shutdown';
 import { createPowerPolicyDriver, isPowerPolicyFaulty } from '../../src/reference/power-policy';
+import { createHistoryFaulty, isHistoryFaulty } from './history-faults';
 
 /**
  * A loader for the reference provider with the given bugs switched on; a kernel-service bug
@@ -14,6 +15,8 @@ export function faulty(...mutations: Mutation[]): DriverImageLoader {
   if (mutations.some((x) => SERVICE_MUTATIONS.has(x))) return (k) => createServicesDriver(k, set);
   // A START to a started device reaches only a driver that asks for it: the restart-shutdown wrapper.
   if (set.has('restart-keeps-old-resources')) return (k) => createRestartShutdown(k, set);
+  // The history bugs (issue 13) sit on the reference's kernel services (history-faults.ts).
+  if (isHistoryFaulty(set)) return (k) => createHistoryFaulty(k, set);
   // The power-policy bugs live in the reference's power-policy layer (power-policy.ts).
   return isPowerPolicyFaulty(set) ? (k) => createPowerPolicyDriver(k, set) : (k) => createReferenceDriver(k, set);
 }

@@ -121,6 +121,13 @@ export class DpChannel {
    */
   nullOver: number | null = null;
   pendingFault: ClientFault | null = null;
+  // History of what the provider told NetDMA (NDMA-HIST-01, NDMA-HIST-02).
+  /** Completion index of the descriptor the channel's last non-NULL NetDmaInterruptDpc named (-1: none yet). */
+  reportedIdx = -1;
+  /** A NetDmaIsr for the channel came after that NetDmaInterruptDpc (a new interrupt). */
+  isrSinceReport = false;
+  /** NetDMA submitted a descriptor with NET_DMA_STATUS_UPDATE_ON_COMPLETION on the channel: it uses the completion word. */
+  statusUpdates = false;
 
   constructor(
     readonly m: ClientMachine,
