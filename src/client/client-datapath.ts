@@ -157,6 +157,7 @@ export class ClientDataPath implements EngineListener {
     if (ev.kind === 'error') {
       this.stats.errors++;
       c.errors.add(pa);
+      c.lastFault = pa;
       c.errorSinceDpc = true;
       return;
     }
@@ -337,16 +338,17 @@ export class ClientDataPath implements EngineListener {
 
   /**
    * The history checks of a non-NULL NetDmaInterruptDpc, O(1) against the engine's own record
-   * (`completedIdx`: the order in which the engine completed the channel's descriptors; `errors`: the
-   * descriptors it halted on). NDMA-DP-18: a descriptor the engine halted on with an error, never
-   * completed since, is not reported as completed — NULL reports the error (F13a). NDMA-HIST-01: each
+   * (`completedIdx`: the order in which the engine completed the channel's descriptors; `lastFault`:
+   * the descriptor it last halted on since allocation or reset). NDMA-DP-18: that descriptor, never
+   * completed, is not reported as completed — NULL reports the error (F13a). A DPC queued before a
+   * ProviderResetChannel and running after it is not judged here (a report from before the reset). NDMA-HIST-01: each
    * completion is reported once — the descriptor is newer than the one the previous report named, or
    * the same one after a new NetDmaIsr (a pending interrupt raised at re-arm that found nothing newer).
    * "Ahead of the engine" (a descriptor not completed yet, such as CDAR's) is NDMA-INT-03's, checked before.
    */
   private checkReportHistory(c: DpChannel, pa: bigint, idx: number | undefined): void {
     if (idx === undefined) {
-      if (c.errors.has(pa)) this.fail('NDMA-DP-18', `the DPC of ${c.name} reported descriptor ${hex(pa)} as the last completed one, but the engine halted on it with an error (CHANERR) and never completed it: a failed copy reported as done; after an error the DPC passes NULL and nothing else`);
+      if (pa === c.lastFault) this.fail('NDMA-DP-18', `the DPC of ${c.name} reported descriptor ${hex(pa)} as the last completed one, but the engine halted on it with an error (CHANERR) and never completed it: a failed copy reported as done; after an error the DPC passes NULL and nothing else`);
       return;
     }
     const last = c.reportedIdx;
@@ -629,6 +631,7 @@ export class ClientDataPath implements EngineListener {
     c.needsContextChange = c.dca;
     c.errorToReport = false;
     c.errorSinceDpc = false;
+    c.lastFault = null;
     c.owed = null;
     c.nullOver = null;
     c.isrFloor = null;
@@ -732,6 +735,7 @@ export class ClientDataPath implements EngineListener {
       if (c.dev !== dev) continue;
       c.ops.push({ op: 'reset' });
       c.contextLost = true;
+      c.lastFault = null;
       c.dcaNow = undefined;
       c.errorToReport = false;
       c.errorSinceDpc = false;

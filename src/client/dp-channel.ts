@@ -126,6 +126,8 @@ export class DpChannel {
   reportedIdx = -1;
   /** A NetDmaIsr for the channel came after that NetDmaInterruptDpc (a new interrupt). */
   isrSinceReport = false;
+  /** The descriptor the engine last halted on with an error since the channel was allocated or reset (null: none). */
+  lastFault: bigint | null = null;
   /** NetDMA submitted a descriptor with NET_DMA_STATUS_UPDATE_ON_COMPLETION on the channel: it uses the completion word. */
   statusUpdates = false;
 
