@@ -174,9 +174,6 @@ export function sendEvent(m: Machine, slot: DeviceSlot, event: LifecycleEvent, s
   if (event.type === 'START') dev.bus.next.set(IRP_MN_START_DEVICE, event.bus);
   if (event.type === 'QUERY_STOP') dev.bus.next.set(IRP_MN_QUERY_STOP_DEVICE, event.bus);
   if (event.type === 'QUERY_REMOVE') dev.bus.next.set(IRP_MN_QUERY_REMOVE_DEVICE, event.bus);
-  // The lower drivers may finish REMOVE later ("A driver is not required to wait for underlying drivers
-  // to finish their remove operations", removing-a-device-in-a-function-driver.md): pended in one run of four (PNP-REM-07).
-  if (event.type === 'REMOVE' && m.chooser.choose(4, 'the lower drivers pend REMOVE') === 0) dev.bus.next.set(IRP_MN_REMOVE_DEVICE, 'pend');
   steps.push(`${dev.pdo.Name}: ${eventLabel(event)}`);
   if (event.type === 'SET_POWER' && event.to === 'D3') hooks.beforePowerDown?.(dev);
   const out = sendIrps(m, dev, event);
