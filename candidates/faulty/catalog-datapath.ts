@@ -27,4 +27,8 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   // RESET delay and a prefetch depth; these bugs show only when the draw is not 0.
   { name: 'eng-reset-no-poll', bug: 'the RESET wait tests the wrong CHANCMD bit, so every channel is programmed (CHANCTRL, CHANCMP, DCACTRL) and started while its RESET is still in progress', expects: ['NDMA-CHAN-10'] },
   { name: 'eng-append-skips-when-active', bug: '1.x ProviderAppendDma skips CHANCMD APPEND while CHANSTS says ACTIVE, so an engine that already fetched the old tail ends the chain there', expects: ['NDMA-DP-07', 'NDMA-DP-05', 'NDMA-DP-04'], versions: ['1.0', '1.1'] },
+  // History (issue 13): what the provider tells NetDMA, held to what the engine did.
+  { name: 'dp-dpc-reports-twice', bug: 'the DPC calls NetDmaInterruptDpc twice with the same descriptor ("in case the first raced with NetDMA\'s completion processing")', expects: ['NDMA-HIST-01'] },
+  { name: 'dp-dpc-null-then-faulting', bug: 'after an error the DPC reports NULL, then also the descriptor the ISR saw in CHANSTS (the faulting one) "so NetDMA completes the copies before it"', expects: ['NDMA-DP-18'] },
+  { name: 'chanctrl-no-halt-status', bug: 'the channel run value leaves CHANCTRL.ERR_COMPLETION_EN out, so an ABORT writes no NetDmaTransferStatusHalted completion word', expects: ['NDMA-HIST-02'] },
 ];

@@ -5,6 +5,7 @@ import { createServicesDriver } from '../correct/wdm-services/driver';
 import { createRestartShutdown } from '../correct/restart-shutdown';
 import { createPowerPolicyDriver, isPowerPolicyFaulty } from '../../src/reference/power-policy';
 import { ENGINE_TIMING_MUTATIONS, engineTimingServices } from './engine-timing';
+import { createHistoryFaulty, isHistoryFaulty } from './history-faults';
 
 /**
  * A loader for the reference provider with the given bugs switched on; a kernel-service bug
@@ -17,6 +18,8 @@ export function faulty(...mutations: Mutation[]): DriverImageLoader {
   if (set.has('restart-keeps-old-resources')) return (k) => createRestartShutdown(k, set);
   // The engine-timing bugs live in the register helpers the reference runs on (engine-timing.ts).
   if (mutations.some((x) => ENGINE_TIMING_MUTATIONS.has(x))) return (k) => createReferenceDriver(engineTimingServices(k, set), set);
+  // The history bugs (issue 13) sit on the reference's kernel services (history-faults.ts).
+  if (isHistoryFaulty(set)) return (k) => createHistoryFaulty(k, set);
   // The power-policy bugs live in the reference's power-policy layer (power-policy.ts).
   return isPowerPolicyFaulty(set) ? (k) => createPowerPolicyDriver(k, set) : (k) => createReferenceDriver(k, set);
 }

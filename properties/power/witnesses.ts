@@ -61,6 +61,8 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'cancel-stop-fails': only(START, irp({ type: 'CANCEL_STOP' })),
   'remove-no-provider-stop': only(START, irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
   'remove-no-detach': only(irp({ type: 'REMOVE' })),
+  'remove-returns-success': only(irp({ type: 'REMOVE' })), // the lower drivers pend it in some choice vector
+  'add-without-secure-open': only(),
   'remove-no-deregister': only(irp({ type: 'REMOVE' })),
   'remove-stop-after-deregister': only(irp({ type: 'REMOVE' })),
   'remove-delete-before-deregister': only(irp({ type: 'REMOVE' })),

@@ -24,16 +24,19 @@ import { DATA_PATH_RULES } from './data-path';
 import { INTERRUPT_RULES } from './interrupt';
 import { DCA_RULES } from './dca';
 import { ENGINE_TIMING_RULES } from './engine-timing';
+import { HISTORY_ADD_DEVICE_RULES, HISTORY_REMOVE_RULES, HISTORY_DATA_PATH_RULES, HISTORY_INTERRUPT_RULES } from './history';
 
 /** Unvalidated rule data of every family, concatenated in `RULE_FAMILIES` order. */
 export const RULE_DATA = [
   ...DRIVER_ENTRY_RULES,
   ...ADD_DEVICE_RULES,
+  ...HISTORY_ADD_DEVICE_RULES,
   ...REGISTER_RULES,
   ...FILTER_RESOURCES_RULES,
   ...START_RULES,
   ...STOP_RULES,
   ...REMOVE_RULES,
+  ...HISTORY_REMOVE_RULES,
   ...SURPRISE_REMOVAL_RULES,
   ...UNLOAD_RULES,
   ...POWER_RULES,
@@ -46,7 +49,9 @@ export const RULE_DATA = [
   ...CHANNEL_RULES,
   ...ENGINE_TIMING_RULES,
   ...DATA_PATH_RULES,
+  ...HISTORY_DATA_PATH_RULES,
   ...INTERRUPT_RULES,
+  ...HISTORY_INTERRUPT_RULES,
   ...DCA_RULES,
 ] as const;
 

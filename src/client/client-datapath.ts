@@ -42,6 +42,7 @@ import {
   NET_DMA_OP_TYPE_CONTEXT_CHANGE,
   NET_DMA_SERIALIZE_TRANSFER,
   NET_DMA_STATUS_UPDATE_ON_COMPLETION,
+  NetDmaTransferStatusHalted,
   REGISTER_BLOCK_SIZE,
   encodeDescriptorInto,
   faultPlan,
@@ -156,6 +157,7 @@ export class ClientDataPath implements EngineListener {
     if (ev.kind === 'error') {
       this.stats.errors++;
       c.errors.add(pa);
+      c.lastFault = pa;
       c.errorSinceDpc = true;
       return;
     }
@@ -279,6 +281,7 @@ export class ClientDataPath implements EngineListener {
     const c = this.channels.find((x) => x.rec === ch);
     if (c === undefined) return;
     this.stats.isrs++;
+    c.isrSinceReport = true;
     this.m.verifier.exercised('NDMA-INT-06');
     // Any ISR may report any channel (one ISR can service every channel ATTNSTATUS flags, whichever
     // message ran it, and so recover a lost interrupt): what it reports is held to that channel's
@@ -326,11 +329,36 @@ export class ClientDataPath implements EngineListener {
     }
     const idx = c.completedIdx.get(pa);
     this.check('NDMA-INT-03', !(idx === undefined && !c.errors.has(pa)), () => `the DPC of ${c.name} reported descriptor ${hex(pa)}, which the channel has not completed`);
+    this.checkReportHistory(c, pa, idx);
     if (idx !== undefined && c.owed !== null && idx >= c.owed) {
       c.owed = null;
       c.nullOver = null;
     }
     c.errorSinceDpc = false;
+  }
+
+  /**
+   * The history checks of a non-NULL NetDmaInterruptDpc, O(1) against the engine's own record
+   * (`completedIdx`: the order in which the engine completed the channel's descriptors; `lastFault`:
+   * the descriptor it last halted on since allocation or reset). NDMA-DP-18: that descriptor, never
+   * completed, is not reported as completed — NULL reports the error (F13a). A DPC queued before a
+   * ProviderResetChannel and running after it is not judged here (a report from before the reset). NDMA-HIST-01: each
+   * completion is reported once — the descriptor is newer than the one the previous report named, or
+   * the same one after a new NetDmaIsr (a pending interrupt raised at re-arm that found nothing newer).
+   * "Ahead of the engine" (a descriptor not completed yet, such as CDAR's) is NDMA-INT-03's, checked before.
+   */
+  private checkReportHistory(c: DpChannel, pa: bigint, idx: number | undefined): void {
+    if (idx === undefined) {
+      if (pa === c.lastFault) this.fail('NDMA-DP-18', `the DPC of ${c.name} reported descriptor ${hex(pa)} as the last completed one, but the engine halted on it with an error (CHANERR) and never completed it: a failed copy reported as done; after an error the DPC passes NULL and nothing else`);
+      return;
+    }
+    const last = c.reportedIdx;
+    // Written out rather than through check() so that a report that holds allocates nothing.
+    if (idx > last || (idx === last && c.isrSinceReport)) this.m.verifier.exercised('NDMA-HIST-01');
+    else if (idx === last) this.fail('NDMA-HIST-01', `the DPC of ${c.name} reported descriptor ${hex(pa)} again with no NetDmaIsr in between: NetDmaInterruptDpc already named it, and no new interrupt came; one completion is reported once`);
+    else this.fail('NDMA-HIST-01', `the DPC of ${c.name} reported descriptor ${hex(pa)} (completed #${idx + 1}), older than ${hex(c.completed[last]!)} (completed #${last + 1}) which an earlier NetDmaInterruptDpc already named: the completions between them would be reported twice`);
+    c.reportedIdx = idx;
+    c.isrSinceReport = false;
   }
 
   // ---- workload operations ----
@@ -448,6 +476,7 @@ export class ClientDataPath implements EngineListener {
       c.submitted.set(b.pa, b);
       c.order.push(b.pa);
     });
+    for (const b of built) if ((b.flags & NET_DMA_STATUS_UPDATE_ON_COMPLETION) !== 0) c.statusUpdates = true;
     this.stats.copies += built.filter((b) => b.spec.kind === 'copy').length;
     this.stats.descriptors += built.length;
     this.armFault(c, built);
@@ -590,6 +619,11 @@ export class ClientDataPath implements EngineListener {
     // both are read as correct, and the model follows the one the hardware shows.
     if (errored && hw !== undefined && hw.state === 'armed' && hw.chanerr === 0) c.ops.push({ op: 'reset' });
     this.check('NDMA-DP-12', hw === undefined || hw.state === 'halted' || hw.state === 'armed', () => `ProviderAbortDma on ${c.name} returned with the engine channel ${hw!.state}, not stopped`);
+    if (c.statusUpdates && hw !== undefined && hw.state === 'halted' && hw.haltCause === 'abort') {
+      // NDMA-HIST-02 (F31): the abort halted a channel whose completion word NetDMA uses: the word says Halted.
+      const word = this.m.memory.readU64(c.rec.completionPa);
+      this.check('NDMA-HIST-02', (word & 0x7n) === BigInt(NetDmaTransferStatusHalted), () => `ProviderAbortDma halted ${c.name} (CHANSTS 0x${hw.chansts.toString(16)}), on which NetDMA requested completion status, but the completion word reads 0x${word.toString(16)}, not the NetDmaTransferStatusHalted status (${NetDmaTransferStatusHalted}): the engine was left without halt-status writes (CHANCTRL 0x${hw.chanctrl.toString(16)}, ERR_COMPLETION_EN ${(hw.chanctrl & CHANCTRL.ERR_COMPLETION_EN) !== 0 ? 'set' : 'clear'})`);
+    }
     c.needsStart = true;
     c.startAfter = 'abort';
   }
@@ -610,6 +644,7 @@ export class ClientDataPath implements EngineListener {
     c.needsContextChange = c.dca;
     c.errorToReport = false;
     c.errorSinceDpc = false;
+    c.lastFault = null;
     c.owed = null;
     c.nullOver = null;
     c.isrFloor = null;
@@ -689,6 +724,7 @@ export class ClientDataPath implements EngineListener {
       controlRule: rule,
     });
     c.order.push(pa);
+    c.statusUpdates = true;
     this.stats.descriptors++;
     m.trace.add('client', `NetDMA starts ${c.name} with ${cc ? `a context change to APIC id ${apicId}` : 'a NULL operation'} at ${hex(pa)} (${why})`);
     const intent: DatapathOp = c.counted ? { op: 'start-counted', head: pa, count: 1 } : { op: 'start', head: pa };
@@ -712,6 +748,7 @@ export class ClientDataPath implements EngineListener {
       if (c.dev !== dev) continue;
       c.ops.push({ op: 'reset' });
       c.contextLost = true;
+      c.lastFault = null;
       c.dcaNow = undefined;
       c.errorToReport = false;
       c.errorSinceDpc = false;

@@ -123,6 +123,15 @@ export class DpChannel {
    */
   nullOver: number | null = null;
   pendingFault: ClientFault | null = null;
+  // History of what the provider told NetDMA (NDMA-HIST-01, NDMA-HIST-02).
+  /** Completion index of the descriptor the channel's last non-NULL NetDmaInterruptDpc named (-1: none yet). */
+  reportedIdx = -1;
+  /** A NetDmaIsr for the channel came after that NetDmaInterruptDpc (a new interrupt). */
+  isrSinceReport = false;
+  /** The descriptor the engine last halted on with an error since the channel was allocated or reset (null: none). */
+  lastFault: bigint | null = null;
+  /** NetDMA submitted a descriptor with NET_DMA_STATUS_UPDATE_ON_COMPLETION on the channel: it uses the completion word. */
+  statusUpdates = false;
 
   constructor(
     readonly m: ClientMachine,

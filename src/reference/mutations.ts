@@ -124,6 +124,13 @@ export type Mutation =
   | 'filter-edits-not-success' // targets the messages on the way up but completes FILTER_RESOURCE_REQUIREMENTS with STATUS_NOT_SUPPORTED
   | 'completion-no-mark' // passes QUERY_CAPABILITIES down with a completion routine that never marks the IRP pending, returning IoCallDriver's STATUS_PENDING
 
+  // history (issue 13; candidates/faulty/history-faults.ts, on the kernel services, the reference's source untouched)
+  | 'dp-dpc-reports-twice' // the DPC calls NetDmaInterruptDpc twice with the same descriptor
+  | 'dp-dpc-null-then-faulting' // after an error's NULL the DPC also reports the descriptor the ISR saw (the faulting one)
+  | 'chanctrl-no-halt-status' // the channel run value leaves CHANCTRL.ERR_COMPLETION_EN out
+  | 'add-without-secure-open' // IoCreateDevice without FILE_DEVICE_SECURE_OPEN
+  | 'remove-returns-success' // REMOVE returns STATUS_SUCCESS whatever IoCallDriver returned
+
   // system power and the power-policy owner (power-policy.ts; issue 12)
   | 'power-owner-completes-early' // as power-policy owner, passes the system SET_POWER down right after requesting D3, without waiting for the D-IRP
   | 'power-owner-powerdown-late' // as power-policy owner, announces PowerDown from the D3 IRP's completion function, after the device is already in D3

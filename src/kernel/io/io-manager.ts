@@ -3,6 +3,7 @@ import { NT_SUCCESS, STATUS_INVALID_DEVICE_REQUEST, STATUS_MORE_PROCESSING_REQUI
 import {
   IRP_MJ_PNP,
   IRP_MJ_POWER, IRP_MJ_SHUTDOWN,
+  IRP_MN_REMOVE_DEVICE,
   SL_INVOKE_ON_ERROR,
   SL_INVOKE_ON_SUCCESS,
   SL_PENDING_RETURNED,
@@ -50,6 +51,8 @@ export interface IrpRecord {
   busReceptions: number;
   /** How many times the provider called IoCompleteRequest on this IRP. */
   fdoCompletions: number;
+  /** What the provider's last IoCallDriver for this IRP returned to it (PNP-REM-07). */
+  lowerReturned?: number;
 }
 
 function newLocation(): IO_STACK_LOCATION {
@@ -151,6 +154,11 @@ export class IoManager {
     const cpu = m.cpus.current.cpu;
     const irql = m.cpus.current.irql;
     const status = callProvider(m, `DispatchRoutine[${loc.MajorFunction === IRP_MJ_PNP ? 'IRP_MJ_PNP' : loc.MajorFunction === IRP_MJ_POWER ? 'IRP_MJ_POWER' : loc.MajorFunction === IRP_MJ_SHUTDOWN ? 'IRP_MJ_SHUTDOWN' : loc.MajorFunction}](${target.Name}, ${rec.label})`, { cpu, irql }, 'ntstatus', () => dispatch(target, irp)) as number;
+    if (loc.MajorFunction === IRP_MJ_PNP && loc.MinorFunction === IRP_MN_REMOVE_DEVICE && rec.lowerReturned !== undefined && !rec.completed) {
+      // PNP-REM-07: the lower drivers still hold the REMOVE: the routine returns what IoCallDriver returned.
+      const lower = rec.lowerReturned;
+      m.verifier.check('PNP-REM-07', status === lower, () => `the REMOVE dispatch routine of ${target.Name} returned ${ntStatusName(status)}, but IoCallDriver had returned ${ntStatusName(lower)} for ${rec.label}, which the lower drivers still hold: the PnP manager would take the REMOVE for done while it is in flight; propagate IoCallDriver's status`);
+    }
     if (status === STATUS_PENDING) {
       if ((loc.Control & SL_PENDING_RETURNED) === 0) {
         // Not marked yet: wrong if the IRP is already complete; otherwise the mark may still come

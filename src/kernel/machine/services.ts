@@ -5,6 +5,7 @@ import { STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS } from '../api/ntstatus';
 import type { KernelServices } from '../api/services';
 import {
   DO_DEVICE_INITIALIZING,
+  FILE_DEVICE_SECURE_OPEN,
   PCI_WHICHSPACE_CONFIG,
   PagedPool,
   SL_INVOKE_ON_CANCEL,
@@ -134,6 +135,8 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       atMost(m, 'IoCreateDevice', PASSIVE_LEVEL);
       if (DriverObject !== m.pnp.driver) v.fail('KAPI-01', 'IoCreateDevice was passed a DriverObject that is not this driver\'s');
       if (typeof out !== 'object' || out === null) v.fail('KAPI-01', 'IoCreateDevice: DeviceObject is not a writable OUT box');
+      // DRV-ADD-07 (F116): the FDO an AddDevice creates carries FILE_DEVICE_SECURE_OPEN.
+      if (m.phase === 'AddDevice') v.check('DRV-ADD-07', typeof DeviceCharacteristics === 'number' && (DeviceCharacteristics & FILE_DEVICE_SECURE_OPEN) !== 0, () => `AddDevice called IoCreateDevice with DeviceCharacteristics 0x${(Number(DeviceCharacteristics) >>> 0).toString(16)}, without FILE_DEVICE_SECURE_OPEN (0x100): the I/O manager would not check the device object's security on relative and trailing-name opens`);
       if (faults.failNextCreateDevice) {
         faults.failNextCreateDevice = false;
         m.trace.add('note', 'fault injected: IoCreateDevice fails with STATUS_INSUFFICIENT_RESOURCES');
@@ -193,7 +196,11 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       tgt.upper = null;
       m.observe({ op: 'IoDetachDevice' });
     }),
-    IoCallDriver: guarded(m, (DeviceObject, Irp) => m.io.callDriver(DeviceObject, Irp, true)),
+    IoCallDriver: guarded(m, (DeviceObject, Irp) => {
+      const st = m.io.callDriver(DeviceObject, Irp, true);
+      m.io.record(Irp, 'IoCallDriver').lowerReturned = st;
+      return st;
+    }),
     PoCallDriver: guarded(m, (DeviceObject, Irp) => m.io.callDriver(DeviceObject, Irp, true)),
     PoRequestPowerIrp: guarded(m, (DeviceObject, MinorFunction, PowerState, CompletionFunction, Context, Irp) =>
       m.po.requestPowerIrp(DeviceObject, MinorFunction, PowerState, CompletionFunction, Context, Irp)),

@@ -132,8 +132,14 @@ export class BusDriver {
           keepStatus = !m.options.msix;
           break;
         }
-        case IRP_MN_STOP_DEVICE:
         case IRP_MN_REMOVE_DEVICE:
+          // The lower drivers may finish REMOVE later ("A driver is not required to wait for underlying
+          // drivers to finish their remove operations", removing-a-device-in-a-function-driver.md):
+          // pended when this bus driver has received an odd number of IRPs (this one included), a function of the run's
+          // own history that draws nothing from the chooser (PNP-REM-07).
+          outcome = planned ?? (this.received % 2 === 1 ? 'pend' : 'succeed');
+          break;
+        case IRP_MN_STOP_DEVICE:
         case IRP_MN_SURPRISE_REMOVAL:
         case IRP_MN_CANCEL_STOP_DEVICE:
         case IRP_MN_CANCEL_REMOVE_DEVICE:
