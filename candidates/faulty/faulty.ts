@@ -3,6 +3,7 @@ import { createReferenceDriver } from '../../src/reference/driver';
 import { SERVICE_MUTATIONS, type Mutation } from '../../src/reference/mutations';
 import { createServicesDriver } from '../correct/wdm-services/driver';
 import { createRestartShutdown } from '../correct/restart-shutdown';
+import { createStartCountDrift } from './long-chain';
 import { createPowerPolicyDriver, isPowerPolicyFaulty } from '../../src/reference/power-policy';
 
 /**
@@ -14,6 +15,8 @@ export function faulty(...mutations: Mutation[]): DriverImageLoader {
   if (mutations.some((x) => SERVICE_MUTATIONS.has(x))) return (k) => createServicesDriver(k, set);
   // A START to a started device reaches only a driver that asks for it: the restart-shutdown wrapper.
   if (set.has('restart-keeps-old-resources')) return (k) => createRestartShutdown(k, set);
+  // A bug that shows only after a long chain of rebalances: a wrapper of the reference (long-chain.ts).
+  if (set.has('rebalance-start-count-drift')) return (k) => createStartCountDrift(k, set);
   // The power-policy bugs live in the reference's power-policy layer (power-policy.ts).
   return isPowerPolicyFaulty(set) ? (k) => createPowerPolicyDriver(k, set) : (k) => createReferenceDriver(k, set);
 }

@@ -45,6 +45,18 @@ export interface RunResult {
 
 type Slot = DeviceSlot;
 
+/**
+ * True when the PnP or power manager may send `e` to the device: legal in its model state, and a
+ * D1 or D2 IRP only to a device whose stack reported that state in its last DEVICE_CAPABILITIES
+ * (the power-policy owner sends no state the device lacks).
+ */
+function mayBeSent(s: Slot, e: LifecycleEvent): boolean {
+  if (!isLegal(s.model, e)) return false;
+  if (e.type !== 'SET_POWER' || e.to === 'D0' || e.to === 'D3') return true;
+  const r = s.sim.reportedPower;
+  return r !== undefined && (e.to === 'D1' ? r.DeviceD1 : r.DeviceD2);
+}
+
 const MAX_DEVICES = 3;
 
 /** One run in progress: the machine, the devices it enumerated, and what the run has recorded so far. */
@@ -161,14 +173,14 @@ class LifecycleRun {
         return this.addDevice(c.fault);
       case 'Irp': {
         const s = this.pick(c.device);
-        if (s && isLegal(s.model, c.event)) this.send(s, c.event);
+        if (s && mayBeSent(s, c.event)) this.send(s, c.event);
         return;
       }
       case 'Scenario': {
         const s = this.pick(c.device);
         if (!s) return;
         for (const e of scenarioEvents(c.scenario)) {
-          if (!isLegal(s.model, e)) break;
+          if (!mayBeSent(s, e)) break;
           this.send(s, e);
         }
         return;

@@ -86,7 +86,8 @@ export function judgeSystemPower(ctx: ModelContext, before: DeviceModel, e: Syst
   if (out.deviceDown) setPower(f, 'IRP_MN_SET_POWER(D3) from the power-policy owner', out.deviceDown);
   if (out.resume) setPower(f, 'IRP_MN_SET_POWER(S0)', out.resume);
   if (out.deviceUp) setPower(f, 'IRP_MN_SET_POWER(D0) from the power-policy owner', out.deviceUp);
-  if (sx !== 'S5' && notifiesPower(ctx) && before.providerStarted) {
+  // An idle (D1/D2) device whose sleep was refused stays idle: its provider stays powered down.
+  if (sx !== 'S5' && notifiesPower(ctx) && before.providerStarted && (before.power === 'D0' || out.set !== null)) {
     f.add('PWR-02', !out.poweredDownAtEnd, `system power ${sx}`, () =>
       'the provider announced NetDmaNotificationProviderPowerDown but had not announced NetDmaNotificationProviderPowerUp once the system was back in S0 and the device in D0; its clients stay stopped');
   }
