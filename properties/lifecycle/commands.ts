@@ -22,10 +22,7 @@ export type Scenario =
   | 'paging-file'
   | 'open-while-remove-pending'
   | 'rebalance-requery'
-  | 'surprise-while-stop-pending'
-  | 'idle-then-sleep'
-  | 'idle-deeper'
-  | 'idle-then-s1';
+  | 'surprise-while-stop-pending';
 
 /** One generated step of a lifecycle run. A tagged union, dispatched exhaustively. */
 export type LifecycleCommand =
@@ -80,14 +77,6 @@ const SCENARIOS: Readonly<Record<Scenario, readonly LifecycleEvent[]>> = {
   'surprise-while-stop-pending': [{ type: 'QUERY_STOP', bus: 'succeed' }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }],
   // An application opens the device after a granted QUERY_REMOVE (F111: the create must fail); then the device is unplugged (F114).
   'open-while-remove-pending': [{ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'OPEN_HANDLE', ioctl: true }, { type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }],
-  // The power-policy owner idles the device to D2 (only if the stack reported DeviceD2 when the PnP
-  // manager asked for its capabilities), then the system sleeps: the owner sends the D-state of
-  // DeviceState[S3], D3, to the device still in D2 — a second low-power IRP without D0 between.
-  'idle-then-sleep': [{ type: 'QUERY_CAPABILITIES' }, { type: 'SET_POWER', to: 'D2' }, { type: 'SYSTEM_POWER', to: 'S3', bus: 'succeed' }],
-  // The owner idles the device to D1, then takes it deeper to D3 while the system stays in S0, then back.
-  'idle-deeper': [{ type: 'QUERY_CAPABILITIES' }, { type: 'SET_POWER', to: 'D1' }, { type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }],
-  // S1 maps to D2 when the stack reported it so (DEVICE_CAPABILITIES.DeviceState[PowerSystemSleeping1]).
-  'idle-then-s1': [{ type: 'QUERY_CAPABILITIES' }, { type: 'SYSTEM_POWER', to: 'S1', bus: 'succeed' }],
 };
 
 /** A one-line description of a command, for counterexamples. */
@@ -104,9 +93,9 @@ export function commandLabel(c: LifecycleCommand): string {
 const device = fc.nat({ max: 3 });
 
 /** Most commands a long run draws after its START. */
-export const LONG_RUN_MAX_COMMANDS = 36;
-/** Weights of short and long runs: one run in this many is long (the added cost stays bounded). */
-export const LONG_RUN_WEIGHT: readonly [number, number] = [12, 1];
+export const LONG_RUN_MAX_COMMANDS = 140;
+/** Weights of runs without and with a long tail (one in their sum has one: the added cost stays bounded). */
+export const LONG_RUN_WEIGHT: readonly [number, number] = [10, 1];
 const busAnswer = fc.constantFrom<'succeed' | 'fail'>('succeed', 'succeed', 'succeed', 'fail');
 
 /** Single IRPs, any kind; the runner skips the ones illegal in the device's state. */
@@ -149,7 +138,7 @@ const scenarioArb = fc.constantFrom<Scenario>(
   'start', 'start', 'start', 'start', 'rebalance', 'rebalance', 'rebalance', 'rebalance-restart-fails', 'failed-query-stop', 'failed-query-stop',
   'rebalance-filter-after-stop', 'stopped-then-surprise', 'query-remove-cancelled', 'query-remove-remove', 'failed-query-remove', 'failed-query-remove', 'surprise-remove', 'start-fails-then-remove', 'remove-before-start',
   'power-cycle', 'power-cycle', 'power-cycle', 'query-remove-relations', 'paging-file', 'open-while-remove-pending',
-  'rebalance-requery', 'power-cycle', 'surprise-while-stop-pending', 'idle-then-sleep', 'idle-deeper', 'idle-then-s1',
+  'rebalance-requery', 'power-cycle', 'surprise-while-stop-pending',
 );
 
 /** A command, weighted so the HLK scenarios occur often. */
@@ -164,42 +153,71 @@ export const commandArb: fc.Arbitrary<LifecycleCommand> = fc.oneof(
 
 /**
  * The steps of a long run (HLK-style: 20–60 IRPs through rebalance, device and system power, query
- * and cancel, data-path activity), weighted towards the scenarios a device survives, so that the
- * chain goes on; the ones that end the device (removal, a failed restart) come rarely, as the end.
+ * and cancel, data-path activity). Single IRPs, not scenarios: the runner skips those illegal in the
+ * device's state, so the chain goes on whatever comes, and a failure met in it shrinks IRP by IRP
+ * to its shortest sequence (a scenario only shrinks to another scenario). Weighted so the device
+ * goes round the rebalance (QUERY_STOP, STOP, START) and the power states (D2/D1 when the stack
+ * reported them, D3, D0, system sleeps) many times, and comes to its end (removal) rarely.
  */
-const survivedScenarioArb = fc.constantFrom<Scenario>(
-  'rebalance', 'rebalance', 'rebalance', 'rebalance-requery', 'rebalance-filter-after-stop', 'failed-query-stop', 'query-remove-cancelled', 'failed-query-remove',
-  'power-cycle', 'power-cycle', 'idle-then-sleep', 'idle-then-sleep', 'idle-deeper', 'idle-then-s1', 'start',
+const longEventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
+  { weight: 8, arbitrary: fc.constant<LifecycleEvent>({ type: 'QUERY_STOP', bus: 'succeed' }) },
+  { weight: 2, arbitrary: fc.constant<LifecycleEvent>({ type: 'QUERY_STOP', bus: 'fail' }) },
+  { weight: 8, arbitrary: fc.constant<LifecycleEvent>({ type: 'STOP' }) },
+  { weight: 2, arbitrary: fc.constant<LifecycleEvent>({ type: 'CANCEL_STOP' }) },
+  { weight: 10, arbitrary: fc.constant<LifecycleEvent>({ type: 'START', bus: 'succeed' }) },
+  { weight: 2, arbitrary: fc.constant<LifecycleEvent>({ type: 'START', bus: 'pend' }) },
+  { weight: 6, arbitrary: fc.constant<LifecycleEvent>({ type: 'FILTER_RESOURCE_REQUIREMENTS' }) },
+  { weight: 4, arbitrary: fc.constantFrom<LifecycleEvent>({ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'QUERY_REMOVE', bus: 'fail' }) },
+  { weight: 4, arbitrary: fc.constant<LifecycleEvent>({ type: 'CANCEL_REMOVE' }) },
+  // The end of the device: unplugged, removed, or a restart the bus fails.
+  { weight: 1, arbitrary: fc.constantFrom<LifecycleEvent>({ type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }, { type: 'START', bus: 'fail' }) },
+  { weight: 6, arbitrary: fc.constant<LifecycleEvent>({ type: 'QUERY_CAPABILITIES' }) },
+  { weight: 8, arbitrary: fc.constant<LifecycleEvent>({ type: 'SET_POWER', to: 'D2' }) },
+  { weight: 2, arbitrary: fc.constant<LifecycleEvent>({ type: 'SET_POWER', to: 'D1' }) },
+  { weight: 6, arbitrary: fc.constant<LifecycleEvent>({ type: 'SET_POWER', to: 'D3' }) },
+  { weight: 8, arbitrary: fc.constant<LifecycleEvent>({ type: 'SET_POWER', to: 'D0' }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      type: fc.constant('SYSTEM_POWER' as const),
+      to: fc.constantFrom<'S1' | 'S3' | 'S4'>('S3', 'S3', 'S4', 'S1'),
+      bus: fc.constantFrom<'succeed' | 'fail' | 'pend'>('succeed', 'succeed', 'succeed', 'pend', 'fail'),
+    }),
+  },
+  { weight: 4, arbitrary: surfaceEventArb },
 );
-const endingScenarioArb = fc.constantFrom<Scenario>('surprise-remove', 'query-remove-remove', 'stopped-then-surprise', 'rebalance-restart-fails', 'surprise-while-stop-pending', 'open-while-remove-pending', 'paging-file');
-const sleepArb: fc.Arbitrary<LifecycleEvent> = fc.record({
-  type: fc.constant('SYSTEM_POWER' as const),
-  to: fc.constantFrom<'S1' | 'S3' | 'S4'>('S3', 'S3', 'S4', 'S1'),
-  bus: fc.constantFrom<'succeed' | 'fail' | 'pend'>('succeed', 'succeed', 'succeed', 'pend', 'fail'),
-});
-/** Device power IRPs from the power-policy owner, and the capabilities query it learns the D-states from. */
-const devicePowerArb = fc.constantFrom<LifecycleEvent>({ type: 'SET_POWER', to: 'D3' }, { type: 'SET_POWER', to: 'D0' }, { type: 'SET_POWER', to: 'D2' }, { type: 'QUERY_CAPABILITIES' });
 const longCommandArb: fc.Arbitrary<LifecycleCommand> = fc.oneof(
-  { weight: 16, arbitrary: fc.record({ kind: fc.constant('Scenario' as const), device, scenario: survivedScenarioArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('Scenario' as const), device, scenario: endingScenarioArb }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: sleepArb }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: devicePowerArb }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: surfaceEventArb }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('Allocate' as const), device }) },
+  { weight: 12, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: longEventArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('Allocate' as const), device }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('Free' as const), device, channel: fc.nat({ max: 7 }) }) },
-  { weight: 1, arbitrary: fc.constant({ kind: 'AddDevice' as const, fault: 'none' as const }) },
 );
 
-/** Most runs: up to 30 weighted commands (fast-check's default size keeps them short: cheap, and they shrink well). */
-const shortRunArb = fc.array(commandArb, { maxLength: 30 });
 /**
- * The long tail: a START, then up to {@link LONG_RUN_MAX_COMMANDS} commands of
- * {@link longCommandArb} drawn at full size (uniformly many, about 2 IRPs each). Shrinks like any array, down to the
- * START alone, so a failure first met in a long run still shrinks to its shortest sequence.
+ * The long tail of a run: more commands played after its own (before the teardown), and whether the
+ * machine's engines implement D1 and D2 (the PCI function's power management capability, reported
+ * in DEVICE_CAPABILITIES), which only long runs draw: their power-policy owner idles the device.
  */
-const longRunArb = fc
-  .array(longCommandArb, { maxLength: LONG_RUN_MAX_COMMANDS, size: 'max' })
-  .map((rest): LifecycleCommand[] => [{ kind: 'Irp', device: 0, event: { type: 'START', bus: 'succeed' } }, ...rest]);
+export interface LongTail {
+  readonly commands: readonly LifecycleCommand[];
+  readonly deviceD1D2: boolean;
+}
+
+/** Most runs have no long tail (and engines without D1 and D2, as before long tails existed). */
+export const NO_LONG_TAIL: LongTail = { commands: [], deviceD1D2: false };
+
+/**
+ * A long tail: a new engine enumerated (AddDevice, optional so that it shrinks away: the run's own
+ * commands may have removed theirs), then up to {@link LONG_RUN_MAX_COMMANDS} commands of
+ * {@link longCommandArb} drawn at full size (uniformly many; each applies to an engine chosen as the
+ * run's commands do). The array shrinks like any, so a failure first met in a long run still
+ * shrinks to its shortest sequence.
+ */
+const longTailArb: fc.Arbitrary<LongTail> = fc.record({
+  commands: fc
+    .tuple(fc.option(fc.constant<LifecycleCommand>({ kind: 'AddDevice', fault: 'none' }), { freq: 20 }), fc.array(longCommandArb, { maxLength: LONG_RUN_MAX_COMMANDS, size: 'max' }))
+    .map(([add, rest]): LifecycleCommand[] => (add === null ? rest : [add, ...rest])),
+  deviceD1D2: fc.boolean(),
+});
 
 /** A system power transition drawn for a run, and where among its commands it happens. */
 export interface SystemPowerStep {
@@ -231,6 +249,12 @@ export interface LifecycleInput {
    * other fields are drawn exactly as before they existed, and shrunk on their own (to none).
    */
   readonly systemPower?: readonly SystemPowerStep[];
+  /**
+   * The long tail (issue 13): commands played after the others, in one run out of
+   * {@link LONG_RUN_WEIGHT}'s sum. Drawn after every other field, so that those are drawn exactly as
+   * before it existed, and shrunk on its own (towards no commands).
+   */
+  readonly longTail?: LongTail;
 }
 
 /** The commands of `input` with its system power transitions inserted where they were drawn. */
@@ -251,12 +275,10 @@ export function commandsWithSystemPower(input: LifecycleInput): readonly Lifecyc
 export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
   // Every run enumerates one engine first; the rest may add more (up to three).
   commands: fc
-    .tuple(
-      fc.constantFrom<'none' | 'create-device' | 'register' | 'pool'>('none', 'none', 'none', 'none', 'none', 'none', 'none', 'create-device', 'register', 'pool'),
-      fc.oneof({ weight: LONG_RUN_WEIGHT[0], arbitrary: shortRunArb }, { weight: LONG_RUN_WEIGHT[1], arbitrary: longRunArb }),
-    )
+    .tuple(fc.constantFrom<'none' | 'create-device' | 'register' | 'pool'>('none', 'none', 'none', 'none', 'none', 'none', 'none', 'create-device', 'register', 'pool'), fc.array(commandArb, { maxLength: 30 }))
     .map(([fault, rest]): LifecycleCommand[] => [{ kind: 'AddDevice', fault }, ...rest]),
   choices: fc.array(fc.nat({ max: 15 }), { maxLength: 32 }),
   entryPoolFault: fc.oneof({ weight: 19, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
   systemPower: fc.array(fc.record({ at: fc.nat({ max: 31 }), event: systemPowerEventArb, device: fc.nat({ max: 3 }) }), { maxLength: 2 }),
+  longTail: fc.oneof({ weight: LONG_RUN_WEIGHT[0], arbitrary: fc.constant(NO_LONG_TAIL) }, { weight: LONG_RUN_WEIGHT[1], arbitrary: longTailArb }),
 });

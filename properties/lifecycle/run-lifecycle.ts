@@ -72,6 +72,8 @@ class LifecycleRun {
     readonly m: Machine<NetDmaClient>,
     readonly faults: ServiceFaults,
     interfaceVersion: InterfaceVersion,
+    /** Whether the engines this run enumerates implement D1 and D2 (the long tail draws it). */
+    readonly deviceD1D2: boolean = false,
   ) {
     this.ifaceVersion = interfaceVersion === '1.0' ? 0x100 : interfaceVersion === '1.1' ? 0x101 : 0x200;
   }
@@ -161,6 +163,7 @@ class LifecycleRun {
       m.verifier.check('DRV-ADD-03', fault !== 'none', () => `AddDevice failed with ${ntStatusName(status)} although nothing was made to fail`);
       return;
     }
+    device.supportsD1D2 = this.deviceD1D2;
     const prov = m.netdma.liveProvidersOf(device)[0]!;
     this.slots.push({ sim: device, model: ADDED, ctx: { interfaceVersion: this.ifaceVersion, providerVersion: prov.version } });
   }
@@ -242,7 +245,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
   });
   const faults: ServiceFaults = { failPoolAttempts: new Set(input.entryPoolFault > 0 ? [input.entryPoolFault] : []), failNextCreateDevice: false };
   const services = createKernelServices(m, faults);
-  const run = new LifecycleRun(m, faults, opts.interfaceVersion);
+  const run = new LifecycleRun(m, faults, opts.interfaceVersion, input.longTail?.deviceD1D2 === true);
   const steps = run.steps;
   let harnessError: string | null = null;
 
@@ -255,6 +258,10 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
       m.verifier.check('DRV-ENTRY-01', input.entryPoolFault > 0, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);
     } else {
       for (const c of commandsWithSystemPower(input)) {
+        run.run(c);
+        run.pnpTurn();
+      }
+      for (const c of input.longTail?.commands ?? []) {
         run.run(c);
         run.pnpTurn();
       }

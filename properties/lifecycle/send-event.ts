@@ -279,8 +279,12 @@ function sendSystemPower(m: Machine, slot: DeviceSlot, event: Extract<LifecycleE
   if (provider()?.poweredDown === true) m.work.runUntil(() => provider()?.poweredDown !== true || m.verifier.firstViolation !== undefined, 10_000);
   m.assertAlive();
   const poweredDownAtEnd = provider()?.poweredDown === true;
-  for (const f of judgeSystemPower(slot.ctx, before, event, { query, cancel, set, deviceDown, resume, deviceUp, poweredDownAtEnd })) m.verifier.check(f.ruleId, f.ok, () => f.message);
+  const deviceInD0AtEnd = dev.powerState === 'D0';
+  for (const f of judgeSystemPower(slot.ctx, before, event, { query, cancel, set, deviceDown, resume, deviceUp, poweredDownAtEnd, deviceInD0AtEnd })) m.verifier.check(f.ruleId, f.ok, () => f.message);
   slot.model = nextState(before, event, granted);
+  // A refused sleep leaves an idle device idle, unless its power-policy owner brought it back to D0
+  // on the IRP_MN_SET_POWER(S0) that cancelled the transition.
+  if (!granted && slot.model.power !== 'D0' && deviceInD0AtEnd) slot.model = { ...slot.model, power: 'D0', poweredDownNotified: false };
   const key = transitionKey(before.pnp, event, slot.model.pnp);
   transitions.set(key, (transitions.get(key) ?? 0) + 1);
 }

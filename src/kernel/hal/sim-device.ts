@@ -72,8 +72,9 @@ export interface SimDevice {
   interruptConnections: number;
   powerState: 'D0' | 'D1' | 'D2' | 'D3';
   /**
-   * Whether the PCI function implements D1 and D2 (its PCI power management capability), drawn from
-   * the run's seed when the bus driver first answers IRP_MN_QUERY_CAPABILITIES; unset until then.
+   * Whether the PCI function implements D1 and D2 (its PCI power management capability): the bus
+   * driver reports them in DEVICE_CAPABILITIES then. Set by whoever enumerates the device (a
+   * lifecycle run, from its input); unset means no.
    */
   supportsD1D2?: boolean;
   /**

@@ -257,10 +257,8 @@ function answerQuery(m: BusDriverHost, dev: SimDevice, rec: IrpRecord, loc: IO_S
     case IRP_MN_QUERY_CAPABILITIES: {
       const c = loc.Parameters.DeviceCapabilities?.Capabilities;
       if (!c) return false;
-      // Whether this function implements D1 and D2 is drawn once, when the stack first asks.
-      dev.supportsD1D2 ??= m.chooser.choose(2, 'the PCI function implements D1 and D2') === 1;
-      c.DeviceD1 = dev.supportsD1D2;
-      c.DeviceD2 = dev.supportsD1D2;
+      c.DeviceD1 = dev.supportsD1D2 === true;
+      c.DeviceD2 = dev.supportsD1D2 === true;
       c.LockSupported = false;
       c.EjectSupported = false;
       c.Removable = false;
@@ -271,7 +269,7 @@ function answerQuery(m: BusDriverHost, dev: SimDevice, rec: IrpRecord, loc: IO_S
       c.Address = (4 << 16) | dev.index; // device 4, function = index
       c.UINumber = dev.index;
       // S0 -> D0, S1 -> D2 when the function has D2 (else D3), S2..S5 -> D3 (PowerDeviceD0 = 1, PowerDeviceD3 = 4).
-      c.DeviceState = [0, PowerDeviceD0, dev.supportsD1D2 ? PowerDeviceD2 : PowerDeviceD3, PowerDeviceD3, PowerDeviceD3, PowerDeviceD3, PowerDeviceD3];
+      c.DeviceState = [0, PowerDeviceD0, dev.supportsD1D2 === true ? PowerDeviceD2 : PowerDeviceD3, PowerDeviceD3, PowerDeviceD3, PowerDeviceD3, PowerDeviceD3];
       c.SystemWake = 0;
       c.DeviceWake = 0;
       c.D1Latency = 0;
