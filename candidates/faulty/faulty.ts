@@ -3,6 +3,7 @@ import { createReferenceDriver } from '../../src/reference/driver';
 import { SERVICE_MUTATIONS, type Mutation } from '../../src/reference/mutations';
 import { createServicesDriver } from '../correct/wdm-services/driver';
 import { createRestartShutdown } from '../correct/restart-shutdown';
+import { createStartCountDrift } from './long-chain';
 import { createPowerPolicyDriver, isPowerPolicyFaulty } from '../../src/reference/power-policy';
 import { ENGINE_TIMING_MUTATIONS, engineTimingServices } from './engine-timing';
 import { createHistoryFaulty, isHistoryFaulty } from './history-faults';
@@ -20,6 +21,8 @@ export function faulty(...mutations: Mutation[]): DriverImageLoader {
   if (mutations.some((x) => ENGINE_TIMING_MUTATIONS.has(x))) return (k) => createReferenceDriver(engineTimingServices(k, set), set);
   // The history bugs (issue 13) sit on the reference's kernel services (history-faults.ts).
   if (isHistoryFaulty(set)) return (k) => createHistoryFaulty(k, set);
+  // A bug that shows only after a long chain of rebalances: a wrapper of the reference (long-chain.ts).
+  if (set.has('rebalance-start-count-drift')) return (k) => createStartCountDrift(k, set);
   // The power-policy bugs live in the reference's power-policy layer (power-policy.ts).
   return isPowerPolicyFaulty(set) ? (k) => createPowerPolicyDriver(k, set) : (k) => createReferenceDriver(k, set);
 }

@@ -91,6 +91,11 @@ export function commandLabel(c: LifecycleCommand): string {
 }
 
 const device = fc.nat({ max: 3 });
+
+/** Most commands a long run draws after its START. */
+export const LONG_RUN_MAX_COMMANDS = 140;
+/** Weights of runs without and with a long tail (one in their sum has one: the added cost stays bounded). */
+export const LONG_RUN_WEIGHT: readonly [number, number] = [10, 1];
 const busAnswer = fc.constantFrom<'succeed' | 'fail'>('succeed', 'succeed', 'succeed', 'fail');
 
 /** Single IRPs, any kind; the runner skips the ones illegal in the device's state. */
@@ -146,6 +151,74 @@ export const commandArb: fc.Arbitrary<LifecycleCommand> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('Free' as const), device, channel: fc.nat({ max: 7 }) }) },
 );
 
+/**
+ * The steps of a long run (HLK-style: 20–60 IRPs through rebalance, device and system power, query
+ * and cancel, data-path activity). Single IRPs, not scenarios: the runner skips those illegal in the
+ * device's state, so the chain goes on whatever comes, and a failure met in it shrinks IRP by IRP
+ * to its shortest sequence (a scenario only shrinks to another scenario). Weighted so the device
+ * goes round the rebalance (QUERY_STOP, STOP, START) and the power states (D2/D1 when the stack
+ * reported them, D3, D0, system sleeps) many times, and comes to its end (removal) rarely.
+ */
+const longEventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
+  { weight: 8, arbitrary: fc.constant<LifecycleEvent>({ type: 'QUERY_STOP', bus: 'succeed' }) },
+  { weight: 2, arbitrary: fc.constant<LifecycleEvent>({ type: 'QUERY_STOP', bus: 'fail' }) },
+  { weight: 8, arbitrary: fc.constant<LifecycleEvent>({ type: 'STOP' }) },
+  { weight: 2, arbitrary: fc.constant<LifecycleEvent>({ type: 'CANCEL_STOP' }) },
+  { weight: 10, arbitrary: fc.constant<LifecycleEvent>({ type: 'START', bus: 'succeed' }) },
+  { weight: 2, arbitrary: fc.constant<LifecycleEvent>({ type: 'START', bus: 'pend' }) },
+  { weight: 6, arbitrary: fc.constant<LifecycleEvent>({ type: 'FILTER_RESOURCE_REQUIREMENTS' }) },
+  { weight: 4, arbitrary: fc.constantFrom<LifecycleEvent>({ type: 'QUERY_REMOVE', bus: 'succeed' }, { type: 'QUERY_REMOVE', bus: 'fail' }) },
+  { weight: 4, arbitrary: fc.constant<LifecycleEvent>({ type: 'CANCEL_REMOVE' }) },
+  // The end of the device: unplugged, removed, or a restart the bus fails.
+  { weight: 1, arbitrary: fc.constantFrom<LifecycleEvent>({ type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }, { type: 'START', bus: 'fail' }) },
+  { weight: 6, arbitrary: fc.constant<LifecycleEvent>({ type: 'QUERY_CAPABILITIES' }) },
+  { weight: 8, arbitrary: fc.constant<LifecycleEvent>({ type: 'SET_POWER', to: 'D2' }) },
+  { weight: 2, arbitrary: fc.constant<LifecycleEvent>({ type: 'SET_POWER', to: 'D1' }) },
+  { weight: 6, arbitrary: fc.constant<LifecycleEvent>({ type: 'SET_POWER', to: 'D3' }) },
+  { weight: 8, arbitrary: fc.constant<LifecycleEvent>({ type: 'SET_POWER', to: 'D0' }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      type: fc.constant('SYSTEM_POWER' as const),
+      to: fc.constantFrom<'S1' | 'S3' | 'S4'>('S3', 'S3', 'S4', 'S1'),
+      bus: fc.constantFrom<'succeed' | 'fail' | 'pend'>('succeed', 'succeed', 'succeed', 'pend', 'fail'),
+    }),
+  },
+  { weight: 4, arbitrary: surfaceEventArb },
+);
+const longCommandArb: fc.Arbitrary<LifecycleCommand> = fc.oneof(
+  { weight: 12, arbitrary: fc.record({ kind: fc.constant('Irp' as const), device, event: longEventArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('Allocate' as const), device }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('Free' as const), device, channel: fc.nat({ max: 7 }) }) },
+);
+
+/**
+ * The long tail of a run: more commands played after its own (before the teardown), and whether the
+ * machine's engines implement D1 and D2 (the PCI function's power management capability, reported
+ * in DEVICE_CAPABILITIES), which only long runs draw: their power-policy owner idles the device.
+ */
+export interface LongTail {
+  readonly commands: readonly LifecycleCommand[];
+  readonly deviceD1D2: boolean;
+}
+
+/** Most runs have no long tail (and engines without D1 and D2, as before long tails existed). */
+export const NO_LONG_TAIL: LongTail = { commands: [], deviceD1D2: false };
+
+/**
+ * A long tail: a new engine enumerated (AddDevice, optional so that it shrinks away: the run's own
+ * commands may have removed theirs), then up to {@link LONG_RUN_MAX_COMMANDS} commands of
+ * {@link longCommandArb} drawn at full size (uniformly many; each applies to an engine chosen as the
+ * run's commands do). The array shrinks like any, so a failure first met in a long run still
+ * shrinks to its shortest sequence.
+ */
+const longTailArb: fc.Arbitrary<LongTail> = fc.record({
+  commands: fc
+    .tuple(fc.option(fc.constant<LifecycleCommand>({ kind: 'AddDevice', fault: 'none' }), { freq: 20 }), fc.array(longCommandArb, { maxLength: LONG_RUN_MAX_COMMANDS, size: 'max' }))
+    .map(([add, rest]): LifecycleCommand[] => (add === null ? rest : [add, ...rest])),
+  deviceD1D2: fc.boolean(),
+});
+
 /** A system power transition drawn for a run, and where among its commands it happens. */
 export interface SystemPowerStep {
   /** Index in `commands` before which it is played (past the end: after the last command). */
@@ -176,6 +249,12 @@ export interface LifecycleInput {
    * other fields are drawn exactly as before they existed, and shrunk on their own (to none).
    */
   readonly systemPower?: readonly SystemPowerStep[];
+  /**
+   * The long tail (issue 13): commands played after the others, in one run out of
+   * {@link LONG_RUN_WEIGHT}'s sum. Drawn after every other field, so that those are drawn exactly as
+   * before it existed, and shrunk on its own (towards no commands).
+   */
+  readonly longTail?: LongTail;
 }
 
 /** The commands of `input` with its system power transitions inserted where they were drawn. */
@@ -201,4 +280,5 @@ export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
   choices: fc.array(fc.nat({ max: 15 }), { maxLength: 32 }),
   entryPoolFault: fc.oneof({ weight: 19, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
   systemPower: fc.array(fc.record({ at: fc.nat({ max: 31 }), event: systemPowerEventArb, device: fc.nat({ max: 3 }) }), { maxLength: 2 }),
+  longTail: fc.oneof({ weight: LONG_RUN_WEIGHT[0], arbitrary: fc.constant(NO_LONG_TAIL) }, { weight: LONG_RUN_WEIGHT[1], arbitrary: longTailArb }),
 });

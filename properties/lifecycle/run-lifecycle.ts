@@ -45,6 +45,18 @@ export interface RunResult {
 
 type Slot = DeviceSlot;
 
+/**
+ * True when the PnP or power manager may send `e` to the device: legal in its model state, and a
+ * D1 or D2 IRP only to a device whose stack reported that state in its last DEVICE_CAPABILITIES
+ * (the power-policy owner sends no state the device lacks).
+ */
+function mayBeSent(s: Slot, e: LifecycleEvent): boolean {
+  if (!isLegal(s.model, e)) return false;
+  if (e.type !== 'SET_POWER' || e.to === 'D0' || e.to === 'D3') return true;
+  const r = s.sim.reportedPower;
+  return r !== undefined && (e.to === 'D1' ? r.DeviceD1 : r.DeviceD2);
+}
+
 const MAX_DEVICES = 3;
 
 /** One run in progress: the machine, the devices it enumerated, and what the run has recorded so far. */
@@ -60,6 +72,8 @@ class LifecycleRun {
     readonly m: Machine<NetDmaClient>,
     readonly faults: ServiceFaults,
     interfaceVersion: InterfaceVersion,
+    /** Whether the engines this run enumerates implement D1 and D2 (the long tail draws it). */
+    readonly deviceD1D2: boolean = false,
   ) {
     this.ifaceVersion = interfaceVersion === '1.0' ? 0x100 : interfaceVersion === '1.1' ? 0x101 : 0x200;
   }
@@ -149,6 +163,7 @@ class LifecycleRun {
       m.verifier.check('DRV-ADD-03', fault !== 'none', () => `AddDevice failed with ${ntStatusName(status)} although nothing was made to fail`);
       return;
     }
+    device.supportsD1D2 = this.deviceD1D2;
     const prov = m.netdma.liveProvidersOf(device)[0]!;
     this.slots.push({ sim: device, model: ADDED, ctx: { interfaceVersion: this.ifaceVersion, providerVersion: prov.version } });
   }
@@ -161,14 +176,14 @@ class LifecycleRun {
         return this.addDevice(c.fault);
       case 'Irp': {
         const s = this.pick(c.device);
-        if (s && isLegal(s.model, c.event)) this.send(s, c.event);
+        if (s && mayBeSent(s, c.event)) this.send(s, c.event);
         return;
       }
       case 'Scenario': {
         const s = this.pick(c.device);
         if (!s) return;
         for (const e of scenarioEvents(c.scenario)) {
-          if (!isLegal(s.model, e)) break;
+          if (!mayBeSent(s, e)) break;
           this.send(s, e);
         }
         return;
@@ -230,7 +245,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
   });
   const faults: ServiceFaults = { failPoolAttempts: new Set(input.entryPoolFault > 0 ? [input.entryPoolFault] : []), failNextCreateDevice: false };
   const services = createKernelServices(m, faults);
-  const run = new LifecycleRun(m, faults, opts.interfaceVersion);
+  const run = new LifecycleRun(m, faults, opts.interfaceVersion, input.longTail?.deviceD1D2 === true);
   const steps = run.steps;
   let harnessError: string | null = null;
 
@@ -243,6 +258,10 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
       m.verifier.check('DRV-ENTRY-01', input.entryPoolFault > 0, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);
     } else {
       for (const c of commandsWithSystemPower(input)) {
+        run.run(c);
+        run.pnpTurn();
+      }
+      for (const c of input.longTail?.commands ?? []) {
         run.run(c);
         run.pnpTurn();
       }

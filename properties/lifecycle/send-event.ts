@@ -40,6 +40,8 @@ import {
   PowerActionNone,
   PowerActionShutdownOff,
   PowerActionSleep,
+  PowerDeviceD1,
+  PowerDeviceD2,
   PowerSystemHibernate,
   PowerSystemShutdown,
   PowerSystemSleeping1,
@@ -63,6 +65,8 @@ import {
   type ModelContext,
   type PnpQuery,
   type SystemSleepState,
+  type DevicePowerName,
+  powerDepth,
 } from '../../src/model/lifecycle';
 
 /** One enumerated device as a run tracks it: the simulated engine and the model's view of it. */
@@ -133,9 +137,14 @@ export function sendIrps(m: Machine, dev: SimDevice, event: LifecycleEvent): Irp
   switch (event.type) {
     case 'SET_POWER':
       return m.pnp.sendPower(dev, event.to);
-    case 'QUERY_CAPABILITIES':
+    case 'QUERY_CAPABILITIES': {
       if (event.bus === 'pend') dev.bus.next.set(IRP_MN_QUERY_CAPABILITIES, 'pend');
-      return m.pnp.sendIrp(dev, IRP_MJ_PNP, IRP_MN_QUERY_CAPABILITIES, STATUS_NOT_SUPPORTED, (loc) => void (loc.Parameters.DeviceCapabilities = { Capabilities: m.pnp.initialCapabilities() }));
+      const caps = m.pnp.initialCapabilities();
+      const out = m.pnp.sendIrp(dev, IRP_MJ_PNP, IRP_MN_QUERY_CAPABILITIES, STATUS_NOT_SUPPORTED, (loc) => void (loc.Parameters.DeviceCapabilities = { Capabilities: caps }));
+      // What the power-policy owner then knows of the device: the D-states the whole stack reported.
+      if (out.completed && NT_SUCCESS(out.finalStatus)) dev.reportedPower = { DeviceD1: caps.DeviceD1 === true, DeviceD2: caps.DeviceD2 === true, S1: caps.DeviceState?.[PowerSystemSleeping1] ?? 0 };
+      return out;
+    }
     case 'PNP_QUERY': {
       const q = queryIrp(event.query);
       if (event.bus === 'pend') dev.bus.next.set(q.minor, 'pend');
@@ -175,7 +184,7 @@ export function sendEvent(m: Machine, slot: DeviceSlot, event: LifecycleEvent, s
   if (event.type === 'QUERY_STOP') dev.bus.next.set(IRP_MN_QUERY_STOP_DEVICE, event.bus);
   if (event.type === 'QUERY_REMOVE') dev.bus.next.set(IRP_MN_QUERY_REMOVE_DEVICE, event.bus);
   steps.push(`${dev.pdo.Name}: ${eventLabel(event)}`);
-  if (event.type === 'SET_POWER' && event.to === 'D3') hooks.beforePowerDown?.(dev);
+  if (event.type === 'SET_POWER' && event.to !== 'D0' && before.power === 'D0') hooks.beforePowerDown?.(dev);
   const out = sendIrps(m, dev, event);
   if (event.type === 'SET_POWER' && event.to === 'D0' && NT_SUCCESS(out.finalStatus)) hooks.afterPowerUp?.(dev);
   for (const f of judge(slot.ctx, before, event, out)) m.verifier.check(f.ruleId, f.ok, () => f.message);
@@ -186,6 +195,19 @@ export function sendEvent(m: Machine, slot: DeviceSlot, event: LifecycleEvent, s
     steps[steps.length - 1] += ` -> ${ntStatusName(out.finalStatus)}`;
     sendEvent(m, slot, { type: event.type === 'QUERY_STOP' ? 'CANCEL_STOP' : 'CANCEL_REMOVE' }, steps, transitions, hooks);
   }
+}
+
+/**
+ * The device power state the stack's power-policy owner sends for a system sleep state: D3, but for
+ * S1 the state DEVICE_CAPABILITIES.DeviceState[PowerSystemSleeping1] names when the stack reported
+ * D1 or D2 for it (and the device state it names as supported).
+ */
+function sleepDeviceState(dev: SimDevice, to: SystemSleepState): DevicePowerName {
+  const r = dev.reportedPower;
+  if (to !== 'S1' || r === undefined) return 'D3';
+  if (r.S1 === PowerDeviceD1 && r.DeviceD1) return 'D1';
+  if (r.S1 === PowerDeviceD2 && r.DeviceD2) return 'D2';
+  return 'D3';
 }
 
 /** SYSTEM_POWER_STATE and POWER_ACTION of each target state. */
@@ -234,16 +256,19 @@ function sendSystemPower(m: Machine, slot: DeviceSlot, event: Extract<LifecycleE
     }
   }
   if (granted) {
-    hooks.beforePowerDown?.(dev);
+    if (before.power === 'D0') hooks.beforePowerDown?.(dev);
     dev.bus.next.set(busPowerKey(IRP_MN_SET_POWER, true), systemPend);
     devicePend();
     set = m.pnp.sendSystemPower(dev, IRP_MN_SET_POWER, state, action);
-    if (dev.powerState === 'D0') deviceDown = m.pnp.sendPower(dev, 'D3');
+    // The D-state for the target state (DEVICE_CAPABILITIES.DeviceState as the stack reported it: S1 may
+    // map to D1 or D2), sent unless the device is already there or deeper — an idle D2 device goes on to D3.
+    const target = sleepDeviceState(dev, event.to);
+    if (powerDepth(dev.powerState) < powerDepth(target)) deviceDown = m.pnp.sendPower(dev, target);
     if (event.to !== 'S5') {
       dev.bus.next.set(busPowerKey(IRP_MN_SET_POWER, true), systemPend);
       devicePend();
       resume = m.pnp.sendSystemPower(dev, IRP_MN_SET_POWER, PowerSystemWorking, PowerActionNone);
-      if (dev.powerState === 'D3') deviceUp = m.pnp.sendPower(dev, 'D0');
+      if (dev.powerState !== 'D0') deviceUp = m.pnp.sendPower(dev, 'D0');
       hooks.afterPowerUp?.(dev);
     }
   }
@@ -254,8 +279,12 @@ function sendSystemPower(m: Machine, slot: DeviceSlot, event: Extract<LifecycleE
   if (provider()?.poweredDown === true) m.work.runUntil(() => provider()?.poweredDown !== true || m.verifier.firstViolation !== undefined, 10_000);
   m.assertAlive();
   const poweredDownAtEnd = provider()?.poweredDown === true;
-  for (const f of judgeSystemPower(slot.ctx, before, event, { query, cancel, set, deviceDown, resume, deviceUp, poweredDownAtEnd })) m.verifier.check(f.ruleId, f.ok, () => f.message);
+  const deviceInD0AtEnd = dev.powerState === 'D0';
+  for (const f of judgeSystemPower(slot.ctx, before, event, { query, cancel, set, deviceDown, resume, deviceUp, poweredDownAtEnd, deviceInD0AtEnd })) m.verifier.check(f.ruleId, f.ok, () => f.message);
   slot.model = nextState(before, event, granted);
+  // A refused sleep leaves an idle device idle, unless its power-policy owner brought it back to D0
+  // on the IRP_MN_SET_POWER(S0) that cancelled the transition.
+  if (!granted && slot.model.power !== 'D0' && deviceInD0AtEnd) slot.model = { ...slot.model, power: 'D0', poweredDownNotified: false };
   const key = transitionKey(before.pnp, event, slot.model.pnp);
   transitions.set(key, (transitions.get(key) ?? 0) + 1);
 }

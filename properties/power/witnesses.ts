@@ -113,6 +113,8 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'completion-no-mark': only(irp({ type: 'QUERY_CAPABILITIES', bus: 'pend' })),
   // START asks for new resources (IoInvalidateDeviceState); the PnP manager's QUERY_PNP_DEVICE_STATE, FILTER and START follow from that one command.
   'restart-keeps-old-resources': only(START),
+  // The third START of the device: two rebalances.
+  'rebalance-start-count-drift': only(START, irp({ type: 'QUERY_STOP', bus: 'succeed' }), irp({ type: 'STOP' }), START, irp({ type: 'QUERY_STOP', bus: 'succeed' }), irp({ type: 'STOP' }), START),
 };
 
 /** Scheduler decisions tried for a witness: none, then NetDMA allocating inside NetDmaProviderStart. */

@@ -121,6 +121,7 @@ export type Mutation =
   | 'create-after-query-remove' // has create/cleanup/close routines that succeed every create, even after a granted QUERY_REMOVE
   | 'hold-never-released' // sets its hold on channel allocations at QUERY_STOP and never clears it: not at CANCEL_STOP, not at the START after a rebalance
   | 'filter-reorders-descriptors' // moves BAR0 behind the interrupt descriptors of the filtered requirements
+  | 'rebalance-start-count-drift' // a start budget of two, spent by successful starts too and never reset at a rebalance: the third START skips NetDmaProviderStart (candidates/faulty/long-chain.ts)
   | 'filter-edits-not-success' // targets the messages on the way up but completes FILTER_RESOURCE_REQUIREMENTS with STATUS_NOT_SUPPORTED
   | 'completion-no-mark' // passes QUERY_CAPABILITIES down with a completion routine that never marks the IRP pending, returning IoCallDriver's STATUS_PENDING
 

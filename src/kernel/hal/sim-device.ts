@@ -70,7 +70,19 @@ export interface SimDevice {
   /** Live register mappings and interrupt connections (leak accounting). */
   mappings: number;
   interruptConnections: number;
-  powerState: 'D0' | 'D3';
+  powerState: 'D0' | 'D1' | 'D2' | 'D3';
+  /**
+   * Whether the PCI function implements D1 and D2 (its PCI power management capability): the bus
+   * driver reports them in DEVICE_CAPABILITIES then. Set by whoever enumerates the device (a
+   * lifecycle run, from its input); unset means no.
+   */
+  supportsD1D2?: boolean;
+  /**
+   * The device power states the whole stack reported in its last successful IRP_MN_QUERY_CAPABILITIES
+   * (DeviceD1, DeviceD2, and DeviceState[PowerSystemSleeping1]): what the power-policy owner may
+   * send. Unset until the stack has answered one.
+   */
+  reportedPower?: { readonly DeviceD1: boolean; readonly DeviceD2: boolean; readonly S1: number };
   /**
    * False from the moment a D3 IRP reaches the bus driver until the bus driver has completed the
    * next D0 IRP (the device is back in the working state only then, F50); unset means true.

@@ -40,6 +40,8 @@ import {
   IRP_MN_STOP_DEVICE,
   IRP_MN_SURPRISE_REMOVAL,
   PowerDeviceD0,
+  PowerDeviceD1,
+  PowerDeviceD2,
   PowerDeviceD3,
   DevicePowerState,
   IRP_MN_QUERY_POWER,
@@ -103,7 +105,7 @@ export class BusDriver {
     let outcome: BusOutcome = 'succeed';
     let keepStatus = false;
     let answer: number | null = null;
-    let devicePower: 'D0' | 'D3' | null = null;
+    let devicePower: 'D0' | 'D1' | 'D2' | 'D3' | null = null;
     if (loc.MajorFunction === IRP_MJ_PNP) {
       // A pend planned for this minor (drawn by the generator) applies whatever the IRP.
       const planned = this.next.get(loc.MinorFunction);
@@ -166,8 +168,8 @@ export class BusDriver {
       outcome = this.next.get(key) === 'pend' ? 'pend' : 'succeed';
       this.next.delete(key);
       const state = loc.Parameters.Power?.State.DeviceState;
-      const to = state === PowerDeviceD0 ? 'D0' : 'D3';
-      if (to === 'D3') {
+      const to = state === PowerDeviceD0 ? 'D0' : state === PowerDeviceD1 ? 'D1' : state === PowerDeviceD2 ? 'D2' : 'D3';
+      if (to !== 'D0') {
         // F50 (PWR-01): whoever sent it — the FDO as power-policy owner, or the stack's owner on a
         // system transition — a started 1.1+ provider has announced PowerDown by the time the
         // device actually leaves D0, here at the bus.
@@ -176,17 +178,19 @@ export class BusDriver {
           if (mustNotify) m.verifier.check('PWR-01', p.poweredDown, () => `${name} is taken out of D0 (the D3 IRP reached the bus driver) while ${p.name} is started and has not called NetDmaPnPEventNotify(NetDmaNotificationProviderPowerDown)`);
         }
       }
-      if (to === 'D3' && dev.powerState === 'D0') {
+      if (to === 'D3' && dev.powerState !== 'D3') {
         // The bus removes power (D3cold): the function loses its whole register context here, so the
         // driver must re-program the engine on its way back to D0 (F51, PWR-07, PWR-09). Done at D3
         // rather than at D0 so that nothing the driver does while in D3 can survive the power loss.
+        // D1 and D2 keep the function's context (the lenient reading: the engine is only idle there);
+        // D3 reached from D1 or D2 loses it as from D0.
         m.engineOf(dev).resetFunction();
         m.trace.add('engine', () => `${name} lost power: function reset (INTRCTRL, every channel's CHANCTRL, CHANCMP and DCACTRL are 0)`);
         m.engines.listener?.onFunctionReset(dev);
       }
       dev.powerState = to;
-      if (to === 'D3') dev.backInD0 = false;
-      m.observe({ op: 'DevicePowerAtBus', state: to === 'D0' ? PowerDeviceD0 : PowerDeviceD3, completed: false });
+      if (to !== 'D0') dev.backInD0 = false;
+      m.observe({ op: 'DevicePowerAtBus', state: deviceStateOf(to), completed: false });
       devicePower = to;
     } else if (loc.MajorFunction === IRP_MJ_CREATE || loc.MajorFunction === IRP_MJ_CLEANUP || loc.MajorFunction === IRP_MJ_CLOSE || loc.MajorFunction === IRP_MJ_DEVICE_CONTROL || loc.MajorFunction === IRP_MJ_SHUTDOWN) {
       // The PCI bus driver has no dispatch routine for these: the I/O manager's IopInvalidDeviceRequest.
@@ -211,7 +215,7 @@ export class BusDriver {
   }
 
   /** Completes the IRP as the bus driver: sets the status it answers with (unless it keeps it) and completes. */
-  #finish(rec: IrpRecord, keepStatus: boolean, outcome: BusOutcome, answer: number | null, devicePower: 'D0' | 'D3' | null): number {
+  #finish(rec: IrpRecord, keepStatus: boolean, outcome: BusOutcome, answer: number | null, devicePower: 'D0' | 'D1' | 'D2' | 'D3' | null): number {
     const m: BusDriverHost = this.m;
     if (answer !== null) rec.irp.IoStatus.Status = answer;
     else if (!keepStatus) rec.irp.IoStatus.Status = outcome === 'fail' ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
@@ -220,7 +224,7 @@ export class BusDriver {
     const informationText = typeof information === 'object' && information !== null ? requirementsTextOrUndefined(information) : undefined;
     m.observe(informationText === undefined ? { op: 'LowerCompleted', status: final, information } : { op: 'LowerCompleted', status: final, information, informationText });
     if (devicePower === 'D0') this.device().backInD0 = true;
-    if (devicePower !== null) m.observe({ op: 'DevicePowerAtBus', state: devicePower === 'D0' ? PowerDeviceD0 : PowerDeviceD3, completed: true });
+    if (devicePower !== null) m.observe({ op: 'DevicePowerAtBus', state: deviceStateOf(devicePower), completed: true });
     m.io.complete(rec, false);
     return final;
   }
@@ -233,6 +237,11 @@ const DEVICE_ID = 'PCI\\VEN_8086&DEV_0E20&SUBSYS_00000000&REV_00';
  * The PCI bus driver's answer to a PnP query for its child PDO, as pci.sys gives it: fills
  * IoStatus.Information and returns true when it handles the IRP; false leaves the IRP as it came.
  */
+/** The DEVICE_POWER_STATE of a device power state's name. */
+function deviceStateOf(s: 'D0' | 'D1' | 'D2' | 'D3'): number {
+  return s === 'D0' ? PowerDeviceD0 : s === 'D1' ? PowerDeviceD1 : s === 'D2' ? PowerDeviceD2 : PowerDeviceD3;
+}
+
 function answerQuery(m: BusDriverHost, dev: SimDevice, rec: IrpRecord, loc: IO_STACK_LOCATION): boolean {
   const irp = rec.irp;
   switch (loc.MinorFunction) {
@@ -254,8 +263,8 @@ function answerQuery(m: BusDriverHost, dev: SimDevice, rec: IrpRecord, loc: IO_S
     case IRP_MN_QUERY_CAPABILITIES: {
       const c = loc.Parameters.DeviceCapabilities?.Capabilities;
       if (!c) return false;
-      c.DeviceD1 = false;
-      c.DeviceD2 = false;
+      c.DeviceD1 = dev.supportsD1D2 === true;
+      c.DeviceD2 = dev.supportsD1D2 === true;
       c.LockSupported = false;
       c.EjectSupported = false;
       c.Removable = false;
@@ -265,8 +274,8 @@ function answerQuery(m: BusDriverHost, dev: SimDevice, rec: IrpRecord, loc: IO_S
       c.SurpriseRemovalOK = false;
       c.Address = (4 << 16) | dev.index; // device 4, function = index
       c.UINumber = dev.index;
-      // S0 -> D0, S1..S5 -> D3 (PowerDeviceD0 = 1, PowerDeviceD3 = 4).
-      c.DeviceState = [0, 1, 4, 4, 4, 4, 4];
+      // S0 -> D0, S1 -> D2 when the function has D2 (else D3), S2..S5 -> D3 (PowerDeviceD0 = 1, PowerDeviceD3 = 4).
+      c.DeviceState = [0, PowerDeviceD0, dev.supportsD1D2 === true ? PowerDeviceD2 : PowerDeviceD3, PowerDeviceD3, PowerDeviceD3, PowerDeviceD3, PowerDeviceD3];
       c.SystemWake = 0;
       c.DeviceWake = 0;
       c.D1Latency = 0;

@@ -34,6 +34,8 @@ import {
   PagedPool,
   PowerActionNone,
   PowerDeviceD0,
+  PowerDeviceD1,
+  PowerDeviceD2,
   PowerDeviceD3,
   PowerDeviceUnspecified,
   PowerSystemUnspecified,
@@ -328,8 +330,9 @@ export class PnpManager {
   }
 
   /** Sends IRP_MN_SET_POWER for a device power state. */
-  sendPower(dev: SimDevice, to: 'D0' | 'D3'): IrpOutcome {
-    return this.send(dev, IRP_MJ_POWER, IRP_MN_SET_POWER, { Type: DevicePowerState, State: { DeviceState: to === 'D0' ? PowerDeviceD0 : PowerDeviceD3, SystemState: PowerSystemUnspecified }, ShutdownType: PowerActionNone, SystemContext: 0 }, to);
+  sendPower(dev: SimDevice, to: 'D0' | 'D1' | 'D2' | 'D3'): IrpOutcome {
+    const DeviceState = to === 'D0' ? PowerDeviceD0 : to === 'D1' ? PowerDeviceD1 : to === 'D2' ? PowerDeviceD2 : PowerDeviceD3;
+    return this.send(dev, IRP_MJ_POWER, IRP_MN_SET_POWER, { Type: DevicePowerState, State: { DeviceState, SystemState: PowerSystemUnspecified }, ShutdownType: PowerActionNone, SystemContext: 0 }, to);
   }
 
   /**

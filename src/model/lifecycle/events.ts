@@ -17,7 +17,13 @@ export type LifecycleEvent =
   | { readonly type: 'REMOVE' }
   | { readonly type: 'SURPRISE_REMOVAL' }
   | { readonly type: 'FILTER_RESOURCE_REQUIREMENTS' }
-  | { readonly type: 'SET_POWER'; readonly to: 'D0' | 'D3' }
+  /**
+   * IRP_MN_SET_POWER for a device power state, from the stack's power-policy owner. D1 and D2 only
+   * to a device whose stack reported them in DEVICE_CAPABILITIES (the run checks that); from D1 or
+   * D2 the owner may go deeper (D2, D3) without D0 between, as a device idled to D2 and then put to
+   * D3 for a system sleep is.
+   */
+  | { readonly type: 'SET_POWER'; readonly to: DevicePowerName }
   /** `bus: 'pend'`: the bus driver pends it and completes it later from a DPC (IRP-04, finding 10). */
   | { readonly type: 'QUERY_CAPABILITIES'; readonly bus?: 'pend' }
   /** A PnP IRP a function driver may handle or must pass down (plug-and-play-minor-irps.md's table). */
@@ -99,6 +105,14 @@ export type SpecialFile = 'Paging' | 'Hibernation' | 'DumpFile';
 /** Index of a special file in {@link DeviceModel.specialFiles}. */
 export function specialFileIndex(f: SpecialFile): 0 | 1 | 2 {
   return f === 'Paging' ? 0 : f === 'Hibernation' ? 1 : 2;
+}
+
+/** A device power state (`DEVICE_POWER_STATE` PowerDeviceD0..PowerDeviceD3) by name. */
+export type DevicePowerName = 'D0' | 'D1' | 'D2' | 'D3';
+
+/** Depth of a device power state: D0 is 0, D3 is 3 (a lower-powered state is deeper). */
+export function powerDepth(s: DevicePowerName): number {
+  return s === 'D0' ? 0 : s === 'D1' ? 1 : s === 'D2' ? 2 : 3;
 }
 
 /** The system power states a run sends the system to: sleep (S1, S3), hibernate (S4), shutdown (S5). */

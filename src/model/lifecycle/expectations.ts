@@ -251,9 +251,10 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
       const x = e;
       j.add('PWR-05', passedDownOnce && final === STATUS_SUCCESS, () => `SET_POWER must be passed down and succeed (reached the bus ${out.lowerReceptions} time(s), final ${hex(final)})`);
       const mustNotify = notifiesPower(ctx) && before.providerStarted;
-      if (x.to === 'D3') {
+      if (x.to !== 'D0') {
+        // Leaving D0 (F50); a deeper state after D1 or D2 leaves nothing more to announce.
         const n = o.notify(5);
-        if (mustNotify) j.add('PWR-01', n !== undefined && n.seq < o.at('LowerReceived'), n ? 'NetDmaPnPEventNotify(PowerDown) came after the IRP was passed down (the device may already be off)' : 'no NetDmaPnPEventNotify(PowerDown) before leaving D0');
+        if (mustNotify && before.power === 'D0') j.add('PWR-01', n !== undefined && n.seq < o.at('LowerReceived'), n ? 'NetDmaPnPEventNotify(PowerDown) came after the IRP was passed down (the device may already be off)' : 'no NetDmaPnPEventNotify(PowerDown) before leaving D0');
       } else {
         const n = o.notify(6);
         if (mustNotify && before.poweredDownNotified) j.add('PWR-02', n !== undefined && n.seq > o.at('LowerCompleted'), n ? 'NetDmaPnPEventNotify(PowerUp) came before the lower drivers returned the device to D0' : 'no NetDmaPnPEventNotify(PowerUp) after returning to D0');

@@ -1,3 +1,5 @@
+import type { DevicePowerName } from './events';
+
 /**
  * The PnP states of F100 as the model tracks them for one device, joined to what the model
  * expects of the provider in each.
@@ -18,7 +20,8 @@ export const PNP_STATES: readonly PnpState[] = ['Added', 'Started', 'StopPending
 /** The model's view of one device and its provider. */
 export interface DeviceModel {
   readonly pnp: PnpState;
-  readonly power: 'D0' | 'D3';
+  /** The device power state the model last sent (D1 and D2: idled by the power-policy owner). */
+  readonly power: DevicePowerName;
   /** The state QUERY_REMOVE came from, restored by CANCEL_REMOVE. */
   readonly beforeRemovePending: PnpState | null;
   /** NetDmaProviderStart called and not yet NetDmaProviderStop. */

@@ -36,6 +36,12 @@ export interface SystemPowerOutcome {
   readonly deviceUp: IrpOutcome | null;
   /** Whether the provider had announced PowerDown without PowerUp when the transition was over. */
   readonly poweredDownAtEnd: boolean;
+  /**
+   * Whether the device was in D0 when the transition was over (unset: as the model expects). An idle
+   * (D1/D2) device whose sleep was refused may be brought back to D0 by its power-policy owner on
+   * the IRP_MN_SET_POWER(S0) that cancels the transition.
+   */
+  readonly deviceInD0AtEnd?: boolean;
 }
 
 type SystemPowerEvent = Extract<LifecycleEvent, { type: 'SYSTEM_POWER' }>;
@@ -86,7 +92,8 @@ export function judgeSystemPower(ctx: ModelContext, before: DeviceModel, e: Syst
   if (out.deviceDown) setPower(f, 'IRP_MN_SET_POWER(D3) from the power-policy owner', out.deviceDown);
   if (out.resume) setPower(f, 'IRP_MN_SET_POWER(S0)', out.resume);
   if (out.deviceUp) setPower(f, 'IRP_MN_SET_POWER(D0) from the power-policy owner', out.deviceUp);
-  if (sx !== 'S5' && notifiesPower(ctx) && before.providerStarted) {
+  // An idle (D1/D2) device whose sleep was refused and which stays idle: its provider stays powered down.
+  if (sx !== 'S5' && notifiesPower(ctx) && before.providerStarted && (before.power === 'D0' || out.set !== null || out.deviceInD0AtEnd === true)) {
     f.add('PWR-02', !out.poweredDownAtEnd, `system power ${sx}`, () =>
       'the provider announced NetDmaNotificationProviderPowerDown but had not announced NetDmaNotificationProviderPowerUp once the system was back in S0 and the device in D0; its clients stay stopped');
   }

@@ -1,5 +1,5 @@
 import { assertNever } from '../../util/assert-never';
-import { specialFileIndex, type LifecycleEvent, type LifecycleEventType } from './events';
+import { powerDepth, specialFileIndex, type LifecycleEvent, type LifecycleEventType } from './events';
 import type { DeviceModel, PnpState } from './pnp-state';
 
 /**
@@ -7,11 +7,16 @@ import type { DeviceModel, PnpState } from './pnp-state';
  * scenarios). Generators draw only these; anything else would test the PnP manager, not the driver.
  */
 export function legalEvents(d: DeviceModel): readonly LifecycleEventType[] {
-  return d.power === 'D3' ? IN_D3 : LEGAL[d.pnp];
+  return d.power === 'D0' ? LEGAL[d.pnp] : d.power === 'D3' ? IN_D3 : IN_IDLE;
 }
 
 /** In D3 (a started device powered down): power, surprise removal, and the PnP queries, which Windows sends whatever the power state. */
 const IN_D3: readonly LifecycleEventType[] = ['SET_POWER', 'SURPRISE_REMOVAL', 'QUERY_CAPABILITIES', 'PNP_QUERY', 'SYSTEM_CONTROL'];
+/**
+ * In D1 or D2 (a started device idled by its power-policy owner): as in D3, and a system sleep,
+ * which takes the idle device on to the D-state of DEVICE_CAPABILITIES.DeviceState for it.
+ */
+const IN_IDLE: readonly LifecycleEventType[] = [...IN_D3, 'SYSTEM_POWER'];
 /**
  * Legal IRPs per state. A Record over PnpState: a new state does not compile until it is listed.
  * Queries (PNP_QUERY: device relations before a QUERY_REMOVE, TargetDeviceRelation after START, IDs,
@@ -31,10 +36,14 @@ const LEGAL: Readonly<Record<PnpState, readonly LifecycleEventType[]>> = {
   Removed: [],
 };
 
-/** True when `e` may be sent to a device in state `d` (SET_POWER only to the other power state). */
+/**
+ * True when `e` may be sent to a device in state `d`. SET_POWER: from D0 to a low-power state, from
+ * a low-power state to D0 or to a deeper one (D1 to D2 or D3, D2 to D3: PCI power management has no
+ * way from D3 to D1 or D2, nor from D2 to D1); never to the state the device is in.
+ */
 export function isLegal(d: DeviceModel, e: LifecycleEvent): boolean {
   if (!legalEvents(d).includes(e.type)) return false;
-  if (e.type === 'SET_POWER') return e.to !== d.power;
+  if (e.type === 'SET_POWER') return e.to === 'D0' ? d.power !== 'D0' : powerDepth(e.to) > powerDepth(d.power);
   // The system takes a special file off a path only after putting it there.
   if (e.type === 'DEVICE_USAGE_NOTIFICATION' && !e.inPath) return d.specialFiles[specialFileIndex(e.usage)] > 0;
   return true;
@@ -80,10 +89,12 @@ export function nextState(d: DeviceModel, e: LifecycleEvent, ok: boolean, deregi
       return { ...d, specialFiles: files };
     }
     case 'SET_POWER':
-      return { ...d, power: e.to, poweredDownNotified: e.to === 'D3' };
+      return { ...d, power: e.to, poweredDownNotified: e.to !== 'D0' };
     case 'SYSTEM_POWER':
       // Sleep and hibernate come back to S0 and D0 within the step; shutdown leaves the device in D3 (the run ends).
-      return e.to === 'S5' && ok ? { ...d, power: 'D3', poweredDownNotified: false } : { ...d, poweredDownNotified: false };
+      // A refused query leaves an idle (D1/D2) device as it was.
+      if (e.to === 'S5' && ok) return { ...d, power: 'D3', poweredDownNotified: false };
+      return ok || d.power === 'D0' ? { ...d, power: 'D0', poweredDownNotified: false } : d;
     default:
       return assertNever(e);
   }
@@ -170,7 +181,7 @@ const KEYS = new Map<PnpState, Map<string, Map<PnpState, string>>>();
 /** The coverage key of an event taken in a state and the state it led to (the same string each time). */
 export function transitionKey(from: PnpState, e: LifecycleEvent, to: PnpState): string {
   // Constant event names where eventName would form a string.
-  const name = e.type !== 'SET_POWER' ? e.type : e.to === 'D0' ? 'SET_POWER(D0)' : e.to === 'D3' ? 'SET_POWER(D3)' : eventName(e);
+  const name = e.type !== 'SET_POWER' ? e.type : e.to === 'D0' ? 'SET_POWER(D0)' : e.to === 'D3' ? 'SET_POWER(D3)' : e.to === 'D2' ? 'SET_POWER(D2)' : 'SET_POWER(D1)';
   let byName = KEYS.get(from);
   if (byName === undefined) KEYS.set(from, (byName = new Map()));
   let byTo = byName.get(name);
