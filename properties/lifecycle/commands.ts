@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { match } from 'ts-pattern';
 import type { LifecycleEvent, SpecialFile } from '../../src/model/lifecycle';
 import { PNP_QUERIES, eventLabel } from '../../src/model/lifecycle';
+import { LOW_RESOURCE_SERVICES, LOW_RESOURCE_WHERE, type LowResourceFault } from '../../src/kernel';
 
 /** HLK Device Fundamentals scenarios (TESTING-ANCHORS.md), each a short IRP sequence. */
 export type Scenario =
@@ -176,6 +177,11 @@ export interface LifecycleInput {
    * other fields are drawn exactly as before they existed, and shrunk on their own (to none).
    */
   readonly systemPower?: readonly SystemPowerStep[];
+  /**
+   * Driver Verifier's low-resources simulation: the one fallible kernel call that fails after
+   * DriverEntry (null: none). Drawn after everything else, shrunk toward none.
+   */
+  readonly lowResources?: LowResourceFault | null;
 }
 
 /** The commands of `input` with its system power transitions inserted where they were drawn. */
@@ -192,6 +198,19 @@ export function commandsWithSystemPower(input: LifecycleInput): readonly Lifecyc
   return out;
 }
 
+/**
+ * One low-resources fault: which fallible service, where (START, a channel handler, a power IRP,
+ * anywhere), and which of those calls (the n-th) fails. Shrinks toward a pool allocation anywhere, the first.
+ */
+export const lowResourceFaultArb: fc.Arbitrary<LowResourceFault> = fc.record({
+  service: fc.constantFrom(...LOW_RESOURCE_SERVICES),
+  where: fc.constantFrom(...LOW_RESOURCE_WHERE),
+  nth: fc.integer({ min: 1, max: 4 }),
+});
+
+/** A run's low-resources fault: none in 7 runs of 10. */
+export const lowResourcesArb: fc.Arbitrary<LowResourceFault | null> = fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: lowResourceFaultArb });
+
 /** The input arbitrary: an AddDevice first, then weighted commands, so most runs reach started states. */
 export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
   // Every run enumerates one engine first; the rest may add more (up to three).
@@ -201,4 +220,5 @@ export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
   choices: fc.array(fc.nat({ max: 15 }), { maxLength: 32 }),
   entryPoolFault: fc.oneof({ weight: 19, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
   systemPower: fc.array(fc.record({ at: fc.nat({ max: 31 }), event: systemPowerEventArb, device: fc.nat({ max: 3 }) }), { maxLength: 2 }),
+  lowResources: lowResourcesArb,
 });

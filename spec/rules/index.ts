@@ -23,6 +23,7 @@ import { CHANNEL_RULES } from './channel';
 import { DATA_PATH_RULES } from './data-path';
 import { INTERRUPT_RULES } from './interrupt';
 import { DCA_RULES } from './dca';
+import { LOW_RESOURCES_RULES } from './low-resources';
 
 /** Unvalidated rule data of every family, concatenated in `RULE_FAMILIES` order. */
 export const RULE_DATA = [
@@ -46,6 +47,7 @@ export const RULE_DATA = [
   ...DATA_PATH_RULES,
   ...INTERRUPT_RULES,
   ...DCA_RULES,
+  ...LOW_RESOURCES_RULES,
 ] as const;
 
 export {
@@ -69,4 +71,5 @@ export {
   DATA_PATH_RULES,
   INTERRUPT_RULES,
   DCA_RULES,
+  LOW_RESOURCES_RULES,
 };

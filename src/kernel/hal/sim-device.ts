@@ -70,6 +70,8 @@ export interface SimDevice {
   /** Live register mappings and interrupt connections (leak accounting). */
   mappings: number;
   interruptConnections: number;
+  /** References the driver holds on the PDO's BUS_INTERFACE_STANDARD (IoGetBusInterfaceStandard, InterfaceReference/Dereference). */
+  busInterfaceReferences: number;
   powerState: 'D0' | 'D3';
   /**
    * False from the moment a D3 IRP reaches the bus driver until the bus driver has completed the
