@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { match } from 'ts-pattern';
 import type { LifecycleEvent, SpecialFile } from '../../src/model/lifecycle';
 import { PNP_QUERIES, eventLabel } from '../../src/model/lifecycle';
-import { LOW_RESOURCE_SERVICES, LOW_RESOURCE_WHERE, type LowResourceFault } from '../../src/kernel';
+import type { LowResourceFault, LowResourceService, LowResourceWhere } from '../../src/kernel';
 
 /** HLK Device Fundamentals scenarios (TESTING-ANCHORS.md), each a short IRP sequence. */
 export type Scenario =
@@ -199,17 +199,48 @@ export function commandsWithSystemPower(input: LifecycleInput): readonly Lifecyc
 }
 
 /**
- * One low-resources fault: which fallible service, where (START, a channel handler, a power IRP,
- * anywhere), and which of those calls (the n-th) fails. Shrinks toward a pool allocation anywhere, the first.
+ * Where each fallible service is drawn to fail, with weights: only where a provider calls it
+ * (MmMapIoSpace, IoConnectInterruptEx and the bus interface at START; pool and RESET in START, the
+ * channel handlers and the power paths). Pool allocations are most of a provider's fallible calls
+ * (and Driver Verifier's first target), then channels whose RESET never self-clears.
  */
-export const lowResourceFaultArb: fc.Arbitrary<LowResourceFault> = fc.record({
-  service: fc.constantFrom(...LOW_RESOURCE_SERVICES),
-  where: fc.constantFrom(...LOW_RESOURCE_WHERE),
-  nth: fc.integer({ min: 1, max: 4 }),
-});
+const LOW_RESOURCE_DRAWS: readonly (readonly [LowResourceService, LowResourceWhere, number])[] = [
+  ['pool', 'any', 1],
+  ['pool', 'channel', 4],
+  ['pool', 'start', 3],
+  ['pool', 'power', 2],
+  ['reset-hang', 'start', 3],
+  ['reset-hang', 'channel', 2],
+  ['reset-hang', 'power', 1],
+  ['map-io-space', 'start', 2],
+  ['connect-interrupt', 'start', 2],
+  ['bus-interface', 'start', 2],
+  ['config-read', 'start', 2],
+  ['contiguous', 'start', 1],
+  ['contiguous', 'channel', 1],
+  ['work-item', 'any', 1],
+  ['work-item', 'power', 1],
+  ['irp', 'any', 1],
+  ['irp', 'power', 1],
+];
 
-/** A run's low-resources fault: none in 7 runs of 10. */
-export const lowResourcesArb: fc.Arbitrary<LowResourceFault | null> = fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: lowResourceFaultArb });
+/**
+ * One low-resources fault: which fallible service, where (START, a channel handler, a power IRP,
+ * anywhere), and which of those calls (the n-th, mostly the first) fails.
+ */
+export const lowResourceFaultArb: fc.Arbitrary<LowResourceFault> = fc
+  .tuple(
+    fc.oneof(...LOW_RESOURCE_DRAWS.map(([service, where, weight]) => ({ weight, arbitrary: fc.constant({ service, where }) }))),
+    fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }),
+  )
+  .map(([{ service, where }, nth]): LowResourceFault => ({ service, where, nth }));
+
+/** A run's low-resources fault: none in about two runs of three; shrinks toward none. */
+export const lowResourcesArb: fc.Arbitrary<LowResourceFault | null> = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 13, arbitrary: fc.constant(null) },
+  { weight: 7, arbitrary: lowResourceFaultArb },
+);
 
 /** The input arbitrary: an AddDevice first, then weighted commands, so most runs reach started states. */
 export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({

@@ -71,13 +71,28 @@ class LifecycleRun {
     return l.length === 0 ? undefined : l[i % l.length];
   }
 
-  /** Adds the low-resources failures injected since the last call to the steps, under the step that hit them. */
+  /** Names the low-resources failures injected since the last call in the step that hit them (the last one). */
   noteInjected(): void {
     const injected = this.m.lowResources.injected;
-    for (; this.injectedShown < injected.length; this.injectedShown++) this.steps.push(`  ${injected[this.injectedShown]!}`);
+    for (; this.injectedShown < injected.length; this.injectedShown++) {
+      if (this.steps.length > 0) this.steps[this.steps.length - 1] += ` [${injected[this.injectedShown]!}]`;
+    }
   }
 
   injectedShown = 0;
+
+  /**
+   * A run whose low-resources fault targets the channel handlers: NetDMA allocates a channel as soon
+   * as the provider is started (as the network stack does once a provider appears), so the handler's
+   * error path is reached without waiting for a drawn allocation.
+   */
+  allocateAfterStart(slot: Slot): void {
+    const prov = this.m.netdma.liveProvidersOf(slot.sim)[0];
+    if (!prov || prov.state !== 'started' || slot.model.power !== 'D0') return;
+    this.steps[this.steps.length - 1] += ' (then NetDMA allocates a channel)';
+    this.m.client.allocate(prov);
+    this.noteInjected();
+  }
 
   send(slot: Slot, event: LifecycleEvent): void {
     if (this.off) return;
@@ -90,6 +105,7 @@ class LifecycleRun {
     if (event.type === 'PNP_QUERY' && event.query === 'QueryPnpDeviceState') this.m.pnp.pnpDeviceState.delete(slot.sim);
     sendEvent(this.m, slot, event, this.steps, this.transitions);
     this.noteInjected();
+    if (event.type === 'START' && slot.model.pnp === 'Started' && this.m.lowResources.fault?.where === 'channel') this.allocateAfterStart(slot);
     if (endsRun(event)) this.off = true;
     if (event.type === 'START' && slot.model.pnp === 'StartFailed') {
       // The PnP manager removes a device whose START failed (F106): REMOVE after a first start; after a
@@ -172,6 +188,11 @@ class LifecycleRun {
     this.noteInjected();
     const prov = m.netdma.liveProvidersOf(device)[0]!;
     this.slots.push({ sim: device, model: ADDED, ctx: { interfaceVersion: this.ifaceVersion, providerVersion: prov.version } });
+    // A run whose low-resources fault targets START or the channel handlers: the PnP manager starts
+    // the device right after AddDevice, as Windows does once resources are assigned, so the fault's
+    // situation is reached whatever the drawn commands.
+    const where = m.lowResources.fault?.where;
+    if (where === 'start' || where === 'channel') this.send(this.slots[this.slots.length - 1]!, { type: 'START', bus: 'succeed' });
   }
 
   run(c: LifecycleCommand): void {
@@ -264,7 +285,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
     const st = m.pnp.loadDriver(loader, services);
     faults.failPoolAttempts.clear();
     m.lowResources.arm();
-    if (input.lowResources) steps.push(lowResourceFaultLabel(input.lowResources));
+    if (input.lowResources) steps[steps.length - 1] += ` (${lowResourceFaultLabel(input.lowResources)})`;
     if (!NT_SUCCESS(st)) {
       steps[steps.length - 1] += ` -> ${ntStatusName(st)}`;
       m.verifier.check('DRV-ENTRY-01', input.entryPoolFault > 0, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);
