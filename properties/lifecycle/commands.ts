@@ -211,7 +211,6 @@ const LOW_RESOURCE_DRAWS: readonly (readonly [LowResourceService, LowResourceWhe
   ['pool', 'power', 2],
   ['reset-hang', 'start', 3],
   ['reset-hang', 'channel', 2],
-  ['reset-hang', 'power', 1],
   ['map-io-space', 'start', 2],
   ['connect-interrupt', 'start', 2],
   ['bus-interface', 'start', 2],

@@ -49,7 +49,7 @@ import {
 } from '../api/wdm';
 import { DISPATCH_LEVEL } from '../api/irql';
 import { STATUS_INVALID_DEVICE_REQUEST, STATUS_NOT_SUPPORTED, STATUS_PENDING, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, ntStatusName } from '../api/ntstatus';
-import type { IoatEngine } from '../../hardware';
+import { faultPlan, type IoatEngine } from '../../hardware';
 import type { KernelContext } from '../ke/context';
 import type { EngineRunner } from '../hal/engine-runner';
 import { busPowerKey, type BusOutcome, type SimDevice } from '../hal/sim-device';
@@ -175,6 +175,9 @@ export class BusDriver {
         // driver must re-program the engine on its way back to D0 (F51, PWR-07, PWR-09). Done at D3
         // rather than at D0 so that nothing the driver does while in D3 can survive the power loss.
         m.engineOf(dev).resetFunction();
+        // A channel wedged in RESET (the low-resources `reset-hang`) recovers with the power loss.
+        const engine = m.engineOf(dev);
+        if (engine.faults.rules.some((r) => r.kind === 'reset-hang')) engine.setFaults(faultPlan(...engine.faults.rules.filter((r) => r.kind !== 'reset-hang')));
         m.trace.add('engine', () => `${name} lost power: function reset (INTRCTRL, every channel's CHANCTRL, CHANCMP and DCACTRL are 0)`);
         m.engines.listener?.onFunctionReset(dev);
       }
