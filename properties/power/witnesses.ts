@@ -103,6 +103,10 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'lowres-alloc-leaks-ring': { commands: [add(), START, irp({ type: 'SURPRISE_REMOVAL' })], lowResources: { service: 'pool', where: 'channel', nth: 1 } },
   // START with MmMapIoSpace failing.
   'lowres-start-ignores-hardware': { commands: [add(), START], lowResources: { service: 'map-io-space', where: 'any', nth: 1 } },
+  // START (sent right after AddDevice) with IoConnectInterruptEx failing after the registers were mapped.
+  'lowres-start-fail-keeps-mapping': { commands: [add()], lowResources: { service: 'connect-interrupt', where: 'start', nth: 1 } },
+  // START (sent right after AddDevice) with configuration space unreadable, then the REMOVE that follows a failed START.
+  'lowres-start-keeps-bus-interface': { commands: [add()], lowResources: { service: 'config-read', where: 'start', nth: 1 } },
   'svc-interface-link-freed-first': only(irp({ type: 'REMOVE' })),
   'svc-wmi-no-deregister': only(irp({ type: 'REMOVE' })),
   'query-id-completes-itself': only(irp({ type: 'PNP_QUERY', query: 'QueryId' })),
