@@ -9,11 +9,11 @@
  */
 import type { RuleInput } from '../schema';
 
-/** Low-resources rules (families `start` and `remove`). */
+/** Low-resources rules (family `low-resources`). */
 export const LOW_RESOURCES_RULES = [
   {
     id: 'LOWRES-START-01',
-    family: 'start',
+    family: 'low-resources',
     level: 'SHOULD',
     statement:
       'A provider that fails IRP_MN_START_DEVICE itself (a failed allocation, MmMapIoSpace, IoConnectInterruptEx, unreadable configuration space, an engine that does not reset) has released the register mappings and interrupt connections it made for that START when it completes the IRP.',
@@ -30,7 +30,7 @@ export const LOW_RESOURCES_RULES = [
   },
   {
     id: 'LOWRES-REM-01',
-    family: 'remove',
+    family: 'low-resources',
     level: 'MUST',
     statement:
       'Every reference the provider took on its PDO\'s BUS_INTERFACE_STANDARD (the one IRP_MN_QUERY_INTERFACE / IoGetBusInterfaceStandard returns, and each InterfaceReference) is dropped with InterfaceDereference by the time IRP_MN_REMOVE_DEVICE completes, on the error paths of START too.',

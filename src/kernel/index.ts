@@ -25,4 +25,5 @@ export {
   type LowResourceFault,
   type LowResourceService,
   type LowResourceWhere,
+  type LowResourceSituation,
 } from './verifier/low-resources';
