@@ -40,6 +40,7 @@ export const FAMILY_TITLES: Readonly<Record<RuleFamily, string>> = {
   'data-path': 'Copy data path',
   interrupt: 'Interrupts and DPCs',
   dca: 'Direct Cache Access (DCA)',
+  'low-resources': 'Low resources: what a failed allocation, mapping, interrupt connection, bus query or channel RESET leaves behind',
 };
 
 /** Escapes text for a Markdown table cell. */

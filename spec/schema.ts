@@ -67,6 +67,7 @@ export const RULE_FAMILIES = [
   'data-path',
   'interrupt',
   'dca',
+  'low-resources',
 ] as const;
 
 /** Zod schema of {@link RuleFamily}. */

@@ -1,6 +1,7 @@
 import type { DriverImageLoader } from '../../src/candidate-api';
 import { createReferenceDriver } from '../../src/reference/driver';
-import { SERVICE_MUTATIONS, type Mutation } from '../../src/reference/mutations';
+import { LOW_RESOURCE_MUTATIONS, SERVICE_MUTATIONS, type Mutation } from '../../src/reference/mutations';
+import { lowResourceBugs } from './low-resources-bugs';
 import { createServicesDriver } from '../correct/wdm-services/driver';
 import { createRestartShutdown } from '../correct/restart-shutdown';
 import { createStartCountDrift } from './long-chain';
@@ -15,6 +16,8 @@ import { createHistoryFaulty, isHistoryFaulty } from './history-faults';
 export function faulty(...mutations: Mutation[]): DriverImageLoader {
   const set: ReadonlySet<Mutation> = new Set(mutations);
   if (mutations.some((x) => SERVICE_MUTATIONS.has(x))) return (k) => createServicesDriver(k, set);
+  // The low-resources bugs sit between the reference and its kernel services (low-resources-bugs.ts).
+  if (mutations.some((x) => LOW_RESOURCE_MUTATIONS.has(x))) return (k) => lowResourceBugs(k, set, (w) => createReferenceDriver(w, set));
   // A START to a started device reaches only a driver that asks for it: the restart-shutdown wrapper.
   if (set.has('restart-keeps-old-resources')) return (k) => createRestartShutdown(k, set);
   // The engine-timing bugs live in the register helpers the reference runs on (engine-timing.ts).

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { LowResourceFault, LowResourceService, LowResourceWhere } from '../../src/kernel';
 import { match } from 'ts-pattern';
 import type { CopySpec } from '../../src/client/client-chain';
 import type { ClientFault } from '../../src/client/client-datapath';
@@ -51,6 +52,11 @@ export interface DatapathInput {
   readonly choices: readonly number[];
   /** PnP workloads: a system sleep and resume is played before the command at each index. */
   readonly sleeps?: readonly number[];
+  /**
+   * Driver Verifier's low-resources simulation in the channel handlers: the one fallible call made
+   * in a channel handler that fails (null: none). Drawn last, shrunk toward none.
+   */
+  readonly lowResources?: LowResourceFault | null;
 }
 
 /** The drawn timing of a run's engine (see {@link DatapathInput.engineTiming}). */
@@ -69,6 +75,21 @@ export const engineTimingArb: fc.Arbitrary<EngineTiming> = fc.record({
   prefetch: fc.oneof({ withCrossShrink: true }, fc.constant(0), fc.integer({ min: 1, max: 2 })),
   resetDelayUs: fc.oneof({ withCrossShrink: true }, fc.constant(0), fc.integer({ min: 1, max: 4 })),
 });
+/**
+ * A data-path run's low-resources fault (none in about four runs of five): the n-th pool allocation
+ * (or contiguous memory, work item, IRP) a channel handler makes fails.
+ */
+export const datapathLowResourcesArb: fc.Arbitrary<LowResourceFault | null> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(null) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      service: fc.constantFrom<LowResourceService>('pool', 'pool', 'pool', 'contiguous', 'work-item', 'irp'),
+      where: fc.constant<LowResourceWhere>('channel'),
+      nth: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }),
+    }),
+  },
+);
 
 /** A one-line description of a command, for counterexamples. */
 export function commandLabel(c: DatapathCommand): string {
@@ -151,6 +172,7 @@ export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   choices: choicesArb,
   // Drawn last, so the fields above are drawn exactly as before the engine had timing.
   engineTiming: engineTimingArb,
+  lowResources: datapathLowResourcesArb,
 });
 
 /** The same with PnP and power events while copies are in flight. */
@@ -164,6 +186,7 @@ export const pnpInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   sleeps: fc.array(fc.nat({ max: 25 }), { maxLength: 1 }),
   // Drawn after that, so the fields above are drawn exactly as before the engine had timing.
   engineTiming: engineTimingArb,
+  lowResources: datapathLowResourcesArb,
 });
 
 /** The commands of `input` with a system sleep and resume inserted before each index of `sleeps`. */

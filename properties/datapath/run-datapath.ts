@@ -4,7 +4,7 @@ import {
   NT_SUCCESS,
   ntStatusName,
 } from '../../src/kernel/api';
-import { BugCheck, HarnessError, createKernelServices, type Machine, listChooser, type DriverImageLoader, type InterfaceVersion, type Violation } from '../../src/kernel';
+import { BugCheck, HarnessError, createKernelServices, lowResourceFaultLabel, type Machine, listChooser, type DriverImageLoader, type InterfaceVersion, type Violation } from '../../src/kernel';
 import { machineWithClient, type ClientDataPath, type DpChannel } from '../../src/client';
 import { ADDED, isLegal, nextRemovalEvent, type DeviceModel, type LifecycleEvent, type ModelContext } from '../../src/model/lifecycle';
 import type { TraceEvent } from '../../src/trace/trace-event';
@@ -86,7 +86,12 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     return ch ? dp.channels.find((c) => c.rec === ch) : undefined;
   };
 
+  let injectedShown = 0;
+  const noteInjected = (): void => {
+    for (const inj = m.lowResources.injected; injectedShown < inj.length; injectedShown++) if (steps.length > 0) steps[steps.length - 1] += ` [${inj[injectedShown]!}]`;
+  };
   const run = (c: DatapathCommand): void => {
+    noteInjected();
     steps.push(commandLabel(c));
     match(c)
       .with({ kind: 'Allocate' }, () => {
@@ -152,7 +157,12 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     slot = { sim: device, model: ADDED, ctx: { interfaceVersion: ifaceVersion, providerVersion: prov.version } };
     send({ type: 'FILTER_RESOURCE_REQUIREMENTS' });
     send({ type: 'START', bus: 'succeed' });
+    // Low resources in the channel handlers from here on (the data path's own setup is not failed).
+    m.lowResources.plan(input.lowResources ?? null);
+    m.lowResources.arm();
+    if (input.lowResources) steps[steps.length - 1] += ` (${lowResourceFaultLabel(input.lowResources)})`;
     for (const c of commandsWithSleeps(input)) run(c);
+    noteInjected();
     steps.push('wait for everything outstanding and check');
     dp.quiesce();
     dp.checkWriteLog();

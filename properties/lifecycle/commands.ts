@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { match } from 'ts-pattern';
 import type { LifecycleEvent, SpecialFile } from '../../src/model/lifecycle';
 import { PNP_QUERIES, eventLabel } from '../../src/model/lifecycle';
+import type { LowResourceFault, LowResourceService, LowResourceWhere } from '../../src/kernel';
 
 /** HLK Device Fundamentals scenarios (TESTING-ANCHORS.md), each a short IRP sequence. */
 export type Scenario =
@@ -255,6 +256,11 @@ export interface LifecycleInput {
    * before it existed, and shrunk on its own (towards no commands).
    */
   readonly longTail?: LongTail;
+  /**
+   * Driver Verifier's low-resources simulation: the one fallible kernel call that fails after
+   * DriverEntry (null: none). Drawn after everything else, shrunk toward none.
+   */
+  readonly lowResources?: LowResourceFault | null;
 }
 
 /** The commands of `input` with its system power transitions inserted where they were drawn. */
@@ -271,6 +277,49 @@ export function commandsWithSystemPower(input: LifecycleInput): readonly Lifecyc
   return out;
 }
 
+/**
+ * Where each fallible service is drawn to fail, with weights: only where a provider calls it
+ * (MmMapIoSpace, IoConnectInterruptEx and the bus interface at START; pool and RESET in START, the
+ * channel handlers and the power paths). Pool allocations are most of a provider's fallible calls
+ * (and Driver Verifier's first target), then channels whose RESET never self-clears.
+ */
+const LOW_RESOURCE_DRAWS: readonly (readonly [LowResourceService, LowResourceWhere, number])[] = [
+  ['pool', 'any', 1],
+  ['pool', 'channel', 4],
+  ['pool', 'start', 3],
+  ['pool', 'power', 2],
+  ['reset-hang', 'start', 3],
+  ['reset-hang', 'channel', 2],
+  ['map-io-space', 'start', 2],
+  ['connect-interrupt', 'start', 2],
+  ['bus-interface', 'start', 2],
+  ['config-read', 'start', 2],
+  ['contiguous', 'start', 1],
+  ['contiguous', 'channel', 1],
+  ['work-item', 'any', 1],
+  ['work-item', 'power', 1],
+  ['irp', 'any', 1],
+  ['irp', 'power', 1],
+];
+
+/**
+ * One low-resources fault: which fallible service, where (START, a channel handler, a power IRP,
+ * anywhere), and which of those calls (the n-th, mostly the first) fails.
+ */
+export const lowResourceFaultArb: fc.Arbitrary<LowResourceFault> = fc
+  .tuple(
+    fc.oneof(...LOW_RESOURCE_DRAWS.map(([service, where, weight]) => ({ weight, arbitrary: fc.constant({ service, where }) }))),
+    fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }),
+  )
+  .map(([{ service, where }, nth]): LowResourceFault => ({ service, where, nth }));
+
+/** A run's low-resources fault: none in about two runs of three; shrinks toward none. */
+export const lowResourcesArb: fc.Arbitrary<LowResourceFault | null> = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 13, arbitrary: fc.constant(null) },
+  { weight: 7, arbitrary: lowResourceFaultArb },
+);
+
 /** The input arbitrary: an AddDevice first, then weighted commands, so most runs reach started states. */
 export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
   // Every run enumerates one engine first; the rest may add more (up to three).
@@ -281,4 +330,5 @@ export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
   entryPoolFault: fc.oneof({ weight: 19, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
   systemPower: fc.array(fc.record({ at: fc.nat({ max: 31 }), event: systemPowerEventArb, device: fc.nat({ max: 3 }) }), { maxLength: 2 }),
   longTail: fc.oneof({ weight: LONG_RUN_WEIGHT[0], arbitrary: fc.constant(NO_LONG_TAIL) }, { weight: LONG_RUN_WEIGHT[1], arbitrary: longTailArb }),
+  lowResources: lowResourcesArb,
 });

@@ -17,6 +17,7 @@ import { ADDED, endsRun, isLegal, nextRemovalEvent, type LifecycleEvent } from '
 import type { TraceEvent } from '../../src/trace/trace-event';
 import { commandLabel, commandsWithSystemPower, scenarioEvents, type LifecycleCommand, type LifecycleInput } from './commands';
 import { sendEvent, type DeviceSlot } from './send-event';
+import { lowResourceFaultLabel } from '../../src/kernel';
 
 /** The machine a lifecycle run uses. */
 export interface LifecycleRunOptions {
@@ -84,8 +85,32 @@ class LifecycleRun {
     return l.length === 0 ? undefined : l[i % l.length];
   }
 
+  /** Names the low-resources failures injected since the last call in the step that hit them (the last one). */
+  noteInjected(): void {
+    const injected = this.m.lowResources.injected;
+    for (; this.injectedShown < injected.length; this.injectedShown++) {
+      if (this.steps.length > 0) this.steps[this.steps.length - 1] += ` [${injected[this.injectedShown]!}]`;
+    }
+  }
+
+  injectedShown = 0;
+
+  /**
+   * A run whose low-resources fault targets the channel handlers: NetDMA allocates a channel as soon
+   * as the provider is started (as the network stack does once a provider appears), so the handler's
+   * error path is reached without waiting for a drawn allocation.
+   */
+  allocateAfterStart(slot: Slot): void {
+    const prov = this.m.netdma.liveProvidersOf(slot.sim)[0];
+    if (!prov || prov.state !== 'started' || slot.model.power !== 'D0') return;
+    this.steps[this.steps.length - 1] += ' (then NetDMA allocates a channel)';
+    this.m.client.allocate(prov);
+    this.noteInjected();
+  }
+
   send(slot: Slot, event: LifecycleEvent): void {
     if (this.off) return;
+    const before = slot.model.pnp;
     // The system shuts down: the I/O manager sends IRP_MJ_SHUTDOWN to every registered device object first (once).
     if (event.type === 'SYSTEM_POWER' && event.to === 'S5' && this.m.pnp.shutdownRegistered.size > 0) {
       this.steps.push('IRP_MJ_SHUTDOWN to the registered device objects');
@@ -93,7 +118,15 @@ class LifecycleRun {
     }
     if (event.type === 'PNP_QUERY' && event.query === 'QueryPnpDeviceState') this.m.pnp.pnpDeviceState.delete(slot.sim);
     sendEvent(this.m, slot, event, this.steps, this.transitions);
+    this.noteInjected();
+    if (event.type === 'START' && slot.model.pnp === 'Started' && this.m.lowResources.fault?.where === 'channel') this.allocateAfterStart(slot);
     if (endsRun(event)) this.off = true;
+    if (event.type === 'START' && slot.model.pnp === 'StartFailed') {
+      // The PnP manager removes a device whose START failed (F106): REMOVE after a first start; after a
+      // failed restart, SURPRISE_REMOVAL and then REMOVE (F110).
+      const removal: readonly LifecycleEvent[] = before === 'Added' ? [{ type: 'REMOVE' }] : [{ type: 'SURPRISE_REMOVAL' }, { type: 'REMOVE' }];
+      for (const e of removal) if (!this.off && isLegal(slot.model, e)) this.send(slot, e);
+    }
     if (event.type === 'PNP_QUERY' && event.query === 'QueryPnpDeviceState') this.actOnDeviceState(slot);
   }
 
@@ -154,18 +187,27 @@ class LifecycleRun {
     if (fault === 'register') m.netdma.faults.failNextRegister = true;
     if (fault === 'pool') faults.failPoolAttempts.add(m.pool.attempts + 1);
     steps.push(`AddDevice${fault === 'none' ? '' : ` with ${fault} failing`}`);
+    const injectedBefore = m.lowResources.injected.length;
     const { device, status } = m.pnp.addDevice();
+    const injected = m.lowResources.injected.length > injectedBefore;
     faults.failNextCreateDevice = false;
     m.netdma.faults.failNextRegister = false;
     faults.failPoolAttempts.clear();
     if (!NT_SUCCESS(status)) {
       steps[steps.length - 1] += ` -> ${ntStatusName(status)}`;
-      m.verifier.check('DRV-ADD-03', fault !== 'none', () => `AddDevice failed with ${ntStatusName(status)} although nothing was made to fail`);
+      this.noteInjected();
+      m.verifier.check('DRV-ADD-03', fault !== 'none' || injected, () => `AddDevice failed with ${ntStatusName(status)} although nothing was made to fail`);
       return;
     }
     device.supportsD1D2 = this.deviceD1D2;
+    this.noteInjected();
     const prov = m.netdma.liveProvidersOf(device)[0]!;
     this.slots.push({ sim: device, model: ADDED, ctx: { interfaceVersion: this.ifaceVersion, providerVersion: prov.version } });
+    // A run whose low-resources fault targets START or the channel handlers: the PnP manager starts
+    // the device right after AddDevice, as Windows does once resources are assigned, so the fault's
+    // situation is reached whatever the drawn commands.
+    const where = m.lowResources.fault?.where;
+    if (where === 'start' || where === 'channel') this.send(this.slots[this.slots.length - 1]!, { type: 'START', bus: 'succeed' });
   }
 
   run(c: LifecycleCommand): void {
@@ -194,6 +236,7 @@ class LifecycleRun {
         if (!s || !prov || prov.state !== 'started' || s.model.power !== 'D0') return;
         steps.push(`${s.sim.pdo.Name}: NetDMA allocates a channel`);
         m.client.allocate(prov);
+        this.noteInjected();
         return;
       }
       case 'Free': {
@@ -203,6 +246,7 @@ class LifecycleRun {
         if (!prov || chans.length === 0) return;
         steps.push(`${s!.sim.pdo.Name}: NetDMA frees a channel`);
         m.client.free(prov, chans[c.channel % chans.length]!);
+        this.noteInjected();
         return;
       }
       default:
@@ -226,6 +270,7 @@ class LifecycleRun {
     }
     this.steps.push('Unload');
     this.m.pnp.unload();
+    this.noteInjected();
   }
 }
 
@@ -245,6 +290,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
   });
   const faults: ServiceFaults = { failPoolAttempts: new Set(input.entryPoolFault > 0 ? [input.entryPoolFault] : []), failNextCreateDevice: false };
   const services = createKernelServices(m, faults);
+  m.lowResources.plan(input.lowResources ?? null);
   const run = new LifecycleRun(m, faults, opts.interfaceVersion, input.longTail?.deviceD1D2 === true);
   const steps = run.steps;
   let harnessError: string | null = null;
@@ -253,6 +299,8 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
     steps.push(input.entryPoolFault > 0 ? `DriverEntry with pool allocation #${input.entryPoolFault} failing` : 'DriverEntry');
     const st = m.pnp.loadDriver(loader, services);
     faults.failPoolAttempts.clear();
+    m.lowResources.arm();
+    if (input.lowResources) steps[steps.length - 1] += ` (${lowResourceFaultLabel(input.lowResources)})`;
     if (!NT_SUCCESS(st)) {
       steps[steps.length - 1] += ` -> ${ntStatusName(st)}`;
       m.verifier.check('DRV-ENTRY-01', input.entryPoolFault > 0, () => `DriverEntry failed with ${ntStatusName(st)} although nothing was made to fail`);

@@ -10,13 +10,15 @@ import type { Mutation } from '../../src/reference/mutations';
 import type { LifecycleEvent } from '../../src/model/lifecycle';
 import { runLifecycle } from '../lifecycle/run-lifecycle';
 import type { LifecycleCommand, LifecycleInput } from '../lifecycle/commands';
-import type { DriverImageLoader, InterfaceVersion } from '../../src/kernel';
+import type { DriverImageLoader, InterfaceVersion, LowResourceFault } from '../../src/kernel';
 import type { RuleId } from '../../spec';
 
 /** A witness: the commands after DriverEntry, and an optional DriverEntry pool fault. */
 export interface Witness {
   readonly commands: readonly LifecycleCommand[];
   readonly entryPoolFault?: number;
+  /** The run's low-resources fault, if any. */
+  readonly lowResources?: LowResourceFault;
 }
 
 const add = (fault: 'none' | 'create-device' | 'register' | 'pool' = 'none'): LifecycleCommand => ({ kind: 'AddDevice', fault });
@@ -99,6 +101,14 @@ export const WITNESSES: Readonly<Partial<Record<Mutation, Witness>>> = {
   'svc-rlock-leak-on-query-remove': only(irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
   'svc-timer-not-cancelled-at-remove': only(START, irp({ type: 'QUERY_REMOVE', bus: 'succeed' }), irp({ type: 'REMOVE' })),
   'svc-pool2-zero-tag': only(),
+  // START with NetDMA allocating inside NetDmaProviderStart, the channel handler's first pool allocation failing; the device unplugged (SURPRISE_REMOVAL, REMOVE), Unload finds the ring.
+  'lowres-alloc-leaks-ring': { commands: [add(), START, irp({ type: 'SURPRISE_REMOVAL' })], lowResources: { service: 'pool', where: 'channel', nth: 1 } },
+  // START with MmMapIoSpace failing.
+  'lowres-start-ignores-hardware': { commands: [add(), START], lowResources: { service: 'map-io-space', where: 'any', nth: 1 } },
+  // START (sent right after AddDevice) with IoConnectInterruptEx failing after the registers were mapped.
+  'lowres-start-fail-keeps-mapping': { commands: [add()], lowResources: { service: 'connect-interrupt', where: 'start', nth: 1 } },
+  // START (sent right after AddDevice) with configuration space unreadable, then the REMOVE that follows a failed START.
+  'lowres-start-keeps-bus-interface': { commands: [add()], lowResources: { service: 'config-read', where: 'start', nth: 1 } },
   'svc-interface-link-freed-first': only(irp({ type: 'REMOVE' })),
   'svc-wmi-no-deregister': only(irp({ type: 'REMOVE' })),
   'query-id-completes-itself': only(irp({ type: 'PNP_QUERY', query: 'QueryId' })),
@@ -133,7 +143,7 @@ export interface WitnessRun {
 export function runWitness(loader: DriverImageLoader, w: Witness, version: InterfaceVersion, expects: readonly RuleId[]): WitnessRun {
   let last: WitnessRun = { ruleId: null, steps: [] };
   for (const choices of CHOICE_VECTORS) {
-    const input: LifecycleInput = { commands: w.commands, choices, entryPoolFault: w.entryPoolFault ?? 0 };
+    const input: LifecycleInput = { commands: w.commands, choices, entryPoolFault: w.entryPoolFault ?? 0, lowResources: w.lowResources ?? null };
     const r = runLifecycle(loader, input, { interfaceVersion: version });
     last = { ruleId: r.violation?.ruleId ?? null, steps: r.steps };
     if (last.ruleId !== null && expects.includes(last.ruleId)) return last;

@@ -25,6 +25,7 @@ import { INTERRUPT_RULES } from './interrupt';
 import { DCA_RULES } from './dca';
 import { ENGINE_TIMING_RULES } from './engine-timing';
 import { HISTORY_ADD_DEVICE_RULES, HISTORY_REMOVE_RULES, HISTORY_DATA_PATH_RULES, HISTORY_INTERRUPT_RULES } from './history';
+import { LOW_RESOURCES_RULES } from './low-resources';
 
 /** Unvalidated rule data of every family, concatenated in `RULE_FAMILIES` order. */
 export const RULE_DATA = [
@@ -53,6 +54,7 @@ export const RULE_DATA = [
   ...INTERRUPT_RULES,
   ...HISTORY_INTERRUPT_RULES,
   ...DCA_RULES,
+  ...LOW_RESOURCES_RULES,
 ] as const;
 
 export {
@@ -77,4 +79,5 @@ export {
   INTERRUPT_RULES,
   DCA_RULES,
   ENGINE_TIMING_RULES,
+  LOW_RESOURCES_RULES,
 };

@@ -122,6 +122,7 @@ export class NetDmaClient implements ChannelHandlerRunner {
     const out: OUT<unknown> = {};
     const name = `channel#${this.#nextChannel++}`;
     m.trace.add('client', () => `NetDMA allocates ${name} on ${rec.name} (mask 0x${mask.toString(16)})`);
+    const injectedBefore = m.lowResources.injected.length;
     const st = checkHandlerStatus(m, 'ProviderAllocateDmaChannel',
       callProvider(m, `ProviderAllocateDmaChannel(${name})`, { cpu: m.cpus.current.cpu, irql }, 'ntstatus', () => this.runChannelHandler(() => handler(rec.context, params, handle, out))));
     const inUse = rec.channels.size;
@@ -129,7 +130,10 @@ export class NetDmaClient implements ChannelHandlerRunner {
     if (st !== STATUS_SUCCESS) {
       // Finding 11 / F108: after a granted QUERY_STOP the provider may hold new requests, and an
       // allocation cannot be queued, so it may be refused until CANCEL_STOP or the next START.
-      v.check('NDMA-CHAN-01', inUse >= count || rec.device.stopPending, () => `ProviderAllocateDmaChannel returned ${ntStatusName(st)} with ${inUse} of ${count} channels in use`);
+      // Low resources (Driver Verifier's simulation) may fail an allocation: a failure injected in this
+      // call, or a channel of the engine whose RESET never completed, lets the provider refuse (F25).
+      const lowResources = m.lowResources.injected.length > injectedBefore || m.engineOf(rec.device).faults.rules.some((r) => r.kind === 'reset-hang');
+      v.check('NDMA-CHAN-01', inUse >= count || rec.device.stopPending || lowResources, () => `ProviderAllocateDmaChannel returned ${ntStatusName(st)} with ${inUse} of ${count} channels in use`);
       m.memory.free(completionPa);
       return null;
     }

@@ -17,3 +17,13 @@ export type { DriverImageLoader } from './pnp/pnp-manager';
 export { irpName } from './io/irp-names';
 export { PowerManager, deviceStateName, type RequestedPowerIrp } from './po/power-manager';
 export { busPowerKey } from './hal/sim-device';
+export {
+  LowResources,
+  LOW_RESOURCE_SERVICES,
+  LOW_RESOURCE_WHERE,
+  lowResourceFaultLabel,
+  type LowResourceFault,
+  type LowResourceService,
+  type LowResourceWhere,
+  type LowResourceSituation,
+} from './verifier/low-resources';

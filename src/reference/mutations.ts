@@ -77,6 +77,10 @@ export type Mutation =
   | 'kapi-throws-on-query-capabilities' // throws (an unhandled exception) on an IRP it does not know
   | 'kapi-returns-undefined' // the dispatch routine returns nothing for QUERY_REMOVE
   // channel
+  | 'lowres-alloc-leaks-ring' // ProviderAllocateDmaChannel allocates a descriptor ring first and returns the channel allocation's failure without freeing it (candidates/faulty/low-resources-bugs.ts)
+  | 'lowres-start-fail-keeps-mapping' // a START that fails after MmMapIoSpace leaves the registers mapped until REMOVE (candidates/faulty/low-resources-bugs.ts)
+  | 'lowres-start-keeps-bus-interface' // dereferences the START's BUS_INTERFACE_STANDARD only once START succeeded (candidates/faulty/low-resources-bugs.ts)
+  | 'lowres-start-ignores-hardware' // completes START with STATUS_SUCCESS when MmMapIoSpace, IoConnectInterruptEx or the bus interface failed (candidates/faulty/low-resources-bugs.ts)
   | 'channel-cpu-outside-mask' // reports CpuNumber outside ProcessorAffinityMask
   | 'channel-not-ready-at-start' // refuses AllocateDmaChannel until START has returned
   | 'channel-ignores-interrupt-cpu' // AllocateDmaChannel hands out the first free channel, wherever its interrupt goes
@@ -154,3 +158,6 @@ export const SERVICE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>([
 
 /** Convenience: the empty mutation set of the conformant reference. */
 export const NO_MUTATIONS: ReadonlySet<Mutation> = new Set();
+
+/** The low-resources mutations, which wrap the reference's kernel services (candidates/faulty/low-resources-bugs.ts). */
+export const LOW_RESOURCE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>(['lowres-alloc-leaks-ring', 'lowres-start-ignores-hardware', 'lowres-start-fail-keeps-mapping', 'lowres-start-keeps-bus-interface']);

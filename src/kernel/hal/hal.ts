@@ -1,5 +1,5 @@
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, SIMULATED_DIRQL, irqlName } from '../api/irql';
-import { STATUS_INVALID_PARAMETER, STATUS_SUCCESS } from '../api/ntstatus';
+import { STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_PARAMETER, STATUS_SUCCESS } from '../api/ntstatus';
 import {
   CONNECT_LINE_BASED,
   CONNECT_MESSAGE_BASED,
@@ -10,7 +10,9 @@ import {
   type KMESSAGE_SERVICE_ROUTINE,
   type KSERVICE_ROUTINE,
 } from '../api/wdm';
-import { MmioAccessError } from '../../hardware';
+import { IoatEngine, MmioAccessError, faultPlan } from '../../hardware';
+import { CHANCMD, CHANNEL_REGISTERS, REGISTER_BLOCK_SIZE } from '../../hardware/registers';
+import type { LowResourceService } from '../verifier/low-resources';
 import type { PhysicalMemory } from '../../hardware/memory';
 import type { KernelContext } from '../ke/context';
 import type { ObjectTable } from '../ob/objects';
@@ -26,6 +28,8 @@ export interface HalHost extends KernelContext {
   preemptionPoint(): void;
   /** A register write reached the engine. */
   registerWritten(dev: SimDevice, offset: number, width: number, value: bigint): void;
+  /** Whether this call of a fallible service fails (Driver Verifier's low-resources simulation). */
+  lowResourceFails(service: LowResourceService, api: string): boolean;
 }
 import { shown } from '../verifier/trace-log';
 
@@ -112,6 +116,7 @@ export class Hal {
     this.noHardwareInAddDevice('MmMapIoSpace');
     const dev = m.devices.find((d) => d.resources && pa >= d.resources.bar0 && pa + BigInt(length) <= d.resources.bar0 + BigInt(d.pci.bar0Length));
     m.verifier.check('PNP-START-11', dev !== undefined, () => `MmMapIoSpace(0x${pa.toString(16)}, ${length}) is not inside a translated memory resource of a started device (raw resources used, or resources already released?)`);
+    if (m.lowResourceFails('map-io-space', 'MmMapIoSpace')) return null;
     const va = this.#nextVa;
     this.#nextVa += 0x10_0000n;
     this.#mappings.push({ va, length, end: va + BigInt(length), device: dev!, barBase: dev!.resources!.bar0, live: true });
@@ -168,10 +173,23 @@ export class Hal {
     }
     const name = shown(dev.pdo.Name);
     m.trace.add('register', () => `WRITE_REGISTER(${name}+0x${off.toString(16)}, ${width * 8}, 0x${value.toString(16)})`);
+    if (width === 1 && (Number(value) & CHANCMD.RESET) !== 0) this.#maybeHangReset(dev, off);
     dev.pci.mmioWrite(off, width, value);
     m.registerWritten(dev, off, width, value);
     m.preemptionPoint();
     return 0n;
+  }
+
+  /**
+   * Low resources, `reset-hang`: a RESET written to a channel's CHANCMD is the counted call; when it
+   * is the one to fail, the engine gets a `reset-hang` fault on that channel for the rest of the run
+   * (a channel whose RESET never self-clears, as broken silicon does).
+   */
+  #maybeHangReset(dev: SimDevice, off: number): void {
+    const block = Math.floor(off / REGISTER_BLOCK_SIZE) - 1;
+    if (block < 0 || block >= dev.channelCount || off % REGISTER_BLOCK_SIZE !== CHANNEL_REGISTERS.CHANCMD.offset) return;
+    if (!(dev.pci instanceof IoatEngine) || !this.m.lowResourceFails('reset-hang', `RESET of channel ${block}`)) return;
+    dev.pci.setFaults(faultPlan(...dev.pci.faults.rules, { kind: 'reset-hang', channel: block }));
   }
 
   allocateContiguous(size: number): bigint | null {
@@ -179,6 +197,7 @@ export class Hal {
     m.trace.add('call', `MmAllocateContiguousMemory(${size})`);
     m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => 'MmAllocateContiguousMemory above DISPATCH_LEVEL');
     if (!Number.isInteger(size) || size <= 0) return null;
+    if (m.lowResourceFails('contiguous', 'MmAllocateContiguousMemory')) return null;
     const pa = m.memory.allocateContiguous(size, 4096);
     const va = this.kernelVaFor(pa);
     this.#contiguous.set(va, pa);
@@ -231,6 +250,7 @@ export class Hal {
     const dev = pdo.device;
     m.verifier.check('PNP-START-11', dev.resources !== null, () => 'IoConnectInterruptEx for a device that has no interrupt resources assigned (not started, or resources released)');
     const res = dev.resources!;
+    if (m.lowResourceFails('connect-interrupt', 'IoConnectInterruptEx')) return STATUS_INSUFFICIENT_RESOURCES;
     const lock = {};
     let list: InterruptRecord[];
     if ('MessageBased' in p && res.messageBased) {

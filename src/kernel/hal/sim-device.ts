@@ -70,6 +70,8 @@ export interface SimDevice {
   /** Live register mappings and interrupt connections (leak accounting). */
   mappings: number;
   interruptConnections: number;
+  /** References the driver holds on the PDO's BUS_INTERFACE_STANDARD (IoGetBusInterfaceStandard, InterfaceReference/Dereference). */
+  busInterfaceReferences: number;
   powerState: 'D0' | 'D1' | 'D2' | 'D3';
   /**
    * Whether the PCI function implements D1 and D2 (its PCI power management capability): the bus

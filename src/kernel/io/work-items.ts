@@ -10,10 +10,13 @@ import type { KernelContext } from '../ke/context';
 import { callProvider } from '../ke/invoke';
 import { workItem } from '../ke/scheduler';
 import type { ObjectTable } from '../ob/objects';
+import type { LowResourceService } from '../verifier/low-resources';
 
 /** What the work items use of the machine: the kernel context and the device objects. */
 export interface WorkItemsHost extends KernelContext {
   readonly objects: ObjectTable;
+  /** Whether this call of a fallible service fails (Driver Verifier's low-resources simulation). */
+  lowResourceFails(service: LowResourceService, api: string): boolean;
 }
 
 interface WorkItemRecord {
@@ -29,9 +32,10 @@ export class IoWorkItems {
   constructor(private readonly m: WorkItemsHost) {}
 
   /** IoAllocateWorkItem: a work item for a device object the driver owns. */
-  allocWorkItem(device: DEVICE_OBJECT): object {
+  allocWorkItem(device: DEVICE_OBJECT): object | null {
     const rec = this.m.objects.device(device);
     if (!rec || rec.deleted) this.m.verifier.fail('KAPI-01', 'IoAllocateWorkItem for a device object that does not exist');
+    if (this.m.lowResourceFails('work-item', 'IoAllocateWorkItem')) return null;
     const item = Object.freeze({});
     this.#workItems.set(item, { device, queued: false, freed: false });
     return item;

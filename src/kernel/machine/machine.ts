@@ -26,6 +26,7 @@ import { DeviceInterfaces } from '../io/device-interfaces';
 import { Wmi } from '../io/wmi';
 import { TraceLog } from '../verifier/trace-log';
 import { BugCheck, HarnessError, Verifier } from '../verifier/verifier';
+import { LowResources, type LowResourceService, type LowResourceSituation } from '../verifier/low-resources';
 
 /** How the simulated machine is built. */
 export interface MachineOptions<C extends NetDmaClientPort = NetDmaClientPort> {
@@ -119,6 +120,19 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
   readonly devices: SimDevice[] = [];
   readonly busDriverObject: DRIVER_OBJECT;
   phase: Phase = 'Idle';
+  /** The PnP or power IRP the PnP manager has in flight (its name), for the low-resources simulation. */
+  irpInFlight: string | null = null;
+  /** Driver Verifier's low-resources simulation (fault injection in any routine). */
+  readonly lowResources = new LowResources();
+  readonly #situation: LowResourceSituation = ((m: Machine<C>) => ({
+    inChannelHandler: () => m.inChannelHandler(),
+    get irpInFlight() {
+      return m.irpInFlight;
+    },
+    get routine() {
+      return m.cpus.current.routine;
+    },
+  }))(this);
   /** The PDO whose AddDevice is running, for NDMA-REG-04. */
   currentAddDevicePdo: DEVICE_OBJECT | null = null;
   #observations: Observation[] | null = null;
@@ -220,6 +234,17 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
     return (i + 1) % this.options.cpus;
   }
 
+  /**
+   * Whether this call of a fallible service fails under the low-resources simulation; an injected
+   * failure is noted in the timeline with the routine it hit.
+   */
+  lowResourceFails(service: LowResourceService, api: string): boolean {
+    if (this.lowResources.fault === null || !this.lowResources.fails(service, api, this.#situation)) return false;
+    const text = this.lowResources.injected[this.lowResources.injected.length - 1]!;
+    this.trace.add('note', `fault injected: ${text}`);
+    return true;
+  }
+
   /** Runs system code (not the candidate's) on a processor at an IRQL. */
   runAsSystem(cpu: number, irql: number, routine: string, fn: () => void): void {
     const ctx = this.cpus.push(cpu, irql, routine);
@@ -310,6 +335,7 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
       affinities: null,
       mappings: 0,
       interruptConnections: 0,
+      busInterfaceReferences: 0,
       powerState: 'D0',
       removed: false,
       stopPending: false,

@@ -86,8 +86,6 @@ const DEVICE_STACK_SIZE = accessorOf(
   'StackSize',
 );
 
-/** BUS_INTERFACE_STANDARD's reference counting, which the simulated bus does not need. */
-const BUS_INTERFACE_REFERENCE = { InterfaceReference: (): void => undefined, InterfaceDereference: (): void => undefined };
 
 /**
  * What IoDeleteDevice checks of the kernel objects the device extension holds, as Driver Verifier
@@ -127,6 +125,16 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     return ver === '2.0' ? NETDMA_VERSION_2_0 : ver === '1.1' ? NETDMA_VERSION_1_1 : NETDMA_VERSION_1_0;
   });
   const pnpEventNotify: NET_DMA_PNP_EVENT_NOTIFY = guarded(m, (h, ev) => m.netdma.pnpEventNotify(h, ev));
+  // BUS_INTERFACE_STANDARD's reference counting, per device (Context is the device's index).
+  const busDevice = (ctx: unknown) => (typeof ctx === 'number' ? m.devices[ctx] : undefined);
+  const busInterfaceReference = (ctx: unknown): void => {
+    const dev = busDevice(ctx);
+    if (dev) dev.busInterfaceReferences++;
+  };
+  const busInterfaceDereference = (ctx: unknown): void => {
+    const dev = busDevice(ctx);
+    if (dev && dev.busInterfaceReferences > 0) dev.busInterfaceReferences--;
+  };
 
   const services: KernelServices = {
     // ---- I/O manager ----
@@ -244,6 +252,7 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       m.trace.add('call', `IoAllocateIrp(${StackSize})`);
       atMost(m, 'IoAllocateIrp', DISPATCH_LEVEL);
       if (!Number.isInteger(StackSize) || StackSize < 1 || StackSize > 32) return null;
+      if (m.lowResourceFails('irp', 'IoAllocateIrp')) return null;
       return m.io.allocateForDriver(StackSize);
     }),
     IoFreeIrp: guarded(m, (Irp) => {
@@ -296,16 +305,24 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       m.trace.add('call', () => `IoGetBusInterfaceStandard(${name})`);
       atMost(m, 'IoGetBusInterfaceStandard', PASSIVE_LEVEL);
       if (rec.kind !== 'pdo') return null;
+      // IRP_MN_QUERY_INTERFACE can fail: the bus driver could not allocate what the interface needs.
+      if (m.lowResourceFails('bus-interface', 'IRP_MN_QUERY_INTERFACE(BUS_INTERFACE_STANDARD)')) return null;
       const cfg = rec.device.pci.configSpace;
+      const dev = rec.device;
+      // The bus driver references the interface before it returns it (irp-mn-query-interface.md):
+      // the caller owns one reference, to drop with InterfaceDereference (LOWRES-02).
+      dev.busInterfaceReferences++;
       const bus: BUS_INTERFACE_STANDARD = Object.freeze({
         Size: 64,
         Version: 1,
         Context: rec.device.index,
-        InterfaceReference: BUS_INTERFACE_REFERENCE.InterfaceReference,
-        InterfaceDereference: BUS_INTERFACE_REFERENCE.InterfaceDereference,
+        InterfaceReference: busInterfaceReference,
+        InterfaceDereference: busInterfaceDereference,
         GetBusData: (_ctx: unknown, DataType: number, Buffer: Uint8Array, Offset: number, Length: number) => {
           m.assertAlive();
           if (DataType !== PCI_WHICHSPACE_CONFIG || !(Buffer instanceof Uint8Array) || Offset < 0 || Length < 0 || Offset + Length > cfg.length || Buffer.length < Length) return 0;
+          // Configuration space can be unreadable (the device stopped answering): GetBusData reads nothing.
+          if (m.lowResourceFails('config-read', 'GetBusData')) return 0;
           Buffer.set(cfg.subarray(Offset, Offset + Length));
           return Length;
         },
@@ -318,8 +335,10 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       if (PoolType === PagedPool) notFromChannelHandler(m, 'ExAllocatePoolWithTag(PagedPool)', 'paged memory may be touched only below DISPATCH_LEVEL');
       atMost(m, 'ExAllocatePoolWithTag', PoolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL);
       const attempt = ++m.pool.attempts;
-      if (!Number.isInteger(NumberOfBytes) || NumberOfBytes <= 0 || faults.failPoolAttempts.has(attempt)) {
-        m.trace.add('call', `ExAllocatePoolWithTag(${NumberOfBytes}) = NULL${faults.failPoolAttempts.has(attempt) ? ' (fault injected)' : ''}`);
+      const valid = Number.isInteger(NumberOfBytes) && NumberOfBytes > 0;
+      const injected = faults.failPoolAttempts.has(attempt) || (valid && m.lowResourceFails('pool', 'ExAllocatePoolWithTag'));
+      if (!valid || injected) {
+        m.trace.add('call', `ExAllocatePoolWithTag(${NumberOfBytes}) = NULL${injected ? ' (fault injected)' : ''}`);
         return null;
       }
       // NumberOfBytes is an integer here: formatting it later cannot throw.
@@ -346,8 +365,9 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
       atMost(m, 'ExAllocatePool2', f.poolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL);
       const attempt = ++m.pool.attempts;
       // A POOL_FLAG_RAISE_ON_FAILURE request is never failed by the injection: the simulation has no SEH to raise into.
-      const injected = faults.failPoolAttempts.has(attempt) && !f.raiseOnFailure;
-      if (!Number.isInteger(NumberOfBytes) || NumberOfBytes <= 0 || injected) {
+      const valid = Number.isInteger(NumberOfBytes) && NumberOfBytes > 0;
+      const injected = !f.raiseOnFailure && (faults.failPoolAttempts.has(attempt) || (valid && m.lowResourceFails('pool', 'ExAllocatePool2')));
+      if (!valid || injected) {
         m.trace.add('call', `ExAllocatePool2(${NumberOfBytes}) = NULL${injected ? ' (fault injected)' : ''}`);
         return null;
       }

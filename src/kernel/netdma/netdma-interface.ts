@@ -28,6 +28,7 @@ import type { InterfaceVersion, KernelContext } from '../ke/context';
 import type { ObjectTable } from '../ob/objects';
 import { notFromChannelHandler } from '../ke/channel-handler';
 import type { SimDevice } from '../hal/sim-device';
+import { CHANCMD, CHANNEL_REGISTERS, channelBlockOffset } from '../../hardware/registers';
 
 /**
  * The highest physical address the simulated engine can reach: what its address registers hold.
@@ -266,6 +267,11 @@ export class NetDmaInterface {
       () => `ATTRIBUTES.MaximumAddressSpace is ${typeof a.MaximumAddressSpace === 'bigint' ? `0x${a.MaximumAddressSpace.toString(16)}` : String(a.MaximumAddressSpace)}; it is the largest physical address the engine supports, and the engine's 64-bit address registers reach at most 0x${ENGINE_MAX_ADDRESS.toString(16)}`);
     v.check('PNP-START-04', dev.mappings > 0 && dev.interruptConnections > 0, () =>
       `NetDmaProviderStart before the hardware is ready (${dev.mappings} register mapping(s), ${dev.interruptConnections} interrupt connection(s))`);
+    // A channel whose RESET never self-cleared (broken silicon, the low-resources `reset-hang`) is not initialized (F10a).
+    let wedged = 0;
+    for (let i = 0; i < dev.channelCount; i++) if ((Number(dev.pci.mmioRead(channelBlockOffset(i) + CHANNEL_REGISTERS.CHANCMD.offset, 1)) & CHANCMD.RESET) !== 0) wedged++;
+    v.check('PNP-START-04', wedged === 0 || (Number.isInteger(a.DmaChannelCount) && a.DmaChannelCount <= dev.channelCount - wedged), () =>
+      `NetDmaProviderStart with DmaChannelCount ${a.DmaChannelCount} while ${wedged} of the engine's ${dev.channelCount} channels are still in RESET (CHANCMD reads 0x20: the RESET never self-cleared); a channel that did not reset is not initialized, and START should fail or leave it out`);
     rec.state = 'started';
     rec.attributes = Object.freeze(a);
     m.observe({ op: 'NetDmaProviderStart' });

@@ -51,7 +51,7 @@ import {
 } from '../api/wdm';
 import { DISPATCH_LEVEL } from '../api/irql';
 import { STATUS_INVALID_DEVICE_REQUEST, STATUS_NOT_SUPPORTED, STATUS_PENDING, STATUS_SUCCESS, STATUS_UNSUCCESSFUL, ntStatusName } from '../api/ntstatus';
-import type { IoatEngine } from '../../hardware';
+import { faultPlan, type IoatEngine } from '../../hardware';
 import type { KernelContext } from '../ke/context';
 import type { EngineRunner } from '../hal/engine-runner';
 import { busPowerKey, type BusOutcome, type SimDevice } from '../hal/sim-device';
@@ -185,6 +185,9 @@ export class BusDriver {
         // D1 and D2 keep the function's context (the lenient reading: the engine is only idle there);
         // D3 reached from D1 or D2 loses it as from D0.
         m.engineOf(dev).resetFunction();
+        // A channel wedged in RESET (the low-resources `reset-hang`) recovers with the power loss.
+        const engine = m.engineOf(dev);
+        if (engine.faults.rules.some((r) => r.kind === 'reset-hang')) engine.setFaults(faultPlan(...engine.faults.rules.filter((r) => r.kind !== 'reset-hang')));
         m.trace.add('engine', () => `${name} lost power: function reset (INTRCTRL, every channel's CHANCTRL, CHANCMP and DCACTRL are 0)`);
         m.engines.listener?.onFunctionReset(dev);
       }

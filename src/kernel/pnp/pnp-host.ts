@@ -36,6 +36,8 @@ export interface PnpHost extends KernelContext {
   runAsSystem(cpu: number, irql: number, routine: string, fn: () => void): void;
   /** The top-level routine the machine is in (the PnP manager moves it). */
   phase: Phase;
+  /** The PnP or power IRP in flight (its name), for the low-resources simulation. */
+  irpInFlight: string | null;
   /** The PDO whose AddDevice is running, for NDMA-REG-04. */
   currentAddDevicePdo: DEVICE_OBJECT | null;
   /** Kernel timers (the Unload audit: none left set). */

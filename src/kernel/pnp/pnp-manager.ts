@@ -381,6 +381,8 @@ export class PnpManager {
     const poolMark = m.pool.mark();
     let dispatchReturned = STATUS_PENDING;
     m.phase = 'Irp';
+    const outerIrp = m.irpInFlight;
+    m.irpInFlight = label;
     const isSystemPower = powerParams?.Type === SystemPowerState;
     m.po.noteFlags(dev);
     if (isSystemPower) {
@@ -416,6 +418,7 @@ export class PnpManager {
       }
     } finally {
       m.phase = 'Idle';
+      m.irpInFlight = outerIrp;
       m.endObservation();
       if (isSystemPower) m.po.setSystemIrp(dev, null);
     }
@@ -512,6 +515,8 @@ export class PnpManager {
     }
     if (minor === IRP_MN_SURPRISE_REMOVAL || minor === IRP_MN_REMOVE_DEVICE) m.deviceInterfaces.deviceRemoved(dev);
     if (minor === IRP_MN_REMOVE_DEVICE) {
+      const refs = dev.busInterfaceReferences;
+      m.verifier.check('LOWRES-REM-01', refs === 0, () => `IRP_MN_REMOVE_DEVICE completed while the driver still holds ${refs} reference(s) on ${dev.pdo.Name}'s BUS_INTERFACE_STANDARD: InterfaceDereference was not called for an interface IoGetBusInterfaceStandard (IRP_MN_QUERY_INTERFACE) returned`);
       dev.removed = true;
       dev.requirements = null;
     }

@@ -172,7 +172,11 @@ export function judge(ctx: ModelContext, before: DeviceModel, e: LifecycleEvent,
         j.add('PNP-START-10', final === STATUS_SUCCESS, () => `a successful START must end with STATUS_SUCCESS, not ${hex(final)}`);
       } else {
         // The provider itself failed START: it must not be left started.
-        j.add('PNP-START-03', o.count('NetDmaProviderStart') === o.count('NetDmaProviderStop'), 'the provider failed START but left the NetDMA provider started');
+        // Every NetDmaProviderStart of this START is undone; a provider may also stop one it had started
+        // before (a failed START to a started device) or stop a provider it never started (NDMA-STOP-01).
+        j.add('PNP-START-03', o.count('NetDmaProviderStart') <= o.count('NetDmaProviderStop'), 'the provider failed START but left the NetDMA provider started');
+        // What it acquired for this START is released before it completes the IRP (a START to a started device keeps its old resources).
+        if (before.pnp !== 'Started') j.add('LOWRES-START-01', released(out), () => `the provider failed START with ${hex(final)} but returned with ${heldText(out)}`);
       }
       j.add('IRP-02', final !== STATUS_NOT_SUPPORTED, 'START ended with STATUS_NOT_SUPPORTED');
       break;

@@ -1,0 +1,4 @@
+// Faulty provider: see catalog.ts ('lowres-alloc-leaks-ring').
+import { faulty } from './faulty';
+
+export default faulty('lowres-alloc-leaks-ring');
