@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { match } from 'ts-pattern';
 import type { CopySpec } from '../../src/client/client-chain';
 import type { ClientFault } from '../../src/client/client-datapath';
+import { machineShapeArb, type MachineShape } from '../machine-shape';
 
 /** PnP events sent while copies are in flight (HLK "DoConcurrentIO" style). */
 export type PnpWithCopies = 'rebalance' | 'surprise-remove' | 'power-cycle' | 'cancelled-stop' | 'sleep-resume';
@@ -44,6 +45,12 @@ export interface DatapathInput {
   readonly choices: readonly number[];
   /** PnP workloads: a system sleep and resume is played before the command at each index. */
   readonly sleeps?: readonly number[];
+  /**
+   * The machine the run uses (channels, processors, interrupts, memory; XFERCAP is `xfercapLog2`).
+   * Drawn last, so the fields above are drawn as before; absent: 4 channels, 4 processors, MSI-X,
+   * memory below 4 GiB.
+   */
+  readonly machine?: MachineShape;
 }
 
 /** A one-line description of a command, for counterexamples. */
@@ -125,6 +132,7 @@ export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   xfercapLog2: xfercapArb,
   commands: fc.array(fc.oneof(...copyCommands), { minLength: 1, maxLength: 25 }),
   choices: choicesArb,
+  machine: machineShapeArb,
 });
 
 /** The same with PnP and power events while copies are in flight. */
@@ -136,6 +144,7 @@ export const pnpInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   choices: choicesArb,
   // Drawn last, so the fields above are drawn exactly as before system sleep existed.
   sleeps: fc.array(fc.nat({ max: 25 }), { maxLength: 1 }),
+  machine: machineShapeArb,
 });
 
 /** The commands of `input` with a system sleep and resume inserted before each index of `sleeps`. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { match } from 'ts-pattern';
 import type { LifecycleEvent, SpecialFile } from '../../src/model/lifecycle';
 import { PNP_QUERIES, eventLabel } from '../../src/model/lifecycle';
+import { machineShapeWithXfercapArb, type MachineShape } from '../machine-shape';
 
 /** HLK Device Fundamentals scenarios (TESTING-ANCHORS.md), each a short IRP sequence. */
 export type Scenario =
@@ -176,6 +177,11 @@ export interface LifecycleInput {
    * other fields are drawn exactly as before they existed, and shrunk on their own (to none).
    */
   readonly systemPower?: readonly SystemPowerStep[];
+  /**
+   * The machine the run uses (channels, processors, interrupts, memory, XFERCAP). Drawn last, so the
+   * fields above are drawn as before; absent: 4 channels, 4 processors, MSI-X, memory below 4 GiB.
+   */
+  readonly machine?: MachineShape;
 }
 
 /** The commands of `input` with its system power transitions inserted where they were drawn. */
@@ -201,4 +207,5 @@ export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
   choices: fc.array(fc.nat({ max: 15 }), { maxLength: 32 }),
   entryPoolFault: fc.oneof({ weight: 19, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
   systemPower: fc.array(fc.record({ at: fc.nat({ max: 31 }), event: systemPowerEventArb, device: fc.nat({ max: 3 }) }), { maxLength: 2 }),
+  machine: machineShapeWithXfercapArb,
 });

@@ -267,6 +267,18 @@ export class ClientDataPath implements EngineListener {
   }
 
   onIsr(dev: SimDevice, ch: number): void {
+    if (this.m.options.interrupts === 'msix') {
+      this.isrSees(dev, ch);
+      return;
+    }
+    // A shared interrupt (MSI, line) tells the ISR its channels only through ATTNSTATUS: it sees
+    // those whose bit is set (an earlier invocation may have read and cleared the delivered one's).
+    const attn = this.m.engineOf(dev).attentionStatus;
+    for (let i = 0; i < 32; i++) if (((attn >>> i) & 1) === 1) this.isrSees(dev, i);
+  }
+
+  /** The ISR about to run is told about engine channel `ch`: an error it halted on is the ISR's to see. */
+  private isrSees(dev: SimDevice, ch: number): void {
     const c = this.byHw(dev, ch);
     if (c === undefined || c.freed) return;
     const hw = c.hw();
@@ -298,12 +310,11 @@ export class ClientDataPath implements EngineListener {
     c.isrFloor = null;
   }
 
-  onNetDmaInterruptDpc(ch: ChannelRecord, pa: unknown, cpu: number): void {
+  onNetDmaInterruptDpc(ch: ChannelRecord, pa: unknown, cpu: number, allowedCpus: readonly number[]): void {
     const c = this.channels.find((x) => x.rec === ch);
     if (c === undefined) return;
     this.stats.dpcs++;
-    const want = ch.params.CpuNumber;
-    this.check('NDMA-INT-02', !(cpu !== want), () => `the DPC of ${c.name} ran on CPU ${cpu}, but NetDmaIsr returned CPU ${want}; target the DPC with KeSetTargetProcessorDpc before queuing it`);
+    this.check('NDMA-INT-02', allowedCpus.includes(cpu), () => `the DPC of ${c.name} ran on CPU ${cpu}, but NetDmaIsr returned CPU ${allowedCpus.join(' or ')}; target the DPC with KeSetTargetProcessorDpc before queuing it`);
     if (typeof pa !== 'bigint') this.fail('NDMA-INT-03', `NetDmaInterruptDpc was passed ${String(pa)} for ${c.name}, not a physical address`);
     if (c.errorToReport) this.check('NDMA-DP-18', pa === 0n, () => `${c.name} halted on an error (seen by the ISR), but the DPC called NetDmaInterruptDpc with ${hex(pa)} instead of NULL: an error reported as a successful completion`);
     if (pa === 0n) {

@@ -145,6 +145,11 @@ export class IoatEngine {
     };
   }
 
+  /** ATTNSTATUS as it stands (without the read that clears it): the channels that raised an interrupt since it was last read. */
+  get attentionStatus(): number {
+    return this.#interrupts.attnStatus;
+  }
+
   /** Reads `width` bytes of BAR0 at `offset` (little-endian value). */
   mmioRead(offset: number, width: MmioWidth): bigint {
     // Register accesses are a hot path (every READ_REGISTER_* of a run): plain switches, no

@@ -17,3 +17,4 @@ export type { DriverImageLoader } from './pnp/pnp-manager';
 export { irpName } from './io/irp-names';
 export { PowerManager, deviceStateName, type RequestedPowerIrp } from './po/power-manager';
 export { busPowerKey } from './hal/sim-device';
+export type { InterruptMode } from './ke/context';

@@ -167,12 +167,22 @@ export class Hal {
     return 0n;
   }
 
-  allocateContiguous(size: number): bigint | null {
+  /**
+   * MmAllocateContiguousMemory(NumberOfBytes, HighestAcceptableAddress): page-aligned, wherever the
+   * machine's memory layout puts it (above 4 GiB on some machines), ending at or below
+   * `highest`; NULL when nothing fits.
+   */
+  allocateContiguous(size: number, highest: bigint = 0xffff_ffff_ffff_ffffn): bigint | null {
     const m: HalHost = this.m;
-    m.trace.add('call', `MmAllocateContiguousMemory(${size})`);
+    m.trace.add('call', () => `MmAllocateContiguousMemory(${size}, 0x${typeof highest === 'bigint' ? highest.toString(16) : String(highest)})`);
     m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => 'MmAllocateContiguousMemory above DISPATCH_LEVEL');
     if (!Number.isInteger(size) || size <= 0) return null;
-    const pa = m.memory.allocateContiguous(size, 4096);
+    if (typeof highest !== 'bigint' || highest < 0n) m.verifier.fail('KAPI-01', `MmAllocateContiguousMemory: HighestAcceptableAddress ${String(highest)} is not a PHYSICAL_ADDRESS`);
+    const pa = m.memory.allocateContiguousBelow(size, 4096, highest);
+    if (pa === null) {
+      m.trace.add('return', 'MmAllocateContiguousMemory returned NULL (no memory at or below HighestAcceptableAddress)');
+      return null;
+    }
     const va = this.kernelVaFor(pa);
     this.#contiguous.set(va, pa);
     return va;
