@@ -120,3 +120,22 @@ export function isDefaultShape(s: MachineShape): boolean {
 export function machineConfigurationOf(o: MachineConfig): MachineConfiguration {
   return { channelCount: o.engine.channelCount, cpus: o.cpus, interrupts: o.interrupts, highMemory: o.memoryBase >= BigInt(FOUR_GIB), xfercapLog2: o.engine.xfercapLog2 };
 }
+
+/** The dimensions of a machine configuration the reports list and `--require-config` names. */
+export const MACHINE_DIMENSIONS = ['channels', 'cpus', 'interrupts', 'memory', 'xfercap'] as const;
+
+/** One dimension of a machine configuration. */
+export type MachineDimension = (typeof MACHINE_DIMENSIONS)[number];
+
+/** `memory` values. */
+export const MEMORY_VALUES = ['below-4GiB', 'above-4GiB'] as const;
+
+/** The `dimension=value` keys of a configuration (one per dimension), as results count them. */
+export function configurationKeys(c: MachineConfiguration): string[] {
+  return [`channels=${c.channelCount}`, `cpus=${c.cpus}`, `interrupts=${c.interrupts}`, `memory=${c.highMemory ? 'above-4GiB' : 'below-4GiB'}`, `xfercap=${c.xfercapLog2}`];
+}
+
+/** Adds one run on `c` to `counts` (keyed as {@link configurationKeys}). */
+export function countConfiguration(counts: Map<string, number>, c: MachineConfiguration): void {
+  for (const k of configurationKeys(c)) counts.set(k, (counts.get(k) ?? 0) + 1);
+}

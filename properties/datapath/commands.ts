@@ -51,6 +51,12 @@ export interface DatapathInput {
    * memory below 4 GiB.
    */
   readonly machine?: MachineShape;
+  /**
+   * Channels NetDMA allocates right after START, before the commands (as tcpip.sys allocated one per
+   * processor): 0 (the default, first) three times in four, else 2..16, so that engine channels
+   * past the first four carry copies. Drawn after `machine`.
+   */
+  readonly allocateAtStart?: number;
 }
 
 /** A one-line description of a command, for counterexamples. */
@@ -98,7 +104,8 @@ const copySpecArb: fc.Arbitrary<CopySpec> = fc
   })
   .map(({ belowMax, ...spec }): CopySpec => (belowMax < 0 ? spec : { ...spec, belowMax }));
 
-const channel = fc.nat({ max: 3 });
+/** Which live channel a command is for (modulo their number): up to 16 live channels can be told apart. */
+const channel = fc.nat({ max: 15 });
 const faultArb = fc.constantFrom<ClientFault>(
   'read-data', 'write-data', 'source-address', 'destination-address', 'descriptor-control', 'length', 'next-descriptor-address', 'lost-interrupt', 'stall',
 );
@@ -125,6 +132,9 @@ const choicesArb = fc.array(fc.nat({ max: 15 }), { maxLength: 300 });
 /** XFERCAP of the run's engine: the default 1 MiB or, half the time, 4, 8 or 16 KiB (shrinking towards the default). */
 const xfercapArb = fc.oneof({ withCrossShrink: true }, fc.constant(20), fc.constantFrom(12, 13, 14));
 
+/** Channels allocated right after START: none three times in four, else 2..16 (shrinking towards none). */
+const allocateAtStartArb = fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 16 }) });
+
 /** Copy workloads: allocations, chains, suspend/edit/resume, abort, reset, faults. */
 export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   workload: fc.constant<Workload>('copies'),
@@ -133,6 +143,7 @@ export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   commands: fc.array(fc.oneof(...copyCommands), { minLength: 1, maxLength: 25 }),
   choices: choicesArb,
   machine: machineShapeArb,
+  allocateAtStart: allocateAtStartArb,
 });
 
 /** The same with PnP and power events while copies are in flight. */
@@ -145,6 +156,7 @@ export const pnpInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   // Drawn last, so the fields above are drawn exactly as before system sleep existed.
   sleeps: fc.array(fc.nat({ max: 25 }), { maxLength: 1 }),
   machine: machineShapeArb,
+  allocateAtStart: allocateAtStartArb,
 });
 
 /** The commands of `input` with a system sleep and resume inserted before each index of `sleeps`. */

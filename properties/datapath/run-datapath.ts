@@ -150,6 +150,10 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     slot = { sim: device, model: ADDED, ctx: { interfaceVersion: ifaceVersion, providerVersion: prov.version } };
     send({ type: 'FILTER_RESOURCE_REQUIREMENTS' });
     send({ type: 'START', bus: 'succeed' });
+    if ((input.allocateAtStart ?? 0) > 0) {
+      steps.push(`NetDMA allocates up to ${input.allocateAtStart} channels`);
+      for (let i = 0; i < input.allocateAtStart! && allocate(); i++);
+    }
     for (const c of commandsWithSleeps(input)) run(c);
     steps.push('wait for everything outstanding and check');
     dp.quiesce();

@@ -23,6 +23,7 @@ import { CHANNEL_RULES } from './channel';
 import { DATA_PATH_RULES } from './data-path';
 import { INTERRUPT_RULES } from './interrupt';
 import { DCA_RULES } from './dca';
+import { MACHINE_RULES } from './machine';
 
 /** Unvalidated rule data of every family, concatenated in `RULE_FAMILIES` order. */
 export const RULE_DATA = [
@@ -44,6 +45,7 @@ export const RULE_DATA = [
   ...KERNEL_SERVICES_RULES,
   ...CHANNEL_RULES,
   ...DATA_PATH_RULES,
+  ...MACHINE_RULES,
   ...INTERRUPT_RULES,
   ...DCA_RULES,
 ] as const;

@@ -121,6 +121,19 @@ export class ClientDataPath implements EngineListener {
   }
 
   /** Checks a data-path rule: counted as exercised when it holds, a violation when not. */
+  /**
+   * NDMA-ADDR-02 (NDMA-ADDR-01 is the NetDMA client's, at allocation): right after the
+   * handler returned, no engine channel's 64-bit address register holds `pa`'s low dword under
+   * another high dword. Nothing is judged while the device is not in D0.
+   */
+  private checkWholeAddress(c: DpChannel, register: 'CHAINADDR', pa: bigint): void {
+    if (c.dev.powerState !== 'D0' || c.dev.removed) return;
+    const e = this.m.engineOf(c.dev);
+    const ch = e.truncatedAddressChannel(register, pa);
+    this.check('NDMA-ADDR-02', ch < 0, () =>
+      `ProviderStartDma on ${c.name} returned with engine channel ${ch}'s CHAINADDR ${hex(e.channelSnapshot(ch).chainAddr)}: the low 32 bits of DescriptorPhysicalAddress ${hex(pa)} without its high dword (a 64-bit address kept in 32 bits)`);
+  }
+
   private check(rule: RuleId, ok: boolean, msg: () => string): void {
     this.m.verifier.check(rule, ok, msg);
   }
@@ -306,7 +319,7 @@ export class ClientDataPath implements EngineListener {
     const idx = c.completedIdx.get(pa);
     const floor = c.isrFloor ?? -1;
     const want = floor >= 0 ? c.completed[floor] : undefined;
-    this.check('NDMA-INT-01', idx !== undefined && idx >= floor, () => `NetDmaIsr for ${c.name} reported descriptor ${hex(pa)}, which ${idx === undefined ? 'the channel has not completed' : 'is older than the last completed descriptor when the interrupt was raised'}${want !== undefined ? ` (expected ${hex(want)} or a later completed one)` : ''}`);
+    this.check('NDMA-INT-01', idx !== undefined && idx >= floor, () => `NetDmaIsr for ${c.name} reported descriptor ${hex(pa)}, which ${idx === undefined ? `the channel has not completed${truncationNote(c, pa)}` : 'is older than the last completed descriptor when the interrupt was raised'}${want !== undefined ? ` (expected ${hex(want)} or a later completed one)` : ''}`);
     c.isrFloor = null;
   }
 
@@ -335,7 +348,7 @@ export class ClientDataPath implements EngineListener {
       return;
     }
     const idx = c.completedIdx.get(pa);
-    this.check('NDMA-INT-03', !(idx === undefined && !c.errors.has(pa)), () => `the DPC of ${c.name} reported descriptor ${hex(pa)}, which the channel has not completed`);
+    this.check('NDMA-INT-03', !(idx === undefined && !c.errors.has(pa)), () => `the DPC of ${c.name} reported descriptor ${hex(pa)}, which the channel has not completed${truncationNote(c, pa as bigint)}`);
     if (idx !== undefined && c.owed !== null && idx >= c.owed) {
       c.owed = null;
       c.nullOver = null;
@@ -470,6 +483,7 @@ export class ClientDataPath implements EngineListener {
       const handler = c.prov.chars.StartDma!;
       const intent: DatapathOp = c.counted ? { op: 'start-counted', head, count } : { op: 'start', head };
       const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, va, head, count), 'ntstatus', [intent]);
+      this.checkWholeAddress(c, 'CHAINADDR', head);
       this.checkMaxTransferAccepted(c, built, 'ProviderStartDma', st);
       if (!c.started) this.check('NDMA-CHAN-06', st === STATUS_SUCCESS, () => `the first ProviderStartDma on ${c.name} after ProviderAllocateDmaChannel returned success failed (0x${st.toString(16)}): the channel was not usable`);
       this.check('NDMA-DP-06', !(st !== STATUS_SUCCESS), () => `ProviderStartDma on ${c.name} failed (0x${st.toString(16)}) on a channel that must accept it (after allocation, Abort or Reset)`);
@@ -692,6 +706,7 @@ export class ClientDataPath implements EngineListener {
     m.trace.add('client', `NetDMA starts ${c.name} with ${cc ? `a context change to APIC id ${apicId}` : 'a NULL operation'} at ${hex(pa)} (${why})`);
     const intent: DatapathOp = c.counted ? { op: 'start-counted', head: pa, count: 1 } : { op: 'start', head: pa };
     const st = this.call(c, 'ProviderStartDma', () => handler(c.rec.providerChannelContext, m.hal.kernelVaFor(pa), pa, 1), 'ntstatus', [intent]);
+    this.checkWholeAddress(c, 'CHAINADDR', pa);
     const startRule: RuleId = why === 'power-up' ? rule : why === 'allocate' || !c.started ? 'NDMA-CHAN-06' : 'NDMA-DP-06';
     this.check(startRule, st === STATUS_SUCCESS, () => `ProviderStartDma on ${c.name} (${cc ? 'a context change' : 'a NULL operation'}, ${why === 'allocate' ? 'right after allocation' : why === 'power-up' ? 'after the device returned to D0' : 'after a Reset'}) failed (0x${st.toString(16)})`);
     c.started = true;
@@ -966,4 +981,10 @@ export class ClientDataPath implements EngineListener {
     const bad = this.m.memory.writeLog.writesOutside(allowed, 'dma');
     this.check('NDMA-DP-02', !(bad.length > 0), () => `the engine wrote ${bad[0]!.length} byte(s) at ${hex(bad[0]!.pa)}, outside every destination window and completion word (${bad.length} such write(s))`);
   }
+}
+
+/** When `pa` is the low 32 bits of a descriptor the channel completed: says so (a 64-bit address kept in 32 bits), else ''. */
+function truncationNote(c: DpChannel, pa: bigint): string {
+  const whole = c.completed.find((d) => d !== pa && (d & 0xffff_ffffn) === (pa & 0xffff_ffffn));
+  return whole === undefined ? '' : ` (it is the low 32 bits of completed descriptor ${hex(whole)}: the high dword was lost)`;
 }

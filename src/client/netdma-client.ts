@@ -139,6 +139,13 @@ export class NetDmaClient implements ChannelHandlerRunner {
     v.check('NDMA-CHAN-02', Number.isInteger(params.CpuNumber) && params.CpuNumber >= 0 && params.CpuNumber < 32 && ((mask >>> params.CpuNumber) & 1) === 1,
       () => `ProviderAllocateDmaChannel set CpuNumber ${params.CpuNumber}, not in ProcessorAffinityMask 0x${mask.toString(16)}`);
     v.check('NDMA-CHAN-01', inUse < count, () => `ProviderAllocateDmaChannel handed out a channel beyond DmaChannelCount ${count}`);
+    if (rec.device.powerState === 'D0' && !rec.device.removed) {
+      // NDMA-ADDR-01: CHANCMP carries the whole completion address (memory may lie above 4 GiB).
+      const e = m.engineOf(rec.device);
+      const cut = e.truncatedAddressChannel('CHANCMP', completionPa);
+      v.check('NDMA-ADDR-01', cut < 0, () =>
+        `ProviderAllocateDmaChannel returned with engine channel ${cut}'s CHANCMP 0x${e.channelSnapshot(cut).completionAddress.toString(16)}: the low 32 bits of CompletionPhysicalAddress 0x${completionPa.toString(16)} without its high dword (a 64-bit address kept in 32 bits)`);
+    }
     const ch: ChannelRecord = { handle, index: rec.nextChannel++, providerChannelContext: out.value, params, completionPa };
     rec.channels.set(handle, ch);
     m.netdma.channelOwners.set(handle, rec);
