@@ -23,4 +23,7 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'dca-binds-current-cpu', bug: 'a DCA provider binds each channel\'s completion writes (DCACTRL) to the CPU running ProviderAllocateDmaChannel instead of CpuNumber', expects: ['NDMA-DCA-04'], versions: ['2.0'] },
   { name: 'dca-context-change-as-null', bug: 'a DCA provider\'s ProviderStartDma turns context-change descriptors into NULL transfers, so the engine never retargets its DCA hints', expects: ['NDMA-DCA-03', 'NDMA-DCA-01'], versions: ['2.0'] },
   { name: 'power-no-reinit', bug: 'back in D0 the provider never re-programs the engine that lost its context in D3 (INTRCTRL, CHANCTRL, CHANCMP, DCACTRL)', expects: ['PWR-07', 'PWR-09', 'NDMA-INT-05'], versions: ['1.0', '1.1', '2.0'] }, // NDMA-INT-05 when no channel lived through the power cycle: INTRCTRL stays 0, so a channel allocated afterwards gets no interrupt
+  // The machine drawn per run (issue 13): memory above 4 GiB, more than 4 channels.
+  { name: 'machine-chancmp-ulong', bug: 'writes CHANCMP with WRITE_REGISTER_ULONG, as code written for memory below 4 GiB does: the completion address keeps its low 32 bits only', expects: ['NDMA-ADDR-01'] },
+  { name: 'machine-isr-four-channels', bug: 'its ISR dispatch table has 4 entries (an engine has 4 channels): MSI-X messages 4 and up are not claimed and a shared interrupt\'s ATTNSTATUS is masked with 0xF, so completions on engine channels 4 and up are never reported', expects: ['NDMA-INT-05'] },
 ];

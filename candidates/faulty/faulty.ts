@@ -4,6 +4,7 @@ import { SERVICE_MUTATIONS, type Mutation } from '../../src/reference/mutations'
 import { createServicesDriver } from '../correct/wdm-services/driver';
 import { createRestartShutdown } from '../correct/restart-shutdown';
 import { createPowerPolicyDriver, isPowerPolicyFaulty } from '../../src/reference/power-policy';
+import { MACHINE_MUTATIONS, machineFaulty } from './machine-faults';
 
 /**
  * A loader for the reference provider with the given bugs switched on; a kernel-service bug
@@ -12,6 +13,8 @@ import { createPowerPolicyDriver, isPowerPolicyFaulty } from '../../src/referenc
 export function faulty(...mutations: Mutation[]): DriverImageLoader {
   const set: ReadonlySet<Mutation> = new Set(mutations);
   if (mutations.some((x) => SERVICE_MUTATIONS.has(x))) return (k) => createServicesDriver(k, set);
+  // The machine bugs (issue 13) sit at the reference's register and interrupt services.
+  if (mutations.some((x) => MACHINE_MUTATIONS.has(x))) return machineFaulty(set);
   // A START to a started device reaches only a driver that asks for it: the restart-shutdown wrapper.
   if (set.has('restart-keeps-old-resources')) return (k) => createRestartShutdown(k, set);
   // The power-policy bugs live in the reference's power-policy layer (power-policy.ts).
