@@ -44,16 +44,20 @@ export const CheckArgsSchema = z.object({
     .string()
     .transform((s, ctx): RequiredConfiguration[] => {
       const out: RequiredConfiguration[] = [];
+      let bad = false;
       for (const item of s.split(',').map((x) => x.trim()).filter(Boolean)) {
         if (item === 'default') {
           out.push(...DEFAULT_REQUIRED_CONFIGURATIONS);
           continue;
         }
         const problem = requiredConfigurationProblem(item);
-        if (problem !== null) ctx.addIssue({ code: 'custom', message: `--require-config: ${problem}` });
+        if (problem !== null) {
+          bad = true;
+          ctx.addIssue({ code: 'custom', message: `--require-config: ${problem}` });
+        }
         else out.push({ dimension: item.slice(0, item.indexOf('=')) as RequiredConfiguration['dimension'], value: item.slice(item.indexOf('=') + 1) });
       }
-      if (out.length === 0) ctx.addIssue({ code: 'custom', message: '--require-config needs dimension=value items or default' });
+      if (out.length === 0 && !bad) ctx.addIssue({ code: 'custom', message: '--require-config needs dimension=value items or default' });
       return out;
     })
     .optional(),
