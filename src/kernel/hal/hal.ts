@@ -209,6 +209,8 @@ export class Hal {
     if (typeof p !== 'object' || p === null) return STATUS_INVALID_PARAMETER;
     // F46: on a machine with MSI-X a provider asks for message-signalled interrupts.
     m.verifier.check('NDMA-INT-04', !m.options.msix || 'MessageBased' in p, () => 'IoConnectInterruptEx asked for a line-based interrupt on a machine that supports MSI-X; NetDMA providers must use MSI-X there');
+    // A15: on a machine with MSI but not MSI-X, message-signaled interrupts.
+    m.verifier.check('NDMA-INT-04', m.options.interrupts !== 'msi' || 'MessageBased' in p, () => 'IoConnectInterruptEx asked for a line-based interrupt on a machine with MSI (the device was given a message interrupt); line-based interrupts are for machines without MSI');
     const pdoObj = 'MessageBased' in p ? p.MessageBased.PhysicalDeviceObject : 'LineBased' in p ? p.LineBased.PhysicalDeviceObject : null;
     const pdo = m.objects.device(pdoObj);
     if (!pdo || pdo.kind !== 'pdo') m.verifier.fail('KAPI-01', 'IoConnectInterruptEx: PhysicalDeviceObject is not a PDO');
