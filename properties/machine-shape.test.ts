@@ -31,12 +31,12 @@ describe('the machine shape drawn per run', () => {
       expect(s.xfercapLog2).toBeLessThanOrEqual(20);
     }
     const share = (p: (s: MachineShape) => boolean) => shapes.filter(p).length / shapes.length;
-    for (const n of [1, 2, 4, 5, 8, 16]) expect(share((s) => s.channelCount === n), `channels ${n}`).toBeGreaterThan(0.05);
-    for (const n of [1, 2, 4, 33, 64]) expect(share((s) => s.cpus === n), `cpus ${n}`).toBeGreaterThan(0.05);
+    for (const n of [1, 2, 4, 5, 8, 16]) expect(share((s) => s.channelCount === n), `channels ${n}`).toBeGreaterThan(0.04);
+    for (const n of [1, 2, 4, 33, 64]) expect(share((s) => s.cpus === n), `cpus ${n}`).toBeGreaterThan(0.04);
     expect(new Set(shapes.map((s) => s.channelCount)).size).toBe(16);
-    for (const mode of ['msix', 'msi', 'line'] as const) expect(share((s) => s.interrupts === mode), mode).toBeGreaterThan(0.15);
-    expect(share((s) => s.memoryBase >= FOUR_GIB)).toBeGreaterThan(0.3);
-    expect(share((s) => s.memoryBase < FOUR_GIB)).toBeGreaterThan(0.3);
+    for (const mode of ['msix', 'msi', 'line'] as const) expect(share((s) => s.interrupts === mode), mode).toBeGreaterThan(0.12);
+    expect(share((s) => s.memoryBase >= FOUR_GIB)).toBeGreaterThan(0.25);
+    expect(share((s) => s.memoryBase < FOUR_GIB)).toBeGreaterThan(0.25);
   });
 
   it('builds an engine whose CHANCNT, BAR0 and MSI-X table size follow the drawn count, and memory where it was drawn', () => {
