@@ -14,6 +14,12 @@ export const ReplayTokenSchema = z.object({
   seed: z.number().int(),
   /** fast-check's counterexample path. */
   path: z.string().regex(/^\d+(:\d+)*$/),
+  /**
+   * 1: the case's input draws its machine (channels, processors, interrupts, memory; issue 13).
+   * Absent in tokens made before: their path means another input now, so they are refused
+   * ({@link assertReplayableToken}).
+   */
+  machine: z.literal(1).optional(),
 });
 
 /**
@@ -69,4 +75,15 @@ export function decodeReplayToken(token: string): ReplayToken | ReplayTokenV2 {
   const r = v2 ? ReplayTokenV2Schema.safeParse(json) : ReplayTokenSchema.safeParse(json);
   if (!r.success) throw new Error(`replay token is invalid: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   return r.data;
+}
+
+/**
+ * Throws an Error saying why when `t` cannot be replayed by this version of the suite: a token made
+ * before each run drew its machine (no `machine` field) names a fast-check path into inputs that no
+ * longer exist.
+ */
+export function assertReplayableToken(t: ReplayToken | ReplayTokenV2): void {
+  if (t.machine !== 1) {
+    throw new Error('the replay token was made by a version of the suite whose runs all used one machine (4 channels, 4 processors, MSI-X, memory below 4 GiB); runs now draw their machine, so the token no longer names the same case: rerun check for a new token');
+  }
 }

@@ -35,6 +35,11 @@ export interface PropertyCheckResult {
   readonly exercised: ReadonlyMap<RuleId, number>;
   /** (state|event) transitions of the PnP graph taken (empty for properties that do not walk it). */
   readonly transitions: ReadonlyMap<string, number>;
+  /**
+   * The machine configurations the runs used: runs per `dimension=value` key (`channels=5`,
+   * `cpus=33`, `interrupts=msi`, `memory=above-4GiB`, `xfercap=12`; see `./machine-shape`).
+   */
+  readonly configurations?: ReadonlyMap<string, number>;
 }
 
 /** Options every property check takes. */

@@ -167,9 +167,9 @@ export const AMBIGUITY_DATA = [
     question:
       'ProcessorAffinityMask is a ULONG, so only CPUs 0–31 fit; NetDMA 2.1 (more than 64 CPUs) is mentioned only in passing.',
     decision:
-      'The suite simulates machines with at most 32 processors in group 0, fills ProcessorAffinityMaskEx consistently when it passes NET_DMA_CHANNEL_PARAMETERS_REVISION_2, and checks CpuNumber against ProcessorAffinityMask.',
+      'The suite simulates machines with 1 to 64 processors in group 0 (issue 13: the machine is drawn per run). NetDMA\'s ProcessorAffinityMask names processors 0–31 only (a machine with more has its NetDMA channels on those), ProcessorAffinityMaskEx says the same when NET_DMA_CHANNEL_PARAMETERS_REVISION_2 is passed, and CpuNumber is checked against ProcessorAffinityMask. Interrupt affinities (KAFFINITY: the resources\' Affinity, TargetedProcessors, TargetProcessorSet) are 64 bits wide and name processors 32–63 on larger machines, where NetDMA\'s affinity array (NET_DMA_CHANNEL_CPU_AFFINITY.CpuNumber, a ULONG) can name them too.',
     rationale:
-      'Within 32 CPUs both masks say the same thing, so a provider is judged only on documented behaviour; NetDMA 2.1 processor groups are undocumented and out of scope.',
+      'Within 32 CPUs both masks say the same thing, so a provider is judged only on documented behaviour; NetDMA 2.1 processor groups are undocumented and out of scope. Machines with 33 to 64 processors in one group are ordinary x64 Windows systems: a provider there must not shift a 32-bit mask by a processor number of 32 or more.',
     facts: ['F19d', 'F19g', 'F4'],
     rules: ['NDMA-CHAN-02'],
   },

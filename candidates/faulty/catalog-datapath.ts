@@ -31,4 +31,7 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'dp-dpc-reports-twice', bug: 'the DPC calls NetDmaInterruptDpc twice with the same descriptor ("in case the first raced with NetDMA\'s completion processing")', expects: ['NDMA-HIST-01'] },
   { name: 'dp-dpc-null-then-faulting', bug: 'after an error the DPC reports NULL, then also the descriptor the ISR saw in CHANSTS (the faulting one) "so NetDMA completes the copies before it"', expects: ['NDMA-DP-18'] },
   { name: 'chanctrl-no-halt-status', bug: 'the channel run value leaves CHANCTRL.ERR_COMPLETION_EN out, so an ABORT writes no NetDmaTransferStatusHalted completion word', expects: ['NDMA-HIST-02'] },
+  // The machine drawn per run (issue 13): memory above 4 GiB, more than 4 channels.
+  { name: 'machine-chancmp-ulong', bug: 'writes CHANCMP with WRITE_REGISTER_ULONG, as code written for memory below 4 GiB does: the completion address keeps its low 32 bits only', expects: ['NDMA-ADDR-01'] },
+  { name: 'machine-isr-four-channels', bug: 'its ISR dispatch table has 4 entries (an engine has 4 channels): MSI-X messages 4 and up are not claimed and a shared interrupt\'s ATTNSTATUS is masked with 0xF, so completions on engine channels 4 and up are never reported', expects: ['NDMA-INT-05'] },
 ];

@@ -8,6 +8,7 @@ import { createStartCountDrift } from './long-chain';
 import { createPowerPolicyDriver, isPowerPolicyFaulty } from '../../src/reference/power-policy';
 import { ENGINE_TIMING_MUTATIONS, engineTimingServices } from './engine-timing';
 import { createHistoryFaulty, isHistoryFaulty } from './history-faults';
+import { MACHINE_MUTATIONS, machineFaulty } from './machine-faults';
 
 /**
  * A loader for the reference provider with the given bugs switched on; a kernel-service bug
@@ -18,6 +19,8 @@ export function faulty(...mutations: Mutation[]): DriverImageLoader {
   if (mutations.some((x) => SERVICE_MUTATIONS.has(x))) return (k) => createServicesDriver(k, set);
   // The low-resources bugs sit between the reference and its kernel services (low-resources-bugs.ts).
   if (mutations.some((x) => LOW_RESOURCE_MUTATIONS.has(x))) return (k) => lowResourceBugs(k, set, (w) => createReferenceDriver(w, set));
+  // The machine bugs (issue 13) sit at the reference's register and interrupt services.
+  if (mutations.some((x) => MACHINE_MUTATIONS.has(x))) return machineFaulty(set);
   // A START to a started device reaches only a driver that asks for it: the restart-shutdown wrapper.
   if (set.has('restart-keeps-old-resources')) return (k) => createRestartShutdown(k, set);
   // The engine-timing bugs live in the register helpers the reference runs on (engine-timing.ts).

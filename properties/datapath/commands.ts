@@ -3,6 +3,7 @@ import type { LowResourceFault, LowResourceService, LowResourceWhere } from '../
 import { match } from 'ts-pattern';
 import type { CopySpec } from '../../src/client/client-chain';
 import type { ClientFault } from '../../src/client/client-datapath';
+import { machineShapeArb, type MachineShape } from '../machine-shape';
 
 /** PnP events sent while copies are in flight (HLK "DoConcurrentIO" style). */
 export type PnpWithCopies = 'rebalance' | 'surprise-remove' | 'power-cycle' | 'cancelled-stop' | 'sleep-resume';
@@ -57,6 +58,18 @@ export interface DatapathInput {
    * in a channel handler that fails (null: none). Drawn last, shrunk toward none.
    */
   readonly lowResources?: LowResourceFault | null;
+  /**
+   * The machine the run uses (channels, processors, interrupts, memory; XFERCAP is `xfercapLog2`).
+   * Drawn last, so the fields above are drawn as before; absent: 4 channels, 4 processors, MSI-X,
+   * memory below 4 GiB.
+   */
+  readonly machine?: MachineShape;
+  /**
+   * Channels NetDMA allocates right after START, before the commands (as tcpip.sys allocated one per
+   * processor): 0 (the default, first) three times in four, else 2..16, so that engine channels
+   * past the first four carry copies. Drawn after `machine`.
+   */
+  readonly allocateAtStart?: number;
 }
 
 /** The drawn timing of a run's engine (see {@link DatapathInput.engineTiming}). */
@@ -136,7 +149,8 @@ const copySpecArb: fc.Arbitrary<CopySpec> = fc
   })
   .map(({ belowMax, ...spec }): CopySpec => (belowMax < 0 ? spec : { ...spec, belowMax }));
 
-const channel = fc.nat({ max: 3 });
+/** Which live channel a command is for (modulo their number): up to 16 live channels can be told apart. */
+const channel = fc.nat({ max: 15 });
 const faultArb = fc.constantFrom<ClientFault>(
   'read-data', 'write-data', 'source-address', 'destination-address', 'descriptor-control', 'length', 'next-descriptor-address', 'lost-interrupt', 'stall',
 );
@@ -163,6 +177,9 @@ const choicesArb = fc.array(fc.nat({ max: 15 }), { maxLength: 300 });
 /** XFERCAP of the run's engine: the default 1 MiB or, half the time, 4, 8 or 16 KiB (shrinking towards the default). */
 const xfercapArb = fc.oneof({ withCrossShrink: true }, fc.constant(20), fc.constantFrom(12, 13, 14));
 
+/** Channels allocated right after START: none three times in four, else 2..16 (shrinking towards none). */
+const allocateAtStartArb = fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 16 }) });
+
 /** Copy workloads: allocations, chains, suspend/edit/resume, abort, reset, faults. */
 export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   workload: fc.constant<Workload>('copies'),
@@ -173,6 +190,8 @@ export const copiesInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   // Drawn last, so the fields above are drawn exactly as before the engine had timing.
   engineTiming: engineTimingArb,
   lowResources: datapathLowResourcesArb,
+  machine: machineShapeArb,
+  allocateAtStart: allocateAtStartArb,
 });
 
 /** The same with PnP and power events while copies are in flight. */
@@ -187,6 +206,8 @@ export const pnpInputArb: fc.Arbitrary<DatapathInput> = fc.record({
   // Drawn after that, so the fields above are drawn exactly as before the engine had timing.
   engineTiming: engineTimingArb,
   lowResources: datapathLowResourcesArb,
+  machine: machineShapeArb,
+  allocateAtStart: allocateAtStartArb,
 });
 
 /** The commands of `input` with a system sleep and resume inserted before each index of `sleeps`. */

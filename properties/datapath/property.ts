@@ -4,6 +4,7 @@ import type { DriverImageLoader } from '../../src/kernel';
 import type { PropertyCheckOptions, PropertyCheckResult, PropertyFailure } from '../result';
 import { encodeReplayToken } from '../replay-token';
 import { searchFailures } from '../search';
+import { countConfiguration } from '../machine-shape';
 import { copiesInputArb, datapathInputArb, pnpInputArb, type DatapathInput, type Workload } from './commands';
 import { runDatapathWorkload, type DatapathRunResult } from './run-datapath';
 
@@ -46,6 +47,7 @@ const ARBITRARIES = { mixed: datapathInputArb, copies: copiesInputArb, pnp: pnpI
 export function checkDatapath(loader: DriverImageLoader, opts: PropertyCheckOptions, workload: keyof typeof ARBITRARIES = 'mixed'): DatapathCheckResult {
   const exercised = new Map<RuleId, number>();
   const transitions = new Map<string, number>();
+  const configurations = new Map<string, number>();
   const stats = { runs: { copies: 0, pnp: 0 }, copies: 0, verifiedCopies: 0, descriptors: 0, engineSteps: 0, errors: 0, isrs: 0, dpcs: 0, suspends: 0, aborts: 0, resets: 0 };
   const runOpts = { interfaceVersion: opts.interfaceVersion, msix: opts.msix ?? true };
   const add = (r: DatapathRunResult) => {
@@ -57,6 +59,7 @@ export function checkDatapath(loader: DriverImageLoader, opts: PropertyCheckOpti
     (input: DatapathInput) => runDatapathWorkload(loader, input, runOpts),
     (r, input, tolerated) => {
       add(r);
+      countConfiguration(configurations, r.machine);
       if (tolerated) return;
       stats.runs[input.workload]++;
       for (const k of ['copies', 'verifiedCopies', 'descriptors', 'engineSteps', 'errors', 'isrs', 'dpcs', 'suspends', 'aborts', 'resets'] as const) stats[k] += r.stats[k];
@@ -73,12 +76,12 @@ export function checkDatapath(loader: DriverImageLoader, opts: PropertyCheckOpti
       counterexample: f.input,
       seed: f.seed,
       path: f.path,
-      replay: encodeReplayToken({ v: 1, property: 'datapath', interfaceVersion: opts.interfaceVersion, msix: runOpts.msix, seed: f.seed, path: f.path }),
+      replay: encodeReplayToken({ v: 1, property: 'datapath', interfaceVersion: opts.interfaceVersion, msix: runOpts.msix, seed: f.seed, path: f.path, machine: 1 }),
       numRunsToFailure: f.numRunsToFailure,
       shrinks: f.shrinks,
     };
   });
-  return { property: 'datapath', interfaceVersion: opts.interfaceVersion, numRuns: out.numRuns, exercised, transitions, stats, failure: failures[0] ?? null, failures };
+  return { property: 'datapath', interfaceVersion: opts.interfaceVersion, numRuns: out.numRuns, exercised, transitions, configurations, stats, failure: failures[0] ?? null, failures };
 }
 
 export { formatFailure } from '../result';

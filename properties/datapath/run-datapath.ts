@@ -10,6 +10,7 @@ import { ADDED, isLegal, nextRemovalEvent, type DeviceModel, type LifecycleEvent
 import type { TraceEvent } from '../../src/trace/trace-event';
 import { commandLabel, commandsWithSleeps, type DatapathCommand, type DatapathInput, type PnpWithCopies } from './commands';
 import { sendEvent } from '../lifecycle/send-event';
+import { isDefaultShape, machineConfigurationOf, machineShapeLabel, type MachineConfiguration } from '../machine-shape';
 
 /** The machine a data-path run uses. */
 export interface DatapathRunOptions {
@@ -28,6 +29,8 @@ export interface DatapathRunResult {
   readonly exercised: ReadonlyMap<RuleId, number>;
   readonly transitions: ReadonlyMap<string, number>;
   readonly stats: ClientDataPath['stats'] & { readonly engineSteps: number };
+  /** The machine the run used. */
+  readonly machine: MachineConfiguration;
 }
 
 
@@ -48,16 +51,19 @@ function pnpEvents(e: PnpWithCopies): LifecycleEvent[] {
  * is checked by the verifier and every copy by the data-path checks. Deterministic.
  */
 export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathInput, opts: DatapathRunOptions): DatapathRunResult {
+  const shape = input.machine;
   const m = machineWithClient({
     interfaceVersion: opts.interfaceVersion,
     msix: opts.msix ?? true,
     cpus: opts.cpus ?? 4,
+    ...(shape ? { cpus: shape.cpus, interrupts: shape.interrupts, memoryBase: BigInt(shape.memoryBase) } : {}),
     channelParametersRevision: opts.channelParametersRevision ?? 2,
     engine: {
       dca: input.engineDca ?? true,
       xfercapLog2: input.xfercapLog2 ?? 20,
       prefetchDepth: input.engineTiming?.prefetch ?? 0,
       resetDelayUs: input.engineTiming?.resetDelayUs ?? 0,
+      ...(shape ? { channelCount: shape.channelCount } : {}),
     },
     chooser: listChooser(input.choices),
   });
@@ -140,6 +146,7 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
   };
 
   try {
+    if (shape && !isDefaultShape(shape)) steps.push(machineShapeLabel(shape));
     if (input.engineDca === false) steps.push('(the engine has no DCA: its PCI capability lacks ENGINE_FEATURE_DCA)');
     if (input.xfercapLog2 !== undefined && input.xfercapLog2 !== 20) steps.push(`(the engine's XFERCAP is ${input.xfercapLog2}: ${2 ** input.xfercapLog2} bytes per descriptor at most)`);
     const timing = input.engineTiming;
@@ -161,6 +168,10 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     m.lowResources.plan(input.lowResources ?? null);
     m.lowResources.arm();
     if (input.lowResources) steps[steps.length - 1] += ` (${lowResourceFaultLabel(input.lowResources)})`;
+    if ((input.allocateAtStart ?? 0) > 0) {
+      steps.push(`NetDMA allocates up to ${input.allocateAtStart} channels`);
+      for (let i = 0; i < input.allocateAtStart! && allocate(); i++);
+    }
     for (const c of commandsWithSleeps(input)) run(c);
     noteInjected();
     steps.push('wait for everything outstanding and check');
@@ -188,5 +199,6 @@ export function runDatapathWorkload(loader: DriverImageLoader, input: DatapathIn
     exercised: m.verifier.exercisedCounts,
     transitions,
     stats: { ...dp.stats, engineSteps: m.engines.steps },
+    machine: machineConfigurationOf(m.options),
   };
 }

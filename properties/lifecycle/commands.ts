@@ -3,6 +3,7 @@ import { match } from 'ts-pattern';
 import type { LifecycleEvent, SpecialFile } from '../../src/model/lifecycle';
 import { PNP_QUERIES, eventLabel } from '../../src/model/lifecycle';
 import type { LowResourceFault, LowResourceService, LowResourceWhere } from '../../src/kernel';
+import { machineShapeWithXfercapArb, type MachineShape } from '../machine-shape';
 
 /** HLK Device Fundamentals scenarios (TESTING-ANCHORS.md), each a short IRP sequence. */
 export type Scenario =
@@ -261,6 +262,11 @@ export interface LifecycleInput {
    * DriverEntry (null: none). Drawn after everything else, shrunk toward none.
    */
   readonly lowResources?: LowResourceFault | null;
+  /**
+   * The machine the run uses (channels, processors, interrupts, memory, XFERCAP). Drawn last, so the
+   * fields above are drawn as before; absent: 4 channels, 4 processors, MSI-X, memory below 4 GiB.
+   */
+  readonly machine?: MachineShape;
 }
 
 /** The commands of `input` with its system power transitions inserted where they were drawn. */
@@ -331,4 +337,5 @@ export const lifecycleInputArb: fc.Arbitrary<LifecycleInput> = fc.record({
   systemPower: fc.array(fc.record({ at: fc.nat({ max: 31 }), event: systemPowerEventArb, device: fc.nat({ max: 3 }) }), { maxLength: 2 }),
   longTail: fc.oneof({ weight: LONG_RUN_WEIGHT[0], arbitrary: fc.constant(NO_LONG_TAIL) }, { weight: LONG_RUN_WEIGHT[1], arbitrary: longTailArb }),
   lowResources: lowResourcesArb,
+  machine: machineShapeWithXfercapArb,
 });

@@ -3,6 +3,7 @@ import type { DriverImageLoader } from '../../src/kernel';
 import type { PropertyCheckOptions, PropertyCheckResult, PropertyFailure } from '../result';
 import { encodeReplayToken } from '../replay-token';
 import { searchFailures } from '../search';
+import { countConfiguration } from '../machine-shape';
 import { lifecycleInputArb, type LifecycleInput } from './commands';
 import { runLifecycle, type RunResult } from './run-lifecycle';
 
@@ -25,10 +26,12 @@ export interface LifecycleCheckResult extends PropertyCheckResult {
 export function checkLifecycle(loader: DriverImageLoader, opts: PropertyCheckOptions): LifecycleCheckResult {
   const exercised = new Map<RuleId, number>();
   const transitions = new Map<string, number>();
+  const configurations = new Map<string, number>();
   const runOpts = { interfaceVersion: opts.interfaceVersion, msix: opts.msix ?? true };
   const add = (r: RunResult) => {
     for (const [k, v] of r.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);
     for (const [k, v] of r.transitions) transitions.set(k, (transitions.get(k) ?? 0) + v);
+    countConfiguration(configurations, r.machine);
   };
   const out = searchFailures(lifecycleInputArb, (input: LifecycleInput) => runLifecycle(loader, input, { ...runOpts, recordTrace: false }), add, opts);
   const failures = out.found.map((f): LifecycleFailure => {
@@ -42,12 +45,12 @@ export function checkLifecycle(loader: DriverImageLoader, opts: PropertyCheckOpt
       counterexample: f.input,
       seed: f.seed,
       path: f.path,
-      replay: encodeReplayToken({ v: 1, property: 'lifecycle', interfaceVersion: opts.interfaceVersion, msix: runOpts.msix, seed: f.seed, path: f.path }),
+      replay: encodeReplayToken({ v: 1, property: 'lifecycle', interfaceVersion: opts.interfaceVersion, msix: runOpts.msix, seed: f.seed, path: f.path, machine: 1 }),
       numRunsToFailure: f.numRunsToFailure,
       shrinks: f.shrinks,
     };
   });
-  return { property: 'lifecycle', interfaceVersion: opts.interfaceVersion, numRuns: out.numRuns, exercised, transitions, failure: failures[0] ?? null, failures };
+  return { property: 'lifecycle', interfaceVersion: opts.interfaceVersion, numRuns: out.numRuns, exercised, transitions, configurations, failure: failures[0] ?? null, failures };
 }
 
 export { formatFailure } from '../result';

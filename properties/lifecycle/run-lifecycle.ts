@@ -18,6 +18,7 @@ import type { TraceEvent } from '../../src/trace/trace-event';
 import { commandLabel, commandsWithSystemPower, scenarioEvents, type LifecycleCommand, type LifecycleInput } from './commands';
 import { sendEvent, type DeviceSlot } from './send-event';
 import { lowResourceFaultLabel } from '../../src/kernel';
+import { isDefaultShape, machineConfigurationOf, machineShapeLabel, type MachineConfiguration } from '../machine-shape';
 
 /** The machine a lifecycle run uses. */
 export interface LifecycleRunOptions {
@@ -42,6 +43,8 @@ export interface RunResult {
   readonly exercised: ReadonlyMap<RuleId, number>;
   /** (state|event) pairs of the PnP graph taken, with counts. */
   readonly transitions: ReadonlyMap<string, number>;
+  /** The machine the run used. */
+  readonly machine: MachineConfiguration;
 }
 
 type Slot = DeviceSlot;
@@ -280,10 +283,12 @@ class LifecycleRun {
  * Deterministic: the same input gives the same result.
  */
 export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, opts: LifecycleRunOptions): RunResult {
+  const shape = input.machine;
   const m = machineWithClient({
     interfaceVersion: opts.interfaceVersion,
     msix: opts.msix ?? true,
     cpus: opts.cpus ?? 4,
+    ...(shape ? { cpus: shape.cpus, interrupts: shape.interrupts, memoryBase: BigInt(shape.memoryBase), engine: { channelCount: shape.channelCount, xfercapLog2: shape.xfercapLog2 ?? 20 } } : {}),
     channelParametersRevision: opts.channelParametersRevision ?? 1,
     chooser: listChooser(input.choices),
     recordTrace: opts.recordTrace ?? true,
@@ -296,6 +301,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
   let harnessError: string | null = null;
 
   try {
+    if (shape && !isDefaultShape(shape)) steps.push(machineShapeLabel(shape));
     steps.push(input.entryPoolFault > 0 ? `DriverEntry with pool allocation #${input.entryPoolFault} failing` : 'DriverEntry');
     const st = m.pnp.loadDriver(loader, services);
     faults.failPoolAttempts.clear();
@@ -327,6 +333,7 @@ export function runLifecycle(loader: DriverImageLoader, input: LifecycleInput, o
     trace: m.trace.events(),
     exercised: m.verifier.exercisedCounts,
     transitions: run.transitions,
+    machine: machineConfigurationOf(m.options),
   };
 }
 

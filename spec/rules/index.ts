@@ -26,6 +26,7 @@ import { DCA_RULES } from './dca';
 import { ENGINE_TIMING_RULES } from './engine-timing';
 import { HISTORY_ADD_DEVICE_RULES, HISTORY_REMOVE_RULES, HISTORY_DATA_PATH_RULES, HISTORY_INTERRUPT_RULES } from './history';
 import { LOW_RESOURCES_RULES } from './low-resources';
+import { MACHINE_RULES } from './machine';
 
 /** Unvalidated rule data of every family, concatenated in `RULE_FAMILIES` order. */
 export const RULE_DATA = [
@@ -51,6 +52,7 @@ export const RULE_DATA = [
   ...ENGINE_TIMING_RULES,
   ...DATA_PATH_RULES,
   ...HISTORY_DATA_PATH_RULES,
+  ...MACHINE_RULES,
   ...INTERRUPT_RULES,
   ...HISTORY_INTERRUPT_RULES,
   ...DCA_RULES,

@@ -37,6 +37,8 @@ export const INTERRUPT_RULES = [
     },
     checkedBy: ['interrupt-property'],
     ambiguities: [],
+    reading:
+      'Which CPU NetDmaIsr writes is NetDMA\'s: the page says only "the CPU that is associated with the interrupt DPC". The simulated NetDMA usually returns the channel\'s CpuNumber, and sometimes another CPU of the ProcessorAffinityMask it gave for the channel (issue 13), so a provider that targets the DPC only at allocation, or after queuing it, is seen. A DPC may run on any CPU NetDmaIsr returned for the channel since the channel\'s previous NetDmaInterruptDpc (a DPC already queued is not queued again, and KeSetTargetProcessorDpc does not move a queued DPC).',
     quote: {
       doc: 'conceptual/handling-a-netdma-interrupt.md',
       text: 'The NetDMA provider must use the CPU number that pCpuNumber specifies as the target CPU for the interrupt DPC.',

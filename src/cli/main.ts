@@ -1,3 +1,4 @@
+import { machineCoverageLines, missingConfigurations, type RequiredConfiguration } from '../report/machines';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import type { CandidateCoverage } from '../runner/isolation/coverage';
 import path from 'node:path';
@@ -33,6 +34,7 @@ const CHECK_OPTIONS: readonly OptionSpec[] = [
   { name: 'report-dir', type: 'string', arg: 'DIR', help: 'where reports go (default reports/)' },
   { name: 'format', type: 'string', arg: 'LIST', help: 'json,junit,md,html,sarif (default all)' },
   { name: 'min-coverage', type: 'string', arg: 'PCT', help: 'fail unless this share of rules and of PnP transitions was exercised' },
+  { name: 'require-config', type: 'string', arg: 'LIST', help: 'fail unless runs used each machine configuration: dimension=value,... (channels=1..16, cpus=1..64, interrupts=msix|msi|line, memory=below-4GiB|above-4GiB, xfercap=N) or default (channels 1, 5, 16; cpus 1, 33, 64; every interrupt mode; memory both sides of 4 GiB)' },
   { name: 'shard', type: 'string', arg: 'i/n', help: "run the i-th of n shares (merge the shards' reports with 'merge')" },
   { name: 'coverage', type: 'boolean', help: "line coverage of the candidate's own source files: <report-dir>/coverage/\n(lcov.info, index.html, summary.json, v8-coverage.json)" },
   { name: 'watchdog-ms', type: 'string', arg: 'N', help: 'end a candidate routine that runs longer than this (default 10000)' },
@@ -229,6 +231,13 @@ function coverageGate(r: ConformanceReport, min: number | undefined): string | n
   return `coverage below --min-coverage ${min}%: rules ${rules.toFixed(1)}%, PnP transitions ${trans.toFixed(1)}%`;
 }
 
+function configurationGate(r: ConformanceReport, required: readonly RequiredConfiguration[] | undefined): string | null {
+  if (required === undefined) return null;
+  const missing = missingConfigurations(r.coverage.machines, required);
+  if (missing.length === 0) return null;
+  return `--require-config: no run used ${missing.map((m) => `${m.dimension}=${m.value}`).join(', ')} (${r.runs} runs; raise --runs, or see the machines exercised above)`;
+}
+
 async function check(args: string[], io: Io): Promise<number> {
   if (wantsHelp(args)) {
     io.out(CHECK_USAGE);
@@ -297,7 +306,10 @@ async function check(args: string[], io: Io): Promise<number> {
       if (blocks.length > 0) io.err(blocks.join('\n') + '\n');
       for (const l of waiverLines(report)) io.err(l);
     }
-    const gate = coverageGate(report, o['min-coverage']);
+    if (!o.quiet && report.coverage.machines !== undefined && report.coverage.machines.length > 0) {
+      io.err(['machines exercised:', ...machineCoverageLines(report.coverage.machines).map((l) => `  ${l}`)].join('\n'));
+    }
+    const gate = coverageGate(report, o['min-coverage']) ?? configurationGate(report, o['require-config']);
     if (gate) io.err(gate);
     io.out(verdictLine(io, report, paths));
     if (report.verdict === 'error') return 2;

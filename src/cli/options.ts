@@ -1,3 +1,4 @@
+import { DEFAULT_REQUIRED_CONFIGURATIONS, requiredConfigurationProblem, type RequiredConfiguration } from '../report/machines';
 import * as z from 'zod';
 import { REPORT_FORMATS, type ReportFormat } from '../report';
 
@@ -37,6 +38,28 @@ export const CheckArgsSchema = z.object({
     .regex(/^\d+(\.\d+)?$/, '--min-coverage must be a percentage, e.g. 90')
     .transform(Number)
     .pipe(z.number().max(100, '--min-coverage is a percentage (at most 100)'))
+    .optional(),
+  /** Machine configurations some run must have used (issue 13): `dimension=value,...` or `default`. */
+  'require-config': z
+    .string()
+    .transform((s, ctx): RequiredConfiguration[] => {
+      const out: RequiredConfiguration[] = [];
+      let bad = false;
+      for (const item of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+        if (item === 'default') {
+          out.push(...DEFAULT_REQUIRED_CONFIGURATIONS);
+          continue;
+        }
+        const problem = requiredConfigurationProblem(item);
+        if (problem !== null) {
+          bad = true;
+          ctx.addIssue({ code: 'custom', message: `--require-config: ${problem}` });
+        }
+        else out.push({ dimension: item.slice(0, item.indexOf('=')) as RequiredConfiguration['dimension'], value: item.slice(item.indexOf('=') + 1) });
+      }
+      if (out.length === 0 && !bad) ctx.addIssue({ code: 'custom', message: '--require-config needs dimension=value items or default' });
+      return out;
+    })
     .optional(),
   shard: z
     .string()

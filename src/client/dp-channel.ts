@@ -16,6 +16,7 @@ import { modelMemoryOf } from '../model/datapath';
 import type { DatapathConfig, DatapathOp, ModelMemory } from '../model/datapath';
 import { NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED } from '../kernel/api/netdma';
 import { Arena, type CopySpec } from './client-chain';
+import { HarnessError } from '../kernel/verifier/verifier';
 import type { ClientMachine } from './channel-handler-runner';
 import type { ChannelRecord, ProviderRecord } from '../kernel/netdma/netdma-interface';
 import type { SimDevice } from '../kernel/hal/sim-device';
@@ -142,9 +143,9 @@ export class DpChannel {
     this.counted = prov.version >= 0x200;
     this.dca = isDcaProvider(prov);
     const mem = m.memory;
-    this.ring = mem.allocateContiguous(RING_SLOTS * NET_DMA_DESCRIPTOR_SIZE, 4096);
-    this.src = new Arena(mem.allocateContiguous(ARENA, 4096), ARENA);
-    this.dst = new Arena(mem.allocateContiguous(ARENA, 4096), ARENA);
+    this.ring = clientAllocation(m, prov, RING_SLOTS * NET_DMA_DESCRIPTOR_SIZE, 4096);
+    this.src = new Arena(clientAllocation(m, prov, ARENA, 4096), ARENA);
+    this.dst = new Arena(clientAllocation(m, prov, ARENA, 4096), ARENA);
     const hw = this.hw();
     this.config = {
       xfercapLog2: m.engineOf(prov.device).xfercapLog2,
@@ -207,4 +208,18 @@ export class DpChannel {
     this.m.memory.write(pa, bytes);
     this.ops.push({ op: 'cpu-write', pa, bytes: bytes.slice() });
   }
+}
+
+/**
+ * Memory NetDMA hands the provider (descriptors, copy buffers, completion words): wherever the
+ * machine's memory lies (above 4 GiB on some machines), but never above the MaximumAddressSpace the
+ * provider declared in NetDmaProviderStart. Throws a HarnessError when nothing fits (no provider of
+ * the suite declares less than the memory below 4 GiB).
+ */
+export function clientAllocation(m: ClientMachine, prov: ProviderRecord, size: number, alignment: number): bigint {
+  const max = prov.attributes?.MaximumAddressSpace;
+  const highest = typeof max === 'bigint' && max > 0n ? max : 0xffff_ffffn;
+  const pa = m.memory.allocateContiguousBelow(size, alignment, highest);
+  if (pa === null) throw m.harnessFailed(new HarnessError('NetDMA client allocation', `no physical memory at or below the provider's MaximumAddressSpace 0x${highest.toString(16)} for ${size} bytes`));
+  return pa;
 }

@@ -7,6 +7,7 @@ import { callProvider } from '../kernel/ke/invoke';
 import type { ChannelHandlerRunner, ClientMachine } from './channel-handler-runner';
 import { checkHandlerStatus, type ChannelRecord, type ProviderRecord } from '../kernel/netdma/netdma-interface';
 import { ClientDataPath, DpChannel } from './client-datapath';
+import { clientAllocation } from './dp-channel';
 import type { ExecutionContext } from '../kernel/ke/processors';
 import type { SimDevice } from '../kernel/hal/sim-device';
 
@@ -103,7 +104,8 @@ export class NetDmaClient implements ChannelHandlerRunner {
 
   /** Affinity mask for a new channel: one or two CPUs, chosen by the chooser. */
   private mask(): number {
-    const n = this.m.cpus.count;
+    // ProcessorAffinityMask is a ULONG: it names processors 0..31 only (A14).
+    const n = Math.min(32, this.m.cpus.count);
     const a = this.m.chooser.choose(n, 'channel-affinity-cpu');
     const b = this.m.chooser.choose(n, 'channel-affinity-cpu-2');
     return ((1 << a) | (1 << b)) >>> 0;
@@ -115,7 +117,7 @@ export class NetDmaClient implements ChannelHandlerRunner {
     const v: Verifier = m.verifier;
     const handler = rec.chars.AllocateDmaChannel!;
     const irql = m.chooser.choose(2, 'allocate-irql') === 1 ? DISPATCH_LEVEL : PASSIVE_LEVEL;
-    const completionPa = m.memory.allocateContiguous(64, 64);
+    const completionPa = clientAllocation(m, rec, 64, 64);
     const mask = this.mask();
     const params = m.netdma.channelParameters(completionPa, m.hal.kernelVaFor(completionPa), mask);
     const handle: NET_DMA_CHANNEL_HANDLE = Object.freeze({});
@@ -138,9 +140,16 @@ export class NetDmaClient implements ChannelHandlerRunner {
       return null;
     }
     v.check('NDMA-CHAN-03', out.value !== undefined && out.value !== null, () => 'ProviderAllocateDmaChannel succeeded without writing *pProviderChannelContext');
-    v.check('NDMA-CHAN-02', Number.isInteger(params.CpuNumber) && params.CpuNumber >= 0 && ((mask >>> params.CpuNumber) & 1) === 1,
+    v.check('NDMA-CHAN-02', Number.isInteger(params.CpuNumber) && params.CpuNumber >= 0 && params.CpuNumber < 32 && ((mask >>> params.CpuNumber) & 1) === 1,
       () => `ProviderAllocateDmaChannel set CpuNumber ${params.CpuNumber}, not in ProcessorAffinityMask 0x${mask.toString(16)}`);
     v.check('NDMA-CHAN-01', inUse < count, () => `ProviderAllocateDmaChannel handed out a channel beyond DmaChannelCount ${count}`);
+    if (rec.device.powerState === 'D0' && !rec.device.removed) {
+      // NDMA-ADDR-01: CHANCMP carries the whole completion address (memory may lie above 4 GiB).
+      const e = m.engineOf(rec.device);
+      const cut = e.truncatedAddressChannel('CHANCMP', completionPa);
+      v.check('NDMA-ADDR-01', cut < 0, () =>
+        `ProviderAllocateDmaChannel returned with engine channel ${cut}'s CHANCMP 0x${e.channelSnapshot(cut).completionAddress.toString(16)}: the low 32 bits of CompletionPhysicalAddress 0x${completionPa.toString(16)} without its high dword (a 64-bit address kept in 32 bits)`);
+    }
     const ch: ChannelRecord = { handle, index: rec.nextChannel++, providerChannelContext: out.value, params, completionPa };
     rec.channels.set(handle, ch);
     m.netdma.channelOwners.set(handle, rec);

@@ -169,6 +169,25 @@ export class IoatEngine {
     };
   }
 
+  /**
+   * The engine channel (other than none) whose 64-bit address register `register` holds `pa`'s low
+   * dword under another high dword — `pa` truncated to 32 bits, or its high dword stale — or -1.
+   * Reads the registers in place (no snapshot).
+   */
+  truncatedAddressChannel(register: 'CHANCMP' | 'CHAINADDR', pa: bigint): number {
+    const low = pa & 0xffff_ffffn;
+    for (const ch of this.#channels) {
+      const v = register === 'CHANCMP' ? ch.chancmp : ch.chainAddr;
+      if (v !== pa && (v & 0xffff_ffffn) === low) return ch.index;
+    }
+    return -1;
+  }
+
+  /** ATTNSTATUS as it stands (without the read that clears it): the channels that raised an interrupt since it was last read. */
+  get attentionStatus(): number {
+    return this.#interrupts.attnStatus;
+  }
+
   /** Reads `width` bytes of BAR0 at `offset` (little-endian value). */
   mmioRead(offset: number, width: MmioWidth): bigint {
     // Register accesses are a hot path (every READ_REGISTER_* of a run): plain switches, no

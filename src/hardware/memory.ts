@@ -171,6 +171,9 @@ interface Allocation extends MemoryBlock {
   readonly end: bigint;
 }
 
+/** Start of the memory below 4 GiB that {@link PhysicalMemory.allocateContiguousBelow} falls back to. */
+const LOW_REGION_BASE = 0x1000_0000n;
+
 /** How many recently hit allocations {@link PhysicalMemory} checks before its binary search. */
 const RECENT = 4;
 /** Size of the first backing chunk; each further chunk doubles it, up to {@link MAX_CHUNK}. */
@@ -195,6 +198,11 @@ export class PhysicalMemory {
   readonly writeLog = new WriteLog();
   readonly #guard: bigint;
   #next: bigint;
+  /**
+   * The next address of the region below 4 GiB, used when {@link PhysicalMemory.base} is above
+   * 4 GiB and an allocation must end at or below a highest acceptable address under the base.
+   */
+  #nextLow: bigint = LOW_REGION_BASE;
   /** Live allocations sorted by address. */
   #allocs: Allocation[] = [];
   /**
@@ -236,6 +244,28 @@ export class PhysicalMemory {
     const page = BigInt(this.pageSize);
     this.#next = (pa + BigInt(size) + this.#guard + page - 1n) & ~(page - 1n);
     return pa;
+  }
+
+  /**
+   * MmAllocateContiguousMemory's placement: as {@link PhysicalMemory.allocateContiguous}, but the
+   * whole range must end at or below `highest` (HighestAcceptableAddress). When the next address
+   * of the main region does not fit and the main region starts above 4 GiB, the range comes from
+   * the memory below 4 GiB (from `0x1000_0000` up to the base); `null` when nothing fits.
+   */
+  allocateContiguousBelow(size: number, alignment: number, highest: bigint): bigint | null {
+    if (!isPowerOfTwo(alignment)) throw new PhysicalMemoryError(`alignment ${alignment} is not a power of 2`);
+    checkSize(size);
+    const a = BigInt(alignment);
+    const page = BigInt(this.pageSize);
+    const pa = (this.#next + a - 1n) & ~(a - 1n);
+    if (pa + BigInt(size) - 1n <= highest) return this.allocateContiguous(size, alignment);
+    if (this.base <= LOW_REGION_BASE) return null;
+    const low = (this.#nextLow + a - 1n) & ~(a - 1n);
+    const end = low + BigInt(size);
+    if (end - 1n > highest || end + this.#guard > this.base) return null;
+    this.#insert(low, size);
+    this.#nextLow = (end + this.#guard + page - 1n) & ~(page - 1n);
+    return low;
   }
 
   /** Allocates `size` zeroed bytes at exactly `pa`; throws if that overlaps a live allocation. */

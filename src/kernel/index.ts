@@ -27,3 +27,4 @@ export {
   type LowResourceWhere,
   type LowResourceSituation,
 } from './verifier/low-resources';
+export type { InterruptMode } from './ke/context';

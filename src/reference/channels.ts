@@ -130,7 +130,7 @@ export function createHandlers(k: KernelServices, isr: Interrupts, bug: (x: Muta
     const fdo = fdoOf(context);
     if (fdo.regs === null || (bug('channel-not-ready-at-start') && !fdo.providerStarted)) return STATUS_UNSUCCESSFUL;
     const mask = params.ProcessorAffinityMask >>> 0;
-    const inMask = (cpu: number) => ((mask >>> cpu) & 1) === 1;
+    const inMask = (cpu: number) => cpu < 32 && ((mask >>> cpu) & 1) === 1;
     // The channel block from paged pool: NetDMA may call this handler at DISPATCH_LEVEL.
     const paged = bug('irql-handler-paged-pool') ? k.ExAllocatePoolWithTag(PagedPool, 64, REFERENCE_TAG) : null;
     const old = k.KeAcquireSpinLock(fdo.lock);

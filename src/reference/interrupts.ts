@@ -110,7 +110,8 @@ export function createInterrupts(k: KernelServices): Interrupts {
     if (!bug('dp-no-rearm')) k.WRITE_REGISTER_USHORT(channelRegister(fdo.regs, ch.index, 'CHANCTRL'), RUN_CHANNEL_CTRL | CHANCTRL.INT_REARM);
   };
   return {
-    messageIsr,
+    // MSI (fewer messages than channels): ATTNSTATUS tells the channels apart, as for the line interrupt.
+    messageIsr: (i, c, message) => ((c as FdoExtension).messageTable?.MessageCount ?? 0) < (c as FdoExtension).channelCount ? lineIsr(i, c) : messageIsr(i, c, message),
     lineIsr,
     dpc,
     setMutations: (b) => {

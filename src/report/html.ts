@@ -17,6 +17,7 @@ import type { TraceEvent, TraceEventKind } from '../trace/trace-event';
 import { bindingLine, breaksWhat, docUrl, groupByFamily, irqlName, isWarning, percent, replayNotice, statusCounts, verdictFailures, verdictSentence, waivedRules, warningFailures, wellFormed } from './common';
 import { TRACE_EVENT_KINDS, type ConformanceReport, type RuleFailure, type RuleResult, type RuleStatus } from './schema';
 import { stateDiagramSvg } from './svg';
+import { machineCoverageLines } from './machines';
 
 /**
  * Escapes text for HTML content and (double- or single-quoted) attribute values. Control
@@ -440,6 +441,11 @@ export function toHtml(report: ConformanceReport): string {
       `${cov.rulesExercised} of ${cov.rulesTotal} rules exercised (${percent(cov.rulesExercised, cov.rulesTotal)})` +
       `${cov.code === undefined ? '' : esc(`; ${cov.code.linesPct.toFixed(1)}% of the lines in ${cov.code.dir} ran`)}.</p>`,
   );
+  if (cov.machines !== undefined && cov.machines.length > 0) {
+    out.push('<p>Machines exercised:</p><ul>');
+    for (const l of machineCoverageLines(cov.machines)) out.push(`<li>${esc(l)}</li>`);
+    out.push('</ul>');
+  }
   if (cov.transitions.length === 0) out.push('<p class="empty">No PnP transitions recorded.</p>');
   else {
     out.push(`<div class="diagram">${stateDiagramSvg(cov.transitions, esc)}`);

@@ -2,6 +2,7 @@
  * `summary.md`: a GitHub job summary (`$GITHUB_STEP_SUMMARY`).
  * @module
  */
+import { machineCoverageLines } from './machines';
 import { bindingLine, breaksWhat, groupByFamily, percent, replayNotice, statusCounts, verdictFailures, verdictSentence, waivedRules, warningFailures, wellFormed } from './common';
 import type { ConformanceReport } from './schema';
 
@@ -168,6 +169,10 @@ export function toMarkdown(report: ConformanceReport): string {
   out.push(`- Rules exercised: ${cov.rulesExercised} of ${cov.rulesTotal} (${percent(cov.rulesExercised, cov.rulesTotal)})`);
   out.push(`- PnP transitions covered: ${cov.transitionsCovered} of ${cov.transitionsTotal} (${percent(cov.transitionsCovered, cov.transitionsTotal)})`);
   if (cov.code !== undefined) out.push(`- Candidate code lines: ${cov.code.linesPct.toFixed(1)}% of ${mdCode(cov.code.dir)}`);
+  if (cov.machines !== undefined && cov.machines.length > 0) {
+    out.push('- Machines exercised:');
+    for (const l of machineCoverageLines(cov.machines)) out.push(`  - ${mdText(l)}`);
+  }
   out.push('');
 
   out.push('<details>');

@@ -2,6 +2,7 @@
  * Merges the reports of a sharded run into one.
  * @module
  */
+import { mergeMachineCoverage } from './machines';
 import {
   INTERFACE_VERSIONS,
   SCHEMA_VERSION,
@@ -127,6 +128,7 @@ function mergeCoverage(reports: readonly ConformanceReport[], rules: readonly Ru
     transitionKey,
     (items) => ({ from: items[0]!.from, event: items[0]!.event, to: items[0]!.to, covered: items.reduce((s, t) => s + t.covered, 0) }),
   );
+  const machines = mergeMachineCoverage(reports.map((r) => r.coverage.machines));
   let code: Coverage['code'];
   for (const r of reports) {
     const c = r.coverage.code;
@@ -139,6 +141,7 @@ function mergeCoverage(reports: readonly ConformanceReport[], rules: readonly Ru
     transitionsCovered: transitions.filter((t) => t.covered > 0).length,
     transitionsTotal: transitions.length,
     transitions,
+    ...(machines !== undefined ? { machines } : {}),
     ...(code !== undefined ? { code: { linesPct: code.linesPct, dir: code.dir } } : {}),
   };
 }

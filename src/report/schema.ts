@@ -224,6 +224,18 @@ export const TransitionCoverageSchema = z.object({
   covered: nonNegativeInt(),
 });
 
+/**
+ * One machine configuration value runs used (issue 13): `dimension` channels (the engine's CHANCNT),
+ * cpus (processors), interrupts (msix, msi, line), memory (below-4GiB, above-4GiB) or xfercap
+ * (log2 of the engine's largest transfer), and how many runs had it.
+ */
+export const MachineCoverageSchema = z.object({
+  dimension: z.enum(['channels', 'cpus', 'interrupts', 'memory', 'xfercap']),
+  value: z.string().min(1),
+  /** Runs made on a machine with this value (at least 1: values never used are not listed). */
+  runs: z.number().int().min(1),
+});
+
 /** Coverage figures. The counts must agree with `rules` and `transitions`. */
 export const CoverageSchema = z.object({
   /** Rules whose status is not `not-exercised`. */
@@ -236,6 +248,11 @@ export const CoverageSchema = z.object({
   transitionsTotal: nonNegativeInt(),
   /** Every transition of the PnP state model, covered or not. */
   transitions: z.array(TransitionCoverageSchema),
+  /**
+   * The machine configurations the runs used, per dimension (in the order channels, cpus,
+   * interrupts, memory, xfercap) and value; absent in reports written before machines were drawn.
+   */
+  machines: z.array(MachineCoverageSchema).optional(),
   /** Line coverage of the candidate's code, when measured. */
   code: z
     .object({
@@ -492,6 +509,8 @@ export type SourceLocation = z.infer<typeof SourceLocationSchema>;
 export type Ambiguity = z.infer<typeof AmbiguitySchema>;
 /** One covered or uncovered PnP transition. */
 export type TransitionCoverage = z.infer<typeof TransitionCoverageSchema>;
+/** One machine configuration value and the runs that used it. */
+export type MachineCoverage = z.infer<typeof MachineCoverageSchema>;
 /** Coverage figures. */
 export type Coverage = z.infer<typeof CoverageSchema>;
 /** A harness or candidate-load error. */

@@ -1,3 +1,4 @@
+import { machineCoverageOf } from '../report/machines';
 import { AMBIGUITIES, RULES } from '../../spec';
 import { formatFailure, type PropertyCheckResult } from '../../properties/result';
 import { allTransitions } from '../model/lifecycle';
@@ -56,11 +57,13 @@ const MAX_EVENTS = 400;
 export function buildReport(o: RunOutcome): ConformanceReport {
   const exercised = new Map<string, number>();
   const transitions = new Map<string, number>();
+  const configurations = new Map<string, number>();
   const failures = new Map<string, RuleFailure>();
   const errors = [...o.errors];
   for (const r of o.results) {
     for (const [k, v] of r.exercised) exercised.set(k, (exercised.get(k) ?? 0) + v);
     for (const [k, v] of r.transitions) transitions.set(k, (transitions.get(k) ?? 0) + v);
+    for (const [k, v] of r.configurations ?? []) configurations.set(k, (configurations.get(k) ?? 0) + v);
     for (const f of r.failures) {
       if (f.harnessError || !f.violation) {
         errors.push({ message: `the harness failed while checking ${r.property} on NetDMA ${r.interfaceVersion}`, detail: f.harnessError ?? 'no violation recorded' });
@@ -130,6 +133,7 @@ export function buildReport(o: RunOutcome): ConformanceReport {
       transitionsCovered: edges.filter((e) => e.covered > 0).length,
       transitionsTotal: edges.length,
       transitions: edges,
+      machines: machineCoverageOf(configurations),
       ...(o.code ? { code: o.code } : {}),
     },
     errors,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bindReplayToken, decodeReplayToken } from '../../properties/replay-token';
+import { assertReplayableToken, bindReplayToken, decodeReplayToken } from '../../properties/replay-token';
 import type { PropertyCheckResult, PropertyFailure } from '../../properties/result';
 import type { InterfaceVersion } from '../kernel';
 import type { ConformanceReport } from '../report';
@@ -131,6 +131,7 @@ export class ReplayMismatchError extends Error {
  */
 export async function runCheck(opts: CheckOptions): Promise<CheckRun> {
   const token = opts.replay !== undefined ? decodeReplayToken(opts.replay) : undefined;
+  if (token !== undefined) assertReplayableToken(token);
   const notices: string[] = [];
   let given = opts.candidate;
   if (token !== undefined && given === undefined) {

@@ -94,7 +94,7 @@ describe('a replay never passes a candidate', () => {
     const faultyTs = path.resolve(__dirname, '../../candidates/faulty/faulty.ts');
     writeFileSync(file, `import { faulty } from ${JSON.stringify(faultyTs)};\nexport default faulty('surprise-no-stop');\n`);
     const id = hashCandidate(resolveCandidate(file), file, SUITE_ROOT);
-    const token = encodeReplayTokenV2({ v: 2, property: 'lifecycle', interfaceVersion: '2.0', msix: true, seed: 1, path: '0', rule: 'PNP-SURP-02', candidate: { path: id.path, hash: id.hash } });
+    const token = encodeReplayTokenV2({ v: 2, property: 'lifecycle', interfaceVersion: '2.0', msix: true, seed: 1, path: '0', machine: 1, rule: 'PNP-SURP-02', candidate: { path: id.path, hash: id.hash } });
     writeFileSync(file, `import { faulty } from ${JSON.stringify(faultyTs)};\nexport default faulty('surprise-no-stop', 'cancel-stop-fails');\n`);
     const io = capture();
     expect(await main(['check', '--replay', token, '--report-dir', tmp()], io)).toBe(2);
@@ -104,7 +104,7 @@ describe('a replay never passes a candidate', () => {
   it('a case that runs clean is an error (exit 2), not CONFORMANT', async () => {
     const ref = rel(REFERENCE_CANDIDATE);
     const id = hashCandidate(resolveCandidate(ref), ref, SUITE_ROOT);
-    const token = encodeReplayTokenV2({ v: 2, property: 'lifecycle', interfaceVersion: '2.0', msix: true, seed: 1, path: '0', rule: 'PNP-SURP-02', candidate: { path: id.path, hash: id.hash } });
+    const token = encodeReplayTokenV2({ v: 2, property: 'lifecycle', interfaceVersion: '2.0', msix: true, seed: 1, path: '0', machine: 1, rule: 'PNP-SURP-02', candidate: { path: id.path, hash: id.hash } });
     const dir = tmp();
     const io = capture();
     expect(await main(['check', '--replay', token, '--report-dir', dir], io)).toBe(2);
@@ -116,7 +116,7 @@ describe('a replay never passes a candidate', () => {
   });
 
   it('an ndc1. token without a candidate is refused; with one it replays, warning that it is unverified', async () => {
-    const old = encodeReplayToken({ v: 1, property: 'lifecycle', interfaceVersion: '2.0', msix: true, seed: 1, path: '0' });
+    const old = encodeReplayToken({ v: 1, property: 'lifecycle', interfaceVersion: '2.0', msix: true, seed: 1, path: '0', machine: 1 });
     const io = capture();
     expect(await main(['check', '--replay', old, '--report-dir', tmp()], io)).toBe(2);
     expect(io.text()).toMatch(/an ndc1\. replay token does not say which candidate it came from/);

@@ -89,7 +89,9 @@ export function createHardwareOps(k: KernelServices, slots: SlotOps): HardwareOp
     const p: IO_CONNECT_INTERRUPT_PARAMETERS = {
       Version: CONNECT_MESSAGE_BASED,
       MessageBased: {
-        PhysicalDeviceObject: dev.pdo, ConnectionContext: ctx, MessageServiceRoutine: slots.messageIsr, ServiceContext: dev,
+        PhysicalDeviceObject: dev.pdo, ConnectionContext: ctx, ServiceContext: dev,
+        // Fewer messages than channels (MSI, or MSI-X granted short): ATTNSTATUS tells the channels apart.
+        MessageServiceRoutine: (i, c, id) => ((ctx.value?.InterruptMessageTable?.MessageCount ?? 0) < count ? slots.lineIsr(i, c) : slots.messageIsr(i, c, id)),
         SynchronizeIrql: SIMULATED_DIRQL, FloatingSave: false, FallBackServiceRoutine: slots.lineIsr,
       },
     };

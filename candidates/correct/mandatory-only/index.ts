@@ -150,7 +150,8 @@ class MandatoryOnlyDriver {
     const box: OUT<{ InterruptMessageTable?: IO_INTERRUPT_MESSAGE_INFO; InterruptObject?: KINTERRUPT }> = {};
     const params: IO_CONNECT_INTERRUPT_PARAMETERS = {
       Version: CONNECT_MESSAGE_BASED,
-      MessageBased: { PhysicalDeviceObject: dev.pdo, ConnectionContext: box, MessageServiceRoutine: this.channels.isr, ServiceContext: dev, SynchronizeIrql: SIMULATED_DIRQL, FloatingSave: false, FallBackServiceRoutine: this.channels.lineIsr },
+      // Fewer messages than channels (MSI, or MSI-X granted short): ATTNSTATUS tells the channels apart.
+      MessageBased: { PhysicalDeviceObject: dev.pdo, ConnectionContext: box, MessageServiceRoutine: (i, c, m) => ((box.value?.InterruptMessageTable?.MessageCount ?? 0) < count ? this.channels.lineIsr(i, c) : this.channels.isr(i, c, m)), ServiceContext: dev, SynchronizeIrql: SIMULATED_DIRQL, FloatingSave: false, FallBackServiceRoutine: this.channels.lineIsr },
     };
     const st = k.IoConnectInterruptEx(params);
     if (!NT_SUCCESS(st)) return this.abandon(dev, st);

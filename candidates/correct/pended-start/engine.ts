@@ -203,7 +203,9 @@ export function createEngine(k: KernelServices): PsEngine {
     const connect: IO_CONNECT_INTERRUPT_PARAMETERS = {
       Version: CONNECT_MESSAGE_BASED,
       MessageBased: {
-        PhysicalDeviceObject: dev.pdo, ConnectionContext: box, MessageServiceRoutine: onMessage, ServiceContext: dev,
+        PhysicalDeviceObject: dev.pdo, ConnectionContext: box, ServiceContext: dev,
+        // Fewer messages than channels (MSI, or MSI-X granted short): ATTNSTATUS tells the channels apart.
+        MessageServiceRoutine: (i, c, id) => ((box.value?.InterruptMessageTable?.MessageCount ?? 0) < hw.channelCount ? onLine(i, c) : onMessage(i, c, id)),
         SynchronizeIrql: SIMULATED_DIRQL, FloatingSave: false, FallBackServiceRoutine: onLine,
       },
     };

@@ -192,13 +192,23 @@ export class Hal {
     dev.pci.setFaults(faultPlan(...dev.pci.faults.rules, { kind: 'reset-hang', channel: block }));
   }
 
-  allocateContiguous(size: number): bigint | null {
+  /**
+   * MmAllocateContiguousMemory(NumberOfBytes, HighestAcceptableAddress): page-aligned, wherever the
+   * machine's memory layout puts it (above 4 GiB on some machines), ending at or below
+   * `highest`; NULL when nothing fits.
+   */
+  allocateContiguous(size: number, highest: bigint = 0xffff_ffff_ffff_ffffn): bigint | null {
     const m: HalHost = this.m;
-    m.trace.add('call', `MmAllocateContiguousMemory(${size})`);
+    m.trace.add('call', () => `MmAllocateContiguousMemory(${size}, 0x${typeof highest === 'bigint' ? highest.toString(16) : String(highest)})`);
     m.verifier.check('KE-IRQL-02', m.cpus.current.irql <= DISPATCH_LEVEL, () => 'MmAllocateContiguousMemory above DISPATCH_LEVEL');
     if (!Number.isInteger(size) || size <= 0) return null;
     if (m.lowResourceFails('contiguous', 'MmAllocateContiguousMemory')) return null;
-    const pa = m.memory.allocateContiguous(size, 4096);
+    if (typeof highest !== 'bigint' || highest < 0n) m.verifier.fail('KAPI-01', `MmAllocateContiguousMemory: HighestAcceptableAddress ${String(highest)} is not a PHYSICAL_ADDRESS`);
+    const pa = m.memory.allocateContiguousBelow(size, 4096, highest);
+    if (pa === null) {
+      m.trace.add('return', 'MmAllocateContiguousMemory returned NULL (no memory at or below HighestAcceptableAddress)');
+      return null;
+    }
     const va = this.kernelVaFor(pa);
     this.#contiguous.set(va, pa);
     this.#contiguousSize.set(pa, size);
@@ -244,6 +254,8 @@ export class Hal {
     if (typeof p !== 'object' || p === null) return STATUS_INVALID_PARAMETER;
     // F46: on a machine with MSI-X a provider asks for message-signalled interrupts.
     m.verifier.check('NDMA-INT-04', !m.options.msix || 'MessageBased' in p, () => 'IoConnectInterruptEx asked for a line-based interrupt on a machine that supports MSI-X; NetDMA providers must use MSI-X there');
+    // A15: on a machine with MSI but not MSI-X, message-signaled interrupts.
+    m.verifier.check('NDMA-INT-04', m.options.interrupts !== 'msi' || 'MessageBased' in p, () => 'IoConnectInterruptEx asked for a line-based interrupt on a machine with MSI (the device was given a message interrupt); line-based interrupts are for machines without MSI');
     const pdoObj = 'MessageBased' in p ? p.MessageBased.PhysicalDeviceObject : 'LineBased' in p ? p.LineBased.PhysicalDeviceObject : null;
     const pdo = m.objects.device(pdoObj);
     if (!pdo || pdo.kind !== 'pdo') m.verifier.fail('KAPI-01', 'IoConnectInterruptEx: PhysicalDeviceObject is not a PDO');

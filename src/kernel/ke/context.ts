@@ -19,11 +19,23 @@ export type Phase = 'Idle' | 'DriverEntry' | 'AddDevice' | 'Irp' | 'Unload';
 /** The NetDMA interface version the simulated system presents. */
 export type InterfaceVersion = '1.0' | '1.1' | '2.0';
 
+/**
+ * How the engine's interrupts reach the processors: one MSI-X message per channel, MSI (one
+ * message for every channel; the ISR tells the channels apart by ATTNSTATUS), or the line-based
+ * interrupt (INTx).
+ */
+export type InterruptMode = 'msix' | 'msi' | 'line';
+
 /** How the machine was built (the options with their defaults filled in). */
 export interface MachineConfig {
   readonly interfaceVersion: InterfaceVersion;
   readonly cpus: number;
+  /** The machine supports MSI-X (`interrupts === 'msix'`). */
   readonly msix: boolean;
+  /** How the engine's interrupts are delivered. */
+  readonly interrupts: InterruptMode;
+  /** First physical address of the memory allocations come from (below or above 4 GiB). */
+  readonly memoryBase: bigint;
   readonly channelParametersRevision: 1 | 2;
   readonly engine: { readonly channelCount: number; readonly xfercapLog2: number; readonly vendorId: number; readonly dca: boolean; readonly prefetchDepth: number; readonly resetDelayUs: number; readonly stopDelayUs: number };
 }

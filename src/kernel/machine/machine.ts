@@ -9,7 +9,7 @@ import { EngineRunner } from '../hal/engine-runner';
 import { Hal } from '../hal/hal';
 import { IoManager } from '../io/io-manager';
 import { IoWorkItems } from '../io/work-items';
-import type { DistributiveOmit, InterfaceVersion, KernelContext, MachineConfig, Phase } from '../ke/context';
+import type { DistributiveOmit, InterfaceVersion, InterruptMode, KernelContext, MachineConfig, Phase } from '../ke/context';
 import { NetDmaInterface, type NetDmaClientPort } from '../netdma/netdma-interface';
 import { ObjectTable } from '../ob/objects';
 import { PnpManager } from '../pnp/pnp-manager';
@@ -34,8 +34,19 @@ export interface MachineOptions<C extends NetDmaClientPort = NetDmaClientPort> {
   readonly interfaceVersion: InterfaceVersion;
   /** Number of processors (default 4). */
   readonly cpus?: number;
-  /** Whether the machine supports MSI-X (default true). */
+  /** Whether the machine supports MSI-X (default true); `interrupts` overrides it. */
   readonly msix?: boolean;
+  /**
+   * How interrupts are delivered (default: 'msix' when `msix` is true or absent, else 'line'):
+   * 'msi' gives the device one message for all its channels.
+   */
+  readonly interrupts?: InterruptMode;
+  /**
+   * Where physical memory allocations start (default `0x1000_0000n`, below 4 GiB); a base above
+   * 4 GiB puts descriptor pools, client buffers and completion words there (MmAllocateContiguousMemory
+   * still honours HighestAcceptableAddress from the memory below 4 GiB).
+   */
+  readonly memoryBase?: bigint;
   /** NET_DMA_CHANNEL_PARAMETERS revision NetDMA fills (default 1; 2 = Windows 7). */
   readonly channelParametersRevision?: 1 | 2;
   /**
@@ -66,6 +77,9 @@ export interface MachineOptions<C extends NetDmaClientPort = NetDmaClientPort> {
   readonly client?: (m: Machine<C>) => C;
 }
 
+/** Where physical memory allocations start by default (below 4 GiB). */
+export const DEFAULT_MEMORY_BASE = 0x1000_0000n;
+
 /** A machine without a NetDMA client: nothing allocates channels, nothing runs a channel handler. */
 export const NO_CLIENT: NetDmaClientPort = Object.freeze({
   inChannelHandler: () => false,
@@ -94,7 +108,7 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
   readonly work: WorkQueue;
   readonly pool = new Pool();
   readonly objects = new ObjectTable();
-  readonly memory = new PhysicalMemory();
+  readonly memory: PhysicalMemory;
   readonly io: IoManager;
   readonly sync: Sync;
   readonly workItems: IoWorkItems;
@@ -142,10 +156,13 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
   onDpc: ((name: string, cpu: number) => void) | null = null;
 
   constructor(opts: MachineOptions<C>) {
+    const interrupts: InterruptMode = opts.interrupts ?? ((opts.msix ?? true) ? 'msix' : 'line');
     this.options = {
       interfaceVersion: opts.interfaceVersion,
       cpus: opts.cpus ?? 4,
-      msix: opts.msix ?? true,
+      msix: interrupts === 'msix',
+      interrupts,
+      memoryBase: opts.memoryBase ?? DEFAULT_MEMORY_BASE,
       channelParametersRevision: opts.channelParametersRevision ?? 1,
       engine: {
         channelCount: opts.engine?.channelCount ?? 4,
@@ -157,6 +174,7 @@ export class Machine<C extends NetDmaClientPort = NetDmaClientPort> implements K
         stopDelayUs: opts.engine?.stopDelayUs ?? 0,
       },
     };
+    this.memory = new PhysicalMemory({ base: this.options.memoryBase });
     this.chooser = opts.chooser ?? firstChoice;
     this.cpus = new Processors(this.options.cpus);
     this.trace = new TraceLog(() => ({ cpu: this.cpus.current.cpu, irql: this.cpus.current.irql }), opts.recordTrace ?? true);

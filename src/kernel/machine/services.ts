@@ -490,7 +490,7 @@ export function createKernelServices(m: Machine, faults: ServiceFaults): KernelS
     // ---- memory manager and HAL ----
     MmMapIoSpace: guarded(m, (pa, n) => m.hal.mapIoSpace(pa, n)),
     MmUnmapIoSpace: guarded(m, (va, n) => m.hal.unmapIoSpace(va, n)),
-    MmAllocateContiguousMemory: guarded(m, (n) => m.hal.allocateContiguous(n)),
+    MmAllocateContiguousMemory: guarded(m, (n, highest) => m.hal.allocateContiguous(n, highest)),
     MmFreeContiguousMemory: guarded(m, (va) => m.hal.freeContiguous(va)),
     MmGetPhysicalAddress: guarded(m, (va) => {
       const pa = typeof va === 'bigint' ? m.hal.paForKernelVa(va) : null;

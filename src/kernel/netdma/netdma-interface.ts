@@ -96,7 +96,7 @@ export interface NetDmaClientPort {
   /** The copy data path, when one is switched on: told what NetDmaIsr and NetDmaInterruptDpc report. */
   readonly dataPath: {
     onNetDmaIsr(ch: ChannelRecord, pa: bigint, routine: string): void;
-    onNetDmaInterruptDpc(ch: ChannelRecord, pa: bigint, cpu: number): void;
+    onNetDmaInterruptDpc(ch: ChannelRecord, pa: bigint, cpu: number, allowedCpus: readonly number[]): void;
   } | null;
 }
 

@@ -214,17 +214,18 @@ export class PnpManager {
     return { device: dev, status };
   }
 
-  /** The PCI bus driver's requirements: BAR0 plus one MSI-X message per channel (or one line interrupt). */
+  /** The PCI bus driver's requirements: BAR0 plus one MSI-X message per channel (or one MSI message, or one line interrupt). */
   baseRequirements(dev: SimDevice): IO_RESOURCE_REQUIREMENTS_LIST {
     const m: PnpHost = this.m;
     const descriptors: IO_RESOURCE_DESCRIPTOR[] = [
       { Type: CmResourceTypeMemory, Flags: 0, u: { Memory: { Length: dev.pci.bar0Length, Alignment: 0x1000, MinimumAddress: 0n, MaximumAddress: 0xffff_ffff_ffffn } } },
     ];
+    // MSI-X: one message per channel; MSI: one message for every channel; line: one interrupt.
     const count = m.options.msix ? dev.channelCount : 1;
     for (let i = 0; i < count; i++) {
       descriptors.push({
         Type: CmResourceTypeInterrupt,
-        Flags: m.options.msix ? CM_RESOURCE_INTERRUPT_MESSAGE : 0,
+        Flags: m.options.interrupts !== 'line' ? CM_RESOURCE_INTERRUPT_MESSAGE : 0,
         u: { Interrupt: { MinimumVector: 0, MaximumVector: 0xffff_ffff, AffinityPolicy: IrqPolicyMachineDefault, PriorityPolicy: 0, TargetedProcessors: 0n, Group: 0 } },
       });
     }
@@ -239,7 +240,7 @@ export class PnpManager {
     const bar0 = TRANSLATED_BAR_BASE + slot;
     const rawBar = RAW_BAR_BASE + slot;
     const ints = req.List[0].Descriptors.filter((d): d is Extract<IO_RESOURCE_DESCRIPTOR, { Type: 2 }> => d.Type === CmResourceTypeInterrupt);
-    const messageBased = m.options.msix;
+    const messageBased = m.options.interrupts !== 'line';
     const cpus = ints.map((d, i) => {
       const i0 = d.u.Interrupt;
       if (i0.AffinityPolicy === IrqPolicySpecifiedProcessors && i0.TargetedProcessors !== 0n) {
@@ -526,8 +527,10 @@ export class PnpManager {
   interruptRaised(dev: SimDevice, ch: number): void {
     const m: PnpHost = this.m;
     let irq: InterruptRecord | undefined;
+    // MSI: every channel signals the device's one message; the ISR reads ATTNSTATUS.
+    const message = m.options.interrupts === 'msi' ? 0 : ch;
     for (const r of m.hal.interrupts.values()) {
-      if (r.live && r.device === dev && (r.lineRoutine !== null || r.message === ch)) {
+      if (r.live && r.device === dev && (r.lineRoutine !== null || r.message === message)) {
         irq = r;
         break;
       }
@@ -538,7 +541,7 @@ export class PnpManager {
       return;
     }
     const cpu = irq.cpu;
-    m.trace.add('interrupt', () => `${name} raises message ${ch} -> CPU ${cpu}`, () => ({ message: ch, cpu }));
+    m.trace.add('interrupt', () => `${name} raises ${message === ch ? `message ${ch}` : `message ${message} for channel ${ch}`} -> CPU ${cpu}`, () => ({ message: ch, cpu }));
     m.engines.listener?.onInterruptRaised(dev, ch);
     // Delivered from the work queue, or earlier at a preemption point (engine-runner.ts); never to a
     // processor at or above DIRQL, nor while the interrupt spin lock is held.
@@ -551,8 +554,8 @@ export class PnpManager {
         m.engines.listener?.onIsr(dev, ch);
         m.cpus.lockOwner.set(irq.lock, irq.cpu);
         try {
-          callProvider(m, `ISR(${dev.pdo.Name}, message ${ch})`, { cpu: irq.cpu, irql: SIMULATED_DIRQL }, 'boolean', () =>
-            irq.messageRoutine ? irq.messageRoutine(irq.obj, irq.context, ch) : irq.lineRoutine!(irq.obj, irq.context));
+          callProvider(m, `ISR(${dev.pdo.Name}, message ${message})`, { cpu: irq.cpu, irql: SIMULATED_DIRQL }, 'boolean', () =>
+            irq.messageRoutine ? irq.messageRoutine(irq.obj, irq.context, message) : irq.lineRoutine!(irq.obj, irq.context));
         } finally {
           m.cpus.lockOwner.delete(irq.lock);
         }

@@ -80,7 +80,7 @@ function synthesizedFailure(unit: WorkUnit, ruleId: RuleId, message: string, sta
       trace,
       seed: unit.seed,
       path,
-      replay: encodeReplayToken({ v: 1, property: unit.property, interfaceVersion: unit.interfaceVersion, msix, seed: unit.seed, path }),
+      replay: encodeReplayToken({ v: 1, property: unit.property, interfaceVersion: unit.interfaceVersion, msix, seed: unit.seed, path, machine: 1 }),
       numRunsToFailure: status.run + 1,
       shrinks: 0,
   };
