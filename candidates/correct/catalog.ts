@@ -44,7 +44,6 @@ import filterAlternatives from './filter-alternatives';
 import pool2Lockfree from './pool2-lockfree';
 import wideEngine from './wide-engine';
 import dma32Engine from './dma32-engine';
-import lazyChannels from './lazy-channels';
 import sharedIsr from './shared-isr';
 
 /** One correct provider. */
@@ -272,12 +271,6 @@ export const CORRECT_PROVIDERS: readonly CorrectEntry[] = [
     loader: dma32Engine,
     origin: 'blind',
     differs: 'deliberately 32-bit DMA: MaximumAddressSpace 0xFFFFFFFF, its own memory below 4 GiB (MmAllocateContiguousMemory HighestAcceptableAddress), address registers written as halves with the high half zero, a bring-up self-test descriptor before NetDmaProviderStart (issue 13)',
-  },
-  {
-    name: 'lazy-channels',
-    loader: lazyChannels,
-    origin: 'blind',
-    differs: 'nothing per channel at START: ProviderAllocateDmaChannel allocates the context and resets the channel (bounded poll), failing cleanly; a remove lock plus a register-use count drained before STOP/SURPRISE_REMOVAL/REMOVE release the hardware (issue 13)',
   },
   {
     name: 'shared-isr',

@@ -25,7 +25,7 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'power-no-reinit', bug: 'back in D0 the provider never re-programs the engine that lost its context in D3 (INTRCTRL, CHANCTRL, CHANCMP, DCACTRL)', expects: ['PWR-07', 'PWR-09', 'NDMA-INT-05'], versions: ['1.0', '1.1', '2.0'] }, // NDMA-INT-05 when no channel lived through the power cycle: INTRCTRL stays 0, so a channel allocated afterwards gets no interrupt
   // Issue 13, engine timing (candidates/faulty/engine-timing.ts): the engine of a data-path run draws a
   // RESET delay and a prefetch depth; these bugs show only when the draw is not 0.
-  { name: 'eng-reset-no-poll', bug: 'the RESET wait tests the wrong CHANCMD bit, so every channel is programmed (CHANCTRL, CHANCMP, DCACTRL) and started while its RESET is still in progress', expects: ['NDMA-CHAN-10'] },
+  { name: 'eng-reset-no-poll', bug: 'the RESET wait tests the wrong CHANCMD bit, so every channel is programmed (CHANCTRL, CHANCMP, DCACTRL) and started while its RESET is still in progress', expects: ['NDMA-CHAN-10', 'PNP-START-04'] },
   { name: 'eng-append-skips-when-active', bug: '1.x ProviderAppendDma skips CHANCMD APPEND while CHANSTS says ACTIVE, so an engine that already fetched the old tail ends the chain there', expects: ['NDMA-DP-07', 'NDMA-DP-05', 'NDMA-DP-04'], versions: ['1.0', '1.1'] },
   // History (issue 13): what the provider tells NetDMA, held to what the engine did.
   { name: 'dp-dpc-reports-twice', bug: 'the DPC calls NetDmaInterruptDpc twice with the same descriptor ("in case the first raced with NetDMA\'s completion processing")', expects: ['NDMA-HIST-01'] },

@@ -92,7 +92,7 @@ export const FAULTY_LIFECYCLE: readonly FaultyEntry[] = [
   { name: 'kapi-double-free', bug: 'frees the provider context block twice at REMOVE', expects: ['KAPI-02'], minimalSteps: 3 }, // DriverEntry, AddDevice, REMOVE
   { name: 'kapi-throws-on-query-capabilities', bug: 'throws on an IRP it does not know', expects: ['KAPI-04'], minimalSteps: 3 }, // DriverEntry, AddDevice, QUERY_CAPABILITIES
   { name: 'kapi-returns-undefined', bug: 'the dispatch routine returns nothing for QUERY_REMOVE', expects: ['KAPI-03'], minimalSteps: 3 }, // DriverEntry, AddDevice, QUERY_REMOVE (legal before START)
-  { name: 'channel-cpu-outside-mask', bug: 'reports a CpuNumber outside ProcessorAffinityMask', expects: ['NDMA-CHAN-02'], minimalSteps: 3 }, // DriverEntry, AddDevice, START with NetDMA allocating inside NetDmaProviderStart
+  { name: 'channel-cpu-outside-mask', bug: 'reports a CpuNumber outside ProcessorAffinityMask', expects: ['NDMA-CHAN-02', 'KAPI-01'], minimalSteps: 3 }, // DriverEntry, AddDevice, START with NetDMA allocating inside NetDmaProviderStart
   { name: 'channel-not-ready-at-start', bug: 'refuses channel allocation until START has returned', expects: ['NDMA-CHAN-01'], minimalSteps: 3 }, // DriverEntry, AddDevice, START with NetDMA allocating inside NetDmaProviderStart
   { name: 'channel-ignores-interrupt-cpu', bug: 'ProviderAllocateDmaChannel hands out the first free channel, even when another free one has its interrupt on a CPU in ProcessorAffinityMask', expects: ['NDMA-CHAN-05'], minimalSteps: 3 }, // DriverEntry, AddDevice, START with NetDMA allocating inside NetDmaProviderStart (a mask without channel 0's CPU)
   // The rest of the PnP and I/O surface (issue 12).

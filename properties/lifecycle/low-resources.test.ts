@@ -77,12 +77,23 @@ describe('low resources in a lifecycle run', () => {
     expect(r.trace.some((e) => e.text.includes('NetDmaProviderStart'))).toBe(false);
   });
 
-  it('shrinks a counterexample to the one failing call', () => {
+  it('shrinks a counterexample to the one failing call (or to the other way the same error path is reached)', () => {
     const r = checkLifecycle(faulty('lowres-alloc-leaks-ring'), { interfaceVersion: '2.0', seed: 20261123, numRuns: 300, failFast: true });
     expect(r.failure?.violation?.ruleId).toBe('DRV-UNLOAD-01');
     const f = r.failure!.counterexample.lowResources;
-    expect(f).toMatchObject({ service: 'pool', nth: 1 });
-    expect(r.failure!.steps.filter((s) => s.includes('failed (low resources)'))).toHaveLength(1);
+    const injected = r.failure!.steps.filter((s) => s.includes('failed (low resources)'));
+    if (f !== null && f !== undefined) {
+      expect(f).toMatchObject({ service: 'pool', nth: 1 });
+      expect(injected).toHaveLength(1);
+    } else {
+      // Since machines are drawn, an engine with fewer channels than NetDMA asks for reaches the same
+      // error path (ProviderAllocateDmaChannel failing) without any injected failure.
+      expect(injected).toHaveLength(0);
+      const shape = r.failure!.counterexample.machine;
+      expect(shape?.channelCount).toBeDefined();
+      const allocations = r.failure!.steps.filter((s) => s.includes('NetDMA allocates a channel')).length;
+      expect(allocations).toBeGreaterThan(shape!.channelCount);
+    }
   });
 });
 

@@ -17,6 +17,16 @@ import { checkLifecycle } from '../lifecycle/property';
 import { checkDatapath } from '../datapath/property';
 
 /** The properties the suite's power is measured on. */
+
+/**
+ * The steps of a counterexample, without its parenthetical notes (the machine a run drew, the engine's
+ * XFERCAP or DCA): those describe the world the steps ran in, they are not steps.
+ */
+function stepCount(steps: readonly string[]): number {
+  let n = 0;
+  for (const s of steps) if (!s.startsWith('(')) n++;
+  return n;
+}
 export type PowerProperty = 'lifecycle' | 'datapath';
 
 /** Every interface version. */
@@ -99,7 +109,7 @@ export function measureFaulty(entry: FaultyEntry, version: Version, opts: { read
     expectedRule: ruleId !== null && entry.expects.includes(ruleId),
     harnessError: f?.harnessError ?? null,
     casesToKill: f ? f.numRunsToFailure : null,
-    shrunkSteps: f ? f.steps.length : null,
+    shrunkSteps: f ? stepCount(f.steps) : null,
     shrunkCommands: null,
     steps: f ? f.steps : [],
     shrinks: f ? f.shrinks : null,
@@ -128,7 +138,7 @@ export function measureFaultyDatapath(entry: FaultyEntry, version: Version, opts
     expectedRule: ruleId !== null && entry.expects.includes(ruleId),
     harnessError: f?.harnessError ?? null,
     casesToKill: f ? f.numRunsToFailure : null,
-    shrunkSteps: f ? f.steps.length : null,
+    shrunkSteps: f ? stepCount(f.steps) : null,
     shrunkCommands: f ? f.counterexample.commands.length : null,
     steps: f ? f.steps : [],
     shrinks: f ? f.shrinks : null,
