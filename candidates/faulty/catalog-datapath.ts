@@ -33,5 +33,6 @@ export const FAULTY_DATAPATH: readonly FaultyEntry[] = [
   { name: 'chanctrl-no-halt-status', bug: 'the channel run value leaves CHANCTRL.ERR_COMPLETION_EN out, so an ABORT writes no NetDmaTransferStatusHalted completion word', expects: ['NDMA-HIST-02'] },
   // The machine drawn per run (issue 13): memory above 4 GiB, more than 4 channels.
   { name: 'machine-chancmp-ulong', bug: 'writes CHANCMP with WRITE_REGISTER_ULONG, as code written for memory below 4 GiB does: the completion address keeps its low 32 bits only', expects: ['NDMA-ADDR-01'] },
+  { name: 'machine-chainaddr-ulong', bug: 'writes CHAINADDR with WRITE_REGISTER_ULONG (the descriptor pool was assumed to lie below 4 GiB): the engine fetches from the low 32 bits of the descriptor address', expects: ['NDMA-ADDR-02'] },
   { name: 'machine-isr-four-channels', bug: 'its ISR dispatch table has 4 entries (an engine has 4 channels): MSI-X messages 4 and up are not claimed and a shared interrupt\'s ATTNSTATUS is masked with 0xF, so completions on engine channels 4 and up are never reported', expects: ['NDMA-INT-05'] },
 ];

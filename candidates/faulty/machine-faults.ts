@@ -8,6 +8,8 @@
  * - `machine-chancmp-ulong`: CHANCMP written with WRITE_REGISTER_ULONG (the low dword of the
  *   completion address only; the high dword keeps what it held), as code written for memory below
  *   4 GiB does.
+ * - `machine-chainaddr-ulong`: CHAINADDR written with WRITE_REGISTER_ULONG (the descriptor pool was
+ *   assumed to be below 4 GiB): the engine fetches from the low dword plus whatever the high dword held.
  * - `machine-isr-four-channels`: an ISR dispatch table of 4 entries ("the engine has 4 channels"):
  *   MSI-X messages 4 and up are not claimed, and a shared interrupt's ATTNSTATUS is masked with 0xF.
  *
@@ -27,7 +29,7 @@ import { createReferenceDriver } from '../../src/reference/driver';
 import type { Mutation } from '../../src/reference/mutations';
 
 /** The mutations this module switches on. */
-export const MACHINE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>(['machine-chancmp-ulong', 'machine-isr-four-channels']);
+export const MACHINE_MUTATIONS: ReadonlySet<Mutation> = new Set<Mutation>(['machine-chancmp-ulong', 'machine-chainaddr-ulong', 'machine-isr-four-channels']);
 
 /** The reference with `set`'s machine bugs on (its other mutations passed to the reference as usual). */
 export function machineFaulty(set: ReadonlySet<Mutation>): DriverImageLoader {
@@ -55,9 +57,10 @@ function withMachineBugs(k: KernelServices, set: ReadonlySet<Mutation>): KernelS
       return va;
     },
   };
-  if (set.has('machine-chancmp-ulong')) {
-    out.WRITE_REGISTER_ULONG64 = (reg, value) =>
-      isChannelRegister(reg, 'CHANCMP') ? k.WRITE_REGISTER_ULONG(reg, Number(value & 0xffff_ffffn)) : k.WRITE_REGISTER_ULONG64(reg, value);
+  if (set.has('machine-chancmp-ulong') || set.has('machine-chainaddr-ulong')) {
+    const truncated = (reg: bigint): boolean =>
+      (set.has('machine-chancmp-ulong') && isChannelRegister(reg, 'CHANCMP')) || (set.has('machine-chainaddr-ulong') && isChannelRegister(reg, 'CHAINADDR'));
+    out.WRITE_REGISTER_ULONG64 = (reg, value) => (truncated(reg) ? k.WRITE_REGISTER_ULONG(reg, Number(value & 0xffff_ffffn)) : k.WRITE_REGISTER_ULONG64(reg, value));
   }
   if (set.has('machine-isr-four-channels')) {
     out.READ_REGISTER_ULONG = (reg) => {

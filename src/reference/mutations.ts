@@ -110,6 +110,7 @@ export type Mutation =
   | 'power-no-reinit' // back in D0 the provider notifies PowerUp (1.1+) but never re-programs the engine that lost its context in D3
   // the machine drawn per run (issue 13): switched on by candidates/faulty/machine-faults.ts at the reference's register and interrupt services
   | 'machine-chancmp-ulong' // writes CHANCMP with WRITE_REGISTER_ULONG: the completion address keeps its low 32 bits only
+  | 'machine-chainaddr-ulong' // writes CHAINADDR with WRITE_REGISTER_ULONG: the descriptor address keeps its low 32 bits only
   | 'machine-isr-four-channels' // its ISR has a table of 4 channels: messages 4 and up, and ATTNSTATUS bits 4 and up, are never serviced
   // kernel services: switched on in candidates/correct/wdm-services (the reference plus a remove
   // lock, a watchdog timer, ExAllocatePool2, a device interface and WMI); the reference has none of these
