@@ -114,7 +114,7 @@ export function measureFaulty(entry: FaultyEntry, version: Version, opts: { read
     steps: f ? f.steps : [],
     shrinks: f ? f.shrinks : null,
     minimalSteps: minimal,
-    excess: f && minimal !== null ? f.steps.length - minimal : null,
+    excess: f && minimal !== null ? stepCount(f.steps) - minimal : null,
     replay: f ? f.replay : null,
     runs: r.numRuns,
   };
