@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Every core (vitest's default leaves one free: one worker on a 2-core CI machine).
+    maxWorkers: Math.max(1, availableParallelism()),
   },
 });
