@@ -80,8 +80,6 @@ export class Hal {
   readonly #connections = new Map<object, Connection>();
   /** Contiguous allocations: VA -> PA. */
   readonly #contiguous = new Map<bigint, bigint>();
-  /** Size of each live MmAllocateContiguousMemory block, by physical address. */
-  readonly #contiguousSize = new Map<bigint, number>();
   /**
    * Every MmAllocateContiguousMemory block of the run with the write-log moments it lived between
    * (`WriteLog.total` at allocation and at free; Infinity while live).
@@ -211,7 +209,6 @@ export class Hal {
     }
     const va = this.kernelVaFor(pa);
     this.#contiguous.set(va, pa);
-    this.#contiguousSize.set(pa, size);
     this.#contiguousLife.push({ pa, length: size, from: m.memory.writeLog.total, to: Number.POSITIVE_INFINITY });
     return va;
   }
@@ -222,10 +219,7 @@ export class Hal {
     const pa = this.#contiguous.get(va);
     if (pa === undefined) m.verifier.fail('KAPI-02', 'MmFreeContiguousMemory of an address MmAllocateContiguousMemory did not return (or freed twice)');
     this.#contiguous.delete(va);
-    if (pa !== undefined) {
-      this.#contiguousSize.delete(pa);
-      for (const b of this.#contiguousLife) if (b.pa === pa && b.to === Number.POSITIVE_INFINITY) b.to = m.memory.writeLog.total;
-    }
+    if (pa !== undefined) for (const b of this.#contiguousLife) if (b.pa === pa && b.to === Number.POSITIVE_INFINITY) b.to = m.memory.writeLog.total;
     m.memory.free(pa);
   }
 
